@@ -1,0 +1,82 @@
+"""`python -m klaviyo_sandbox serve --port 8765 --db PATH --key pk_test_ro:accounts:read ...`"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import secrets
+import sys
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from klaviyo_sandbox.config import KeySpec, SandboxConfig
+from klaviyo_sandbox.seed import seed_demo
+from klaviyo_sandbox.server import SandboxServer
+
+
+def mask(key: str) -> str:
+    return f"{key[:3]}...{key[-4:]}" if len(key) > 10 else "pk_..."
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m klaviyo_sandbox", description="Local Klaviyo-compatible API.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the sandbox HTTP server")
+    serve.add_argument("--host", default="127.0.0.1", help="bind address (default: loopback only)")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--db", type=Path, default=Path(user_data_dir("klaviyo-workbench")) / "sandbox.sqlite3")
+    serve.add_argument(
+        "--key", action="append", default=[], metavar="KEY[:scope,...]", help="a private key to accept (repeatable)"
+    )
+    serve.add_argument("--public-key", default="SbxPub", metavar="SITE_ID")
+    serve.add_argument("--admin", action="store_true", help="enable /__sandbox/ routes (reset, seed, faults)")
+    serve.add_argument("--seed-demo", action="store_true", help="fill an empty database with a demo store")
+    serve.add_argument("--window-scale", type=float, default=1.0, help="shrink rate-limit windows (0.1: 6 s minute)")
+    serve.add_argument("--no-rate-limits", action="store_true", help="answer every request (throughput tests)")
+    serve.add_argument("--job-step", type=float, default=0.05, help="seconds a bulk job spends in each state")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    try:
+        keys = tuple(KeySpec.parse(k) for k in args.key)
+    except ValueError as exc:
+        print(f"error: bad --key: {exc}", file=sys.stderr)
+        return 2
+    if not keys:
+        generated = "pk_sandbox_" + secrets.token_hex(13)
+        keys = (KeySpec(generated),)
+        print(f"No --key given; created full-access key {mask(generated)} (pass --key to choose your own).")
+    config = SandboxConfig(
+        host=args.host,
+        port=args.port,
+        db_path=args.db,
+        keys=keys,
+        public_key=args.public_key,
+        admin=args.admin,
+        rate_limits=not args.no_rate_limits,
+        window_scale=args.window_scale,
+        job_step_seconds=args.job_step,
+    )
+    try:
+        server = SandboxServer(config)
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+        return 2
+    if args.seed_demo:
+        seed_demo(server.app.store)
+    print(f"Sandbox ready on {server.url}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""Sandbox settings: one frozen object handed to every part of the server."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """A private key the sandbox accepts, with its scopes (None = full access)."""
+
+    key: str
+    scopes: frozenset[str] | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> KeySpec:
+        """'pk_test_ro:accounts:read,profiles:read' -> key + scopes; the first colon ends the key."""
+        key, sep, scopes = text.partition(":")
+        if not key:
+            raise ValueError("empty key")
+        if not sep:
+            return cls(key)
+        return cls(key, frozenset(s.strip() for s in scopes.split(",") if s.strip()))
+
+    def allows(self, required: tuple[str, ...]) -> bool:
+        if self.scopes is None:
+            return True
+        # EMULATOR CHOICE (facts §1): every listed scope is required; X:write also grants X:read.
+        granted = set(self.scopes) | {s.replace(":write", ":read") for s in self.scopes if s.endswith(":write")}
+        return all(s in granted for s in required)
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    host: str = "127.0.0.1"
+    port: int = 0
+    db_path: Path | None = None  # None: in-memory (tests); the CLI defaults to a per-user data dir
+    keys: tuple[KeySpec, ...] = ()
+    public_key: str = "SbxPub"
+    admin: bool = False
+    rate_limits: bool = True
+    window_scale: float = 1.0  # 0.1 makes the rate-limit "minute" last 6 seconds
+    job_step_seconds: float = 0.05  # how long a bulk job waits in each state
+    max_body_bytes: int = 5 * 1024 * 1024  # Klaviyo's global payload cap
+    account_name: str = "Sandbox Store"
+    account_timezone: str = "America/New_York"
+    account_currency: str = "USD"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def key_spec(self, key: str) -> KeySpec | None:
+        for spec in self.keys:
+            if spec.key == key:
+                return spec
+        return None

@@ -1,0 +1,1 @@
+"""One module per Klaviyo resource; each registers its operations with `routes.route(operationId)`."""

@@ -1,0 +1,128 @@
+"""Real HTTP on loopback: a threaded stdlib server around `SandboxApp`.
+
+Keep-alive HTTP/1.1, one thread per connection. The server can run in the foreground (the CLI) or on a
+daemon thread (`SandboxServer.start()`: the Streamlit app and the tests).
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+
+from klaviyo_sandbox.config import SandboxConfig
+from klaviyo_sandbox.dispatch import SandboxApp
+from klaviyo_sandbox.errors import ApiError
+from klaviyo_sandbox.faults import DROP
+from klaviyo_sandbox.http import JSONAPI, Request, Response
+
+log = logging.getLogger(__name__)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "KlaviyoSandbox/1.0"
+    sys_version = ""
+    server: _HTTPServer
+
+    def log_message(self, format: str, *args: object) -> None:
+        log.debug("%s - %s", self.address_string(), format % args)
+
+    def _serve(self) -> None:
+        app = self.server.app
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        try:
+            length = int(headers.get("content-length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > app.config.max_body_bytes:
+            err = ApiError(
+                413,
+                "request_too_large",
+                "Request entity too large.",
+                f"The request body is larger than the {app.config.max_body_bytes // (1024 * 1024)} MB limit.",
+            )
+            self.close_connection = True
+            self._send(app.error_response(err))
+            return
+        body = self.rfile.read(length) if length else b""
+        host = headers.get("host") or f"{self.server.server_address[0]}:{self.server.server_address[1]}"
+        result = app.handle(Request.from_raw(self.command, self.path, headers, body), f"http://{host}")
+        if result is DROP:
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        assert isinstance(result, Response)
+        self._send(result)
+
+    def _send(self, resp: Response) -> None:
+        payload = resp.encode()
+        self.send_response(resp.status)
+        if payload:
+            self.send_header("Content-Type", JSONAPI)
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in resp.headers.items():
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if payload and self.command != "HEAD":
+            self.wfile.write(payload)
+
+    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], app: SandboxApp) -> None:
+        self.app = app
+        super().__init__(address, _Handler)
+
+
+class SandboxServer:
+    """A sandbox on a free port: `with SandboxServer(config) as sb: requests.get(sb.url + ...)`."""
+
+    def __init__(self, config: SandboxConfig | None = None) -> None:
+        self.config = config or SandboxConfig()
+        self.app = SandboxApp(self.config)
+        self._httpd = _HTTPServer((self.config.host, self.config.port), self.app)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.config.host}:{self.port}"
+
+    def start(self) -> SandboxServer:
+        self.app.start()
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="sandbox-http", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self.app.start()
+        self._httpd.serve_forever()
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self.app.close()
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.stop()

@@ -1,0 +1,81 @@
+"""Derive klaviyo_spec/operations.py from Klaviyo's official OpenAPI spec.
+
+The spec (3 MB, MIT) is never copied into the project; this script reads it from ../shared/ and writes
+only the small per-operation table both the client and the sandbox need: method, path template,
+operationId, success status, rate limits (burst per second, steady per minute, daily) and scopes.
+
+Run: python scripts/derive_spec_tables.py [PATH_TO_stable.json]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SPEC = ROOT.parent / "shared" / "klaviyo-openapi" / "stable.json"
+OUT = ROOT / "klaviyo_spec" / "operations.py"
+METHODS = ("get", "post", "patch", "put", "delete")
+
+
+def _count(value: str | None) -> int | None:
+    """'75/s' -> 75; absent -> None."""
+    return int(value.split("/")[0]) if value else None
+
+
+def _success(op: dict) -> int:
+    codes = sorted(int(c) for c in op.get("responses", {}) if c.isdigit() and c.startswith("2"))
+    return codes[0] if codes else 200
+
+
+def rows(spec: dict) -> list[tuple]:
+    out = []
+    for path, item in sorted(spec["paths"].items()):
+        for method in METHODS:
+            op = item.get(method)
+            if not op:
+                continue
+            rl = op.get("x-klaviyo-ratelimit") or {}
+            out.append(
+                (
+                    method.upper(),
+                    path,
+                    op["operationId"],
+                    _success(op),
+                    _count(rl.get("burst")),
+                    _count(rl.get("steady")),
+                    _count(rl.get("daily")),
+                    tuple(op.get("x-klaviyo-scopes", [])),
+                )
+            )
+    return out
+
+
+def render(spec: dict) -> str:
+    lines = [
+        '"""Per-operation table derived from Klaviyo\'s OpenAPI spec. Generated: do not edit.',
+        "",
+        "Regenerate with `python scripts/derive_spec_tables.py`.",
+        '"""',
+        "",
+        f'SPEC_REVISION = "{spec["info"]["version"]}"',
+        "",
+        "# (method, path template, operationId, success status, burst/s, steady/min, daily, scopes)",
+        "OPERATIONS: tuple[tuple[str, str, str, int, int | None, int | None, int | None, tuple[str, ...]], ...] = (",
+    ]
+    for row in rows(spec):
+        lines.append(f"    {row!r},")
+    lines.append(")")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    spec_path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_SPEC
+    spec = json.loads(spec_path.read_text())
+    OUT.write_text(render(spec))
+    print(f"wrote {OUT} ({len(rows(spec))} operations, revision {spec['info']['version']})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""Shared fixtures: a real sandbox on a free loopback port whose every answer is checked against the spec."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from klaviyo_sandbox import KeySpec, SandboxConfig, SandboxServer
+from klaviyo_sandbox.http import Request, Response
+from tests.spec_validation import response_errors, spec_available
+
+FULL_KEY = "pk_test_full_access_0000000000000001"
+READ_ONLY_KEY = "pk_test_read_only_00000000000000002"
+KEYS = (
+    KeySpec(FULL_KEY),
+    KeySpec(READ_ONLY_KEY, frozenset({"accounts:read", "profiles:read", "lists:read", "metrics:read", "events:read"})),
+)
+
+
+def _spec_observer(problems: list[str]) -> Callable[[Request, str, Response], None]:
+    def observe(req: Request, op_id: str, resp: Response) -> None:
+        if op_id == "-" or not spec_available():
+            return
+        body = json.loads(resp.encode()) if resp.body is not None else None
+        problems.extend(response_errors(req.method, req.path, resp.status, body))
+
+    return observe
+
+
+@pytest.fixture
+def sandbox_factory(tmp_path: Path) -> Iterator[Callable[..., SandboxServer]]:
+    """Start sandboxes with custom settings: `sandbox_factory(window_scale=0.1, db_path=...)`."""
+    servers: list[SandboxServer] = []
+    problems: list[str] = []
+
+    def start(**overrides: object) -> SandboxServer:
+        config = replace(SandboxConfig(keys=KEYS, admin=True, rate_limits=False, job_step_seconds=0.02), **overrides)  # type: ignore[arg-type]
+        server = SandboxServer(config)
+        server.app.observers.append(_spec_observer(problems))
+        servers.append(server.start())
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+    assert not problems, "sandbox answers that do not match the OpenAPI spec:\n" + "\n".join(problems[:20])
+
+
+@pytest.fixture
+def sandbox(sandbox_factory: Callable[..., SandboxServer]) -> SandboxServer:
+    """A fresh in-memory sandbox: admin routes on, rate limits off (tests of limits turn them on)."""
+    return sandbox_factory()

@@ -1,0 +1,111 @@
+"""Validate sandbox responses (and client request bodies) against Klaviyo's official OpenAPI spec.
+
+The spec is read from ../shared/klaviyo-openapi/stable.json (or $KLAVIYO_OPENAPI_SPEC); it is never copied
+into the project. OpenAPI 3.0 `nullable` is turned into JSON Schema type unions, then jsonschema checks the
+document against the operation's schema with `$ref`s resolved inside the spec.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft7Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT7
+
+from klaviyo_spec import match_operation
+
+SPEC_PATH = Path(
+    os.environ.get(
+        "KLAVIYO_OPENAPI_SPEC", Path(__file__).resolve().parents[2] / "shared" / "klaviyo-openapi" / "stable.json"
+    )
+)
+MEDIA = "application/vnd.api+json"
+URN = "urn:klaviyo-spec"
+
+
+def spec_available() -> bool:
+    return SPEC_PATH.is_file()
+
+
+def require_spec() -> None:
+    if not spec_available():
+        pytest.skip(f"Klaviyo's OpenAPI spec is not at {SPEC_PATH}; contract checks need it")
+
+
+def _nullable_to_union(node: Any) -> Any:
+    if isinstance(node, dict):
+        out = {k: _nullable_to_union(v) for k, v in node.items()}
+        if out.pop("nullable", False):
+            if "type" in out:
+                out["type"] = [out["type"], "null"] if isinstance(out["type"], str) else [*out["type"], "null"]
+            elif "$ref" in out:
+                out = {"anyOf": [{"$ref": out.pop("$ref")}, {"type": "null"}], **out}
+            if "enum" in out:
+                out["enum"] = [*out["enum"], None]
+        return out
+    if isinstance(node, list):
+        return [_nullable_to_union(v) for v in node]
+    return node
+
+
+@lru_cache(maxsize=1)
+def _spec() -> tuple[dict[str, Any], Registry]:
+    spec = _nullable_to_union(json.loads(SPEC_PATH.read_text()))
+    registry = Registry().with_resource(URN, Resource(contents=spec, specification=DRAFT7))
+    return spec, registry
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def _validator(pointer: str) -> Draft7Validator:
+    _, registry = _spec()
+    return Draft7Validator({"$ref": f"{URN}#{pointer}"}, registry=registry)
+
+
+def response_errors(method: str, path: str, status: int, body: Any) -> list[str]:
+    """Problems with one response; [] when it matches the spec."""
+    found = match_operation(method, path)
+    if found is None:
+        return []  # not a spec route (404 for unknown paths is checked by its own tests)
+    operation = found[0]
+    spec, _ = _spec()
+    responses = spec["paths"][operation.path][method.lower()]["responses"]
+    key = str(status) if str(status) in responses else f"{str(status)[0]}XX"
+    if key not in responses:
+        return [f"{method} {path}: status {status} is not declared in the spec ({sorted(responses)})"]
+    declared = responses[key]
+    if "$ref" in declared:
+        declared = spec["components"]["responses"][declared["$ref"].rsplit("/", 1)[1]]
+    content = declared.get("content")
+    if not content:
+        return [] if body in (None, b"", "") else [f"{method} {path}: {status} must have an empty body"]
+    if key.endswith("XX"):
+        pointer = (
+            f"/components/responses/{_escape(responses[key]['$ref'].rsplit('/', 1)[1])}/content/{_escape(MEDIA)}/schema"
+        )
+    else:
+        pointer = f"/paths/{_escape(operation.path)}/{method.lower()}/responses/{key}/content/{_escape(MEDIA)}/schema"
+    return [f"{method} {path} {status}: {e.json_path}: {e.message}" for e in _validator(pointer).iter_errors(body)]
+
+
+def request_errors(method: str, path: str, body: Any) -> list[str]:
+    """Problems with a request body the client would send."""
+    found = match_operation(method, path)
+    if found is None:
+        return [f"{method} {path} is not a spec operation"]
+    operation = found[0]
+    pointer = f"/paths/{_escape(operation.path)}/{method.lower()}/requestBody/content/{_escape(MEDIA)}/schema"
+    return [f"{method} {path} request: {e.json_path}: {e.message}" for e in _validator(pointer).iter_errors(body)]
+
+
+def assert_response_matches_spec(method: str, path: str, status: int, body: Any) -> None:
+    problems = response_errors(method, path, status, body)
+    assert not problems, "\n".join(problems)
