@@ -15,7 +15,10 @@ Handler = Callable[[Ctx], Response]
 HANDLERS: dict[str, Handler] = {}
 
 # One line per resource module; add yours here.
-HANDLER_MODULES: tuple[str, ...] = ("accounts",)
+HANDLER_MODULES: tuple[str, ...] = (
+    "accounts",
+    "lists",
+)
 
 
 def route(operation_id: str) -> Callable[[Handler], Handler]:

@@ -11,9 +11,16 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from klaviyo_spec.operations import OPERATIONS, SPEC_REVISION
+from klaviyo_spec.operations import FILTERS, OPERATIONS, SPEC_REVISION
 
-__all__ = ["SPEC_REVISION", "Operation", "all_operations", "match_operation", "operation_by_id"]
+__all__ = [
+    "SPEC_REVISION",
+    "Operation",
+    "all_operations",
+    "allowed_filters",
+    "match_operation",
+    "operation_by_id",
+]
 
 
 @dataclass(frozen=True)
@@ -51,8 +58,7 @@ def all_operations() -> tuple[Operation, ...]:
 
 @lru_cache(maxsize=1)
 def _compiled() -> tuple[tuple[Operation, re.Pattern[str], int], ...]:
-    # Literal segments beat parameters: '/api/lists/{id}' must not shadow nothing, but
-    # '/api/profile-bulk-import-jobs/{id}' vs '/api/profile-bulk-import-jobs/{job_id}' are the same shape.
+    # Fewer parameters first, so a literal segment wins over a parameter in the same position.
     out = [(op, _template_regex(op.path), op.path.count("{")) for op in all_operations()]
     return tuple(sorted(out, key=lambda t: (t[2], -len(t[0].path))))
 
@@ -87,3 +93,8 @@ def path_exists(path: str) -> bool:
     """True when some method is defined for this path (to tell 405 from 404)."""
     clean = path.split("?", 1)[0]
     return any(rx.match(clean) for _, rx, _ in _compiled())
+
+
+def allowed_filters(operation_id: str) -> dict[str, set[str]]:
+    """Filter fields and their operators for an operation, as the spec's `x-klaviyo-filters` lists them."""
+    return {name: set(ops) for name, ops in FILTERS.get(operation_id, {}).items()}

@@ -52,6 +52,20 @@ def rows(spec: dict) -> list[tuple]:
     return out
 
 
+def filters(spec: dict) -> dict[str, dict[str, list[str]]]:
+    """operationId -> {field: sorted operators} from `x-klaviyo-filters`."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for item in spec["paths"].values():
+        for method in METHODS:
+            op = item.get(method)
+            if op and op.get("x-klaviyo-filters"):
+                out[op["operationId"]] = {
+                    name: sorted({o for ops in rule.get("operators", {}).values() for o in ops})
+                    for name, rule in sorted(op["x-klaviyo-filters"].items())
+                }
+    return out
+
+
 def render(spec: dict) -> str:
     lines = [
         '"""Per-operation table derived from Klaviyo\'s OpenAPI spec. Generated: do not edit.',
@@ -67,6 +81,14 @@ def render(spec: dict) -> str:
     for row in rows(spec):
         lines.append(f"    {row!r},")
     lines.append(")")
+    lines += [
+        "",
+        "# operationId -> {filter field: operators} (x-klaviyo-filters)",
+        "FILTERS: dict[str, dict[str, list[str]]] = {",
+    ]
+    for op_id, fields in filters(spec).items():
+        lines.append(f"    {op_id!r}: {fields!r},")
+    lines.append("}")
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,129 @@
+"""Lists: create, read, rename, delete. (Membership routes live beside the profiles they move.)
+
+Table contract, relied on by other resource modules (tags): `lists(id, name, opt_in_process, created, updated)`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from klaviyo_sandbox import ids, timeutil
+from klaviyo_sandbox.errors import invalid, not_found
+from klaviyo_sandbox.filters import matches, parse_filter
+from klaviyo_sandbox.http import Ctx, Response
+from klaviyo_sandbox.jsonapi import collection, document, page_window, resource, sparse
+from klaviyo_sandbox.routes import route
+from klaviyo_sandbox.store import register_schema
+from klaviyo_spec import allowed_filters
+
+register_schema(
+    """
+    CREATE TABLE IF NOT EXISTS lists (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        opt_in_process TEXT NOT NULL DEFAULT 'single_opt_in',
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS lists_name ON lists(name);
+    """,
+    ("lists",),
+)
+
+OPT_IN = ("double_opt_in", "single_opt_in")
+SORTS = {"created", "id", "name", "updated"}
+
+
+def list_resource(ctx: Ctx, row: sqlite3.Row) -> dict[str, Any]:
+    attributes = {
+        "name": row["name"],
+        "created": row["created"],
+        "updated": row["updated"],
+        "opt_in_process": row["opt_in_process"],
+    }
+    return resource(ctx, "list", row["id"], sparse(ctx, "list", attributes), self_path=f"/api/lists/{row['id']}")
+
+
+def get_list_row(ctx: Ctx, list_id: str) -> sqlite3.Row:
+    with ctx.store.read() as conn:
+        row = conn.execute("SELECT * FROM lists WHERE id=?", (list_id,)).fetchone()
+    if row is None:
+        raise not_found(f"A list with id {list_id} does not exist.")
+    return row
+
+
+def _attributes(ctx: Ctx, *, creating: bool) -> dict[str, Any]:
+    data = ctx.json_body()["data"]
+    if not isinstance(data, dict) or data.get("type") != "list":
+        raise invalid("data.type must be 'list'.", pointer="/data/type")
+    if not creating and data.get("id") != ctx.params["id"]:
+        raise invalid("data.id must match the list id in the URL.", pointer="/data/id")
+    attrs = data.get("attributes")
+    if not isinstance(attrs, dict):
+        raise invalid("data.attributes is required.", pointer="/data/attributes")
+    name = attrs.get("name")
+    if (creating or "name" in attrs) and (not isinstance(name, str) or not name.strip()):
+        raise invalid("A list needs a non-empty name.", pointer="/data/attributes/name")
+    if attrs.get("opt_in_process") is not None and attrs["opt_in_process"] not in OPT_IN:
+        raise invalid(f"opt_in_process must be one of {', '.join(OPT_IN)}.", pointer="/data/attributes/opt_in_process")
+    return attrs
+
+
+@route("get_lists")
+def get_lists(ctx: Ctx) -> Response:
+    offset, size = page_window(ctx, 10, 10)
+    conditions = parse_filter(ctx.req.arg("filter"), allowed_filters("get_lists"))
+    sort = ctx.req.arg("sort") or "id"
+    if sort.lstrip("-") not in SORTS:
+        raise invalid(f"'{sort}' is not a valid sort field; use one of {sorted(SORTS)}.", parameter="sort")
+    direction = "DESC" if sort.startswith("-") else "ASC"
+    with ctx.store.read() as conn:
+        rows = conn.execute(f"SELECT * FROM lists ORDER BY {sort.lstrip('-')} {direction}, id").fetchall()
+    rows = [r for r in rows if all(matches(c, r[c.field]) for c in conditions)]
+    items = [list_resource(ctx, r) for r in rows[offset : offset + size + 1]]
+    return Response(200, collection(ctx, items, offset, size))
+
+
+@route("get_list")
+def get_list(ctx: Ctx) -> Response:
+    row = get_list_row(ctx, ctx.params["id"])
+    return Response(200, document(ctx, list_resource(ctx, row)))
+
+
+@route("create_list")
+def create_list(ctx: Ctx) -> Response:
+    attrs = _attributes(ctx, creating=True)
+    stamp = timeutil.iso()
+    list_id = ids.short_id()
+    with ctx.store.write() as conn:
+        conn.execute(
+            "INSERT INTO lists(id, name, opt_in_process, created, updated) VALUES (?, ?, ?, ?, ?)",
+            (list_id, attrs["name"].strip(), attrs.get("opt_in_process") or "single_opt_in", stamp, stamp),
+        )
+    return Response(201, document(ctx, list_resource(ctx, get_list_row(ctx, list_id))))
+
+
+@route("update_list")
+def update_list(ctx: Ctx) -> Response:
+    row = get_list_row(ctx, ctx.params["id"])
+    attrs = _attributes(ctx, creating=False)
+    with ctx.store.write() as conn:
+        conn.execute(
+            "UPDATE lists SET name=?, opt_in_process=?, updated=? WHERE id=?",
+            (
+                (attrs.get("name") or row["name"]).strip(),
+                attrs.get("opt_in_process") or row["opt_in_process"],
+                timeutil.iso(),
+                row["id"],
+            ),
+        )
+    return Response(200, document(ctx, list_resource(ctx, get_list_row(ctx, row["id"]))))
+
+
+@route("delete_list")
+def delete_list(ctx: Ctx) -> Response:
+    get_list_row(ctx, ctx.params["id"])
+    with ctx.store.write() as conn:
+        conn.execute("DELETE FROM lists WHERE id=?", (ctx.params["id"],))
+    return Response(204)
