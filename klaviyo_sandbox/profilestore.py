@@ -1,0 +1,145 @@
+"""Profiles storage shared by every resource that touches profiles (profiles, imports, events, lists).
+
+Contract other modules rely on (extend, do not break): the `profiles` table columns below,
+`find_profile_ids`, `upsert_profile` and `load_profile`.
+Identifiers (email, phone_number, external_id) are unique per account (facts §8; EMULATOR CHOICE for phone
+and external_id). Everything else a profile holds lives in the `attributes` JSON (first_name, ..., location{},
+properties{}), merged key by key on update: an omitted field is unchanged, a null clears it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from klaviyo_sandbox import ids, timeutil
+from klaviyo_sandbox.errors import conflict
+from klaviyo_sandbox.store import register_schema
+
+register_schema(
+    """
+    CREATE TABLE IF NOT EXISTS profiles (
+        id TEXT PRIMARY KEY,
+        email TEXT UNIQUE,
+        phone_number TEXT UNIQUE,
+        external_id TEXT UNIQUE,
+        attributes TEXT NOT NULL DEFAULT '{}',
+        subscriptions TEXT NOT NULL DEFAULT '{}',
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        last_event_date TEXT
+    );
+    """,
+    ("profiles",),
+)
+
+IDENTIFIERS = ("email", "phone_number", "external_id")
+
+
+def normalise_email(email: str | None) -> str | None:
+    return email.strip().lower() if isinstance(email, str) and email.strip() else None
+
+
+def find_profile_ids(conn: sqlite3.Connection, identifiers: dict[str, Any]) -> list[str]:
+    """Ids of the distinct profiles that any given identifier already belongs to."""
+    found: list[str] = []
+    for field in IDENTIFIERS:
+        value = identifiers.get(field)
+        if field == "email":
+            value = normalise_email(value)
+        if value:
+            row = conn.execute(f"SELECT id FROM profiles WHERE {field}=?", (value,)).fetchone()
+            if row and row[0] not in found:
+                found.append(row[0])
+    return found
+
+
+def _merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    out = dict(old)
+    for key, value in new.items():
+        if key in IDENTIFIERS:
+            continue
+        if value is None:
+            out.pop(key, None)
+        elif key in ("properties", "location") and isinstance(value, dict):
+            merged = dict(out.get(key) or {})
+            for k, v in value.items():
+                if v is None:
+                    merged.pop(k, None)
+                else:
+                    merged[k] = v
+            out[key] = merged
+        else:
+            out[key] = value
+    return out
+
+
+def upsert_profile(
+    conn: sqlite3.Connection, attributes: dict[str, Any], profile_id: str | None = None
+) -> tuple[str, bool]:
+    """Create or update one profile; returns (id, created). Call inside `store.write()`.
+
+    Raises 409 duplicate_profile when the identifiers point at two different existing profiles, or at a
+    profile other than `profile_id`.
+    """
+    matches = find_profile_ids(conn, attributes)
+    if (profile_id is None and len(matches) > 1) or (profile_id is not None and any(m != profile_id for m in matches)):
+        other = next(m for m in matches if m != profile_id)
+        raise conflict(
+            "duplicate_profile",
+            "A profile already exists with one of these identifiers.",
+            meta={"duplicate_profile_id": other},
+        )
+    target = profile_id or (matches[0] if matches else None)
+    stamp = timeutil.iso()
+    email = normalise_email(attributes.get("email"))
+    existing = conn.execute("SELECT * FROM profiles WHERE id=?", (target,)).fetchone() if target else None
+    if existing is None:
+        new_id = target or ids.ulid()
+        conn.execute(
+            "INSERT INTO profiles(id, email, phone_number, external_id, attributes, created, updated)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                new_id,
+                email,
+                attributes.get("phone_number") or None,
+                attributes.get("external_id") or None,
+                json.dumps(_merge({}, attributes)),
+                stamp,
+                stamp,
+            ),
+        )
+        return new_id, True
+    merged = _merge(json.loads(existing["attributes"]), attributes)
+    conn.execute(
+        "UPDATE profiles SET email=?, phone_number=?, external_id=?, attributes=?, updated=? WHERE id=?",
+        (
+            email if "email" in attributes else existing["email"],
+            (attributes.get("phone_number") or None) if "phone_number" in attributes else existing["phone_number"],
+            (attributes.get("external_id") or None) if "external_id" in attributes else existing["external_id"],
+            json.dumps(merged),
+            stamp,
+            existing["id"],
+        ),
+    )
+    return existing["id"], False
+
+
+def load_profile(conn: sqlite3.Connection, profile_id: str) -> dict[str, Any] | None:
+    """The stored profile as a flat dict: id, identifiers, created/updated, plus the attributes JSON."""
+    row = conn.execute("SELECT * FROM profiles WHERE id=?", (profile_id,)).fetchone()
+    if row is None:
+        return None
+    out: dict[str, Any] = json.loads(row["attributes"])
+    out.update(
+        id=row["id"],
+        email=row["email"],
+        phone_number=row["phone_number"],
+        external_id=row["external_id"],
+        created=row["created"],
+        updated=row["updated"],
+        last_event_date=row["last_event_date"],
+        subscriptions=json.loads(row["subscriptions"]),
+    )
+    return out
