@@ -336,10 +336,10 @@ class _Batch:
                 raise ApiError(404, "not_found", "Not found.", f"A profile with id {row.profile_id} does not exist.")
             others = [m for m in matches if m != row.profile_id]
             if others:
-                raise _duplicate(others[0])
+                raise duplicate_error(others[0])
             return row.profile_id
         if len(matches) > 1:
-            raise _duplicate(matches[1])
+            raise duplicate_error(matches[1])
         if matches:
             return matches[0]
         self.state[new_id] = {"id": new_id, "ids": (None, None, None), "attributes": {}}
@@ -388,7 +388,7 @@ class _Batch:
         record["dirty"] = True
 
 
-def _duplicate(other: str) -> ApiError:
+def duplicate_error(other: str) -> ApiError:
     return conflict(
         "duplicate_profile",
         "A profile already exists with one of these identifiers.",
