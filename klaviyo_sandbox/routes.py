@@ -20,6 +20,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "lists",
     "profile_jobs",
     "profiles",
+    "subscriptions",
 )
 
 
