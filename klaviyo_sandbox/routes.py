@@ -19,6 +19,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "accounts",
     "lists",
     "profile_jobs",
+    "profile_seed",
     "profiles",
     "subscriptions",
 )
