@@ -185,7 +185,16 @@ _EMAIL = re.compile(
     r"(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 )
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-STRING_FIELDS = ("email", "phone_number", "external_id", "_kx", "first_name", "last_name", "organization", "locale")
+STRING_FIELDS: tuple[str, ...] = (
+    "email",
+    "phone_number",
+    "external_id",
+    "_kx",
+    "first_name",
+    "last_name",
+    "organization",
+    "locale",
+)
 STRING_FIELDS += ("title", "image")
 LOCATION_FIELDS = (
     "address1",

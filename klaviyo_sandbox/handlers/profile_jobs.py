@@ -75,7 +75,7 @@ JOB_TYPE = "profile-bulk-import-job"
 MAX_PROFILES = 10_000
 MAX_PROFILE_BYTES = 100 * 1024
 PROFILES_POINTER = "/data/attributes/profiles/data"
-JOB_FIELDS = ("status", "created_at", "total_count", "completed_count", "failed_count", "completed_at")
+JOB_FIELDS: tuple[str, ...] = ("status", "created_at", "total_count", "completed_count", "failed_count", "completed_at")
 JOB_FIELDS += ("expires_at", "started_at")
 KEEP_FOR = timedelta(days=30)
 

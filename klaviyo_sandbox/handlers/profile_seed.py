@@ -42,7 +42,11 @@ CITIES = (
 )
 SOURCES = ("Checkout", "Pop-up form", "Footer form", "Instagram giveaway", "In-store", "Wholesale")
 CATEGORIES = ("Coffee", "Tea", "Brewing gear", "Gift cards", "Subscriptions")
-LISTS = (("Newsletter", "single_opt_in"), ("SMS Subscribers", "single_opt_in"), ("VIP Customers", "double_opt_in"))
+LISTS: tuple[tuple[str, str], ...] = (
+    ("Newsletter", "single_opt_in"),
+    ("SMS Subscribers", "single_opt_in"),
+    ("VIP Customers", "double_opt_in"),
+)
 LISTS += (("Win-back", "single_opt_in"),)
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -113,8 +117,18 @@ def seed_profiles(store: Store, profiles: int = 3000, seed: int = 7, **_: Any) -
     for p in people:
         created = timeutil.iso(anchor - timedelta(milliseconds=now_ms - p["created_ms"]))
         subs = json.dumps(_subscriptions(p, created))
-        rows.append((p["id"], p["email"], p["phone_number"], p["external_id"], json.dumps(p["attributes"]), subs))
-        rows[-1] += (created, created)
+        rows.append(
+            (
+                p["id"],
+                p["email"],
+                p["phone_number"],
+                p["external_id"],
+                json.dumps(p["attributes"]),
+                subs,
+                created,
+                created,
+            )
+        )
         members += [
             (lid, p["id"], created) for lid, (name, _) in zip(list_ids, LISTS, strict=True) if _members(name, p, now_ms)
         ]

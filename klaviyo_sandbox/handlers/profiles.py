@@ -153,8 +153,8 @@ def _profile_body(ctx: Ctx, *, need_id: bool) -> tuple[dict[str, Any], str | Non
     if problem is not None:
         field, detail = problem
         raise invalid(detail, pointer="/data/attributes" + (f"/{field}" if field else ""))
-    meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
-    patch = meta.get("patch_properties")
+    meta = data.get("meta")
+    patch = meta.get("patch_properties") if isinstance(meta, dict) else None
     if patch is not None and not isinstance(patch, dict):
         raise invalid("meta.patch_properties must be an object.", pointer="/data/meta/patch_properties")
     return attrs, profile_id or None, patch

@@ -39,7 +39,7 @@ register_schema(
 KIND = "profile-subscription-bulk-create"
 JOB_TYPE = "profile-subscription-bulk-create-job"
 MAX_PROFILES = 1000
-CHANNELS = {"email": ("marketing", "open_tracking"), "sms": ("marketing", "transactional")}
+CHANNELS: dict[str, tuple[str, ...]] = {"email": ("marketing", "open_tracking"), "sms": ("marketing", "transactional")}
 CHANNELS |= {"whatsapp": ("marketing", "transactional"), "push": ("marketing",)}
 PROFILES = "/data/attributes/profiles/data"
 
@@ -102,8 +102,8 @@ def _check(ctx: Ctx) -> None:
     data = ctx.json_body()["data"]
     if not isinstance(data, dict) or data.get("type") != JOB_TYPE:
         raise invalid(f"data.type must be '{JOB_TYPE}'.", pointer="/data/type")
-    attrs = data.get("attributes") if isinstance(data.get("attributes"), dict) else {}
-    profiles = (attrs.get("profiles") or {}).get("data") if isinstance(attrs.get("profiles"), dict) else None
+    attrs: dict[str, Any] = data["attributes"] if isinstance(data.get("attributes"), dict) else {}
+    profiles = attrs["profiles"].get("data") if isinstance(attrs.get("profiles"), dict) else None
     if not isinstance(profiles, list) or not profiles:
         raise invalid("attributes.profiles.data must be a non-empty array.", pointer=PROFILES)
     if len(profiles) > MAX_PROFILES:
@@ -111,7 +111,7 @@ def _check(ctx: Ctx) -> None:
     historical = attrs.get("historical_import") is True
     for i, item in enumerate(profiles):
         _check_profile(i, item, historical)
-    rel = (data.get("relationships") or {}).get("list") if isinstance(data.get("relationships"), dict) else None
+    rel = data["relationships"].get("list") if isinstance(data.get("relationships"), dict) else None
     if rel is not None:
         target = rel.get("data") if isinstance(rel, dict) else None
         if not isinstance(target, dict) or target.get("type") != "list":
@@ -180,7 +180,7 @@ def process_subscriptions(store: Store, job_id: str, runner: JobRunner) -> None:
     ]
     with store.write() as conn:
         result = profilestore.bulk_upsert(conn, rows)  # refused rows (conflicts) are skipped, as Klaviyo does
-        double = bool(list_id) and _is_double_opt_in(conn, list_id)
+        double = _is_double_opt_in(conn, list_id) if list_id else False
         stamp = timeutil.iso()
         for pos, pid in result.ids.items():
             old = json.loads(conn.execute("SELECT subscriptions FROM profiles WHERE id=?", (pid,)).fetchone()[0])
