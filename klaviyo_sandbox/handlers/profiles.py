@@ -1,6 +1,6 @@
 """Profiles: list/filter/page, create (409 duplicate_profile), read, PATCH, and upsert (`/api/profile-import`).
 
-Writes go through `profilestore.bulk_upsert` with one row, so a single upsert and a 10,000-row import follow
+Writes go through `profilebulk.bulk_upsert` with one row, so a single upsert and a 10,000-row import follow
 exactly the same matching and merge rules. Identifier filters and sorts run in SQL (the table may hold
 hundreds of thousands of imported profiles).
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from klaviyo_sandbox import profilestore, timeutil
+from klaviyo_sandbox import profilebulk, profilestore, timeutil
 from klaviyo_sandbox.errors import ApiError, invalid, not_found
 from klaviyo_sandbox.filters import Condition, parse_filter
 from klaviyo_sandbox.handlers.lists import list_resource
@@ -145,7 +145,7 @@ def _profile_body(ctx: Ctx, *, need_id: bool) -> tuple[dict[str, Any], str | Non
         raise invalid("data.id must match the profile id in the URL.", pointer="/data/id")
     if profile_id is not None and not isinstance(profile_id, str):
         raise invalid("data.id must be a string.", pointer="/data/id")
-    if profilestore.encoded_size(data) > MAX_PROFILE_BYTES:
+    if profilebulk.encoded_size(data) > MAX_PROFILE_BYTES:
         raise ApiError(
             413, "request_too_large", "Request entity too large.", "A profile may be at most 100 KB.", pointer="/data"
         )
@@ -160,9 +160,9 @@ def _profile_body(ctx: Ctx, *, need_id: bool) -> tuple[dict[str, Any], str | Non
     return attrs, profile_id or None, patch
 
 
-def _upsert(ctx: Ctx, row: profilestore.UpsertRow) -> tuple[str, bool]:
+def _upsert(ctx: Ctx, row: profilebulk.UpsertRow) -> tuple[str, bool]:
     with ctx.store.write() as conn:
-        result = profilestore.bulk_upsert(conn, [row])
+        result = profilebulk.bulk_upsert(conn, [row])
     if row.pos in result.errors:
         raise result.errors[row.pos]
     pid = result.ids[row.pos]
@@ -184,8 +184,8 @@ def create_profile(ctx: Ctx) -> Response:
     with ctx.store.read() as conn:
         existing = profilestore.find_profile_ids(conn, attrs)
     if existing:
-        raise profilestore.duplicate_error(existing[0])
-    pid, _ = _upsert(ctx, profilestore.UpsertRow(0, attrs, None, patch))
+        raise profilebulk.duplicate_error(existing[0])
+    pid, _ = _upsert(ctx, profilebulk.UpsertRow(0, attrs, None, patch))
     return _answer(ctx, 201, pid)
 
 
@@ -193,7 +193,7 @@ def create_profile(ctx: Ctx) -> Response:
 def update_profile(ctx: Ctx) -> Response:
     get_profile_or_404(ctx, ctx.params["id"])
     attrs, pid, patch = _profile_body(ctx, need_id=True)
-    _upsert(ctx, profilestore.UpsertRow(0, attrs, pid, patch))
+    _upsert(ctx, profilebulk.UpsertRow(0, attrs, pid, patch))
     return _answer(ctx, 200, ctx.params["id"])
 
 
@@ -202,5 +202,5 @@ def create_or_update_profile(ctx: Ctx) -> Response:
     attrs, pid, patch = _profile_body(ctx, need_id=False)
     if pid is not None:
         get_profile_or_404(ctx, pid)
-    profile_id, created = _upsert(ctx, profilestore.UpsertRow(0, attrs, pid, patch))
+    profile_id, created = _upsert(ctx, profilebulk.UpsertRow(0, attrs, pid, patch))
     return _answer(ctx, 201 if created else 200, profile_id)

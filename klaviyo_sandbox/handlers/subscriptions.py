@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from klaviyo_sandbox import ids, profilestore, timeutil
+from klaviyo_sandbox import ids, profilebulk, profilestore, timeutil
 from klaviyo_sandbox.errors import invalid
 from klaviyo_sandbox.handlers.lists import get_list_row
 from klaviyo_sandbox.http import Ctx, Response
@@ -171,7 +171,7 @@ def process_subscriptions(store: Store, job_id: str, runner: JobRunner) -> None:
     profiles = data["attributes"]["profiles"]["data"]
     list_id = (((data.get("relationships") or {}).get("list") or {}).get("data") or {}).get("id")
     rows = [
-        profilestore.UpsertRow(
+        profilebulk.UpsertRow(
             i,
             {k: p["attributes"][k] for k in ("email", "phone_number") if p["attributes"].get(k)},
             p.get("id") or None,
@@ -179,7 +179,7 @@ def process_subscriptions(store: Store, job_id: str, runner: JobRunner) -> None:
         for i, p in enumerate(profiles)
     ]
     with store.write() as conn:
-        result = profilestore.bulk_upsert(conn, rows)  # refused rows (conflicts) are skipped, as Klaviyo does
+        result = profilebulk.bulk_upsert(conn, rows)  # refused rows (conflicts) are skipped, as Klaviyo does
         double = _is_double_opt_in(conn, list_id) if list_id else False
         stamp = timeutil.iso()
         for pos, pid in result.ids.items():
