@@ -1,0 +1,407 @@
+"""Named Klaviyo accounts: the key in the OS keyring, everything else in a small settings file.
+
+Why this split: a private key can read and change a whole store's customer data, so it lives only where the
+operating system protects secrets (macOS Keychain, Windows Credential Locker, Secret Service on Linux), one
+entry per account under the fixed service name `SERVICE`. The settings file holds what is safe to show and
+to back up: the account name, a fingerprint like `pk_...a1b2`, base URL, revision, the last test result and
+the Klaviyo account's name/id/timezone/currency.
+
+A headless server usually has no keyring backend. Then we say so (`KeyringUnavailable`) and never fall back
+to a plaintext or base64 file; the honest alternatives are a key kept in memory for one browser session, or
+the `KLAVIYO_API_KEY` environment variable (servers, cron, CI, the CLI).
+
+The keyring entry is keyed by a stable random account id, not the name, so a rename never touches the secret.
+The sandbox is always an account (`SANDBOX`) that needs no key and is never stored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import keyring
+import keyring.errors
+import platformdirs
+
+from klaviyo_core.keycheck import check_key_format, fingerprint
+from klaviyo_spec import SPEC_REVISION
+
+SERVICE = "klaviyo-workbench"
+SANDBOX = "Sandbox"
+LIVE_BASE_URL = "https://a.klaviyo.com"
+ENV_KEY = "KLAVIYO_API_KEY"
+ENV_ACCOUNT_NAME = "KLAVIYO_API_KEY (environment)"
+ENV_HOME = "KLAVIYO_WORKBENCH_HOME"
+SETTINGS_FILE = "accounts.json"
+MAX_NAME_LENGTH = 60
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+class CredentialsError(Exception):
+    """Base of the account store's errors; messages are plain words and never contain a key."""
+
+
+class AccountNotFound(CredentialsError):
+    pass
+
+
+class AccountExists(CredentialsError):
+    pass
+
+
+class InvalidKey(CredentialsError):
+    """The pasted text is not a usable private key; `.reason` says why."""
+
+    def __init__(self, reason: str, kind: str = "malformed") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.kind = kind
+
+
+class InvalidName(CredentialsError):
+    pass
+
+
+class KeyringUnavailable(CredentialsError):
+    """No OS keyring to keep the key in (typical on a headless Linux server), or it refused the request."""
+
+    ALTERNATIVES = (
+        "Use the key for this browser session only (kept in memory, never written to disk), or set the "
+        f"{ENV_KEY} environment variable before starting the app or the CLI (best for servers and cron). "
+        "The built-in sandbox needs no key at all."
+    )
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} {self.ALTERNATIVES}")
+        self.what = what
+
+
+class KeyMissing(CredentialsError):
+    """The settings know the account but the keyring has no key for it (removed outside the app)."""
+
+
+def workbench_home() -> Path:
+    """The per-user settings folder; `KLAVIYO_WORKBENCH_HOME` overrides it (tests point it at tmp_path)."""
+    override = os.environ.get(ENV_HOME)
+    return Path(override) if override else Path(platformdirs.user_config_dir("klaviyo-workbench"))
+
+
+def is_live_url(base_url: str) -> bool:
+    """Anything that is not on this machine talks to a real store; only loopback URLs are a sandbox."""
+    host = urlsplit(base_url).hostname if base_url else None
+    return bool(host) and host not in _LOOPBACK_HOSTS
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """The outcome of the last "Test": safe to store and show (no key, no raw body)."""
+
+    __test__ = False  # not a pytest class
+
+    ok: bool
+    when: str
+    summary: str
+    cannot: tuple[str, ...] = ()  # e.g. ("upload profiles (lists:write, profiles:write)",)
+    unknown: tuple[str, ...] = ()  # capabilities the probe could not decide (sandbox 501, network)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TestResult:
+        return cls(
+            bool(data.get("ok")),
+            str(data.get("when", "")),
+            str(data.get("summary", "")),
+            tuple(data.get("cannot", ())),
+            tuple(data.get("unknown", ())),
+        )
+
+
+@dataclass(frozen=True)
+class KlaviyoAccountInfo:
+    """What `GET /api/accounts` says about the store behind a key."""
+
+    id: str = ""
+    name: str = ""
+    timezone: str = ""
+    currency: str = ""
+
+
+@dataclass(frozen=True)
+class AccountRecord:
+    """One saved account, without its key."""
+
+    name: str
+    id: str
+    fingerprint: str
+    base_url: str = LIVE_BASE_URL
+    revision: str = SPEC_REVISION
+    last_test: TestResult | None = None
+    klaviyo: KlaviyoAccountInfo = field(default_factory=KlaviyoAccountInfo)
+
+    @property
+    def live(self) -> bool:
+        return is_live_url(self.base_url)
+
+    @property
+    def status(self) -> str:
+        """'ok' | 'failed' | 'not tested': the badge on the Keys page."""
+        if self.last_test is None:
+            return "not tested"
+        return "ok" if self.last_test.ok else "failed"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["last_test"] = asdict(self.last_test) if self.last_test else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AccountRecord:
+        last = data.get("last_test")
+        return cls(
+            name=str(data["name"]),
+            id=str(data["id"]),
+            fingerprint=str(data.get("fingerprint", "")),
+            base_url=str(data.get("base_url") or LIVE_BASE_URL),
+            revision=str(data.get("revision") or SPEC_REVISION),
+            last_test=TestResult.from_dict(last) if isinstance(last, dict) else None,
+            klaviyo=KlaviyoAccountInfo(**{k: str(v) for k, v in (data.get("klaviyo") or {}).items()}),
+        )
+
+
+@dataclass(frozen=True)
+class ResolvedAccount:
+    """Everything a client needs for one account. `base_url` None means "the sandbox" (its URL is the caller's)."""
+
+    name: str
+    api_key: str | None = field(default=None, repr=False)
+    base_url: str | None = None
+    revision: str = SPEC_REVISION
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.api_key is None
+
+    @property
+    def live(self) -> bool:
+        return self.base_url is not None and is_live_url(self.base_url)
+
+
+def validate_name(name: str) -> str:
+    clean = " ".join((name or "").split())
+    if not clean:
+        raise InvalidName("An account needs a name, e.g. 'Acme US'.")
+    if len(clean) > MAX_NAME_LENGTH:
+        raise InvalidName(f"Account names are at most {MAX_NAME_LENGTH} characters.")
+    if clean.casefold() in (SANDBOX.casefold(), ENV_ACCOUNT_NAME.casefold()):
+        raise InvalidName(f"'{clean}' is reserved for the built-in account; pick another name.")
+    if check_key_format(clean).ok or clean.startswith("pk_"):
+        raise InvalidName("That looks like a key, not a name. Names are shown on screen; keep keys out of them.")
+    return clean
+
+
+def validated_key(text: str) -> str:
+    verdict = check_key_format(text)
+    if not verdict.ok:
+        raise InvalidKey(verdict.reason, verdict.kind)
+    return verdict.key
+
+
+@contextlib.contextmanager
+def _keyring_errors(action: str) -> Iterator[None]:
+    """Translate keyring's exceptions once. Their texts never include the password, but we do not rely on it."""
+    try:
+        yield
+    except keyring.errors.NoKeyringError:
+        raise KeyringUnavailable(
+            f"This computer has no keyring (password store) the workbench could {action}, so keys cannot be "
+            "saved here. That is normal on a headless server."
+        ) from None
+    except keyring.errors.KeyringError as exc:
+        raise KeyringUnavailable(
+            f"The system keyring refused to {action} ({type(exc).__name__}); it may be locked."
+        ) from None
+
+
+def keyring_available() -> bool:
+    """True when a real keyring backend is configured (the 'fail' backend means there is none)."""
+    backend = keyring.get_keyring()
+    return not backend.__class__.__module__.startswith("keyring.backends.fail")
+
+
+class AccountStore:
+    """The saved accounts. Not thread-safe by itself; each call reads and rewrites the small settings file."""
+
+    def __init__(self, home: Path | None = None) -> None:
+        self.home = home or workbench_home()
+        self.path = self.home / SETTINGS_FILE
+
+    # -- settings file -----------------------------------------------------------------------------
+    def _load(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {"version": 1, "active": SANDBOX, "accounts": []}
+        except (OSError, ValueError) as exc:
+            raise CredentialsError(f"The settings file {self.path} cannot be read ({type(exc).__name__}).") from None
+        data.setdefault("accounts", [])
+        data.setdefault("active", SANDBOX)
+        return data
+
+    def _save(self, data: dict[str, Any]) -> None:
+        """Atomic replace, owner-only permissions: a crash never leaves half a file."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".accounts-", suffix=".json", dir=self.home)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh, indent=2, sort_keys=True)
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+    def _records(self, data: dict[str, Any]) -> list[AccountRecord]:
+        return [AccountRecord.from_dict(item) for item in data["accounts"]]
+
+    def _put(self, data: dict[str, Any], records: list[AccountRecord]) -> None:
+        data["accounts"] = [r.to_dict() for r in records]
+        self._save(data)
+
+    # -- queries -----------------------------------------------------------------------------------
+    def list(self) -> list[AccountRecord]:
+        """Saved accounts in the order they were added (the sandbox is not among them)."""
+        return self._records(self._load())
+
+    def names(self) -> list[str]:
+        return [SANDBOX, *(r.name for r in self.list())]
+
+    def get(self, name: str) -> AccountRecord:
+        for record in self.list():
+            if record.name.casefold() == name.strip().casefold():
+                return record
+        raise AccountNotFound(f"There is no saved account named '{name}'.")
+
+    def active_name(self) -> str:
+        data = self._load()
+        names = {r.name for r in self._records(data)}
+        active = data.get("active") or SANDBOX
+        return active if active in names else SANDBOX
+
+    def key_for(self, name: str) -> str:
+        record = self.get(name)
+        with _keyring_errors("read the key from"):
+            key = keyring.get_password(SERVICE, record.id)
+        if not key:
+            raise KeyMissing(
+                f"The keyring has no key for '{record.name}' any more; use 'Replace key' to paste it again."
+            )
+        return key
+
+    def resolve(self, name: str) -> ResolvedAccount:
+        if name.strip().casefold() == SANDBOX.casefold():
+            return ResolvedAccount(SANDBOX)
+        record = self.get(name)
+        return ResolvedAccount(record.name, self.key_for(record.name), record.base_url, record.revision)
+
+    # -- changes -----------------------------------------------------------------------------------
+    def add(
+        self, name: str, key: str, *, base_url: str = LIVE_BASE_URL, revision: str = SPEC_REVISION
+    ) -> AccountRecord:
+        """Check the name and key shape, put the key in the keyring, then record the account."""
+        clean_name = validate_name(name)
+        clean_key = validated_key(key)
+        data = self._load()
+        records = self._records(data)
+        if any(r.name.casefold() == clean_name.casefold() for r in records):
+            raise AccountExists(f"An account named '{clean_name}' already exists; pick another name or edit it.")
+        record = AccountRecord(
+            clean_name, uuid.uuid4().hex, fingerprint(clean_key), base_url.rstrip("/") or LIVE_BASE_URL, revision
+        )
+        with _keyring_errors("save the key in"):
+            keyring.set_password(SERVICE, record.id, clean_key)
+        self._put(data, [*records, record])
+        return record
+
+    def _update(self, account: str, /, **changes: Any) -> AccountRecord:
+        data = self._load()
+        target = self.get(account)
+        updated = replace(target, **changes)
+        if data.get("active") == target.name:
+            data["active"] = updated.name
+        self._put(data, [updated if r.id == target.id else r for r in self._records(data)])
+        return updated
+
+    def rename(self, name: str, new_name: str) -> AccountRecord:
+        clean = validate_name(new_name)
+        target = self.get(name)
+        if any(r.name.casefold() == clean.casefold() and r.id != target.id for r in self.list()):
+            raise AccountExists(f"An account named '{clean}' already exists.")
+        return self._update(target.name, name=clean)
+
+    def edit(self, name: str, *, base_url: str | None = None, revision: str | None = None) -> AccountRecord:
+        changes: dict[str, Any] = {}
+        if base_url:
+            changes["base_url"] = base_url.rstrip("/")
+        if revision:
+            changes["revision"] = revision
+        return self._update(name, **changes) if changes else self.get(name)
+
+    def replace_key(self, name: str, key: str) -> AccountRecord:
+        """A new key for the same account; the old test result no longer applies."""
+        clean_key = validated_key(key)
+        target = self.get(name)
+        with _keyring_errors("save the key in"):
+            keyring.set_password(SERVICE, target.id, clean_key)
+        return self._update(target.name, fingerprint=fingerprint(clean_key), last_test=None)
+
+    def record_test(self, name: str, result: TestResult, klaviyo: KlaviyoAccountInfo | None = None) -> AccountRecord:
+        changes: dict[str, Any] = {"last_test": result}
+        if klaviyo is not None:
+            changes["klaviyo"] = klaviyo
+        return self._update(name, **changes)
+
+    def remove(self, name: str) -> None:
+        """Delete the keyring entry first, so a failure never leaves a key without its account listed."""
+        target = self.get(name)
+        with _keyring_errors("delete the key from"), contextlib.suppress(keyring.errors.PasswordDeleteError):
+            keyring.delete_password(SERVICE, target.id)
+        data = self._load()
+        if data.get("active") == target.name:
+            data["active"] = SANDBOX
+        self._put(data, [r for r in self._records(data) if r.id != target.id])
+
+    def set_active(self, name: str) -> str:
+        chosen = SANDBOX if name.strip().casefold() == SANDBOX.casefold() else self.get(name).name
+        data = self._load()
+        data["active"] = chosen
+        self._save(data)
+        return chosen
+
+
+def resolve_account(name: str | None, store: AccountStore | None = None) -> ResolvedAccount:
+    """The account a CLI command or a script should use.
+
+    An explicit name wins. With no name, `KLAVIYO_API_KEY` wins when set (servers, cron, CI: no keyring
+    needed), then the active saved account, then the sandbox.
+    """
+    store = store or AccountStore()
+    if name:
+        return store.resolve(name)
+    env_key = os.environ.get(ENV_KEY, "").strip()
+    if env_key:
+        base_url = os.environ.get("KLAVIYO_BASE_URL", "").strip() or LIVE_BASE_URL
+        return ResolvedAccount(ENV_ACCOUNT_NAME, validated_key(env_key), base_url.rstrip("/"))
+    return store.resolve(store.active_name())
