@@ -50,8 +50,14 @@ class CredentialsError(Exception):
     """Base of the account store's errors; messages are plain words and never contain a key."""
 
 
-class AccountNotFound(CredentialsError):
+class AccountNotFound(CredentialsError, LookupError):
     pass
+
+
+class AccountUnusable(AccountNotFound):
+    """`resolve_account` could not produce a usable key (no keyring, key missing, a bad KLAVIYO_API_KEY).
+
+    A subclass of AccountNotFound so a caller (the CLI's global options) needs one except clause."""
 
 
 class AccountExists(CredentialsError):
@@ -182,20 +188,16 @@ class AccountRecord:
 
 @dataclass(frozen=True)
 class ResolvedAccount:
-    """Everything a client needs for one account. `base_url` None means "the sandbox" (its URL is the caller's)."""
+    """Everything a client needs for one saved (or environment) account."""
 
     name: str
     api_key: str | None = field(default=None, repr=False)
-    base_url: str | None = None
+    base_url: str = LIVE_BASE_URL
     revision: str = SPEC_REVISION
 
     @property
-    def is_sandbox(self) -> bool:
-        return self.api_key is None
-
-    @property
     def live(self) -> bool:
-        return self.base_url is not None and is_live_url(self.base_url)
+        return is_live_url(self.base_url)
 
 
 def validate_name(name: str) -> str:
@@ -311,8 +313,12 @@ class AccountStore:
         return key
 
     def resolve(self, name: str) -> ResolvedAccount:
+        """A saved account with its key. The sandbox has no key and no fixed URL: callers handle it."""
         if name.strip().casefold() == SANDBOX.casefold():
-            return ResolvedAccount(SANDBOX)
+            raise AccountNotFound(
+                "The chosen account is the built-in sandbox, which needs no key: use --sandbox for a local "
+                f"sandbox, --account NAME for a saved account, or set {ENV_KEY}."
+            )
         record = self.get(name)
         return ResolvedAccount(record.name, self.key_for(record.name), record.base_url, record.revision)
 
@@ -395,13 +401,20 @@ def resolve_account(name: str | None, store: AccountStore | None = None) -> Reso
     """The account a CLI command or a script should use.
 
     An explicit name wins. With no name, `KLAVIYO_API_KEY` wins when set (servers, cron, CI: no keyring
-    needed), then the active saved account, then the sandbox.
+    needed), then the active saved account. Every failure is an AccountNotFound with a plain message.
     """
     store = store or AccountStore()
-    if name:
-        return store.resolve(name)
-    env_key = os.environ.get(ENV_KEY, "").strip()
-    if env_key:
-        base_url = os.environ.get("KLAVIYO_BASE_URL", "").strip() or LIVE_BASE_URL
-        return ResolvedAccount(ENV_ACCOUNT_NAME, validated_key(env_key), base_url.rstrip("/"))
-    return store.resolve(store.active_name())
+    try:
+        if name:
+            return store.resolve(name)
+        env_key = os.environ.get(ENV_KEY, "").strip()
+        if env_key:
+            base_url = os.environ.get("KLAVIYO_BASE_URL", "").strip().rstrip("/") or LIVE_BASE_URL
+            return ResolvedAccount(ENV_ACCOUNT_NAME, validated_key(env_key), base_url)
+        return store.resolve(store.active_name())
+    except AccountNotFound:
+        raise
+    except InvalidKey as exc:
+        raise AccountUnusable(f"{ENV_KEY} does not hold a usable private key: {exc.reason}") from None
+    except CredentialsError as exc:
+        raise AccountUnusable(str(exc)) from None

@@ -15,6 +15,7 @@ from klaviyo_core.credentials import (
     AccountExists,
     AccountNotFound,
     AccountStore,
+    AccountUnusable,
     InvalidKey,
     InvalidName,
     KeyMissing,
@@ -40,8 +41,9 @@ def test_home_comes_from_env(wb_home: Path) -> None:
 def test_sandbox_is_always_there(memory_keyring: MemoryKeyring) -> None:
     store = AccountStore()
     assert store.names() == [SANDBOX] and store.active_name() == SANDBOX
-    resolved = store.resolve(SANDBOX)
-    assert resolved.is_sandbox and resolved.api_key is None and not resolved.live
+    assert store.set_active("sandbox") == SANDBOX
+    with pytest.raises(AccountNotFound, match="needs no key"):
+        store.resolve(SANDBOX)
 
 
 def test_add_keeps_key_only_in_keyring(memory_keyring: MemoryKeyring, wb_home: Path) -> None:
@@ -132,7 +134,8 @@ def test_test_results_and_account_info_persist(memory_keyring: MemoryKeyring, wb
 
 def test_resolve_account_order(memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch) -> None:
     store = AccountStore()
-    assert resolve_account(None).is_sandbox
+    with pytest.raises(AccountNotFound, match="--sandbox"):
+        resolve_account(None)
     store.add("Acme", KEY_US)
     store.set_active("Acme")
     assert resolve_account(None).api_key == KEY_US
@@ -142,7 +145,18 @@ def test_resolve_account_order(memory_keyring: MemoryKeyring, monkeypatch: pytes
     assert resolve_account("Acme").api_key == KEY_US  # an explicit name wins over the environment
     assert KEY_EU not in repr(env)
     monkeypatch.setenv("KLAVIYO_API_KEY", "AbC123")
-    with pytest.raises(InvalidKey):
+    with pytest.raises(AccountUnusable, match="public key"):
+        resolve_account(None)
+    with pytest.raises(AccountNotFound, match="no saved account"):
+        resolve_account("Nope")
+
+
+def test_resolve_without_keyring_is_a_plain_account_error(no_keyring: None, wb_home: Path) -> None:
+    wb_home.mkdir(parents=True)
+    (wb_home / "accounts.json").write_text(
+        '{"active": "Acme", "accounts": [{"name": "Acme", "id": "abc", "fingerprint": "pk_...a1b2"}]}'
+    )
+    with pytest.raises(AccountUnusable, match="no keyring"):
         resolve_account(None)
 
 
