@@ -1,0 +1,288 @@
+"""The active account for this browser session, the sidebar switcher, and the Keys page's actions.
+
+The sandbox is always an account (no key). Saved accounts come from `klaviyo_core.credentials` (keys in the
+OS keyring). Without a keyring, one key can be kept for this browser session only: it lives in
+`st.session_state` inside a `SessionAccount`, whose repr masks the key, and is never written anywhere.
+The page calls the functions here from widget callbacks, so every rerun renders the state after the action.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import streamlit as st
+from klaviyo_core.client import KlaviyoClient
+from klaviyo_core.config import ClientConfig
+
+from klaviyo_core.credentials import (
+    ENV_KEY,
+    LIVE_BASE_URL,
+    SANDBOX,
+    AccountStore,
+    CredentialsError,
+    is_live_url,
+    keyring_available,
+    validate_name,
+)
+from klaviyo_core.keycheck import check_key_format, fingerprint
+from klaviyo_core.keyprobe import KeyReport, check_key
+from klaviyo_spec import SPEC_REVISION
+
+ACTIVE = "accounts.active"  # the chosen account's name, per browser session
+SESSION_ACCOUNT = "accounts.session_account"  # SessionAccount | None (no keyring: key in memory only)
+SWITCHER = "accounts.switcher"  # the sidebar selectbox
+FLASH = "accounts.flash"  # (level, message) from the last action, shown once by the Keys page
+SESSION_SUFFIX = " (this session only)"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where every page sends its calls. `api_key` None means the embedded sandbox."""
+
+    name: str
+    base_url: str
+    api_key: str | None = field(default=None, repr=False)
+    live: bool = False
+    revision: str = SPEC_REVISION
+
+
+@dataclass(frozen=True)
+class SessionAccount:
+    """A key kept in memory for this browser session only (when there is no OS keyring)."""
+
+    name: str
+    api_key: str = field(repr=False)
+    base_url: str = LIVE_BASE_URL
+    revision: str = SPEC_REVISION
+    report_summary: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.name + SESSION_SUFFIX
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.api_key)
+
+
+def store() -> AccountStore:
+    return AccountStore()
+
+
+def flash(level: str, message: str) -> None:
+    st.session_state[FLASH] = (level, message)
+
+
+# -- the active account ----------------------------------------------------------------------------
+def session_account() -> SessionAccount | None:
+    value = st.session_state.get(SESSION_ACCOUNT)
+    return value if isinstance(value, SessionAccount) else None
+
+
+def choices() -> list[str]:
+    """Names for the switcher: the sandbox first, then saved accounts, then a session-only one."""
+    try:
+        names = store().names()
+    except CredentialsError:
+        names = [SANDBOX]
+    extra = session_account()
+    return [*names, extra.label] if extra else names
+
+
+def active_name() -> str:
+    if ACTIVE not in st.session_state:
+        try:
+            st.session_state[ACTIVE] = store().active_name()
+        except CredentialsError:
+            st.session_state[ACTIVE] = SANDBOX
+    name = st.session_state[ACTIVE]
+    return name if name in choices() else SANDBOX
+
+
+def set_active(name: str) -> None:
+    """Switch every page's target; saved choices are remembered for the next start too."""
+    st.session_state[ACTIVE] = name
+    st.session_state[SWITCHER] = name
+    extra = session_account()
+    if name == SANDBOX or (extra is None or name != extra.label):
+        try:
+            store().set_active(name)
+        except CredentialsError:
+            pass  # the settings file is only a convenience for the next start
+
+
+def _sandbox_target() -> Target:
+    from ui.sandbox import sandbox_url  # imported late: starting the sandbox is ui/sandbox.py's business
+
+    return Target(SANDBOX, sandbox_url(), None, False)
+
+
+def active_target() -> Target:
+    """The account every page talks to. Falls back to the sandbox when a saved key cannot be read."""
+    name = active_name()
+    extra = session_account()
+    if extra is not None and name == extra.label:
+        return Target(extra.label, extra.base_url, extra.api_key, is_live_url(extra.base_url), extra.revision)
+    if name == SANDBOX:
+        return _sandbox_target()
+    try:
+        resolved = store().resolve(name)
+    except CredentialsError as exc:
+        flash("error", f"Could not use '{name}': {exc} Using the sandbox instead.")
+        st.session_state[ACTIVE] = SANDBOX
+        return _sandbox_target()
+    return Target(resolved.name, resolved.base_url, resolved.api_key, resolved.live, resolved.revision)
+
+
+def _on_switch() -> None:
+    set_active(st.session_state[SWITCHER])
+
+
+def render_account_switcher() -> None:
+    """Sidebar: pick the account; a live one is always marked LIVE in red."""
+    options = choices()
+    current = active_name()
+    if st.session_state.get(SWITCHER) not in options:
+        st.session_state[SWITCHER] = current
+    st.sidebar.selectbox("Account", options, key=SWITCHER, on_change=_on_switch)
+    target = active_target()
+    if target.live:
+        st.sidebar.error(f"🔴 LIVE: {target.name}. Changes reach real customers.")
+    elif target.api_key is None:
+        st.sidebar.success("🧪 Sandbox: practice freely, nothing leaves this computer.")
+    else:
+        st.sidebar.info(f"🧪 Test server: {target.name}")
+
+
+# -- actions for the Keys page (called from widget callbacks) --------------------------------------
+def _client(key: str, base_url: str, revision: str) -> KlaviyoClient:
+    return KlaviyoClient(ClientConfig(api_key=key, base_url=base_url, revision=revision))
+
+
+def run_check(key: str, base_url: str, revision: str) -> KeyReport:
+    client = _client(key, base_url, revision)
+    try:
+        return check_key(client)
+    finally:
+        client.close()
+
+
+def report_message(report: KeyReport) -> tuple[str, str]:
+    if not report.ok:
+        return "error", f"{report.summary} {report.todo}".strip()
+    if report.cannot:
+        return "warning", f"{report.summary} {report.cannot_text.capitalize()}."
+    return "success", report.summary
+
+
+def add_account(name: str, key_text: str, base_url: str, test: bool = True) -> bool:
+    """Check the key's shape, test it with real calls, then save it. Returns True when saved."""
+    verdict = check_key_format(key_text)
+    if not verdict.ok:
+        flash("error", verdict.reason)
+        return False
+    base_url = (base_url or LIVE_BASE_URL).strip().rstrip("/")
+    try:
+        validate_name(name)
+        report = run_check(verdict.key, base_url, SPEC_REVISION) if test else None
+        if report is not None and not report.ok:
+            flash("error", f"Not saved. {report_message(report)[1]}")
+            return False
+        record = store().add(name, verdict.key, base_url=base_url)
+        if report is not None:
+            store().record_test(record.name, report.to_result(), report.account)
+    except CredentialsError as exc:
+        flash("error", str(exc))
+        return False
+    level, message = report_message(report) if report else ("info", "Saved without a test.")
+    flash(level, f"Saved '{record.name}' ({record.fingerprint}). {message}")
+    return True
+
+
+def test_saved(name: str) -> None:
+    try:
+        resolved = store().resolve(name)
+        report = run_check(resolved.api_key or "", resolved.base_url, resolved.revision)
+        store().record_test(resolved.name, report.to_result(), report.account)
+    except CredentialsError as exc:
+        flash("error", str(exc))
+        return
+    level, message = report_message(report)
+    flash(level, f"{name}: {message}")
+
+
+test_saved.__test__ = False  # type: ignore[attr-defined]
+
+
+def edit_account(name: str, new_name: str, base_url: str, key_text: str) -> None:
+    """Rename, change the base URL and/or replace the key (an empty key field keeps the old key)."""
+    s = store()
+    try:
+        record = s.get(name)
+        if key_text.strip():
+            verdict = check_key_format(key_text)
+            if not verdict.ok:
+                flash("error", verdict.reason)
+                return
+            record = s.replace_key(record.name, verdict.key)
+        if base_url.strip() and base_url.strip().rstrip("/") != record.base_url:
+            record = s.edit(record.name, base_url=base_url.strip())
+        if new_name.strip() and new_name.strip() != record.name:
+            was_active = active_name() == record.name
+            record = s.rename(record.name, new_name)
+            if was_active:
+                set_active(record.name)
+    except CredentialsError as exc:
+        flash("error", str(exc))
+        return
+    flash("success", f"Saved changes to '{record.name}'.")
+
+
+def remove_account(name: str) -> None:
+    try:
+        store().remove(name)
+    except CredentialsError as exc:
+        flash("error", str(exc))
+        return
+    if st.session_state.get(ACTIVE) == name:
+        set_active(SANDBOX)
+    flash("success", f"Removed '{name}' and deleted its key from the keyring.")
+
+
+def use_session_key(name: str, key_text: str, base_url: str) -> bool:
+    """No keyring: test the key and keep it in memory for this browser session only."""
+    verdict = check_key_format(key_text)
+    if not verdict.ok:
+        flash("error", verdict.reason)
+        return False
+    base_url = (base_url or LIVE_BASE_URL).strip().rstrip("/")
+    label = " ".join((name or "").split()) or "Session key"
+    report = run_check(verdict.key, base_url, SPEC_REVISION)
+    if not report.ok:
+        flash("error", f"Not used. {report_message(report)[1]}")
+        return False
+    account = SessionAccount(label, verdict.key, base_url, SPEC_REVISION, report_message(report)[1])
+    st.session_state[SESSION_ACCOUNT] = account
+    set_active(account.label)
+    flash(
+        report_message(report)[0],
+        f"Using {account.fingerprint} for this browser session only. {account.report_summary}",
+    )
+    return True
+
+
+def forget_session_key() -> None:
+    extra = session_account()
+    st.session_state[SESSION_ACCOUNT] = None
+    if extra is not None and st.session_state.get(ACTIVE) == extra.label:
+        set_active(SANDBOX)
+    flash("success", "Forgot the session key.")
+
+
+__all__ = [
+    "ENV_KEY",
+    "Target",
+    "active_target",
+    "keyring_available",
+    "render_account_switcher",
+]
