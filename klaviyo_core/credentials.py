@@ -17,11 +17,13 @@ The sandbox is always an account (`SANDBOX`) that needs no key and is never stor
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import tempfile
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +46,9 @@ ENV_HOME = "KLAVIYO_WORKBENCH_HOME"
 SETTINGS_FILE = "accounts.json"
 MAX_NAME_LENGTH = 60
 _LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+#: One lock for every read-modify-write of the settings file in this process (several Streamlit sessions
+#: share a process); the atomic rename protects readers, this keeps two writers from losing an update.
+_WRITE_LOCK = threading.RLock()
 
 
 class CredentialsError(Exception):
@@ -242,6 +247,15 @@ def keyring_available() -> bool:
     return not backend.__class__.__module__.startswith("keyring.backends.fail")
 
 
+def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        with _WRITE_LOCK:
+            return method(*args, **kwargs)
+
+    return locked
+
+
 class AccountStore:
     """The saved accounts. Not thread-safe by itself; each call reads and rewrites the small settings file."""
 
@@ -323,6 +337,7 @@ class AccountStore:
         return ResolvedAccount(record.name, self.key_for(record.name), record.base_url, record.revision)
 
     # -- changes -----------------------------------------------------------------------------------
+    @_serialised
     def add(
         self, name: str, key: str, *, base_url: str = LIVE_BASE_URL, revision: str = SPEC_REVISION
     ) -> AccountRecord:
@@ -341,6 +356,7 @@ class AccountStore:
         self._put(data, [*records, record])
         return record
 
+    @_serialised
     def _update(self, account: str, /, **changes: Any) -> AccountRecord:
         data = self._load()
         target = self.get(account)
@@ -350,6 +366,7 @@ class AccountStore:
         self._put(data, [updated if r.id == target.id else r for r in self._records(data)])
         return updated
 
+    @_serialised
     def rename(self, name: str, new_name: str) -> AccountRecord:
         clean = validate_name(new_name)
         target = self.get(name)
@@ -365,6 +382,7 @@ class AccountStore:
             changes["revision"] = revision
         return self._update(name, **changes) if changes else self.get(name)
 
+    @_serialised
     def replace_key(self, name: str, key: str) -> AccountRecord:
         """A new key for the same account; the old test result no longer applies."""
         clean_key = validated_key(key)
@@ -379,6 +397,7 @@ class AccountStore:
             changes["klaviyo"] = klaviyo
         return self._update(name, **changes)
 
+    @_serialised
     def remove(self, name: str) -> None:
         """Delete the keyring entry first, so a failure never leaves a key without its account listed."""
         target = self.get(name)
@@ -389,6 +408,7 @@ class AccountStore:
             data["active"] = SANDBOX
         self._put(data, [r for r in self._records(data) if r.id != target.id])
 
+    @_serialised
     def set_active(self, name: str) -> str:
         chosen = SANDBOX if name.strip().casefold() == SANDBOX.casefold() else self.get(name).name
         data = self._load()

@@ -30,8 +30,10 @@ def _verdicts(report) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 def test_full_key_is_denied_nothing(sandbox_factory: Callable[..., SandboxServer]) -> None:
     server = sandbox_factory(keys=SCOPED_KEYS)
-    report = check_key(_client(server, FULL))
+    progress: list[tuple[int, int, str]] = []
+    report = check_key(_client(server, FULL), on_progress=lambda n, total, label: progress.append((n, total, label)))
     assert report.ok and report.cannot == ()
+    assert [n for n, _, _ in progress] == list(range(1, len(CAPABILITIES)))  # every probe but the first call
     assert report.account is not None and report.account.id == server.config.public_key
     assert report.account.name == server.config.account_name and report.account.currency == "USD"
     assert len(report.outcomes) == len(CAPABILITIES)

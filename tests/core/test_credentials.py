@@ -199,3 +199,14 @@ def test_corrupt_settings_file_is_reported(memory_keyring: MemoryKeyring, wb_hom
 )
 def test_is_live_url(url: str, live: bool) -> None:
     assert is_live_url(url) is live
+
+
+def test_concurrent_changes_are_not_lost(memory_keyring: MemoryKeyring) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = AccountStore()
+    keys = [f"pk_test_thread_{i:02d}_000000000000000000" for i in range(12)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(lambda i: store.add(f"Shop {i:02d}", keys[i]), range(12)))
+    assert sorted(store.names()[1:]) == [f"Shop {i:02d}" for i in range(12)]
+    assert len(store.list()) == 12 and len(memory_keyring.entries) == 12
