@@ -24,28 +24,53 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import keyring
 import keyring.errors
 import platformdirs
 
+from klaviyo_core.account_records import (
+    LIVE_BASE_URL,
+    AccountRecord,
+    KlaviyoAccountInfo,
+    TestResult,
+    is_live_url,
+    now_iso,
+)
 from klaviyo_core.keycheck import check_key_format, fingerprint
 from klaviyo_spec import SPEC_REVISION
 
+__all__ = [
+    "ENV_KEY",
+    "LIVE_BASE_URL",
+    "SANDBOX",
+    "SERVICE",
+    "AccountNotFound",
+    "AccountRecord",
+    "AccountStore",
+    "AccountUnusable",
+    "CredentialsError",
+    "KeyringUnavailable",
+    "KlaviyoAccountInfo",
+    "ResolvedAccount",
+    "TestResult",
+    "is_live_url",
+    "keyring_available",
+    "now_iso",
+    "resolve_account",
+    "workbench_home",
+]
+
 SERVICE = "klaviyo-workbench"
 SANDBOX = "Sandbox"
-LIVE_BASE_URL = "https://a.klaviyo.com"
 ENV_KEY = "KLAVIYO_API_KEY"
 ENV_ACCOUNT_NAME = "KLAVIYO_API_KEY (environment)"
 ENV_HOME = "KLAVIYO_WORKBENCH_HOME"
 SETTINGS_FILE = "accounts.json"
 MAX_NAME_LENGTH = 60
-_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 #: One lock for every read-modify-write of the settings file in this process (several Streamlit sessions
 #: share a process); the atomic rename protects readers, this keeps two writers from losing an update.
 _WRITE_LOCK = threading.RLock()
@@ -104,91 +129,6 @@ def workbench_home() -> Path:
     """The per-user settings folder; `KLAVIYO_WORKBENCH_HOME` overrides it (tests point it at tmp_path)."""
     override = os.environ.get(ENV_HOME)
     return Path(override) if override else Path(platformdirs.user_config_dir("klaviyo-workbench"))
-
-
-def is_live_url(base_url: str) -> bool:
-    """Anything that is not on this machine talks to a real store; only loopback URLs are a sandbox."""
-    host = urlsplit(base_url).hostname if base_url else None
-    return bool(host) and host not in _LOOPBACK_HOSTS
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-@dataclass(frozen=True)
-class TestResult:
-    """The outcome of the last "Test": safe to store and show (no key, no raw body)."""
-
-    __test__ = False  # not a pytest class
-
-    ok: bool
-    when: str
-    summary: str
-    cannot: tuple[str, ...] = ()  # e.g. ("upload profiles (lists:write, profiles:write)",)
-    unknown: tuple[str, ...] = ()  # capabilities the probe could not decide (sandbox 501, network)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TestResult:
-        return cls(
-            bool(data.get("ok")),
-            str(data.get("when", "")),
-            str(data.get("summary", "")),
-            tuple(data.get("cannot", ())),
-            tuple(data.get("unknown", ())),
-        )
-
-
-@dataclass(frozen=True)
-class KlaviyoAccountInfo:
-    """What `GET /api/accounts` says about the store behind a key."""
-
-    id: str = ""
-    name: str = ""
-    timezone: str = ""
-    currency: str = ""
-
-
-@dataclass(frozen=True)
-class AccountRecord:
-    """One saved account, without its key."""
-
-    name: str
-    id: str
-    fingerprint: str
-    base_url: str = LIVE_BASE_URL
-    revision: str = SPEC_REVISION
-    last_test: TestResult | None = None
-    klaviyo: KlaviyoAccountInfo = field(default_factory=KlaviyoAccountInfo)
-
-    @property
-    def live(self) -> bool:
-        return is_live_url(self.base_url)
-
-    @property
-    def status(self) -> str:
-        """'ok' | 'failed' | 'not tested': the badge on the Keys page."""
-        if self.last_test is None:
-            return "not tested"
-        return "ok" if self.last_test.ok else "failed"
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["last_test"] = asdict(self.last_test) if self.last_test else None
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> AccountRecord:
-        last = data.get("last_test")
-        return cls(
-            name=str(data["name"]),
-            id=str(data["id"]),
-            fingerprint=str(data.get("fingerprint", "")),
-            base_url=str(data.get("base_url") or LIVE_BASE_URL),
-            revision=str(data.get("revision") or SPEC_REVISION),
-            last_test=TestResult.from_dict(last) if isinstance(last, dict) else None,
-            klaviyo=KlaviyoAccountInfo(**{k: str(v) for k, v in (data.get("klaviyo") or {}).items()}),
-        )
 
 
 @dataclass(frozen=True)
