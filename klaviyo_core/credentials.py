@@ -293,7 +293,12 @@ class AccountStore:
         )
         with _keyring_errors("save the key in"):
             keyring.set_password(SERVICE, record.id, clean_key)
-        self._put(data, [*records, record])
+        try:
+            self._put(data, [*records, record])
+        except BaseException:  # never leave a key in the keyring that no listed account owns
+            with contextlib.suppress(keyring.errors.KeyringError):
+                keyring.delete_password(SERVICE, record.id)
+            raise
         return record
 
     @_serialised

@@ -210,3 +210,17 @@ def test_concurrent_changes_are_not_lost(memory_keyring: MemoryKeyring) -> None:
         list(pool.map(lambda i: store.add(f"Shop {i:02d}", keys[i]), range(12)))
     assert sorted(store.names()[1:]) == [f"Shop {i:02d}" for i in range(12)]
     assert len(store.list()) == 12 and len(memory_keyring.entries) == 12
+
+
+def test_failed_settings_write_leaves_no_orphan_key(
+    memory_keyring: MemoryKeyring, wb_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = AccountStore()
+
+    def refuse(data: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store, "_save", refuse)
+    with pytest.raises(OSError):
+        store.add("Acme", KEY_US)
+    assert memory_keyring.entries == {}
