@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 from klaviyo_core.client import KlaviyoClient
 from klaviyo_core.config import ClientConfig
+from ui.sandbox import embedded_sandbox
 
 from klaviyo_core.credentials import (
     ENV_KEY,
@@ -27,8 +28,10 @@ from klaviyo_core.credentials import (
 from klaviyo_core.keycheck import check_key_format, fingerprint
 from klaviyo_core.keyprobe import KeyReport, check_key
 from klaviyo_spec import SPEC_REVISION
+from ui import state
 
-ACTIVE = "accounts.active"  # the chosen account's name, per browser session
+SANDBOX_NAME = SANDBOX
+ACTIVE = state.ACTIVE_ACCOUNT  # the chosen account's name, per browser session
 SESSION_ACCOUNT = "accounts.session_account"  # SessionAccount | None (no keyring: key in memory only)
 SWITCHER = "accounts.switcher"  # the sidebar selectbox
 FLASH = "accounts.flash"  # (level, message) from the last action, shown once by the Keys page
@@ -37,7 +40,7 @@ SESSION_SUFFIX = " (this session only)"
 
 @dataclass(frozen=True)
 class Target:
-    """Where every page sends its calls. `api_key` None means the embedded sandbox."""
+    """Where every page sends its calls (the embedded sandbox has a generated key the user never sees)."""
 
     name: str
     base_url: str
@@ -112,9 +115,8 @@ def set_active(name: str) -> None:
 
 
 def _sandbox_target() -> Target:
-    from ui.sandbox import sandbox_url  # imported late: starting the sandbox is ui/sandbox.py's business
-
-    return Target(SANDBOX, sandbox_url(), None, False)
+    sandbox = embedded_sandbox()
+    return Target(SANDBOX, sandbox.url, sandbox.api_key, live=False)
 
 
 def active_target() -> Target:
@@ -142,16 +144,17 @@ def render_account_switcher() -> None:
     """Sidebar: pick the account; a live one is always marked LIVE in red."""
     options = choices()
     current = active_name()
-    if st.session_state.get(SWITCHER) not in options:
+    if st.session_state.get(SWITCHER) != current:
         st.session_state[SWITCHER] = current
-    st.sidebar.selectbox("Account", options, key=SWITCHER, on_change=_on_switch)
+    st.selectbox("Account", options, key=SWITCHER, on_change=_on_switch)
     target = active_target()
     if target.live:
-        st.sidebar.error(f"🔴 LIVE: {target.name}. Changes reach real customers.")
-    elif target.api_key is None:
-        st.sidebar.success("🧪 Sandbox: practice freely, nothing leaves this computer.")
+        st.markdown(f"**Target:** 🔴 **LIVE** · {target.name}")
+        st.error("LIVE account: changes reach real customers.", icon="🔴")
+    elif target.name == SANDBOX:
+        st.markdown(f"**Target:** 🧪 {SANDBOX} (local, safe to try anything)")
     else:
-        st.sidebar.info(f"🧪 Test server: {target.name}")
+        st.markdown(f"**Target:** 🧪 {target.name} (test server {target.base_url})")
 
 
 # -- actions for the Keys page (called from widget callbacks) --------------------------------------

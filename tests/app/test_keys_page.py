@@ -114,3 +114,37 @@ def test_no_keyring_offers_session_key_and_env(server: SandboxServer, no_keyring
     assert not wb_home.exists() or not any(p.is_file() for p in wb_home.rglob("*"))
     at.button(key="keys.session.forget").click().run()
     assert at.session_state[accounts.ACTIVE] == SANDBOX
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(str(Path(PAGE).parents[1] / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_sidebar_switcher_lists_accounts_and_marks_live(memory_keyring: MemoryKeyring) -> None:
+    AccountStore().add("Acme Live", KEY)  # the real Klaviyo URL: never called in this test
+    at = _app()
+    box = at.sidebar.selectbox(key=accounts.SWITCHER)
+    assert box.options == [SANDBOX, "Acme Live"] and box.value == SANDBOX
+    assert any("🧪 Sandbox" in m.value for m in at.sidebar.markdown)
+    box.select("Acme Live").run()
+    assert not at.exception, at.exception
+    assert at.session_state[accounts.ACTIVE] == "Acme Live" and AccountStore().active_name() == "Acme Live"
+    at.switch_page("pages/keys.py").run()
+    assert "⭐ **Active** · **Acme Live** · 🔴 **LIVE**" in _texts(at)
+    fresh = _app()  # a new session starts on the remembered account, marked LIVE in the sidebar
+    assert fresh.sidebar.selectbox(key=accounts.SWITCHER).value == "Acme Live"
+    assert any("LIVE" in m.value for m in fresh.sidebar.markdown)
+    assert any("real customers" in e.value for e in fresh.sidebar.error)
+
+
+def test_a_removed_key_falls_back_to_the_sandbox(memory_keyring: MemoryKeyring) -> None:
+    store = AccountStore()
+    store.add("Acme Live", KEY)
+    store.set_active("Acme Live")
+    memory_keyring.entries.clear()  # someone deleted it in the OS keychain app
+    at = _app()
+    assert at.session_state[accounts.ACTIVE] == SANDBOX
+    assert any("🧪 Sandbox" in m.value for m in at.sidebar.markdown)
