@@ -44,6 +44,7 @@ from klaviyo_core.keycheck import check_key_format, fingerprint
 from klaviyo_spec import SPEC_REVISION
 
 __all__ = [
+    "ENV_ACCOUNT_NAME",
     "ENV_KEY",
     "LIVE_BASE_URL",
     "SANDBOX",
@@ -61,6 +62,7 @@ __all__ = [
     "keyring_available",
     "now_iso",
     "resolve_account",
+    "env_account",
     "workbench_home",
 ]
 
@@ -68,6 +70,7 @@ SERVICE = "klaviyo-workbench"
 SANDBOX = "Sandbox"
 ENV_KEY = "KLAVIYO_API_KEY"
 ENV_ACCOUNT_NAME = "KLAVIYO_API_KEY (environment)"
+ENV_BASE_URL = "KLAVIYO_BASE_URL"
 ENV_HOME = "KLAVIYO_WORKBENCH_HOME"
 SETTINGS_FILE = "accounts.json"
 MAX_NAME_LENGTH = 60
@@ -362,6 +365,17 @@ class AccountStore:
         return chosen
 
 
+def env_account() -> ResolvedAccount | None:
+    """The account given by `KLAVIYO_API_KEY` (and optionally `KLAVIYO_BASE_URL`), None when unset.
+
+    Raises InvalidKey when the variable holds something that is not a private key."""
+    env_key = os.environ.get(ENV_KEY, "").strip()
+    if not env_key:
+        return None
+    base_url = os.environ.get(ENV_BASE_URL, "").strip().rstrip("/") or LIVE_BASE_URL
+    return ResolvedAccount(ENV_ACCOUNT_NAME, validated_key(env_key), base_url)
+
+
 def resolve_account(name: str | None, store: AccountStore | None = None) -> ResolvedAccount:
     """The account a CLI command or a script should use.
 
@@ -372,10 +386,9 @@ def resolve_account(name: str | None, store: AccountStore | None = None) -> Reso
     try:
         if name:
             return store.resolve(name)
-        env_key = os.environ.get(ENV_KEY, "").strip()
-        if env_key:
-            base_url = os.environ.get("KLAVIYO_BASE_URL", "").strip().rstrip("/") or LIVE_BASE_URL
-            return ResolvedAccount(ENV_ACCOUNT_NAME, validated_key(env_key), base_url)
+        from_env = env_account()
+        if from_env is not None:
+            return from_env
         return store.resolve(store.active_name())
     except AccountNotFound:
         raise

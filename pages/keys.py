@@ -6,8 +6,15 @@ import os
 
 import streamlit as st
 
-from klaviyo_core.credentials import ENV_KEY, LIVE_BASE_URL, SANDBOX, AccountRecord, CredentialsError
-from klaviyo_core.keycheck import PUBLIC_VS_PRIVATE
+from klaviyo_core.credentials import (
+    ENV_ACCOUNT_NAME,
+    ENV_KEY,
+    LIVE_BASE_URL,
+    SANDBOX,
+    AccountRecord,
+    CredentialsError,
+)
+from klaviyo_core.keycheck import PUBLIC_VS_PRIVATE, check_key_format, fingerprint
 from ui import accounts
 
 BADGES = {"ok": "🟢 OK", "failed": "🔴 Failed", "not tested": "⚪ Not tested"}
@@ -25,6 +32,25 @@ def sandbox_row(active: str) -> None:
         st.markdown(f"{mark}**{SANDBOX}** · 🧪 built-in, needs no key")
         if active != SANDBOX:
             st.button("Use", key="keys.use.sandbox", on_click=accounts.set_active, args=(SANDBOX,))
+
+
+def environment_row(active: str) -> None:
+    """KLAVIYO_API_KEY (servers): usable like an account, never saved; the key stays in the environment."""
+    if not os.environ.get(ENV_KEY):
+        return
+    account = accounts.environment_account()
+    if account is None:
+        st.error(f"{ENV_KEY} is set but is not a private key: {check_key_format(os.environ[ENV_KEY]).reason}")
+        return
+    with st.container(border=True):
+        mark = "⭐ **Active** · " if active == ENV_ACCOUNT_NAME else ""
+        live = "🔴 **LIVE** · " if account.live else "🧪 test server · "
+        st.markdown(f"{mark}**{ENV_ACCOUNT_NAME}** · {live}`{fingerprint(account.api_key)}`")
+        st.caption(f"{account.base_url} · set outside the app; the command line uses it when no account is named")
+        cols = st.columns(3)
+        if active != ENV_ACCOUNT_NAME:
+            cols[0].button("Use", key="keys.use.env", on_click=accounts.set_active, args=(ENV_ACCOUNT_NAME,))
+        cols[1].button("Test", key="keys.test.env", on_click=accounts.test_saved, args=(ENV_ACCOUNT_NAME,))
 
 
 def account_row(record: AccountRecord, active: str) -> None:
@@ -128,10 +154,9 @@ def no_keyring_panel() -> None:
 st.title("🔑 Keys")
 st.caption("Private keys live only in your system keyring; this page never shows them again.")
 show_flash()
-if os.environ.get(ENV_KEY):
-    st.info(f"{ENV_KEY} is set: the command line uses it when no account is named.")
 active = accounts.active_name()
 sandbox_row(active)
+environment_row(active)
 try:
     records = accounts.store().list()
 except CredentialsError as exc:

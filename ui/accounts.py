@@ -8,6 +8,7 @@ The page calls the functions here from widget callbacks, so every rerun renders 
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -16,11 +17,15 @@ from klaviyo_core.config import ClientConfig
 from ui.sandbox import embedded_sandbox
 
 from klaviyo_core.credentials import (
+    ENV_ACCOUNT_NAME,
     ENV_KEY,
     LIVE_BASE_URL,
     SANDBOX,
     AccountStore,
     CredentialsError,
+    InvalidKey,
+    ResolvedAccount,
+    env_account,
     is_live_url,
     keyring_available,
     validate_name,
@@ -82,12 +87,26 @@ def session_account() -> SessionAccount | None:
     return value if isinstance(value, SessionAccount) else None
 
 
-def choices() -> list[str]:
-    """Names for the switcher: the sandbox first, then saved accounts, then a session-only one."""
+def environment_account() -> ResolvedAccount | None:
+    """KLAVIYO_API_KEY, for servers: offered as an account when set (a malformed value is left out)."""
     try:
-        names = store().names()
+        return env_account()
+    except InvalidKey:
+        return None
+
+
+def saved_names() -> list[str]:
+    try:
+        return store().names()
     except CredentialsError:
-        names = [SANDBOX]
+        return [SANDBOX]
+
+
+def choices() -> list[str]:
+    """Names for the switcher: the sandbox, saved accounts, then the environment and session-only keys."""
+    names = saved_names()
+    if environment_account() is not None:
+        names.append(ENV_ACCOUNT_NAME)
     extra = session_account()
     return [*names, extra.label] if extra else names
 
@@ -103,15 +122,12 @@ def active_name() -> str:
 
 
 def set_active(name: str) -> None:
-    """Switch every page's target; saved choices are remembered for the next start too."""
+    """Switch every page's target; a saved account (or the sandbox) is also remembered for the next start."""
     st.session_state[ACTIVE] = name
     st.session_state[SWITCHER] = name
-    extra = session_account()
-    if name == SANDBOX or (extra is None or name != extra.label):
-        try:
+    if name in saved_names():
+        with contextlib.suppress(CredentialsError):  # the settings file is only a convenience
             store().set_active(name)
-        except CredentialsError:
-            pass  # the settings file is only a convenience for the next start
 
 
 def _sandbox_target() -> Target:
@@ -119,21 +135,30 @@ def _sandbox_target() -> Target:
     return Target(SANDBOX, sandbox.url, sandbox.api_key, live=False)
 
 
+def _resolve(name: str) -> ResolvedAccount | SessionAccount:
+    extra = session_account()
+    if extra is not None and name == extra.label:
+        return extra
+    if name == ENV_ACCOUNT_NAME:
+        from_env = environment_account()
+        if from_env is not None:
+            return from_env
+    return store().resolve(name)
+
+
 def active_target() -> Target:
     """The account every page talks to. Falls back to the sandbox when a saved key cannot be read."""
     name = active_name()
-    extra = session_account()
-    if extra is not None and name == extra.label:
-        return Target(extra.label, extra.base_url, extra.api_key, is_live_url(extra.base_url), extra.revision)
     if name == SANDBOX:
         return _sandbox_target()
     try:
-        resolved = store().resolve(name)
+        account = _resolve(name)
     except CredentialsError as exc:
         flash("error", f"Could not use '{name}': {exc} Using the sandbox instead.")
         st.session_state[ACTIVE] = SANDBOX
         return _sandbox_target()
-    return Target(resolved.name, resolved.base_url, resolved.api_key, resolved.live, resolved.revision)
+    live = is_live_url(account.base_url)
+    return Target(name, account.base_url, account.api_key, live, account.revision)
 
 
 def _on_switch() -> None:
@@ -203,10 +228,12 @@ def add_account(name: str, key_text: str, base_url: str, test: bool = True) -> b
 
 
 def test_saved(name: str) -> None:
+    """Test a saved account (the result is stored) or the environment key (the result is only shown)."""
     try:
-        resolved = store().resolve(name)
-        report = run_check(resolved.api_key or "", resolved.base_url, resolved.revision)
-        store().record_test(resolved.name, report.to_result(), report.account)
+        account = _resolve(name)
+        report = run_check(account.api_key or "", account.base_url, account.revision)
+        if name in saved_names():
+            store().record_test(name, report.to_result(), report.account)
     except CredentialsError as exc:
         flash("error", str(exc))
         return

@@ -148,3 +148,24 @@ def test_a_removed_key_falls_back_to_the_sandbox(memory_keyring: MemoryKeyring) 
     at = _app()
     assert at.session_state[accounts.ACTIVE] == SANDBOX
     assert any("🧪 Sandbox" in m.value for m in at.sidebar.markdown)
+
+
+def test_environment_key_is_offered_and_testable(
+    server: SandboxServer, memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KLAVIYO_API_KEY", SCOPED)
+    monkeypatch.setenv("KLAVIYO_BASE_URL", server.url)
+    at = _page()
+    assert "**KLAVIYO_API_KEY (environment)** · 🧪 test server · `pk_...c3d4`" in _texts(at)
+    at.button(key="keys.test.env").click().run()
+    assert "This key cannot: upload profiles" in at.warning[0].value
+    at.button(key="keys.use.env").click().run()
+    assert at.session_state[accounts.ACTIVE] == "KLAVIYO_API_KEY (environment)"
+    assert AccountStore().active_name() == SANDBOX  # never written to the settings file
+    assert SCOPED not in _texts(at)
+
+
+def test_malformed_environment_key_is_explained(memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KLAVIYO_API_KEY", "AbC123")
+    at = _page()
+    assert "KLAVIYO_API_KEY is set but is not a private key" in at.error[0].value and "public key" in at.error[0].value
