@@ -72,7 +72,7 @@ def bench_store() -> None:
         add_ms = (time.perf_counter() - started) * 1000 / 50
         started = time.perf_counter()
         for _ in range(50):
-            store.list()
+            store.saved()
         list_ms = (time.perf_counter() - started) * 1000 / 50
         size = (Path(home) / "accounts.json").stat().st_size
     print(f"settings store with 50 accounts: add {add_ms:.2f} ms each, list {list_ms:.2f} ms, file {size} bytes")

@@ -93,7 +93,7 @@ def _exit_for(report: KeyReport) -> NoReturn:
 def list_accounts() -> None:
     """Saved accounts; '*' marks the active one."""
     store = AccountStore()
-    records = _guarded(store.list)
+    records = _guarded(store.saved)
     active = _guarded(store.active_name)
     typer.echo(f"{'*' if active == SANDBOX else ' '} {SANDBOX:<24} (no key)       built-in sandbox")
     for r in records:

@@ -58,11 +58,11 @@ __all__ = [
     "KlaviyoAccountInfo",
     "ResolvedAccount",
     "TestResult",
+    "env_account",
     "is_live_url",
     "keyring_available",
     "now_iso",
     "resolve_account",
-    "env_account",
     "workbench_home",
 ]
 
@@ -240,15 +240,15 @@ class AccountStore:
         self._save(data)
 
     # -- queries -----------------------------------------------------------------------------------
-    def list(self) -> list[AccountRecord]:
+    def saved(self) -> list[AccountRecord]:
         """Saved accounts in the order they were added (the sandbox is not among them)."""
         return self._records(self._load())
 
     def names(self) -> list[str]:
-        return [SANDBOX, *(r.name for r in self.list())]
+        return [SANDBOX, *(r.name for r in self.saved())]
 
     def get(self, name: str) -> AccountRecord:
-        for record in self.list():
+        for record in self.saved():
             if record.name.casefold() == name.strip().casefold():
                 return record
         raise AccountNotFound(f"There is no saved account named '{name}'.")
@@ -318,7 +318,7 @@ class AccountStore:
     def rename(self, name: str, new_name: str) -> AccountRecord:
         clean = validate_name(new_name)
         target = self.get(name)
-        if any(r.name.casefold() == clean.casefold() and r.id != target.id for r in self.list()):
+        if any(r.name.casefold() == clean.casefold() and r.id != target.id for r in self.saved()):
             raise AccountExists(f"An account named '{clean}' already exists.")
         return self._update(target.name, name=clean)
 

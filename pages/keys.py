@@ -158,7 +158,7 @@ active = accounts.active_name()
 sandbox_row(active)
 environment_row(active)
 try:
-    records = accounts.store().list()
+    records = accounts.store().saved()
 except CredentialsError as exc:
     st.error(str(exc))
     records = []

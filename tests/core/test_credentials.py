@@ -183,7 +183,7 @@ def test_corrupt_settings_file_is_reported(memory_keyring: MemoryKeyring, wb_hom
     wb_home.mkdir(parents=True)
     (wb_home / "accounts.json").write_text("{not json")
     with pytest.raises(CredentialsError, match="cannot be read"):
-        AccountStore().list()
+        AccountStore().saved()
 
 
 @pytest.mark.parametrize(
@@ -209,7 +209,7 @@ def test_concurrent_changes_are_not_lost(memory_keyring: MemoryKeyring) -> None:
     with ThreadPoolExecutor(max_workers=6) as pool:
         list(pool.map(lambda i: store.add(f"Shop {i:02d}", keys[i]), range(12)))
     assert sorted(store.names()[1:]) == [f"Shop {i:02d}" for i in range(12)]
-    assert len(store.list()) == 12 and len(memory_keyring.entries) == 12
+    assert len(store.saved()) == 12 and len(memory_keyring.entries) == 12
 
 
 def test_failed_settings_write_leaves_no_orphan_key(
