@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from klaviyo_core.config import LIVE_BASE_URL
 from klaviyo_spec import SPEC_REVISION
 
-LIVE_BASE_URL = "https://a.klaviyo.com"
 _LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from klaviyo_core.redaction import mask_key
+
 PUBLIC_KEY_SHAPE = re.compile(r"^[A-Za-z0-9]{6}$")
 PRIVATE_KEY_SHAPE = re.compile(r"^pk_[A-Za-z0-9_]+$")
 #: Klaviyo's own keys are `pk_` + 34 letters/digits (what secret scanners match); test keys may differ.
@@ -45,10 +47,7 @@ class KeyFormat:
 
 def fingerprint(key: str | None) -> str:
     """'pk_...a1b2': the last four characters are enough to tell keys apart and useless to an attacker."""
-    if not key:
-        return "(none)"
-    prefix = "pk_" if key.startswith("pk_") else ""
-    return f"{prefix}...{key[-4:]}" if len(key) >= 12 else f"{prefix}..."
+    return mask_key(key)
 
 
 def check_key_format(text: str | None) -> KeyFormat:

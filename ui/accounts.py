@@ -12,10 +12,9 @@ import contextlib
 from dataclasses import dataclass, field
 
 import streamlit as st
+
 from klaviyo_core.client import KlaviyoClient
 from klaviyo_core.config import ClientConfig
-from ui.sandbox import embedded_sandbox
-
 from klaviyo_core.credentials import (
     ENV_ACCOUNT_NAME,
     ENV_KEY,
@@ -34,6 +33,7 @@ from klaviyo_core.keycheck import check_key_format, fingerprint
 from klaviyo_core.keyprobe import KeyReport, check_key
 from klaviyo_spec import SPEC_REVISION
 from ui import state
+from ui.sandbox import embedded_sandbox
 
 SANDBOX_NAME = SANDBOX
 ACTIVE = state.ACTIVE_ACCOUNT  # the chosen account's name, per browser session
