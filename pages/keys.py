@@ -31,7 +31,7 @@ def sandbox_row(active: str) -> None:
         mark = "⭐ **Active** · " if active == SANDBOX else ""
         st.markdown(f"{mark}**{SANDBOX}** · 🧪 built-in, needs no key")
         if active != SANDBOX:
-            st.button("Use", key="keys.use.sandbox", on_click=accounts.set_active, args=(SANDBOX,))
+            st.button("Use", key="keys.use.sandbox", on_click=accounts.use_account, args=(SANDBOX,))
 
 
 def environment_row(active: str) -> None:
@@ -47,10 +47,10 @@ def environment_row(active: str) -> None:
         live = "🔴 **LIVE** · " if account.live else "🧪 test server · "
         st.markdown(f"{mark}**{ENV_ACCOUNT_NAME}** · {live}`{fingerprint(account.api_key)}`")
         st.caption(f"{account.base_url} · set outside the app; the command line uses it when no account is named")
-        cols = st.columns(3)
+        use, test, _ = st.columns([1, 1, 4])
         if active != ENV_ACCOUNT_NAME:
-            cols[0].button("Use", key="keys.use.env", on_click=accounts.set_active, args=(ENV_ACCOUNT_NAME,))
-        cols[1].button("Test", key="keys.test.env", on_click=accounts.test_saved, args=(ENV_ACCOUNT_NAME,))
+            use.button("Use", key="keys.use.env", on_click=accounts.use_account, args=(ENV_ACCOUNT_NAME,))
+        test.button("Test", key="keys.test.env", on_click=accounts.test_saved, args=(ENV_ACCOUNT_NAME,))
 
 
 def account_row(record: AccountRecord, active: str) -> None:
@@ -64,10 +64,10 @@ def account_row(record: AccountRecord, active: str) -> None:
         st.caption(f"{record.base_url} · revision {record.revision}")
         if record.last_test is not None:
             st.caption(f"Last test {record.last_test.when}: {record.last_test.summary}")
-        cols = st.columns(3)
+        use, test, _ = st.columns([1, 1, 4])
         if active != record.name:
-            cols[0].button("Use", key=f"keys.use.{record.id}", on_click=accounts.set_active, args=(record.name,))
-        cols[1].button("Test", key=f"keys.test.{record.id}", on_click=accounts.test_saved, args=(record.name,))
+            use.button("Use", key=f"keys.use.{record.id}", on_click=accounts.use_account, args=(record.name,))
+        test.button("Test", key=f"keys.test.{record.id}", on_click=accounts.test_saved, args=(record.name,))
         with st.expander("Edit or remove"):
             edit_form(record)
             confirm = st.checkbox(

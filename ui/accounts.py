@@ -130,6 +130,13 @@ def set_active(name: str) -> None:
             store().set_active(name)
 
 
+def use_account(name: str) -> None:
+    """The Keys page's "Use" button: switch, and say what that means."""
+    set_active(name)
+    live = active_target().live
+    flash("warning" if live else "success", f"Every page now works on {name}" + (" (LIVE)." if live else "."))
+
+
 def _sandbox_target() -> Target:
     sandbox = embedded_sandbox()
     return Target(SANDBOX, sandbox.url, sandbox.api_key, live=False)

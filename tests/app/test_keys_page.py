@@ -96,6 +96,9 @@ def test_use_marks_active_and_live(memory_keyring: MemoryKeyring) -> None:
     text = _texts(at)
     assert "⭐ **Active** · **Acme Live** · 🔴 **LIVE**" in text
     assert at.session_state[accounts.ACTIVE] == "Acme Live" and AccountStore().active_name() == "Acme Live"
+    assert at.warning[0].value == "Every page now works on Acme Live (LIVE)."
+    at.button(key="keys.use.sandbox").click().run()
+    assert at.success[0].value == "Every page now works on Sandbox." and AccountStore().active_name() == SANDBOX
 
 
 def test_no_keyring_offers_session_key_and_env(server: SandboxServer, no_keyring: None, wb_home: Path) -> None:
