@@ -12,10 +12,10 @@ from collections.abc import Callable
 from typing import Any, NoReturn
 
 import typer
+
 from klaviyo_core.cli_common import ExitCode, err
 from klaviyo_core.client import KlaviyoClient
 from klaviyo_core.config import ClientConfig
-
 from klaviyo_core.credentials import (
     ENV_KEY,
     LIVE_BASE_URL,
@@ -24,6 +24,8 @@ from klaviyo_core.credentials import (
     AccountStore,
     CredentialsError,
     KeyringUnavailable,
+    validate_base_url,
+    validate_revision,
 )
 from klaviyo_core.keycheck import check_key_format
 from klaviyo_core.keyprobe import KeyReport, check_key
@@ -118,6 +120,8 @@ def add(
         _fail(verdict.reason)
     if verdict.warning:
         err(f"Warning: {verdict.warning}")
+    base_url = _guarded(lambda: validate_base_url(base_url))
+    revision = _guarded(lambda: validate_revision(revision))
     report = _check(verdict.key, base_url, revision) if test else None
     if report is not None and not report.ok:
         _print_report(report)

@@ -20,6 +20,7 @@ import contextlib
 import functools
 import json
 import os
+import re
 import tempfile
 import threading
 import uuid
@@ -27,6 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import keyring
 import keyring.errors
@@ -74,6 +76,7 @@ ENV_BASE_URL = "KLAVIYO_BASE_URL"
 ENV_HOME = "KLAVIYO_WORKBENCH_HOME"
 SETTINGS_FILE = "accounts.json"
 MAX_NAME_LENGTH = 60
+_REVISION = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z0-9]+)?$")
 #: One lock for every read-modify-write of the settings file in this process (several Streamlit sessions
 #: share a process); the atomic rename protects readers, this keeps two writers from losing an update.
 _WRITE_LOCK = threading.RLock()
@@ -148,6 +151,28 @@ class ResolvedAccount:
         return is_live_url(self.base_url)
 
 
+class InvalidSetting(CredentialsError):
+    pass
+
+
+def validate_base_url(base_url: str | None) -> str:
+    """'https://a.klaviyo.com' by default; anything else must be an http(s) URL with a host."""
+    clean = (base_url or "").strip().rstrip("/") or LIVE_BASE_URL
+    parts = urlsplit(clean)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidSetting(f"'{clean}' is not a web address; use e.g. {LIVE_BASE_URL}.")
+    if any(ch.isspace() for ch in clean):
+        raise InvalidSetting("The base URL must not contain spaces.")
+    return clean
+
+
+def validate_revision(revision: str | None) -> str:
+    clean = (revision or "").strip() or SPEC_REVISION
+    if not _REVISION.match(clean):
+        raise InvalidSetting(f"'{clean}' is not an API revision; they look like {SPEC_REVISION}.")
+    return clean
+
+
 def validate_name(name: str) -> str:
     clean = " ".join((name or "").split())
     if not clean:
@@ -200,7 +225,8 @@ def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class AccountStore:
-    """The saved accounts. Not thread-safe by itself; each call reads and rewrites the small settings file."""
+    """The saved accounts. Each call reads (and a change rewrites) the small settings file, so several
+    stores (Streamlit sessions, the CLI) see each other's changes; changes in one process are serialised."""
 
     def __init__(self, home: Path | None = None) -> None:
         self.home = home or workbench_home()
@@ -214,7 +240,8 @@ class AccountStore:
             return {"version": 1, "active": SANDBOX, "accounts": []}
         except (OSError, ValueError) as exc:
             raise CredentialsError(f"The settings file {self.path} cannot be read ({type(exc).__name__}).") from None
-        data.setdefault("accounts", [])
+        if not isinstance(data, dict) or not isinstance(data.setdefault("accounts", []), list):
+            raise CredentialsError(f"The settings file {self.path} is damaged; fix or delete it.")
         data.setdefault("active", SANDBOX)
         return data
 
@@ -233,7 +260,12 @@ class AccountStore:
             raise
 
     def _records(self, data: dict[str, Any]) -> list[AccountRecord]:
-        return [AccountRecord.from_dict(item) for item in data["accounts"]]
+        try:
+            return [AccountRecord.from_dict(item) for item in data["accounts"]]
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise CredentialsError(
+                f"The settings file {self.path} is damaged; fix or delete it (keys in the keyring are not affected)."
+            ) from None
 
     def _put(self, data: dict[str, Any], records: list[AccountRecord]) -> None:
         data["accounts"] = [r.to_dict() for r in records]
@@ -292,7 +324,11 @@ class AccountStore:
         if any(r.name.casefold() == clean_name.casefold() for r in records):
             raise AccountExists(f"An account named '{clean_name}' already exists; pick another name or edit it.")
         record = AccountRecord(
-            clean_name, uuid.uuid4().hex, fingerprint(clean_key), base_url.rstrip("/") or LIVE_BASE_URL, revision
+            clean_name,
+            uuid.uuid4().hex,
+            fingerprint(clean_key),
+            validate_base_url(base_url),
+            validate_revision(revision),
         )
         with _keyring_errors("save the key in"):
             keyring.set_password(SERVICE, record.id, clean_key)
@@ -325,9 +361,9 @@ class AccountStore:
     def edit(self, name: str, *, base_url: str | None = None, revision: str | None = None) -> AccountRecord:
         changes: dict[str, Any] = {}
         if base_url:
-            changes["base_url"] = base_url.rstrip("/")
+            changes["base_url"] = validate_base_url(base_url)
         if revision:
-            changes["revision"] = revision
+            changes["revision"] = validate_revision(revision)
         return self._update(name, **changes) if changes else self.get(name)
 
     @_serialised

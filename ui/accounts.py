@@ -27,6 +27,7 @@ from klaviyo_core.credentials import (
     env_account,
     is_live_url,
     keyring_available,
+    validate_base_url,
     validate_name,
 )
 from klaviyo_core.keycheck import check_key_format, fingerprint
@@ -216,9 +217,9 @@ def add_account(name: str, key_text: str, base_url: str, test: bool = True) -> b
     if not verdict.ok:
         flash("error", verdict.reason)
         return False
-    base_url = (base_url or LIVE_BASE_URL).strip().rstrip("/")
     try:
         validate_name(name)
+        base_url = validate_base_url(base_url)
         report = run_check(verdict.key, base_url, SPEC_REVISION) if test else None
         if report is not None and not report.ok:
             flash("error", f"Not saved. {report_message(report)[1]}")
@@ -292,7 +293,11 @@ def use_session_key(name: str, key_text: str, base_url: str) -> bool:
     if not verdict.ok:
         flash("error", verdict.reason)
         return False
-    base_url = (base_url or LIVE_BASE_URL).strip().rstrip("/")
+    try:
+        base_url = validate_base_url(base_url)
+    except CredentialsError as exc:
+        flash("error", str(exc))
+        return False
     label = " ".join((name or "").split()) or "Session key"
     report = run_check(verdict.key, base_url, SPEC_REVISION)
     if not report.ok:

@@ -172,3 +172,8 @@ def test_malformed_environment_key_is_explained(memory_keyring: MemoryKeyring, m
     monkeypatch.setenv("KLAVIYO_API_KEY", "AbC123")
     at = _page()
     assert "KLAVIYO_API_KEY is set but is not a private key" in at.error[0].value and "public key" in at.error[0].value
+
+
+def test_bad_base_url_is_refused(memory_keyring: MemoryKeyring) -> None:
+    at = _add(_page(), "Acme", KEY, "klaviyo")
+    assert "not a web address" in at.error[0].value and memory_keyring.entries == {}

@@ -224,3 +224,30 @@ def test_failed_settings_write_leaves_no_orphan_key(
     with pytest.raises(OSError):
         store.add("Acme", KEY_US)
     assert memory_keyring.entries == {}
+
+
+def test_base_url_and_revision_are_checked(memory_keyring: MemoryKeyring) -> None:
+    from klaviyo_core.credentials import InvalidSetting
+
+    store = AccountStore()
+    for bad in ("a.klaviyo.com", "ftp://x", "https://", "https://a.klaviyo .com"):
+        with pytest.raises(InvalidSetting):
+            store.add("Acme", KEY_US, base_url=bad)
+    with pytest.raises(InvalidSetting, match="revision"):
+        store.add("Acme", KEY_US, revision="July")
+    assert memory_keyring.entries == {}
+    record = store.add("Acme", KEY_US, base_url="  ", revision="2026-01-15.pre")
+    assert record.base_url == "https://a.klaviyo.com" and record.revision == "2026-01-15.pre"
+    with pytest.raises(InvalidSetting):
+        store.edit("Acme", base_url="nope")
+    assert store.edit("Acme", base_url="http://127.0.0.1:8765/").base_url == "http://127.0.0.1:8765"
+
+
+def test_damaged_settings_shapes_are_reported(memory_keyring: MemoryKeyring, wb_home: Path) -> None:
+    from klaviyo_core.credentials import CredentialsError
+
+    wb_home.mkdir(parents=True)
+    for text in ('["a"]', '{"accounts": {}}', '{"accounts": [{"nom": "x"}]}', '{"accounts": [1]}'):
+        (wb_home / "accounts.json").write_text(text)
+        with pytest.raises(CredentialsError, match="damaged"):
+            AccountStore().saved()

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from klaviyo_core.cli import app
 from typer.testing import CliRunner
 
 from klaviyo_core import cli_accounts
+from klaviyo_core.cli import app
 from klaviyo_core.credentials import SANDBOX, AccountStore
 from klaviyo_sandbox import KeySpec, SandboxServer
 from tests.memory_keyring import MemoryKeyring, memory_keyring, no_keyring, wb_home
@@ -106,3 +106,10 @@ def test_no_keyring_backend_is_explained(no_keyring: None, wb_home: Path) -> Non
     assert "browser session only" in result.output and KEY not in result.output
     assert "Traceback" not in result.output
     assert not wb_home.exists() or not any(p.is_file() for p in wb_home.rglob("*"))
+
+
+def test_add_refuses_a_bad_base_url_before_calling_it(memory_keyring: MemoryKeyring) -> None:
+    result = _run("add", "Acme", "--base-url", "a.klaviyo.com", input=KEY + "\n")
+    assert result.exit_code == 2 and "not a web address" in result.output and memory_keyring.entries == {}
+    result = _run("add", "Acme", "--revision", "latest", input=KEY + "\n")
+    assert result.exit_code == 2 and "not an API revision" in result.output
