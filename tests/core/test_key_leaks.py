@@ -14,15 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from klaviyo_core.cli import app as cli_app
-from klaviyo_core.client import KlaviyoClient
-from klaviyo_core.config import ClientConfig
-from klaviyo_core.errors import KlaviyoError
-from klaviyo_core.explain import explain
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
+from klaviyo_core.cli import app as cli_app
+from klaviyo_core.client import KlaviyoClient
+from klaviyo_core.config import ClientConfig
 from klaviyo_core.credentials import AccountStore
+from klaviyo_core.errors import KlaviyoError
+from klaviyo_core.explain import explain
 from klaviyo_core.keyprobe import check_key
 from klaviyo_sandbox import KeySpec, SandboxServer
 from tests.memory_keyring import MemoryKeyring, memory_keyring, no_keyring, wb_home
@@ -171,4 +171,29 @@ def test_session_only_key_never_leaks(server: SandboxServer, no_keyring: None, w
     assert not at.exception, at.exception
     shown = _element_texts(at._tree) + [f"{k}={v!r}" for k, v in at.session_state.to_dict().items()]
     assert_clean("the page and its session state", shown)
+    assert_files_clean(wb_home)
+
+
+def test_switching_and_failing_connection_never_leak(
+    server: SandboxServer, memory_keyring: MemoryKeyring, wb_home: Path, caplog: Any
+) -> None:
+    """Through the whole app: switch to the canary account in the sidebar, then a good and a failing call."""
+    caplog.set_level(logging.DEBUG)
+    store = AccountStore()
+    store.add("Canary", LEAK_KEY, base_url=server.url)
+    store.add("Revoked", UNKNOWN_KEY, base_url=server.url)
+    seen: list[str] = []
+    for name, expected in (("Canary", "Connected to"), ("Revoked", "")):
+        # a fresh session each time: AppTest drops the app's sidebar elements after switch_page
+        at = AppTest.from_file(str(Path(PAGE).parents[1] / "app.py"), default_timeout=60).run()
+        at.sidebar.selectbox(key="accounts.switcher").select(name).run()
+        at.switch_page("pages/home.py").run()
+        at.button(key="home_test_connection").click().run()
+        assert not at.exception, at.exception
+        shown = [*(s.value for s in at.success), *(e.value for e in at.error)]
+        assert any(expected in text for text in shown), shown
+        seen += _element_texts(at._tree) + [f"{k}={v!r}" for k, v in at.session_state.to_dict().items()]
+    assert any("authentication" in text.lower() or "key" in text.lower() for text in (e.value for e in at.error))
+    assert_clean("the app, its sidebar and session state", seen)
+    assert_clean("logs", [caplog.text])
     assert_files_clean(wb_home)
