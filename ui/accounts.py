@@ -169,6 +169,20 @@ def active_target() -> Target:
     return Target(name, account.base_url, account.api_key, live, account.revision)
 
 
+def live_names() -> set[str]:
+    """The switcher's choices that reach a real store, so each is marked LIVE before it is picked."""
+    names: set[str] = set()
+    with contextlib.suppress(CredentialsError):
+        names = {r.name for r in store().saved() if r.live}
+    from_env = environment_account()
+    if from_env is not None and from_env.live:
+        names.add(ENV_ACCOUNT_NAME)
+    extra = session_account()
+    if extra is not None and is_live_url(extra.base_url):
+        names.add(extra.label)
+    return names
+
+
 def _on_switch() -> None:
     set_active(st.session_state[SWITCHER])
 
@@ -179,7 +193,14 @@ def render_account_switcher() -> None:
     current = active_name()
     if st.session_state.get(SWITCHER) != current:
         st.session_state[SWITCHER] = current
-    st.selectbox("Account", options, key=SWITCHER, on_change=_on_switch)
+    live = live_names()
+    st.selectbox(
+        "Account",
+        options,
+        key=SWITCHER,
+        on_change=_on_switch,
+        format_func=lambda name: f"🔴 {name} (LIVE)" if name in live else name,
+    )
     target = active_target()
     if target.live:
         st.markdown(f"**Target:** 🔴 **LIVE** · {target.name}")

@@ -130,7 +130,7 @@ def test_sidebar_switcher_lists_accounts_and_marks_live(memory_keyring: MemoryKe
     AccountStore().add("Acme Live", KEY)  # the real Klaviyo URL: never called in this test
     at = _app()
     box = at.sidebar.selectbox(key=accounts.SWITCHER)
-    assert box.options == [SANDBOX, "Acme Live"] and box.value == SANDBOX
+    assert box.options == [SANDBOX, "🔴 Acme Live (LIVE)"] and box.value == SANDBOX
     assert any("🧪 Sandbox" in m.value for m in at.sidebar.markdown)
     box.select("Acme Live").run()
     assert not at.exception, at.exception
