@@ -64,6 +64,8 @@ def account_row(record: AccountRecord, active: str) -> None:
         st.caption(f"{record.base_url} · revision {record.revision}")
         if record.last_test is not None:
             st.caption(f"Last test {record.last_test.when}: {record.last_test.summary}")
+            if record.last_test.unknown:
+                st.caption(f"Could not check: {', '.join(record.last_test.unknown)}.")
         use, test, _ = st.columns([1, 1, 4])
         if active != record.name:
             use.button("Use", key=f"keys.use.{record.id}", on_click=accounts.use_account, args=(record.name,))

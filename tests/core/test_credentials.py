@@ -251,3 +251,15 @@ def test_damaged_settings_shapes_are_reported(memory_keyring: MemoryKeyring, wb_
         (wb_home / "accounts.json").write_text(text)
         with pytest.raises(CredentialsError, match="damaged"):
             AccountStore().saved()
+
+
+def test_locked_keyring_is_explained(memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch) -> None:
+    import keyring.errors
+
+    def locked(*args: object) -> None:
+        raise keyring.errors.KeyringLocked("locked")
+
+    monkeypatch.setattr(memory_keyring, "set_password", locked)
+    with pytest.raises(KeyringUnavailable, match="may be locked") as exc:
+        AccountStore().add("Acme", KEY_US)
+    assert "KLAVIYO_API_KEY" in str(exc.value) and KEY_US not in str(exc.value)
