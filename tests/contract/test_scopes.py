@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 from klaviyo_core.client import KlaviyoClient
 from klaviyo_core.config import ClientConfig
-
 from klaviyo_core.keyprobe import ALLOWED, CAPABILITIES, DENIED, UNKNOWN, Capability, check_key, probe
 from klaviyo_sandbox import KeySpec, SandboxServer
+from klaviyo_sandbox.faults import Faults
 
 FULL = "pk_test_scopes_full_000000000000000001"
 PROFILES_ONLY = "pk_test_scopes_profiles_0000000000002"
@@ -80,11 +80,20 @@ def test_unreachable_server_is_not_a_scope_problem() -> None:
 
 def test_unimplemented_route_is_unknown(sandbox_factory: Callable[..., SandboxServer]) -> None:
     server = sandbox_factory(keys=SCOPED_KEYS)
-    # no sandbox handler models campaigns: a 501 must never read as "denied"
+    # a route the sandbox does not model answers 501 (forced here, so the test outlives new handlers)
+    server.app.faults.set(Faults(error_rate=1.0, error_statuses=[501], paths=["/api/campaigns"]))
     outcome = probe(_client(server, FULL), Capability("read campaigns", "get_campaigns"))
     assert outcome.verdict == UNKNOWN and "sandbox" in outcome.note
     denied = probe(_client(server, PROFILES_ONLY), Capability("read campaigns", "get_campaigns"))
     assert denied.verdict == DENIED and denied.describe() == "read campaigns (campaigns:read)"
+
+
+def test_server_errors_are_unknown_not_denied(sandbox_factory: Callable[..., SandboxServer]) -> None:
+    server = sandbox_factory(keys=SCOPED_KEYS)
+    server.app.faults.set(Faults(error_rate=1.0, error_statuses=[503], paths=["/api/lists"]))
+    report = check_key(_client(server, FULL))
+    assert report.ok and _verdicts(report)["get_lists"] == UNKNOWN and "read lists" in report.unknown
+    assert report.cannot == ()
 
 
 def test_write_probe_changes_nothing(sandbox_factory: Callable[..., SandboxServer]) -> None:
