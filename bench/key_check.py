@@ -16,9 +16,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import keyring
+
 from klaviyo_core.client import KlaviyoClient
 from klaviyo_core.config import ClientConfig
-
 from klaviyo_core.credentials import AccountStore
 from klaviyo_core.keyprobe import CAPABILITIES, check_key
 from klaviyo_sandbox import KeySpec, SandboxConfig, SandboxServer

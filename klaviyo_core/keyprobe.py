@@ -18,10 +18,9 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
+from klaviyo_core.credentials import KlaviyoAccountInfo, TestResult, now_iso
 from klaviyo_core.errors import ApiError, AuthenticationError, KlaviyoError, NotImplementedBySandbox, PermissionDenied
 from klaviyo_core.explain import explain
-
-from klaviyo_core.credentials import KlaviyoAccountInfo, TestResult, now_iso
 from klaviyo_spec import Operation, operation_by_id
 
 ALLOWED, DENIED, UNKNOWN = "allowed", "denied", "unknown"
