@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import gc
+
 from klaviyo_sandbox import SandboxServer
 from tests.sandbox.bulk_helpers import all_pages, create_list, import_body, profile, submit, wait_job
 from tests.sandbox.helpers import call, error_code
@@ -21,6 +23,8 @@ def test_job_runs_queued_to_complete_with_import_errors(sandbox: SandboxServer) 
     assert job["links"]["self"].endswith(f"{JOBS}/{job['id']}")
     done = wait_job(sandbox.url, job["id"])["attributes"]
     assert (done["completed_count"], done["failed_count"], done["total_count"]) == (3, 3, 6)
+    assert call(sandbox.url, "POST", "/__sandbox/jobs/wait", {"timeout": 5}).json()["idle"]
+    assert gc.isenabled()  # paused only while the job computed
     assert done["started_at"] and done["completed_at"] and done["expires_at"] > done["completed_at"]
 
     errors = call(sandbox.url, "GET", f"{JOBS}/{job['id']}/import-errors").json()["data"]
