@@ -3,8 +3,9 @@
 Why it is shaped this way: an importer sends 100 jobs of 10,000 profiles within seconds. The POST handler
 therefore only checks the envelope and the limits (<= 10,000 profiles -> 400, <= 100 KB per profile -> 413,
 the 5 MB body cap is the server's), stores the raw body and answers 202. The job worker then parses it,
-validates each row as Klaviyo would, and upserts all rows with set-based SQL in ONE transaction
-(`profilebulk.bulk_upsert`), so a crash leaves the job resumable and never half-applied.
+validates each row as Klaviyo would, matches the rows to stored profiles outside the store lock, and writes
+everything with set-based SQL in ONE transaction (`profilebulk`), so a crash leaves the job resumable
+('processing' jobs are picked up again on restart) and never half-applied.
 
 Rows Klaviyo would refuse (bad email syntax, a phone number not in E.164, no identifier, wrong types,
 identifiers owned by two profiles) become import errors carrying the row's `original_payload` and a
@@ -224,27 +225,34 @@ def _process(store: Store, job_id: str, runner: JobRunner) -> None:
     with store.write() as conn:
         result = profilebulk.commit_plan(conn, plan)
         errors += [_import_error(pos, profiles[pos], err) for pos, err in result.errors.items()]
-        conn.executemany(
-            "INSERT INTO profile_import_errors(job_id, pos, id, code, title, detail, pointer, original_payload)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            [(job_id, *e) for e in errors],
-        )
-        profile_ids = list(dict.fromkeys(result.ids[p] for p in sorted(result.ids)))
-        for list_id in json.loads(row["list_ids"]):
-            profilestore.add_list_members(conn, list_id, profile_ids)
-        done = timeutil.now()
-        conn.execute(
-            "UPDATE profile_import_jobs SET status='complete', completed_count=?, failed_count=?, completed_at=?,"
-            " expires_at=?, payload=NULL, profile_ids=? WHERE id=?",
-            (
-                len(result.ids),
-                len(errors),
-                timeutil.iso(done),
-                timeutil.iso(done + KEEP_FOR),
-                json.dumps(profile_ids),
-                job_id,
-            ),
-        )
+        _finish(conn, job_id, json.loads(row["list_ids"]), result, errors)
+
+
+def _finish(
+    conn: Any, job_id: str, list_ids: list[str], result: profilebulk.UpsertResult, errors: list[tuple[Any, ...]]
+) -> None:
+    """Import errors, list membership and the job's counts, in the same transaction as the upsert."""
+    conn.executemany(
+        "INSERT INTO profile_import_errors(job_id, pos, id, code, title, detail, pointer, original_payload)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        [(job_id, *e) for e in errors],
+    )
+    profile_ids = list(dict.fromkeys(result.ids[p] for p in sorted(result.ids)))
+    for list_id in list_ids:
+        profilestore.add_list_members(conn, list_id, profile_ids)
+    done = timeutil.now()
+    conn.execute(
+        "UPDATE profile_import_jobs SET status='complete', completed_count=?, failed_count=?, completed_at=?,"
+        " expires_at=?, payload=NULL, profile_ids=? WHERE id=?",
+        (
+            len(result.ids),
+            len(errors),
+            timeutil.iso(done),
+            timeutil.iso(done + KEEP_FOR),
+            json.dumps(profile_ids),
+            job_id,
+        ),
+    )
 
 
 # -- reads -------------------------------------------------------------------------------------------------
