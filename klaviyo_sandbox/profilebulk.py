@@ -281,6 +281,8 @@ class UpsertPlan:
         merged = _merge(record["attributes"], row.attributes)
         if row.patch_properties:
             merged["properties"] = apply_patch_properties(merged.get("properties") or {}, row.patch_properties)
+        if merged == record["attributes"] and not record["moved"]:
+            return  # nothing changes (a resent chunk): no write, `updated` keeps its value
         record["attributes"] = merged
         record["dirty"] = True
 
