@@ -18,6 +18,11 @@ HANDLERS: dict[str, Handler] = {}
 HANDLER_MODULES: tuple[str, ...] = (
     "accounts",
     "lists",
+    "tags",
+    "tag_links",
+    "segments",
+    "campaigns",
+    "flows",
 )
 
 
