@@ -9,6 +9,7 @@ resources the file names.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from klaviyo_core.tags_csv import Shape, TagFile
@@ -91,4 +92,57 @@ def _named_without_links(state: AccountState, rows: list[Any]) -> list[tuple[str
             ident = (kind, r.id)
             if (r.id == wanted or key(r.name) == key(wanted)) and ident not in state.links and ident not in out:
                 out.append(ident)
+    return out
+
+
+@dataclass(frozen=True)
+class TagUsage:
+    group: str
+    exclusive: bool
+    default: bool
+    tag: str  # "" for a group without tags
+    tag_id: str
+    counts: dict[str, int]  # kind -> how many resources of that kind carry the tag
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def _links_for_kind(client: KlaviyoClient, kind: str, tags: list[Tag]) -> dict[str, set[str]]:
+    """tag id -> resource ids of one kind, by the cheaper of the two ways the API offers."""
+    resources, links = load_resources(client, kind)
+    missing = [r.id for r in resources if (kind, r.id) not in links]
+    by_tag: dict[str, set[str]] = {t.id: set() for t in tags}
+    if missing and len(tags) < len(missing):
+        for tag in tags:
+            doc = client.get(f"/api/tags/{tag.id}/relationships/{PLURAL[kind]}")
+            by_tag[tag.id] = {r["id"] for r in doc.get("data") or []}
+        return by_tag
+    for rid in missing:
+        links[(kind, rid)] = resource_tag_ids(client, kind, rid)
+    for (_, rid), tag_ids in links.items():
+        for tag_id in tag_ids:
+            by_tag.setdefault(tag_id, set()).add(rid)
+    return by_tag
+
+
+def tag_overview(client: KlaviyoClient, progress: Progress | None = None) -> list[TagUsage]:
+    """Every group and tag with how many lists, segments, campaigns and flows each labels (read-only)."""
+    say = progress or (lambda _msg: None)
+    say("Reading tag groups and tags")
+    groups, tags = load_groups_and_tags(client)
+    usage: dict[str, dict[str, int]] = {t.id: {} for t in tags}
+    for kind in PLURAL:
+        say(f"Counting tagged {PLURAL[kind]}")
+        for tag_id, rids in _links_for_kind(client, kind, tags).items():
+            if tag_id in usage:
+                usage[tag_id][kind] = len(rids)
+    out: list[TagUsage] = []
+    for group in sorted(groups, key=lambda g: (not g.default, g.name.casefold())):
+        mine = sorted((t for t in tags if t.group_id == group.id), key=lambda t: t.name.casefold())
+        for tag in mine or [None]:
+            counts = {kind: usage[tag.id].get(kind, 0) for kind in PLURAL} if tag else dict.fromkeys(PLURAL, 0)
+            name, tag_id = (tag.name, tag.id) if tag else ("", "")
+            out.append(TagUsage(group.name, group.exclusive, group.default, name, tag_id, counts))
     return out
