@@ -23,6 +23,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "segments",
     "campaigns",
     "flows",
+    "profile_jobs",
 )
 
 
