@@ -50,3 +50,22 @@ def test_bad_property_name_or_mode(name: str, mode: str) -> None:
 def test_not_a_label_file() -> None:
     with pytest.raises(LabelError, match="not an email,label file"):
         plan_labels(read_tag_file(b"tag_group,tag\nA,B\n"), "labels")
+
+
+def test_labels_land_on_profiles_through_the_sandbox_bulk_import(sandbox) -> None:  # type: ignore[no-untyped-def]
+    """The payloads, sent as they are, give each profile the property (replace) and then add to it (merge)."""
+    from tests.sandbox.bulk_helpers import wait_job
+    from tests.sandbox.helpers import call
+
+    def run(text: bytes, mode: str) -> dict[str, list[str]]:
+        (body,) = import_bodies(plan_labels(read_tag_file(text), "labels", mode))
+        resp = call(sandbox.url, "POST", "/api/profile-bulk-import-jobs", body)
+        assert resp.status_code == 202, resp.text
+        job = wait_job(sandbox.url, resp.json()["data"]["id"])
+        assert job["attributes"]["failed_count"] == 0
+        profiles = call(sandbox.url, "GET", f"/api/profile-bulk-import-jobs/{job['id']}/profiles").json()["data"]
+        return {p["attributes"]["email"]: p["attributes"]["properties"]["labels"] for p in profiles}
+
+    assert run(FILE, REPLACE) == {"ana@example.com": ["vip", "summer"], "bob@example.com": ["vip"]}
+    assert run(b"email,label\nana@example.com,gold\n", MERGE) == {"ana@example.com": ["vip", "summer", "gold"]}
+    assert run(FILE, REPLACE)["ana@example.com"] == ["vip", "summer"]  # replace is re-runnable
