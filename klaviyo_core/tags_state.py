@@ -141,7 +141,8 @@ def tag_overview(client: KlaviyoClient, progress: Progress | None = None) -> lis
     out: list[TagUsage] = []
     for group in sorted(groups, key=lambda g: (not g.default, g.name.casefold())):
         mine = sorted((t for t in tags if t.group_id == group.id), key=lambda t: t.name.casefold())
-        for tag in mine or [None]:
+        slots: list[Tag | None] = [*mine] or [None]  # a group without tags still gets a row
+        for tag in slots:
             counts = {kind: usage[tag.id].get(kind, 0) for kind in PLURAL} if tag else dict.fromkeys(PLURAL, 0)
             name, tag_id = (tag.name, tag.id) if tag else ("", "")
             out.append(TagUsage(group.name, group.exclusive, group.default, name, tag_id, counts))
