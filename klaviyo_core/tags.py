@@ -64,6 +64,16 @@ def plan_tag_file(client: KlaviyoClient, tag_file: TagFile, progress: Progress |
     return make_plan(tag_file, load_state(client, tag_file, progress))
 
 
+def _existing_id(exc: Exception, meta_key: str) -> str | None:
+    """The id of the group or tag someone created between plan and apply (a 409 that names it)."""
+    from klaviyo_core.errors import ApiError
+
+    if isinstance(exc, ApiError) and exc.status == 409:
+        found = exc.meta.get(meta_key)
+        return found if isinstance(found, str) and found else None
+    return None
+
+
 def _why(exc: Exception) -> str:
     from klaviyo_core.explain import explain
 
@@ -102,7 +112,11 @@ class _Applier:
                 doc = self.call("POST", "/api/tag-groups", {"data": {"type": "tag-group", "attributes": attrs}})
                 self.group_ids[key(group.name)] = (doc or {})["data"]["id"]
             except Exception as exc:
-                self.failed[key(group.name)] = f"group '{group.name}' could not be created: {_why(exc)}"
+                found = _existing_id(exc, "duplicate_tag_group_id")
+                if found:
+                    self.group_ids[key(group.name)] = found
+                else:
+                    self.failed[key(group.name)] = f"group '{group.name}' could not be created: {_why(exc)}"
             self.step(f"Created group {group.name}")
 
     def create_tags(self) -> None:
@@ -119,7 +133,11 @@ class _Applier:
             try:
                 self.tag_ids[tkey] = (self.call("POST", "/api/tags", body) or {})["data"]["id"]
             except Exception as exc:
-                self.failed[tkey] = f"tag '{tag.name}' could not be created: {_why(exc)}"
+                found = _existing_id(exc, "duplicate_tag_id")
+                if found:
+                    self.tag_ids[tkey] = found
+                else:
+                    self.failed[tkey] = f"tag '{tag.name}' could not be created: {_why(exc)}"
             self.step(f"Created tag {tag.name}")
 
     # -- links ----------------------------------------------------------------------------------------------

@@ -110,3 +110,20 @@ def test_apply_under_the_real_tag_rate_limit(sandbox_factory: Callable[..., Sand
     tag_calls = [e for e in server.app.log if e["operation"] in ("create_tag", "tag_campaigns")]
     assert len([e for e in tag_calls if e["status"] in (201, 204)]) == 60
     assert plan_tag_file(client, read_tag_file(text.encode())).writes == 0
+
+
+def test_groups_and_tags_created_meanwhile_are_adopted(client: KlaviyoClient) -> None:
+    text = "resource_type,resource,tag_group,tag\nflow,Birthday Reward,Lifecycle,Birthday\n"
+    plan = plan_tag_file(client, read_tag_file(text.encode()))
+    assert len(plan.new_groups) == 1 and len(plan.new_tags) == 1
+    group = client.post("/api/tag-groups", {"data": {"type": "tag-group", "attributes": {"name": "lifecycle"}}})
+    ref = {"data": {"type": "tag-group", "id": group["data"]["id"]}}
+    client.post(
+        "/api/tags", {"data": {"type": "tag", "attributes": {"name": "Birthday"}, "relationships": {"tag-group": ref}}}
+    )
+    result = apply_plan(client, plan)
+    assert result.ok and result.counts()["done"] == 1
+    assert (
+        len([g for g in client.get("/api/tag-groups")["data"] if g["attributes"]["name"].lower() == "lifecycle"]) == 1
+    )
+    assert plan_tag_file(client, read_tag_file(text.encode())).writes == 0
