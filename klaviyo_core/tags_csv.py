@@ -109,7 +109,7 @@ def read_tag_file(data: bytes | str) -> TagFile:
         data = decode(data)
     if "\x00" in data:
         raise TagFileError("This file is not text: upload a CSV file.")
-    reader = csv.reader(io.StringIO(data, newline=""))
+    reader = csv.reader(io.StringIO(data, newline=""), delimiter=_delimiter(data))
     try:
         header = next(reader, [])
         columns = [normalise_header(h) for h in header]
@@ -128,6 +128,12 @@ def read_tag_file(data: bytes | str) -> TagFile:
     if not out.rows:
         raise TagFileError("The file has a header but no rows.")
     return out
+
+
+def _delimiter(text: str) -> str:
+    """Comma, or the semicolon/tab that spreadsheet exports in some locales use, judged from the header."""
+    header = text.split("\n", 1)[0]
+    return max((",", ";", "\t"), key=lambda d: (header.count(d), d == ","))
 
 
 def _check_row(shape: Shape, columns: list[str], line: int, raw: list[str]) -> TagRow:

@@ -46,6 +46,20 @@ def test_shape_detection() -> None:
     assert read_tag_file(b"email,label\na@b.co,vip\n").shape is Shape.PROFILE_LABELS
 
 
+def test_encodings_and_delimiters() -> None:
+    latin1 = read_tag_file("tag_group;tag\nSaison;Été\n".encode("cp1252"))
+    assert latin1.shape is Shape.GROUPS and latin1.rows[0].values == {"tag_group": "Saison", "tag": "Été"}
+    tabbed = read_tag_file("\ufeffemail\tlabel\na@b.co\tvip\n".encode())
+    assert tabbed.shape is Shape.PROFILE_LABELS and tabbed.rows[0].get("label") == "vip"
+    quoted = read_tag_file(b'tag_group,tag\n"Sales, EU","Promo ""A"""\n')
+    assert quoted.rows[0].values == {"tag_group": "Sales, EU", "tag": 'Promo "A"'}
+
+
+def test_too_many_rows() -> None:
+    with pytest.raises(TagFileError, match="more than 20,000 rows"):
+        read_tag_file("tag_group,tag\n" + "G,T\n" * 20_001)
+
+
 @pytest.mark.parametrize(
     ("data", "fragment"),
     [
