@@ -253,27 +253,12 @@ def seed_tags(store: Store, **_: Any) -> dict[str, int]:
     """Two demo groups (one exclusive) and a few links to the demo campaigns, flows and segments."""
     from klaviyo_sandbox.handlers import campaigns, flows, segments
 
+    counts: dict[str, int] = {}
     for seed_fn in (segments.seed_segments, campaigns.seed_campaigns, flows.seed_flows):
-        seed_fn(store)  # idempotent: the tags need their resources first
+        counts.update(seed_fn(store))  # idempotent: the tags need their resources first
     ensure_default_group(store)
-    tag_ids: dict[str, str] = {}
     with store.write() as conn:
-        for (group, exclusive), names in DEMO_TAGS.items():
-            row = conn.execute("SELECT id FROM tag_groups WHERE name=?", (group,)).fetchone()
-            group_id = row["id"] if row else ids.new_uuid()
-            if not row:
-                conn.execute(
-                    "INSERT INTO tag_groups(id, name, exclusive, is_default, created) VALUES (?, ?, ?, 0, ?)",
-                    (group_id, group, int(exclusive), timeutil.iso()),
-                )
-            for name in names:
-                found = conn.execute("SELECT id FROM tags WHERE group_id=? AND name=?", (group_id, name)).fetchone()
-                tag_ids[name] = found["id"] if found else ids.new_uuid()
-                if not found:
-                    conn.execute(
-                        "INSERT INTO tags(id, name, group_id, created) VALUES (?, ?, ?, ?)",
-                        (tag_ids[name], name, group_id, timeutil.iso()),
-                    )
+        tag_ids, created = _demo_tags(conn)
         links = 0
         for tag, type_, resource_name in DEMO_LINKS:
             row = conn.execute(f"SELECT id FROM {TAGGABLE[type_]} WHERE name=?", (resource_name,)).fetchone()
@@ -282,4 +267,28 @@ def seed_tags(store: Store, **_: Any) -> dict[str, int]:
                     "INSERT OR IGNORE INTO tag_links(tag_id, resource_type, resource_id) VALUES (?, ?, ?)",
                     (tag_ids[tag], type_, row["id"]),
                 ).rowcount
-    return {"tags": len(tag_ids), "tag_links": links}
+    return {**counts, "tags": created, "tag_links": links}
+
+
+def _demo_tags(conn: sqlite3.Connection) -> tuple[dict[str, str], int]:
+    """The demo groups and tags (created when missing): tag name -> id, and how many tags were created."""
+    tag_ids: dict[str, str] = {}
+    created = 0
+    for (group, exclusive), names in DEMO_TAGS.items():
+        row = conn.execute("SELECT id FROM tag_groups WHERE name=?", (group,)).fetchone()
+        group_id = row["id"] if row else ids.new_uuid()
+        if not row:
+            conn.execute(
+                "INSERT INTO tag_groups(id, name, exclusive, is_default, created) VALUES (?, ?, ?, 0, ?)",
+                (group_id, group, int(exclusive), timeutil.iso()),
+            )
+        for name in names:
+            found = conn.execute("SELECT id FROM tags WHERE group_id=? AND name=?", (group_id, name)).fetchone()
+            tag_ids[name] = found["id"] if found else ids.new_uuid()
+            if not found:
+                created += 1
+                conn.execute(
+                    "INSERT INTO tags(id, name, group_id, created) VALUES (?, ?, ?, ?)",
+                    (tag_ids[name], name, group_id, timeutil.iso()),
+                )
+    return tag_ids, created

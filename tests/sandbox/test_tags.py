@@ -230,3 +230,12 @@ def test_tag_writes_need_tag_scope(sandbox: SandboxServer) -> None:
         sandbox.url, "POST", "/api/tags", {"data": {"type": "tag", "attributes": {"name": "x"}}}, key=READ_ONLY_KEY
     )
     assert resp.status_code == 403 and error_code(resp) == "permission_denied"
+
+
+def test_demo_tags_seed_once(sandbox: SandboxServer) -> None:
+    from klaviyo_sandbox.handlers.tag_links import seed_tags
+
+    first = seed_tags(sandbox.app.store)
+    assert first["tags"] == 6 and first["tag_links"] == 8 and first["campaigns"] == 8
+    again = seed_tags(sandbox.app.store)
+    assert again == {"segments": 0, "campaigns": 0, "flows": 0, "tags": 0, "tag_links": 0}
