@@ -60,7 +60,8 @@ def _labels(data: bytes) -> None:
 
 def _plan_view(digest: str, tag_file) -> None:  # type: ignore[no-untyped-def]
     stored = st.session_state.get(PLAN_KEY)
-    if st.button("Build the plan (reads only)", key="tags_build_plan") or (stored and stored[0] != digest):
+    rebuild = st.button("Rebuild the plan (reads only)", key="tags_build_plan")
+    if rebuild or not stored or stored[0] != digest:  # planned once per file; nothing is written here
         try:
             with st.spinner("Reading the account's tags and resources…"):
                 st.session_state[PLAN_KEY] = (digest, plan_tag_file(get_client(), tag_file))
@@ -84,6 +85,8 @@ def _plan_view(digest: str, tag_file) -> None:  # type: ignore[no-untyped-def]
     if not plan.writes:
         st.success("Nothing to change: the account already matches this file.")
         return
+    if get_client().config.is_live:
+        st.warning("Target: your **live** Klaviyo account. Applying changes its tags for real.")
     if st.button(f"Apply {plan.writes} changes", key="tags_apply", type="primary"):
         bar = st.progress(0.0, text="Starting…")
         try:
