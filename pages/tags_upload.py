@@ -87,7 +87,7 @@ def _plan_view(digest: str, tag_file) -> None:  # type: ignore[no-untyped-def]
         return
     if get_client().config.is_live:
         st.warning("Target: your **live** Klaviyo account. Applying changes its tags for real.")
-    if st.button(f"Apply {plan.writes} changes", key="tags_apply", type="primary"):
+    if st.button(f"Apply {plan.writes} change{'s' if plan.writes != 1 else ''}", key="tags_apply", type="primary"):
         bar = st.progress(0.0, text="Starting…")
         try:
             result = apply_plan(

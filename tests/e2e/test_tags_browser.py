@@ -16,7 +16,7 @@ def test_upload_plan_apply(page, app_url: str, tmp_path) -> None:  # type: ignor
     path.write_text(CSV, encoding="utf-8")
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(path))
     page.get_by_text("Detected shape:", exact=False).first.wait_for()
-    apply = page.get_by_role("button", name="Apply 1 changes")
+    apply = page.get_by_role("button", name="Apply 1 change")
     apply.wait_for()
     wait_for_idle(page)
     click_until(page, apply, page.get_by_text("1 done", exact=False).first, timeout_ms=60_000)
