@@ -47,8 +47,9 @@ def _import_labels(ctx: typer.Context, data: bytes, property_name: str | None, m
     for line, why in plan.skipped:
         typer.echo(f"skip line {line}: {why}")
     if not dry_run and plan.labels:
+        client = client_from(ctx)
         try:
-            jobs = submit_labels(client_from(ctx), plan)
+            jobs = submit_labels(client, plan)
         except Exception as exc:
             fail(exc)
         typer.echo("Started bulk import job(s): " + ", ".join(jobs))
@@ -72,8 +73,8 @@ def import_file(
         raise typer.Exit(ExitCode.BAD_INPUT) from None
     if tag_file.shape is Shape.PROFILE_LABELS:
         _import_labels(ctx, data, property_name, mode, dry_run)
+    client = client_from(ctx)  # exits 2 by itself on a missing or malformed key
     try:
-        client = client_from(ctx)
         plan = plan_tag_file(client, tag_file)
         _print_plan(plan)
         result = None

@@ -53,16 +53,13 @@ def test_bad_file_exits_2(sandbox: SandboxServer, tmp_path: Path) -> None:
     assert result.returncode == 2 and "Unrecognised header" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_bad_key_exits_3(sandbox: SandboxServer, tmp_path: Path) -> None:
-    result = cli(
-        "--base-url",
-        sandbox.url,
-        "tags",
-        "import",
-        _file(tmp_path, GROUPS),
-        env={"KLAVIYO_API_KEY": "pk_test_wrong_0000"},
-    )
-    assert result.returncode == 3 and "Traceback" not in result.stderr
+def test_unknown_key_exits_3_and_malformed_key_exits_2(sandbox: SandboxServer, tmp_path: Path) -> None:
+    path = _file(tmp_path, GROUPS)
+    unknown = "pk_test_WRONG_key_1234567890abcdef"
+    result = cli("--base-url", sandbox.url, "tags", "import", path, env={"KLAVIYO_API_KEY": unknown})
+    assert result.returncode == 3 and "Traceback" not in result.stderr and unknown not in result.stderr
+    malformed = cli("--base-url", sandbox.url, "tags", "import", path, env={"KLAVIYO_API_KEY": "pk_short"})
+    assert malformed.returncode == 2 and "Unexpected problem" not in malformed.stderr
 
 
 def test_profile_labels_need_a_property(sandbox: SandboxServer, tmp_path: Path) -> None:
