@@ -38,7 +38,7 @@ __all__ = [
     "report_csv",
 ]
 
-OnProgress = Callable[[int, int, str], None]
+OnProgress = Callable[[int, int, str], object]  # the return value is ignored
 DONE, FAILED, SKIPPED = "done", "failed", "skipped"
 LINK_BATCH = 100
 
