@@ -72,6 +72,10 @@ def test_profile_labels_are_offered_as_a_property() -> None:
     at = upload(page(), "email,label\nana@example.com,vip\n")
     assert any("no profile tags" in w.value and "custom profile property" in w.value for w in at.warning)
     assert at.text_input(key="tags_label_property").value == "labels"
+    at.radio(key="tags_label_mode").set_value("replace").run()
+    at.button(key="tags_label_submit").click().run()
+    assert not at.exception, at.exception
+    assert any("Started bulk import job(s)" in s.value for s in at.success)
     at.text_input(key="tags_label_property").set_value("$bad").run()
     assert any("cannot start with '$'" in e.value for e in at.error)
 
