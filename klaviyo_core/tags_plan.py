@@ -13,7 +13,7 @@ import difflib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from klaviyo_core.tags_csv import RESOURCE_TYPES, Shape, TagFile, TagRow, is_exclusive, is_remove
+from klaviyo_core.tags_csv import RESOURCE_TYPES, Shape, TagFile, TagRow, is_exclusive
 
 MAX_GROUPS = 50
 MAX_TAGS = 500
@@ -115,8 +115,7 @@ def near_miss(name: str, candidates: list[str]) -> str | None:
 
 
 class _Planner:
-    def __init__(self, tag_file: TagFile, state: AccountState) -> None:
-        self.file = tag_file
+    def __init__(self, state: AccountState) -> None:
         self.state = state
         self.groups = {key(g.name): g for g in state.groups}
         self.default = next((g for g in state.groups if g.default), None)
@@ -128,7 +127,6 @@ class _Planner:
         self.tag_count = len(state.tags)
         # resource -> tag keys it will carry once the plan is applied
         self.carried: dict[tuple[str, str], set[tuple[str, str]]] = {}
-        self.seen: dict[tuple[object, ...], int] = {}
 
     def _gkey_of(self, group_id: str) -> str:
         return next((key(g.name) for g in self.state.groups if g.id == group_id), "")
@@ -208,7 +206,7 @@ def make_plan(tag_file: TagFile, state: AccountState) -> Plan:
     """Plan a groups or assignments file against the account snapshot (no request is made here)."""
     from klaviyo_core.tags_assign import plan_assignments
 
-    planner = _Planner(tag_file, state)
+    planner = _Planner(state)
     if tag_file.shape is Shape.GROUPS:
         rows = [planner.plan_group_row(r) for r in tag_file.rows]
     elif tag_file.shape is Shape.ASSIGNMENTS:
@@ -241,6 +239,5 @@ __all__ = [
     "PlanRow",
     "Resource",
     "Tag",
-    "is_remove",
     "make_plan",
 ]
