@@ -17,7 +17,7 @@ import random
 import sqlite3
 import string
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -101,7 +101,7 @@ def _demo_profiles(conn: sqlite3.Connection, count: int, rng: random.Random) -> 
     return [found[e] for e in emails]
 
 
-def _sessions_on(day: datetime, index: int, days: int, base: float, rng: random.Random) -> int:
+def _sessions_on(day: date, index: int, days: int, base: float, rng: random.Random) -> int:
     trend = 0.8 + 0.4 * index / max(days - 1, 1)
     wave = 1 + 0.08 * math.sin(index / 9)
     return max(0, round(base * trend * wave * WEEKDAY_WEIGHT[day.weekday()] * rng.uniform(0.85, 1.15)))
@@ -164,16 +164,18 @@ def demo_event_stream(
     timezone: str,
     seed: int,
 ) -> Iterator[NewEvent]:
-    """Events for `days` local days ending the day before `end`, deterministic for `seed`."""
+    """Events for `days` local days up to `end` (today included, so far), deterministic for `seed`."""
     rng = random.Random(seed)
     zone = ZoneInfo(timezone)
-    last_day = end.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = end.astimezone(zone).date()
+    cutoff = int(end.timestamp())
     for index in range(days):
-        day = last_day - timedelta(days=days - index)
+        day = today - timedelta(days=days - 1 - index)
         for _ in range(_sessions_on(day, index, days, sessions_per_day, rng)):
             hour = rng.choices(range(24), HOUR_WEIGHT)[0]
             local = datetime(day.year, day.month, day.day, hour, rng.randint(0, 59), rng.randint(0, 59), tzinfo=zone)
-            yield from _session_events(metric_ids, rng.choice(profiles), int(local.timestamp()), rng)
+            events = _session_events(metric_ids, rng.choice(profiles), int(local.timestamp()), rng)
+            yield from (ev for ev in events if ev.ts <= cutoff)  # nothing from the future
 
 
 def ensure_metrics(conn: sqlite3.Connection) -> dict[str, str]:
