@@ -22,7 +22,9 @@ app = typer.Typer(
 )
 
 # name -> module with a typer app named `app`; one line per feature.
-SUBCOMMANDS: dict[str, str] = {}
+SUBCOMMANDS: dict[str, str] = {
+    "metrics": "klaviyo_core.cli_metrics",
+}
 
 
 @app.callback()
