@@ -15,6 +15,7 @@ from ui.client import get_client
 from ui.errors import render_error
 
 LABELS = {"count": "Events", "sum_value": "Revenue (sum of value)", "unique": "Unique profiles"}
+DECIMALS = {"count": 0, "sum_value": 2, "unique": 1}
 BREAKDOWN_NONE = "(none)"
 
 
@@ -109,7 +110,7 @@ tiles = st.columns(min(len(current), 4))
 for i, ((label, now), (_, before)) in enumerate(zip(current, previous, strict=True)):
     (change,) = core.compare(now, before)
     suffix = f" per {interval} (avg)" if measurement == "unique" else ""
-    value = f"{change.current:,.2f}" if measurement == "sum_value" else f"{change.current:,.0f}"
+    value = f"{change.current:,.{DECIMALS[measurement]}f}"
     tiles[i % len(tiles)].metric(
         f"{label} · {LABELS[measurement]}{suffix}",
         value,

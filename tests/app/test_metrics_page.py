@@ -32,6 +32,11 @@ def page() -> AppTest:
     return at
 
 
+def label(at: AppTest, name: str) -> str:
+    """The picker's label for a metric ('Placed Order (Shopify)'); another seeder may own the metric."""
+    return next(o for o in at.multiselect(key="metrics_pick").options if o.startswith(f"{name} ("))
+
+
 def chart_spec_and_rows(at: AppTest) -> tuple[dict, list[dict]]:
     (chart,) = at.get("vega_lite_chart")
     spec = json.loads(chart.proto.spec)
@@ -41,14 +46,15 @@ def chart_spec_and_rows(at: AppTest) -> tuple[dict, list[dict]]:
 
 
 def test_default_view_charts_placed_order_with_kpis_table_and_csv(page: AppTest) -> None:
-    assert page.multiselect(key="metrics_pick").value == ["Placed Order (Shopify)"]
+    orders = label(page, "Placed Order")
+    assert page.multiselect(key="metrics_pick").value == [orders]
     spec, rows = chart_spec_and_rows(page)
     assert spec["mark"]["type"] == "line"
     assert spec["encoding"]["x"]["field"] == "date" and spec["encoding"]["y"]["field"] == "count"
     assert [t["field"] for t in spec["encoding"]["tooltip"]] == ["date", "series", "count"]
     assert len(rows) == 30 and sum(r["count"] for r in rows) > 0
     (tile,) = page.metric
-    assert tile.label == "Placed Order (Shopify) · Events"
+    assert tile.label == f"{orders} · Events"
     assert int(tile.value.replace(",", "")) == sum(r["count"] for r in rows)
     assert tile.delta.endswith("%")  # 60 days of demo data: the previous 30 days exist to compare with
     assert len(page.dataframe) == 1 and len(page.dataframe[0].value) == 30
@@ -56,18 +62,19 @@ def test_default_view_charts_placed_order_with_kpis_table_and_csv(page: AppTest)
 
 
 def test_second_metric_bar_chart_and_breakdown(page: AppTest) -> None:
-    page.multiselect(key="metrics_pick").select("Added to Cart (Shopify)").run()
+    orders, carts = label(page, "Placed Order"), label(page, "Added to Cart")
+    page.multiselect(key="metrics_pick").select(carts).run()
     page.radio(key="metrics_chart_kind").set_value("Bar").run()
     page.selectbox(key="metrics_measurement").set_value("sum_value").run()
     assert not page.exception, page.exception
     spec, rows = chart_spec_and_rows(page)
     assert spec["mark"]["type"] == "bar" and spec["encoding"]["y"]["field"] == "sum_value"
-    assert {r["metric"] for r in rows} == {"Placed Order (Shopify)", "Added to Cart (Shopify)"}
+    assert {r["metric"] for r in rows} == {orders, carts}
     assert len(page.metric) == 2
     page.selectbox(key="metrics_breakdown").set_value("$attributed_channel").run()
     assert not page.exception, page.exception
     _, rows = chart_spec_and_rows(page)
-    assert {"Placed Order (Shopify) · email", "Placed Order (Shopify) · (not set)"} <= {r["series"] for r in rows}
+    assert {f"{orders} · email", f"{orders} · (not set)"} <= {r["series"] for r in rows}
 
 
 def test_repeat_view_comes_from_cache(page: AppTest) -> None:
@@ -83,7 +90,7 @@ def test_custom_range_with_no_events_says_why_and_draws_nothing(page: AppTest) -
     assert not page.exception, page.exception
     assert not page.get("vega_lite_chart")
     (info,) = page.info
-    assert "Placed Order (Shopify) was first received on" in info.value  # the metric is younger than the range
+    assert f"{label(page, 'Placed Order')} was first received on" in info.value  # the metric is younger than the range
     assert "after this range (2020-01-01 to 2020-01-07)" in info.value
 
 
