@@ -12,7 +12,8 @@ EMULATOR CHOICES (facts §12 leaves these open):
   currency); an event without the property is grouped under an empty string.
 - An unknown `metric_id` is 404 `not_found`; weeks start on Monday; `page_size` is 1..10000 and rows (one per
   dimension combination) are paged; the next page's `page_cursor` is given as the `page_cursor` query
-  parameter of a top-level `links.next` URL (the spec gives only `links.self`). `return_fields` is ignored.
+  parameter of a top-level `links.next` URL (the spec gives only `links.self`). `return_fields` is ignored,
+  and so is `fields[metric-aggregate]`, since the response schema requires both `dates` and `data`.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from klaviyo_sandbox.buckets import INTERVALS, bucket_starts, spans
 from klaviyo_sandbox.errors import ApiError, invalid, not_found
 from klaviyo_sandbox.filters import Condition, parse_filter
 from klaviyo_sandbox.http import Ctx, Response
-from klaviyo_sandbox.jsonapi import decode_cursor, encode_cursor, sparse
+from klaviyo_sandbox.jsonapi import decode_cursor, encode_cursor
 from klaviyo_sandbox.routes import route
 from klaviyo_sandbox.store import register_schema
 
@@ -297,7 +298,7 @@ def query_metric_aggregates(ctx: Ctx) -> Response:
         "data": {
             "type": "metric-aggregate",
             "id": str(uuid.uuid4()),
-            "attributes": sparse(ctx, "metric-aggregate", attributes),
+            "attributes": attributes,  # fields[metric-aggregate] cannot drop dates/data: the schema requires both
             "links": {"self": self_link},
         },
         "links": {"self": self_link},

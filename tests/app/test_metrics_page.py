@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
@@ -37,6 +37,25 @@ def label(at: AppTest, name: str) -> str:
     return next(o for o in at.multiselect(key="metrics_pick").options if o.startswith(f"{name} ("))
 
 
+def recount_orders(today: date, days: int) -> tuple[int, int]:
+    """Placed Order events in the last `days` New York days and in the `days` before, counted in SQL."""
+    from ui.sandbox import embedded_sandbox
+
+    zone = ZoneInfo(NY)
+    first = today - timedelta(days=days - 1)
+    start = datetime(first.year, first.month, first.day, tzinfo=zone)
+    end = datetime(today.year, today.month, today.day, tzinfo=zone) + timedelta(days=1)
+    before = start - timedelta(days=days)
+    sql = (
+        "SELECT COUNT(*) FROM events JOIN metrics ON metrics.id = events.metric_id"
+        " WHERE metrics.name = 'Placed Order' AND ts >= ? AND ts < ?"
+    )
+    with embedded_sandbox().server.app.store.read() as conn:
+        current = conn.execute(sql, (int(start.timestamp()), int(end.timestamp()))).fetchone()[0]
+        previous = conn.execute(sql, (int(before.timestamp()), int(start.timestamp()))).fetchone()[0]
+    return current, previous
+
+
 def chart_spec_and_rows(at: AppTest) -> tuple[dict, list[dict]]:
     (chart,) = at.get("vega_lite_chart")
     spec = json.loads(chart.proto.spec)
@@ -56,7 +75,9 @@ def test_default_view_charts_placed_order_with_kpis_table_and_csv(page: AppTest)
     (tile,) = page.metric
     assert tile.label == f"{orders} · Events"
     assert int(tile.value.replace(",", "")) == sum(r["count"] for r in rows)
-    assert tile.delta.endswith("%")  # 60 days of demo data: the previous 30 days exist to compare with
+    current, previous = recount_orders(date.today(), 30)  # 60 days of demo data: both periods have orders
+    assert int(tile.value.replace(",", "")) == current
+    assert tile.delta == f"{(current - previous) / previous * 100:+.1f}%"
     assert len(page.dataframe) == 1 and len(page.dataframe[0].value) == 30
     assert any("Data: fresh from the API" in c.value or "from cache" in c.value for c in page.caption)
 

@@ -16,6 +16,7 @@ from klaviyo_core import metrics as core
 from klaviyo_sandbox import SandboxServer
 from tests.conftest import FULL_KEY
 from tests.metrics_support import add_events, ensure_metrics_route
+from tests.spec_validation import request_errors, require_spec
 
 NY = "America/New_York"
 
@@ -167,3 +168,17 @@ def test_csv_is_exactly_the_frame() -> None:
     assert core.combine([]).empty
     frame = pd.DataFrame({"date": [pd.Timestamp(start).tz_convert(NY)], "count": [3.0]})
     assert core.to_csv(frame) == "date,count\n2026-03-08T00:00:00-05:00,3.0\n"
+
+
+def test_request_bodies_match_the_spec() -> None:
+    require_spec()
+    start, end = core.local_range(date(2026, 1, 1), date(2026, 3, 31), NY)
+    query = core.AggregateQuery(
+        "AbC123", start, end, "week", ("count", "unique"), NY, ("$flow",), ('equals($flow,"X")',)
+    )
+    body = core.request_body(query, start, end, cursor="abc")
+    assert request_errors("POST", core.AGGREGATES_PATH, body) == []
+    assert body["data"]["attributes"]["filter"][:2] == [
+        "greater-or-equal(datetime,2026-01-01T05:00:00Z)",
+        "less-than(datetime,2026-04-01T04:00:00Z)",
+    ]
