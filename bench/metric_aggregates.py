@@ -6,6 +6,7 @@ Prints figures; asserts nothing about time. Run: `python bench/metric_aggregates
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -87,6 +88,8 @@ def main() -> None:
                 "year by hour, count": {"measurements": ["count"], "interval": "hour"},
                 "year by day, by $flow, count": {"measurements": ["count"], "by": ["$flow"]},
             }
+            timed(server.url, {"metric_id": metric_id, "filter": year, "measurements": ["count"]}, 1)  # warm up
+            print(f"load average before timing: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
             for label, extra in shapes.items():
                 median, worst = timed(server.url, {"metric_id": metric_id, "filter": year, **extra}, args.runs)
                 print(
