@@ -283,7 +283,8 @@ def query_aggregates(
     """The aggregates as a DataFrame, from `cache` when a fresh copy is there (unless `refresh`)."""
     if cache is not None and not refresh and (hit := cache.get(client, query)) is not None:
         return hit
-    result = AggregateResult(query, fetch_frame(client, query, on_window), fetched_at=time.time())
+    frame = fetch_frame(client, query, on_window)
+    result = AggregateResult(query, frame, fetched_at=cache.clock() if cache is not None else time.time())
     if cache is not None:
         cache.put(client, result)
     return result

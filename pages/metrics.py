@@ -82,6 +82,8 @@ measurement = middle.selectbox(
 breakdown = right.selectbox("Breakdown", [BREAKDOWN_NONE, *core.DIMENSIONS], key="metrics_breakdown")
 kind = right.radio("Chart", ["Line", "Bar"], horizontal=True, key="metrics_chart_kind")
 refresh = right.button("Refresh (skip cache)", key="metrics_refresh")
+if refresh:
+    load_metrics.clear()  # new metrics appear too
 if not picked:
     st.info("Pick at least one metric.")
     st.stop()

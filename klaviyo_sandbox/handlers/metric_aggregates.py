@@ -19,6 +19,7 @@ EMULATOR CHOICES (facts §12 leaves these open):
 from __future__ import annotations
 
 import math
+import sqlite3
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -239,7 +240,9 @@ def _select(query: AggregateQuery) -> tuple[str, dict[str, Any]]:
     return sql, params
 
 
-def aggregate(conn: Any, query: AggregateQuery) -> tuple[list[datetime], dict[tuple[str, ...], list[list[float]]]]:
+def aggregate(
+    conn: sqlite3.Connection, query: AggregateQuery
+) -> tuple[list[datetime], dict[tuple[str, ...], list[list[float]]]]:
     """Bucket starts and, per dimension tuple, one [count, sum_value, unique] triple per bucket."""
     starts = bucket_starts(query.start, query.end, query.interval, query.timezone)
     sql, params = _select(query)

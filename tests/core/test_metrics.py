@@ -108,12 +108,15 @@ def test_cache_serves_repeats_and_says_how_old(sandbox: SandboxServer, client: K
     again = core.query_aggregates(client, query, cache=cache)
     assert again.from_cache and aggregate_calls(sandbox) == calls
     assert again.frame.equals(first.frame)
-    assert core.describe_age(again, now=again.fetched_at + 125) == "from cache, fetched 2 min ago"
+    assert again.fetched_at == 1000.0  # stamped with the cache's clock
+    assert core.describe_age(again, now=1125.0) == "from cache, fetched 2 min ago"
+    now[0] = 1500.0  # still within the ttl
+    assert cache.get(client, query) is not None
     assert not core.query_aggregates(client, query, cache=cache, refresh=True).from_cache
     assert aggregate_calls(sandbox) == calls + 1
     other = KlaviyoClient(ClientConfig(api_key=FULL_KEY + "x", base_url=sandbox.url))
     assert cache.get(other, query) is None  # another key never sees this key's numbers
-    now[0] = 10**12  # past the ttl
+    now[0] = 2101.0  # past the ttl of the refreshed entry (fetched at 1500)
     assert cache.get(client, query) is None
 
 
