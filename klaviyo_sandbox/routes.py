@@ -18,6 +18,7 @@ HANDLERS: dict[str, Handler] = {}
 HANDLER_MODULES: tuple[str, ...] = (
     "accounts",
     "lists",
+    "metric_aggregates",
     "tags",
     "tag_links",
     "segments",
