@@ -18,6 +18,12 @@ HANDLERS: dict[str, Handler] = {}
 HANDLER_MODULES: tuple[str, ...] = (
     "accounts",
     "lists",
+    "metric_aggregates",
+    "tags",
+    "tag_links",
+    "segments",
+    "campaigns",
+    "flows",
     "profile_jobs",
     "profile_seed",
     "profiles",
