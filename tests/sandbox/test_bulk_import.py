@@ -98,7 +98,7 @@ def test_job_limits(sandbox: SandboxServer) -> None:
     empty = call(sandbox.url, "POST", JOBS, import_body([]))
     assert empty.status_code == 400 and error_code(empty) == "invalid"
     bad_row = call(sandbox.url, "POST", JOBS, import_body([profile(email="a@example.com"), {"type": "event"}]))
-    assert bad_row.status_code == 400
+    assert bad_row.status_code == 400 and error_code(bad_row) == "invalid"
     assert bad_row.json()["errors"][0]["source"]["pointer"] == "/data/attributes/profiles/data/1"
     no_list = call(sandbox.url, "POST", JOBS, import_body([profile(email="a@example.com")], ("nope00",)))
     assert no_list.status_code == 400 and error_code(no_list) == "invalid"
