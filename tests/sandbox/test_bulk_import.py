@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import gc
+import time
 
 from klaviyo_sandbox import SandboxServer
 from tests.sandbox.bulk_helpers import all_pages, create_list, import_body, profile, submit, wait_job
@@ -125,6 +126,10 @@ def test_job_survives_restart(sandbox_factory, tmp_path) -> None:  # type: ignor
     db = tmp_path / "jobs.sqlite3"
     slow = sandbox_factory(db_path=db, job_step_seconds=60)  # the job parks in 'processing'
     job = submit(slow.url, [profile(email="resume@example.com")])
+    assert job["attributes"]["status"] == "queued"
+    deadline = time.monotonic() + 10
+    while call(slow.url, "GET", f"{JOBS}/{job['id']}").json()["data"]["attributes"]["status"] != "processing":
+        assert time.monotonic() < deadline, "the worker never picked the job up"
     slow.stop()
     fresh = sandbox_factory(db_path=db)
     done = wait_job(fresh.url, job["id"])["attributes"]
