@@ -18,6 +18,9 @@ HANDLERS: dict[str, Handler] = {}
 HANDLER_MODULES: tuple[str, ...] = (
     "accounts",
     "lists",
+    "metrics",
+    "events",
+    "event_bulk",
 )
 
 
