@@ -91,3 +91,13 @@ def test_one_invalid_event_fails_the_request_with_a_pointer(sandbox: SandboxServ
     wrong_type = {"data": {"type": "event", "attributes": {}}}
     resp = call(sandbox.url, "POST", "/api/event-bulk-create-jobs", wrong_type)
     assert resp.status_code == 400 and resp.json()["errors"][0]["source"]["pointer"] == "/data/type"
+
+
+def test_an_interrupted_bulk_job_resumes_after_restart(sandbox_factory, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "sb.sqlite3"
+    first = sandbox_factory(db_path=db, job_step_seconds=30)
+    body = bulk_body(entry("a@example.com", ev(unique_id="1"), ev(unique_id="2")))
+    assert call(first.url, "POST", "/api/event-bulk-create-jobs", body).status_code == 202
+    first.stop()  # the worker is parked in its step pause: the job is left unfinished
+    second = sandbox_factory(db_path=db, job_step_seconds=0.01)
+    assert len(wait_for_events(second.url, 2)) == 2
