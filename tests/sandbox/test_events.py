@@ -176,3 +176,20 @@ def test_events_persist_across_restart(sandbox_factory, tmp_path) -> None:  # ty
     first.stop()
     second = sandbox_factory(db_path=db)
     assert len(events(second.url)["data"]) == 1
+
+
+def test_anonymous_id_profiles_and_conflicting_identifiers(sandbox: SandboxServer) -> None:
+    send(sandbox.url, event_body(profile={"anonymous_id": "anon-1"}, unique_id="a1"))
+    send(sandbox.url, event_body(profile={"anonymous_id": "anon-1"}, unique_id="a2"))
+    send(sandbox.url, event_body(profile={"email": "b@example.com"}, unique_id="b1"))
+    send(sandbox.url, event_body(profile={"phone_number": "+15005550006"}, unique_id="c1"))
+    # email of one profile, phone of another: attached to the first match, no 409 (Klaviyo's events never 409)
+    mixed = event_body(profile={"email": "b@example.com", "phone_number": "+15005550006"}, unique_id="m1")
+    assert send(sandbox.url, mixed).status_code == 202
+    doc = events(sandbox.url, include="profile")
+    owners = {
+        e["attributes"]["event_properties"]["$event_id"]: e["relationships"]["profile"]["data"]["id"]
+        for e in doc["data"]
+    }
+    assert owners["a1"] == owners["a2"] and owners["m1"] == owners["b1"] != owners["c1"]
+    assert len(doc["included"]) == 3
