@@ -256,10 +256,16 @@ def to_body(event: Event) -> dict[str, Any]:
 
 
 class _Target(Protocol):
-    base_url: str
-    revision: str
-    api_key: str | None
-    oauth_token: str | None
+    """What a preview needs of the target (a `ClientConfig` fits)."""
+
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def revision(self) -> str: ...
+    @property
+    def api_key(self) -> str | None: ...
+    @property
+    def oauth_token(self) -> str | None: ...
 
 
 def _masked(secret: str) -> str:

@@ -136,9 +136,9 @@ def get_events(ctx: Ctx) -> Response:
     where, args = _where(parse_filter(ctx.req.arg("filter"), allowed_filters("get_events")))
     wanted = includes(ctx, EVENT_INCLUDES)
     with ctx.store.read() as conn:
-        rows = conn.execute(f"SELECT * FROM events{where}{_order(ctx)} LIMIT ? OFFSET ?", [*args, size + 1, offset])
-        rows = rows.fetchall()
-        extra = {"included": _included(ctx, conn, rows[:size], wanted)} if wanted else {}
+        query = f"SELECT * FROM events{where}{_order(ctx)} LIMIT ? OFFSET ?"
+        rows = conn.execute(query, [*args, size + 1, offset]).fetchall()
+        extra: dict[str, Any] = {"included": _included(ctx, conn, rows[:size], wanted)} if wanted else {}
     items = [event_resource(ctx, r, wanted) for r in rows]
     return Response(200, collection(ctx, items, offset, size, **extra))
 
@@ -150,7 +150,7 @@ def get_event(ctx: Ctx) -> Response:
         row = conn.execute("SELECT * FROM events WHERE id=?", (ctx.params["id"],)).fetchone()
         if row is None:
             raise not_found(f"An event with id {ctx.params['id']} does not exist.")
-        extra = {"included": _included(ctx, conn, [row], wanted)} if wanted else {}
+        extra: dict[str, Any] = {"included": _included(ctx, conn, [row], wanted)} if wanted else {}
     return Response(200, document(ctx, event_resource(ctx, row, wanted), **extra))
 
 

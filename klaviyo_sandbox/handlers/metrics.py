@@ -69,7 +69,7 @@ def get_metrics(ctx: Ctx) -> Response:
         rows = conn.execute("SELECT * FROM metrics ORDER BY created, id").fetchall()
     rows = [r for r in rows if all(matches(c, _integration_value(r, c.field)) for c in conditions)]
     items = [metric_resource(ctx, r, with_flows=with_flows) for r in rows[offset : offset + METRICS_PAGE + 1]]
-    extra = {"included": []} if with_flows else {}
+    extra: dict[str, Any] = {"included": []} if with_flows else {}
     return Response(200, collection(ctx, items, offset, METRICS_PAGE, **extra))
 
 
@@ -80,5 +80,5 @@ def get_metric(ctx: Ctx) -> Response:
         row = metric_row(conn, ctx.params["id"])
     if row is None:
         raise not_found(f"A metric with id {ctx.params['id']} does not exist.")
-    extra = {"included": []} if with_flows else {}
+    extra: dict[str, Any] = {"included": []} if with_flows else {}
     return Response(200, document(ctx, metric_resource(ctx, row, with_flows=with_flows), **extra))
