@@ -15,14 +15,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from klaviyo_core.client import KlaviyoClient  # noqa: E402
-from klaviyo_core.config import ClientConfig  # noqa: E402
-from klaviyo_core.event_bulk import events_for_profiles, sample_profile_emails, send_bulk  # noqa: E402
-from klaviyo_core.event_send import send  # noqa: E402
-from klaviyo_core.event_templates import get_template  # noqa: E402
-from klaviyo_sandbox import KeySpec, SandboxConfig, SandboxServer  # noqa: E402
-from klaviyo_sandbox.eventstore import NewEvent, get_or_create_metric, insert_events  # noqa: E402
-from klaviyo_sandbox.profilestore import upsert_profile  # noqa: E402
+from klaviyo_core.client import KlaviyoClient
+from klaviyo_core.config import ClientConfig
+from klaviyo_core.event_bulk import events_for_profiles, sample_profile_emails, send_bulk
+from klaviyo_core.event_send import send
+from klaviyo_core.event_templates import get_template
+from klaviyo_sandbox import KeySpec, SandboxConfig, SandboxServer
+from klaviyo_sandbox.eventstore import NewEvent, get_or_create_metric, insert_events
+from klaviyo_sandbox.profilestore import upsert_profile
 
 KEY = "pk_bench_events_000000000000"
 

@@ -22,7 +22,9 @@ app = typer.Typer(
 )
 
 # name -> module with a typer app named `app`; one line per feature.
-SUBCOMMANDS: dict[str, str] = {}
+SUBCOMMANDS: dict[str, str] = {
+    "events": "klaviyo_core.cli_events",
+}
 
 
 @app.callback()

@@ -16,8 +16,8 @@ from typing import Any
 
 from klaviyo_core.client import KlaviyoClient
 from klaviyo_core.errors import ApiError, KlaviyoError
-from klaviyo_core.explain import Explanation, explain
 from klaviyo_core.events import EVENTS_PATH, Event, RequestPreview, iso_utc, preview, to_body
+from klaviyo_core.explain import Explanation, explain
 
 
 class LiveSendNotConfirmed(Exception):

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from klaviyo_core.redaction import mask_key
+
 EVENTS_PATH = "/api/events"
 MAX_PROPERTIES = 400
 MAX_STRING_BYTES = 100 * 1024
@@ -268,10 +270,6 @@ class _Target(Protocol):
     def oauth_token(self) -> str | None: ...
 
 
-def _masked(secret: str) -> str:
-    return f"{secret[:3]}...{secret[-4:]}" if len(secret) >= 12 else "..."
-
-
 @dataclass(frozen=True)
 class RequestPreview:
     """The exact request, safe to show: the credential is masked (and a `$VARIABLE` in the curl command)."""
@@ -303,9 +301,9 @@ class RequestPreview:
 def preview_request(method: str, path: str, body: dict[str, Any], target: _Target) -> RequestPreview:
     """Any request as the client would send it (headers per DESIGN §2), with the credential masked."""
     if target.oauth_token:
-        auth, env = f"Bearer {_masked(target.oauth_token)}", "KLAVIYO_ACCESS_TOKEN"
+        auth, env = f"Bearer {mask_key(target.oauth_token)}", "KLAVIYO_ACCESS_TOKEN"
     else:
-        auth, env = f"Klaviyo-API-Key {_masked(target.api_key or '')}", "KLAVIYO_API_KEY"
+        auth, env = f"Klaviyo-API-Key {mask_key(target.api_key)}", "KLAVIYO_API_KEY"
     headers = {
         "Authorization": auth,
         "revision": target.revision,

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from klaviyo_core.client import KlaviyoClient
 from klaviyo_core.config import ClientConfig
 from klaviyo_sandbox import SandboxServer
+from tests.app.conftest import APP_PATH
 from tests.conftest import FULL_KEY
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "test_events.py")
@@ -102,3 +103,12 @@ def test_load_into_form_and_bulk_to_test_profiles(wired: dict[str, object], sand
     at.button(key="events_bulk_send").click().run()
     assert not at.exception
     assert any("25 events accepted in 1 request(s)" in s.value for s in at.success)
+
+
+def test_through_the_app_router_on_the_embedded_sandbox() -> None:
+    at = AppTest.from_file(APP_PATH, default_timeout=60).run()
+    at.switch_page("pages/test_events.py").run()
+    at.text_input(key="events_identifier").set_value("router@example.com").run()
+    at.button(key="events_send").click().run()
+    assert not at.exception, at.exception
+    assert any("stored as event" in s.value for s in at.success), [e.value for e in at.error]
