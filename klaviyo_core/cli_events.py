@@ -84,7 +84,11 @@ def send_command(
     unique_id: str = typer.Option(None, "--unique-id", help="Default: a fresh UUID."),
     template: str = typer.Option(None, "--template", help=f"Start from a template: {', '.join(TEMPLATES)}."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the exact request (key masked); send nothing."),
-    confirm_account: str = typer.Option(None, "--confirm-account", help="Required for LIVE: the account name."),
+    confirm_account: str = typer.Option(
+        None,
+        "--confirm-account",
+        help="Required for LIVE: the --account name (a.klaviyo.com for a KLAVIYO_API_KEY key).",
+    ),
 ) -> None:
     """Send one test event; on the sandbox, read it back to show it was stored."""
     try:
@@ -135,7 +139,11 @@ def bulk_command(
     count: int = typer.Option(10, "--count"),
     base_email: str = typer.Option("you+klaviyo-test@yourcompany.com", "--base-email"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and count; send nothing."),
-    confirm_account: str = typer.Option(None, "--confirm-account", help="Required for LIVE: the account name."),
+    confirm_account: str = typer.Option(
+        None,
+        "--confirm-account",
+        help="Required for LIVE: the --account name (a.klaviyo.com for a KLAVIYO_API_KEY key).",
+    ),
 ) -> None:
     """Send many events through the bulk endpoint (1,000 per request)."""
     if (csv_file is None) == (template is None):
