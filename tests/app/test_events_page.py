@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +71,9 @@ def test_sandbox_send_is_one_click_and_lands_in_history(wired: dict[str, object]
     assert at.dataframe[0].value.iloc[0]["metric"] == "Viewed Product"
     at.button(key="events_history_resend").click().run()
     assert len(event_posts(sandbox)) == 2
+    saved = list(Path(os.environ["KLAVIYO_WORKBENCH_HOME"]).rglob("*.jsonl"))
+    assert len(saved) == 1 and len(saved[0].read_text().splitlines()) == 2
+    assert FULL_KEY not in saved[0].read_text()
 
 
 def test_live_send_needs_the_typed_account_name(wired: dict[str, object], sandbox: SandboxServer) -> None:

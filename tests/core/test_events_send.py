@@ -150,3 +150,22 @@ def test_bulk_live_needs_confirmation(sandbox: SandboxServer) -> None:
     client = make(sandbox)
     with pytest.raises(LiveSendNotConfirmed):
         send_bulk(client, [build_event("A", email="a@example.com")], live=True, account_name="Acme")
+
+
+def test_a_server_side_rejection_names_the_field(sandbox: SandboxServer) -> None:
+    result = send(make(sandbox), build_event("Viewed Product", profile_id="01UNKNOWNPROFILE"))
+    assert not result.ok and result.status == 400 and result.explanation is not None
+    assert result.response["errors"][0]["code"] == "invalid"
+    assert "profile/data/id" in result.explanation.what
+
+
+def test_503s_during_a_send_are_retried_and_stored_once(sandbox: SandboxServer) -> None:
+    client = make(sandbox, backoff_base_seconds=0.01)
+    admin(sandbox, "PUT", "/__sandbox/faults", {"error_rate": 0.5, "error_statuses": [503], "seed": 1})
+    events = [build_event("Placed Order", email=f"s{i}@example.com") for i in range(4)]
+    results = [send(client, e, read_back=False) for e in events]
+    admin(sandbox, "DELETE", "/__sandbox/faults")
+    assert all(r.ok for r in results), [r.outcome for r in results]
+    assert client.stats.retries >= 1
+    for event in events:
+        assert stored_count(client, event.unique_id) == 1
