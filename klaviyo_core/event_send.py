@@ -136,10 +136,7 @@ def _metric_id(client: KlaviyoClient, name: str) -> str | None:
     return None
 
 
-def _lookup(client: KlaviyoClient, event: Event) -> StoredEvent | None:
-    metric_id = _metric_id(client, event.metric)
-    if metric_id is None:
-        return None
+def _lookup(client: KlaviyoClient, event: Event, metric_id: str) -> StoredEvent | None:
     moment = iso_utc(event.time)
     params = {
         "filter": f'equals(metric_id,"{metric_id}"),greater-or-equal(datetime,{moment}),'
@@ -173,8 +170,10 @@ def find_stored(
 ) -> StoredEvent | None:
     """Poll for the event until it shows up or the deadline passes (events are processed asynchronously)."""
     deadline = clock() + timeout
+    metric_id: str | None = None
     while True:
-        found = _lookup(client, event)
+        metric_id = metric_id or _metric_id(client, event.metric)  # the metric appears with its first event
+        found = _lookup(client, event, metric_id) if metric_id else None
         if found is not None or clock() >= deadline:
             return found
         pause(min(interval, max(0.0, deadline - clock())))
