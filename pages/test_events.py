@@ -123,34 +123,39 @@ def _preview_column(event: Event | None, errors: list[Any], client: Any) -> None
 
 
 def _send_controls(event: Event | None, target: Any, client: Any, history: EventHistory) -> None:
-    typed = None
     if target.live and event is not None:
         guard = live_guard(target.name, event)
         st.warning(guard.warning)
         st.info(guard.suggestion)
-        typed = st.text_input("Type the account name to confirm", key=K_CONFIRM)
-        ready = guard.confirmed(typed)
+        ready = guard.confirmed(st.text_input("Type the account name to confirm", key=K_CONFIRM))
     else:
         ready = event is not None
     label = f"Send to LIVE account '{target.name}'" if target.live else "Send to sandbox"
-    if st.button(label, key=K_SEND, type="primary", disabled=not ready) and event is not None:
-        _do_send(event, target, client, history, typed)
+    st.button(label, key=K_SEND, type="primary", disabled=not ready, on_click=_on_send, args=(target, client, history))
 
 
-def _do_send(event: Event, target: Any, client: Any, history: EventHistory, typed: str | None) -> None:
+def _on_send(target: Any, client: Any, history: EventHistory) -> None:
+    """Runs before the rerun, so it may reset widgets: a LIVE confirmation is good for one send only."""
+    event = build_from_form(_current_form()).event  # the same unique_id as the preview the person saw
+    if event is None:
+        return
+    typed = st.session_state.get(K_CONFIRM)
     try:
-        with st.spinner("Sending..."):
-            result = send(client, event, live=target.live, account_name=target.name, typed_confirmation=typed)
+        result = send(client, event, live=target.live, account_name=target.name, typed_confirmation=typed)
     except LiveSendNotConfirmed as exc:
-        st.error(str(exc))
+        st.session_state[K_LAST_RESULT] = str(exc)
         return
     _record(result, target, history)
-    st.session_state.pop(K_UNIQUE, None)  # the next send gets a fresh unique_id
+    st.session_state[K_UNIQUE] = ""  # the next send gets a fresh unique_id
+    st.session_state[K_CONFIRM] = ""
 
 
 def _show_last_result() -> None:
-    result: SendResult | None = st.session_state.get(K_LAST_RESULT)
+    result: SendResult | str | None = st.session_state.get(K_LAST_RESULT)
     if result is None:
+        return
+    if isinstance(result, str):
+        st.error(result)
         return
     if result.ok:
         st.success(result.outcome)
@@ -190,7 +195,7 @@ def _bulk_section(event: Event | None, target: Any, client: Any) -> None:
                 st.error(f"Batch {index + 1}: {why.what} What to do: {why.todo}")
 
 
-def _history_section(history: EventHistory) -> None:
+def _history_section(target: Any, client: Any, history: EventHistory) -> None:
     st.subheader("Sent events")
     session = st.session_state[K_SESSION_HISTORY]
     entries: list[HistoryEntry] = session or history.load(50)
@@ -204,7 +209,12 @@ def _history_section(history: EventHistory) -> None:
     chosen = entries[int(pick or 0)]
     load_col, resend_col = st.columns(2)
     load_col.button("Load into form", key="events_history_load", on_click=_load_entry, args=(chosen,))
-    resend_col.button("Re-send (new unique_id)", key="events_history_resend", on_click=_resend_entry, args=(chosen,))
+    resend_col.button(
+        "Re-send (now, new unique_id)",
+        key="events_history_resend",
+        on_click=_resend_entry,
+        args=(chosen, target, client, history),
+    )
     if chosen.response:
         st.json(chosen.response, expanded=False)
 
@@ -213,11 +223,13 @@ def _load_entry(entry: HistoryEntry) -> None:
     _fill_form(EventForm.from_event(entry.event))
 
 
-def _resend_entry(entry: HistoryEntry) -> None:
+def _resend_entry(entry: HistoryEntry, target: Any, client: Any, history: EventHistory) -> None:
+    """Load the entry with time = now and a fresh unique_id, then send it through the same guard."""
     form = EventForm.from_event(entry.event)
-    form.time_text = ""  # now
+    form.time_text = ""
     _fill_form(form)
-    st.session_state["events_resend_pending"] = True
+    st.session_state[K_UNIQUE] = ""
+    _on_send(target, client, history)
 
 
 # -- the page, top to bottom -------------------------------------------------------------------------
@@ -240,8 +252,6 @@ with left:
 with right:
     _preview_column(built.event, built.errors, client)
     _send_controls(built.event, target, client, history)
-    if st.session_state.pop("events_resend_pending", False) and built.event is not None and not target.live:
-        _do_send(built.event, target, client, history, None)
     _show_last_result()
 _bulk_section(built.event, target, client)
-_history_section(history)
+_history_section(target, client, history)

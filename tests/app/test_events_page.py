@@ -91,6 +91,9 @@ def test_live_send_needs_the_typed_account_name(wired: dict[str, object], sandbo
     assert not at.button(key="events_send").disabled
     at.button(key="events_send").click().run()
     assert len(event_posts(sandbox)) == 1
+    assert any("Accepted" in s.value for s in at.success)
+    assert at.text_input(key="events_confirm_account").value == ""  # one confirmation, one send
+    assert at.button(key="events_send").disabled
 
 
 def test_load_into_form_and_bulk_to_test_profiles(wired: dict[str, object], sandbox: SandboxServer) -> None:
