@@ -15,6 +15,7 @@ import typer
 
 from klaviyo_core.cli_common import ExitCode, client_from, err, fail, fail_usage, options
 from klaviyo_core.client import KlaviyoClient
+from klaviyo_core.credentials import SANDBOX, CredentialsError, resolve_account
 from klaviyo_core.event_bulk import events_for_profiles, events_from_csv, sample_profile_emails, send_bulk
 from klaviyo_core.event_send import LiveSendNotConfirmed, send
 from klaviyo_core.event_templates import TEMPLATES, get_template
@@ -66,7 +67,14 @@ def _event(
 
 
 def _account_name(ctx: typer.Context, client: KlaviyoClient) -> str:
-    return options(ctx).account or urlparse(client.config.base_url).hostname or client.config.base_url
+    """The name a LIVE send must be confirmed with: the resolved account's (as `accounts list` shows it)."""
+    opts = options(ctx)
+    if opts.sandbox:
+        return SANDBOX
+    try:
+        return resolve_account(opts.account).name
+    except CredentialsError:
+        return opts.account or urlparse(client.config.base_url).hostname or client.config.base_url
 
 
 @app.command("send")
@@ -87,7 +95,7 @@ def send_command(
     confirm_account: str = typer.Option(
         None,
         "--confirm-account",
-        help="Required for LIVE: the --account name (a.klaviyo.com for a KLAVIYO_API_KEY key).",
+        help="Required for LIVE: the account name exactly as 'accounts list' shows it.",
     ),
 ) -> None:
     """Send one test event; on the sandbox, read it back to show it was stored."""
@@ -142,7 +150,7 @@ def bulk_command(
     confirm_account: str = typer.Option(
         None,
         "--confirm-account",
-        help="Required for LIVE: the --account name (a.klaviyo.com for a KLAVIYO_API_KEY key).",
+        help="Required for LIVE: the account name exactly as 'accounts list' shows it.",
     ),
 ) -> None:
     """Send many events through the bulk endpoint (1,000 per request)."""

@@ -15,6 +15,11 @@ from tests.conftest import FULL_KEY
 runner = CliRunner()
 
 
+@pytest.fixture(autouse=True)
+def home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("KLAVIYO_WORKBENCH_HOME", str(tmp_path))
+
+
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KLAVIYO_API_KEY", FULL_KEY)
@@ -79,3 +84,12 @@ def test_templates_and_bulk(sandbox: SandboxServer, env: None, tmp_path: Path) -
     csv_file.write_text("metric,email\nPlaced Order,a@example.com\nPlaced Order,\n")
     bad = run(sandbox, "bulk", "--csv", str(csv_file))
     assert bad.exit_code == 2 and "Row 2" in bad.output
+
+
+def test_live_send_without_confirmation_sends_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KLAVIYO_API_KEY", "pk_test_not_a_real_key_0000000000")
+    result = runner.invoke(app, ["events", "send", "--metric", "X", "--email", "a@example.com"])
+    assert result.exit_code == 2, result.output
+    assert "LIVE" in result.output and "--confirm-account" in result.output
+    wrong = ["events", "send", "--metric", "X", "--email", "a@example.com", "--confirm-account", "Acme"]
+    assert runner.invoke(app, wrong).exit_code == 2
