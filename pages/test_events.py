@@ -195,18 +195,25 @@ def _bulk_section(event: Event | None, target: Any, client: Any) -> None:
                 st.error(f"Batch {index + 1}: {why.what} What to do: {why.todo}")
 
 
+def _history_entries(target: Any, history: EventHistory) -> list[tuple[bool, HistoryEntry]]:
+    """(sent in this session?, entry): this session's sends to this account first, then earlier saved ones."""
+    session = [e for e in st.session_state[K_SESSION_HISTORY] if e.account == target.name]
+    seen = {(e.sent_at, e.event.get("unique_id")) for e in session}
+    older = [e for e in history.load(50) if (e.sent_at, e.event.get("unique_id")) not in seen]
+    return [(True, e) for e in session] + [(False, e) for e in older]
+
+
 def _history_section(target: Any, client: Any, history: EventHistory) -> None:
     st.subheader("Sent events")
-    session = st.session_state[K_SESSION_HISTORY]
-    entries: list[HistoryEntry] = session or history.load(50)
-    st.caption("This session" if session else f"Saved history for {history.account}")
+    entries = _history_entries(target, history)
     if not entries:
-        st.caption("Nothing sent yet.")
+        st.caption(f"Nothing sent to {target.name} yet.")
         return
-    st.dataframe([e.row() for e in entries], hide_index=True, width="stretch")
-    labels = [f"{e.sent_at} {e.metric} → {e.profile} ({e.status})" for e in entries]
-    pick = st.selectbox("Pick an event", range(len(entries)), format_func=labels.__getitem__, key=K_HISTORY_PICK)
-    chosen = entries[int(pick or 0)]
+    rows = [{"when": "this session" if mine else "earlier", **e.row()} for mine, e in entries]
+    st.dataframe(rows, hide_index=True, width="stretch")
+    labels = [f"#{i + 1} {e.sent_at} {e.metric} → {e.profile} ({e.status})" for i, (_, e) in enumerate(entries)]
+    pick = st.selectbox("Pick an event", labels, key=K_HISTORY_PICK)
+    chosen = entries[labels.index(pick) if pick in labels else 0][1]
     load_col, resend_col = st.columns(2)
     load_col.button("Load into form", key="events_history_load", on_click=_load_entry, args=(chosen,))
     resend_col.button(

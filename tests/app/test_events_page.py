@@ -74,6 +74,8 @@ def test_sandbox_send_is_one_click_and_lands_in_history(wired: dict[str, object]
     saved = list(Path(os.environ["KLAVIYO_WORKBENCH_HOME"]).rglob("*.jsonl"))
     assert len(saved) == 1 and len(saved[0].read_text().splitlines()) == 2
     assert FULL_KEY not in saved[0].read_text()
+    later = AppTest.from_file(PAGE, default_timeout=30).run()  # a new browser session: the saved history
+    assert list(later.dataframe[0].value["when"]) == ["earlier", "earlier"]
 
 
 def test_live_send_needs_the_typed_account_name(wired: dict[str, object], sandbox: SandboxServer) -> None:
