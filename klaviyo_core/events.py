@@ -36,12 +36,15 @@ _EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 class EventError(ValueError):
     """A problem with the event itself, found before sending; `field` names the form field."""
 
-    def __init__(self, field: str, message: str, line: int | None = None, column: int | None = None) -> None:
+    def __init__(
+        self, field: str, message: str, line: int | None = None, column: int | None = None, snippet: str = ""
+    ) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
         self.line = line
         self.column = column
+        self.snippet = snippet  # for JSON syntax errors: the offending line with a caret under the column
 
 
 @dataclass(frozen=True)
@@ -114,10 +117,17 @@ def parse_properties(text: str) -> dict[str, Any]:
             f"Properties are not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
             line=exc.lineno,
             column=exc.colno,
+            snippet=_caret(text, exc.lineno, exc.colno),
         ) from None
     if not isinstance(value, dict):
         raise EventError("properties", 'Properties must be a JSON object, like {"ProductName": "Tote"}.')
     return value
+
+
+def _caret(text: str, line: int, column: int) -> str:
+    lines = text.splitlines() or [""]
+    shown = lines[min(line, len(lines)) - 1]
+    return f"{line:>4} | {shown}\n     | {' ' * (column - 1)}^"
 
 
 def _check_properties(props: Any) -> dict[str, Any]:

@@ -112,6 +112,8 @@ def _preview_column(event: Event | None, errors: list[Any], client: Any) -> None
     st.subheader("Request preview")
     for problem in errors:
         st.error(f"**{problem.field}**: {problem.message}")
+        if problem.snippet:
+            st.code(problem.snippet, language=None)
     if event is None:
         st.caption("Fix the form to see the request.")
         return

@@ -58,6 +58,7 @@ def test_bad_json_gets_a_pointed_message(wired: dict[str, object]) -> None:
     at.text_area(key="events_properties").set_value('{\n  "a": 1,\n}').run()
     errors = [e.value for e in at.error]
     assert any("line 3, column 1" in e for e in errors), errors
+    assert any(c.value == "   3 | }\n     | ^" for c in at.code)
     assert at.button(key="events_send").disabled
 
 

@@ -140,6 +140,7 @@ def test_bad_properties_json_points_at_line_and_column() -> None:
     err = caught.value
     assert (err.field, err.line, err.column) == ("properties", 4, 1)
     assert "line 4, column 1" in err.message
+    assert err.snippet == "   4 | }\n     | ^"
     with pytest.raises(EventError, match="JSON object"):
         parse_properties("[1, 2]")
     assert parse_properties("  ") == {}
