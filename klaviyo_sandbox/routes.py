@@ -18,13 +18,16 @@ HANDLERS: dict[str, Handler] = {}
 HANDLER_MODULES: tuple[str, ...] = (
     "accounts",
     "lists",
+    "profile_jobs",
+    "metrics",
+    "events",
+    "event_bulk",
     "metric_aggregates",
     "tags",
     "tag_links",
     "segments",
     "campaigns",
     "flows",
-    "profile_jobs",
 )
 
 
