@@ -13,14 +13,13 @@ from streamlit.testing.v1 import AppTest
 
 from klaviyo_sandbox.demo_events import seed_demo_events
 from tests.app.conftest import APP_PATH
-from tests.metrics_support import add_events, ensure_metrics_route
+from tests.metrics_support import add_events
 
 NY = "America/New_York"
 
 
 @pytest.fixture
 def page() -> AppTest:
-    ensure_metrics_route()
     at = AppTest.from_file(APP_PATH, default_timeout=60)
     at.run()
     from ui.sandbox import embedded_sandbox  # the cached one the app just started
