@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, str] = {
     "accounts": "klaviyo_core.cli_accounts",
     "metrics": "klaviyo_core.cli_metrics",
     "tags": "klaviyo_core.cli_tags",
+    "events": "klaviyo_core.cli_events",
 }
 
 

@@ -18,16 +18,19 @@ HANDLERS: dict[str, Handler] = {}
 HANDLER_MODULES: tuple[str, ...] = (
     "accounts",
     "lists",
+    "profile_jobs",
+    "profile_seed",
+    "profiles",
+    "subscriptions",
+    "metrics",
+    "events",
+    "event_bulk",
     "metric_aggregates",
     "tags",
     "tag_links",
     "segments",
     "campaigns",
     "flows",
-    "profile_jobs",
-    "profile_seed",
-    "profiles",
-    "subscriptions",
 )
 
 

@@ -13,21 +13,20 @@ from streamlit.testing.v1 import AppTest
 
 from klaviyo_sandbox.demo_events import seed_demo_events
 from tests.app.conftest import APP_PATH
-from tests.metrics_support import add_events, ensure_metrics_route
+from tests.metrics_support import add_events
 
 NY = "America/New_York"
 
 
 @pytest.fixture
 def page() -> AppTest:
-    ensure_metrics_route()
     at = AppTest.from_file(APP_PATH, default_timeout=60)
     at.run()
     from ui.sandbox import embedded_sandbox  # the cached one the app just started
 
     store = embedded_sandbox().server.app.store
     seed_demo_events(store, days=60, profiles=300, sessions_per_day=80)
-    at.switch_page("pages/metrics.py").run()
+    at.switch_page("app_pages/metrics.py").run()
     assert not at.exception, at.exception
     return at
 

@@ -15,7 +15,7 @@ from klaviyo_core import ClientConfig, KlaviyoClient
 from klaviyo_core import metrics as core
 from klaviyo_sandbox import SandboxServer
 from tests.conftest import FULL_KEY
-from tests.metrics_support import add_events, ensure_metrics_route
+from tests.metrics_support import add_events
 from tests.spec_validation import request_errors, require_spec
 
 NY = "America/New_York"
@@ -23,7 +23,6 @@ NY = "America/New_York"
 
 @pytest.fixture
 def client(sandbox: SandboxServer) -> KlaviyoClient:
-    ensure_metrics_route()
     return KlaviyoClient(ClientConfig(api_key=FULL_KEY, base_url=sandbox.url))
 
 

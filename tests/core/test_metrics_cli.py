@@ -11,12 +11,11 @@ from typer.testing import CliRunner
 from klaviyo_core.cli import app
 from klaviyo_sandbox import SandboxServer
 from tests.conftest import FULL_KEY
-from tests.metrics_support import add_events, ensure_metrics_route
+from tests.metrics_support import add_events
 
 
 @pytest.fixture
 def run(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    ensure_metrics_route()
     monkeypatch.setenv("KLAVIYO_API_KEY", FULL_KEY)
 
     def invoke(*args: str):  # type: ignore[no-untyped-def]

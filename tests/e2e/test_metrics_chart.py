@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.e2e.conftest import wait_for_idle
-from tests.metrics_support import sandbox_lists_metrics
 
 
 def test_metrics_chart_renders(page, app_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    if not sandbox_lists_metrics():
-        pytest.skip("the app's sandbox lists metrics (GET /api/metrics) once the events issue's routes land")
     page.goto(f"{app_url}/metrics")
     wait_for_idle(page)
     chart = page.locator("[data-testid=stVegaLiteChart]").first
