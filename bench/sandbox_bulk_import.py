@@ -74,6 +74,16 @@ def _cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _peak_rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--jobs", type=int, default=100)
@@ -99,6 +109,7 @@ def main() -> None:
             if cpu is not None:
                 rows = len(bodies) * args.size
                 print(f"sandbox CPU: {cpu:.1f} s ({rows / cpu:,.0f} profiles per CPU-second; load-independent)")
+            print(f"sandbox peak RSS: {_peak_rss_mb(proc.pid):.0f} MB")
         finally:
             proc.terminate()
             proc.wait(timeout=10)
