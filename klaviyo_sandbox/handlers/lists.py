@@ -10,8 +10,9 @@ from typing import Any
 
 from klaviyo_sandbox import ids, profilestore, timeutil
 from klaviyo_sandbox.errors import invalid, not_found
-from klaviyo_sandbox.filters import matches, parse_filter
+from klaviyo_sandbox.filters import parse_filter
 from klaviyo_sandbox.handlers.profile_resource import additional_fields, profile_resource
+from klaviyo_sandbox.handlers.tag_links import get_taggable, list_taggable
 from klaviyo_sandbox.http import Ctx, Response
 from klaviyo_sandbox.jsonapi import collection, document, page_window, resource, sparse
 from klaviyo_sandbox.routes import route
@@ -73,23 +74,14 @@ def _attributes(ctx: Ctx, *, creating: bool) -> dict[str, Any]:
 
 @route("get_lists")
 def get_lists(ctx: Ctx) -> Response:
-    offset, size = page_window(ctx, 10, 10)
-    conditions = parse_filter(ctx.req.arg("filter"), allowed_filters("get_lists"))
-    sort = ctx.req.arg("sort") or "id"
-    if sort.lstrip("-") not in SORTS:
-        raise invalid(f"'{sort}' is not a valid sort field; use one of {sorted(SORTS)}.", parameter="sort")
-    direction = "DESC" if sort.startswith("-") else "ASC"
-    with ctx.store.read() as conn:
-        rows = conn.execute(f"SELECT * FROM lists ORDER BY {sort.lstrip('-')} {direction}, id").fetchall()
-    rows = [r for r in rows if all(matches(c, r[c.field]) for c in conditions)]
-    items = [list_resource(ctx, r) for r in rows[offset : offset + size + 1]]
-    return Response(200, collection(ctx, items, offset, size))
+    # Lists are taggable like segments, campaigns and flows: one shared read path gives filter, sort,
+    # cursor pages and include=tags (tag_links owns the tag side).
+    return list_taggable(ctx, "list", list_resource, sorts=SORTS, page=(10, 10), includes={"tags"})
 
 
 @route("get_list")
 def get_list(ctx: Ctx) -> Response:
-    row = get_list_row(ctx, ctx.params["id"])
-    return Response(200, document(ctx, list_resource(ctx, row)))
+    return get_taggable(ctx, "list", list_resource, {"tags"})
 
 
 @route("create_list")

@@ -58,3 +58,25 @@ def test_lists_persist_across_restart(sandbox_factory, tmp_path) -> None:  # typ
     first.stop()
     second = sandbox_factory(db_path=db)
     assert call(second.url, "GET", f"/api/lists/{created['id']}").status_code == 200
+
+
+def test_lists_include_their_tags(sandbox: SandboxServer) -> None:
+    created = _create(sandbox.url, "Tagged")
+    tag = call(sandbox.url, "POST", "/api/tags", {"data": {"type": "tag", "attributes": {"name": "Summer"}}})
+    assert tag.status_code == 201, tag.text
+    tag_id = tag.json()["data"]["id"]
+    linked = call(
+        sandbox.url,
+        "POST",
+        f"/api/tags/{tag_id}/relationships/lists",
+        {"data": [{"type": "list", "id": created["id"]}]},
+    )
+    assert linked.status_code == 204
+    doc = call(sandbox.url, "GET", "/api/lists", params={"include": "tags"}).json()
+    item = next(d for d in doc["data"] if d["id"] == created["id"])
+    assert item["relationships"]["tags"]["data"] == [{"type": "tag", "id": tag_id}]
+    assert [i["attributes"]["name"] for i in doc["included"]] == ["Summer"]
+    one = call(sandbox.url, "GET", f"/api/lists/{created['id']}", params={"include": "tags"}).json()
+    assert one["included"][0]["id"] == tag_id
+    bad = call(sandbox.url, "GET", "/api/lists", params={"include": "profiles"})
+    assert bad.status_code == 400 and error_code(bad) == "invalid"
