@@ -18,6 +18,7 @@ HANDLERS: dict[str, Handler] = {}
 HANDLER_MODULES: tuple[str, ...] = (
     "accounts",
     "lists",
+    "profile_jobs",
 )
 
 

@@ -1,0 +1,352 @@
+"""Bulk profile import jobs: `POST /api/profile-bulk-import-jobs` and its read routes.
+
+Why it is shaped this way: an importer sends 100 jobs of 10,000 profiles within seconds. The POST handler
+therefore only checks the envelope and the limits (<= 10,000 profiles -> 400, <= 100 KB per profile -> 413,
+the 5 MB body cap is the server's), stores the raw body and answers 202. The job worker then parses it,
+validates each row as Klaviyo would, and upserts all rows with set-based SQL in ONE transaction
+(`profilestore.bulk_upsert`), so a crash leaves the job resumable and never half-applied.
+
+Rows Klaviyo would refuse (bad email syntax, a phone number not in E.164, no identifier, wrong types,
+identifiers owned by two profiles) become import errors carrying the row's `original_payload` and a
+`source.pointer` to `/data/attributes/profiles/data/<index>/...`; the other rows import.
+
+EMULATOR CHOICES (facts §9): `completed_count` counts imported rows and `failed_count` refused rows, so
+`completed_count + failed_count == total_count` once complete; `expires_at` is completed_at + 30 days;
+several lists may be named; a row repeated in one job updates the same profile (later rows win).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from klaviyo_sandbox import ids, profilestore, timeutil
+from klaviyo_sandbox.errors import ApiError, invalid, not_found
+from klaviyo_sandbox.filters import matches, parse_filter
+from klaviyo_sandbox.handlers.lists import get_list_row, list_resource
+from klaviyo_sandbox.handlers.profile_resource import additional_fields, profile_resource
+from klaviyo_sandbox.http import Ctx, Response
+from klaviyo_sandbox.jobs import JobRunner, job_kind
+from klaviyo_sandbox.jsonapi import collection, document, page_window, resource, sparse
+from klaviyo_sandbox.routes import route
+from klaviyo_sandbox.store import Store, register_schema
+from klaviyo_spec import allowed_filters
+
+register_schema(
+    """
+    CREATE TABLE IF NOT EXISTS profile_import_jobs (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        completed_at TEXT,
+        expires_at TEXT,
+        total_count INTEGER NOT NULL,
+        completed_count INTEGER NOT NULL DEFAULT 0,
+        failed_count INTEGER NOT NULL DEFAULT 0,
+        list_ids TEXT NOT NULL DEFAULT '[]',
+        payload BLOB
+    );
+    CREATE TABLE IF NOT EXISTS profile_import_job_profiles (
+        job_id TEXT NOT NULL,
+        profile_id TEXT NOT NULL,
+        pos INTEGER NOT NULL,
+        PRIMARY KEY (job_id, profile_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS profile_import_errors (
+        job_id TEXT NOT NULL,
+        pos INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        code TEXT NOT NULL,
+        title TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        pointer TEXT NOT NULL,
+        original_payload TEXT,
+        PRIMARY KEY (job_id, pos)
+    ) WITHOUT ROWID;
+    """,
+    ("profile_import_errors", "profile_import_job_profiles", "profile_import_jobs"),
+)
+
+KIND = "profile-bulk-import"
+JOB_TYPE = "profile-bulk-import-job"
+MAX_PROFILES = 10_000
+MAX_PROFILE_BYTES = 100 * 1024
+PROFILES_POINTER = "/data/attributes/profiles/data"
+JOB_FIELDS = ("status", "created_at", "total_count", "completed_count", "failed_count", "completed_at")
+JOB_FIELDS += ("expires_at", "started_at")
+KEEP_FOR = timedelta(days=30)
+
+
+# -- submit ------------------------------------------------------------------------------------------------
+def _check_envelope(ctx: Ctx) -> tuple[list[Any], list[str]]:
+    data = ctx.json_body()["data"]
+    if not isinstance(data, dict) or data.get("type") != JOB_TYPE:
+        raise invalid(f"data.type must be '{JOB_TYPE}'.", pointer="/data/type")
+    profiles = ((data.get("attributes") or {}).get("profiles") or {}).get("data")
+    if not isinstance(profiles, list) or not profiles:
+        raise invalid("attributes.profiles.data must be a non-empty array of profiles.", pointer=PROFILES_POINTER)
+    if len(profiles) > MAX_PROFILES:
+        raise invalid(
+            f"A bulk import job takes at most {MAX_PROFILES:,} profiles; this one has {len(profiles):,}.",
+            pointer=PROFILES_POINTER,
+        )
+    for i, item in enumerate(profiles):
+        if not isinstance(item, dict) or item.get("type") != "profile" or not isinstance(item.get("attributes"), dict):
+            raise invalid(
+                "Each profile needs type 'profile' and an attributes object.", pointer=f"{PROFILES_POINTER}/{i}"
+            )
+    return profiles, _list_ids(ctx, data)
+
+
+def _check_sizes(body_size: int, profiles: list[Any]) -> None:
+    if body_size <= MAX_PROFILE_BYTES:
+        return  # no single profile can be larger than the whole body
+    encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+    for i, item in enumerate(profiles):
+        size = len(encode(item).encode())
+        if size > MAX_PROFILE_BYTES:
+            raise ApiError(
+                413,
+                "request_too_large",
+                "Request entity too large.",
+                f"Profile {i} is {size / 1024:.0f} KB; a profile may be at most 100 KB.",
+                pointer=f"{PROFILES_POINTER}/{i}",
+            )
+
+
+def _list_ids(ctx: Ctx, data: dict[str, Any]) -> list[str]:
+    rel = ((data.get("relationships") or {}).get("lists") or {}).get("data")
+    if rel is None:
+        return []
+    if not isinstance(rel, list):
+        raise invalid("relationships.lists.data must be an array.", pointer="/data/relationships/lists/data")
+    out = []
+    for i, item in enumerate(rel):
+        pointer = f"/data/relationships/lists/data/{i}"
+        if not isinstance(item, dict) or item.get("type") != "list" or not isinstance(item.get("id"), str):
+            raise invalid("Each list is {type: 'list', id}.", pointer=pointer)
+        try:
+            get_list_row(ctx, item["id"])
+        except ApiError:
+            raise invalid(f"A list with id {item['id']} does not exist.", pointer=f"{pointer}/id") from None
+        out.append(item["id"])
+    return out
+
+
+@route("bulk_import_profiles")
+def bulk_import_profiles(ctx: Ctx) -> Response:
+    profiles, list_ids = _check_envelope(ctx)
+    _check_sizes(len(ctx.req.body), profiles)
+    job_id = ids.ulid()
+    with ctx.store.write() as conn:
+        conn.execute(
+            "INSERT INTO profile_import_jobs(id, status, created_at, total_count, list_ids, payload)"
+            " VALUES (?, 'queued', ?, ?, ?, ?)",
+            (job_id, timeutil.iso(), len(profiles), json.dumps(list_ids), ctx.req.body),
+        )
+    body = document(ctx, _job_resource(ctx, _job_row(ctx, job_id)), links={"self": _self(ctx, job_id)})
+    ctx.jobs.submit(KIND, job_id)  # after the answer is built, so it always shows the job as queued
+    return Response(202, body)
+
+
+# -- the worker --------------------------------------------------------------------------------------------
+def _pending(store: Store) -> list[str]:
+    with store.read() as conn:
+        rows = conn.execute("SELECT id FROM profile_import_jobs WHERE status IN ('queued', 'processing') ORDER BY seq")
+        return [r[0] for r in rows]
+
+
+def _import_error(pos: int, item: Any, err: ApiError, field: str = "") -> tuple[Any, ...]:
+    pointer = f"{PROFILES_POINTER}/{pos}/attributes" + (f"/{field}" if field else "")
+    if err.status == 404:
+        pointer = f"{PROFILES_POINTER}/{pos}/id"
+    return (pos, ids.new_uuid(), err.code, err.title, err.detail, pointer, json.dumps(item))
+
+
+def _rows(profiles: list[Any]) -> tuple[list[profilestore.UpsertRow], list[tuple[Any, ...]]]:
+    """Split a job's profiles into rows to upsert and import errors (Klaviyo's per-profile checks)."""
+    rows, errors = [], []
+    for pos, item in enumerate(profiles):
+        attrs = item.get("attributes") or {}
+        pid = item.get("id") if isinstance(item.get("id"), str) and item.get("id") else None
+        problem = profilestore.profile_problem(attrs, has_id=pid is not None)
+        if problem is not None:
+            field, detail = problem
+            errors.append(_import_error(pos, item, invalid(detail), field))
+            continue
+        patch = (item.get("meta") or {}).get("patch_properties") if isinstance(item.get("meta"), dict) else None
+        rows.append(profilestore.UpsertRow(pos, attrs, pid, patch if isinstance(patch, dict) else None))
+    return rows, errors
+
+
+@job_kind(KIND, pending=_pending)
+def process_import(store: Store, job_id: str, runner: JobRunner) -> None:
+    with store.write() as conn:
+        row = conn.execute("SELECT status, payload, list_ids FROM profile_import_jobs WHERE id=?", (job_id,)).fetchone()
+        if row is None or row["status"] not in ("queued", "processing"):
+            return
+        conn.execute(
+            "UPDATE profile_import_jobs SET status='processing', started_at=COALESCE(started_at, ?) WHERE id=?",
+            (timeutil.iso(), job_id),
+        )
+    if not runner.step_pause():
+        return  # stopping: the job stays 'processing' and is picked up again on restart
+    profiles = json.loads(row["payload"])["data"]["attributes"]["profiles"]["data"]
+    rows, errors = _rows(profiles)  # parsing and validation run outside the store lock
+    with store.write() as conn:
+        result = profilestore.bulk_upsert(conn, rows)
+        errors += [_import_error(pos, profiles[pos], err) for pos, err in result.errors.items()]
+        conn.executemany(
+            "INSERT INTO profile_import_errors(job_id, pos, id, code, title, detail, pointer, original_payload)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [(job_id, *e) for e in errors],
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO profile_import_job_profiles(job_id, profile_id, pos) VALUES (?, ?, ?)",
+            [(job_id, pid, pos) for pos, pid in sorted(result.ids.items())],
+        )
+        profile_ids = list(dict.fromkeys(result.ids[p] for p in sorted(result.ids)))
+        for list_id in json.loads(row["list_ids"]):
+            profilestore.add_list_members(conn, list_id, profile_ids)
+        done = timeutil.now()
+        conn.execute(
+            "UPDATE profile_import_jobs SET status='complete', completed_count=?, failed_count=?, completed_at=?,"
+            " expires_at=?, payload=NULL WHERE id=?",
+            (len(result.ids), len(errors), timeutil.iso(done), timeutil.iso(done + KEEP_FOR), job_id),
+        )
+
+
+# -- reads -------------------------------------------------------------------------------------------------
+def _self(ctx: Ctx, job_id: str) -> str:
+    return ctx.url(f"/api/profile-bulk-import-jobs/{job_id}")
+
+
+def _job_row(ctx: Ctx, job_id: str) -> Any:
+    with ctx.store.read() as conn:
+        row = conn.execute(
+            f"SELECT id, list_ids, {', '.join(JOB_FIELDS)} FROM profile_import_jobs WHERE id=?", (job_id,)
+        )
+        found = row.fetchone()
+    if found is None:
+        raise not_found(f"A profile bulk import job with id {job_id} does not exist.")
+    return found
+
+
+def _job_resource(ctx: Ctx, row: Any) -> dict[str, Any]:
+    job_id = row["id"]
+    base = f"/api/profile-bulk-import-jobs/{job_id}"
+
+    def rel(name: str) -> dict[str, str]:
+        return {"self": ctx.url(f"{base}/relationships/{name}"), "related": ctx.url(f"{base}/{name}")}
+
+    relationships = {
+        "lists": {"data": [{"type": "list", "id": i} for i in json.loads(row["list_ids"])], "links": rel("lists")},
+        "profiles": {"links": rel("profiles")},
+        "import-errors": {"links": {"related": ctx.url(f"{base}/import-errors")}},
+    }
+    attrs = {name: row[name] for name in JOB_FIELDS}
+    return resource(ctx, JOB_TYPE, job_id, sparse(ctx, JOB_TYPE, attrs), relationships, base)
+
+
+@route("get_bulk_import_profiles_job")
+def get_job(ctx: Ctx) -> Response:
+    row = _job_row(ctx, ctx.params["job_id"])
+    extra: dict[str, Any] = {}
+    include = {p.strip() for p in (ctx.req.arg("include") or "").split(",") if p.strip()}
+    if include - {"lists"}:
+        raise invalid(f"'{sorted(include - {'lists'})[0]}' is not an allowed include parameter.", parameter="include")
+    if include:
+        extra["included"] = [list_resource(ctx, get_list_row(ctx, i)) for i in json.loads(row["list_ids"])]
+    return Response(200, document(ctx, _job_resource(ctx, row), **extra))
+
+
+@route("get_bulk_import_profiles_jobs")
+def get_jobs(ctx: Ctx) -> Response:
+    offset, size = page_window(ctx, 20, 100)
+    conditions = parse_filter(ctx.req.arg("filter"), allowed_filters("get_bulk_import_profiles_jobs"))
+    sort = ctx.req.arg("sort") or "created_at"
+    if sort not in ("created_at", "-created_at"):
+        raise invalid(f"'{sort}' is not a valid sort; use created_at or -created_at.", parameter="sort")
+    order = "DESC" if sort.startswith("-") else "ASC"
+    with ctx.store.read() as conn:
+        rows = conn.execute(
+            f"SELECT id, list_ids, {', '.join(JOB_FIELDS)} FROM profile_import_jobs ORDER BY seq {order}"
+        ).fetchall()
+    rows = [r for r in rows if all(matches(c, r[c.field]) for c in conditions)]
+    items = [_job_resource(ctx, r) for r in rows[offset : offset + size + 1]]
+    return Response(200, collection(ctx, items, offset, size))
+
+
+@route("get_errors_for_bulk_import_profiles_job")
+def get_import_errors(ctx: Ctx) -> Response:
+    job_id = ctx.params["id"]
+    _job_row(ctx, job_id)
+    offset, size = page_window(ctx, 20, 100)
+    with ctx.store.read() as conn:
+        rows = conn.execute(
+            "SELECT * FROM profile_import_errors WHERE job_id=? ORDER BY pos LIMIT ? OFFSET ?",
+            (job_id, size + 1, offset),
+        ).fetchall()
+    items = []
+    for r in rows:
+        attrs = {
+            "code": r["code"],
+            "title": r["title"],
+            "detail": r["detail"],
+            "source": {"pointer": r["pointer"]},
+            "original_payload": json.loads(r["original_payload"]) if r["original_payload"] else None,
+        }
+        obj = {"type": "import-error", "id": r["id"], "attributes": sparse(ctx, "import-error", attrs)}
+        items.append(obj)
+    return Response(200, collection(ctx, items, offset, size))
+
+
+def _job_profile_ids(ctx: Ctx, offset: int, size: int) -> list[str]:
+    job_id = ctx.params["id"]
+    _job_row(ctx, job_id)
+    with ctx.store.read() as conn:
+        rows = conn.execute(
+            "SELECT profile_id FROM profile_import_job_profiles WHERE job_id=? ORDER BY pos LIMIT ? OFFSET ?",
+            (job_id, size + 1, offset),
+        )
+        return [r[0] for r in rows]
+
+
+@route("get_profiles_for_bulk_import_profiles_job")
+def get_job_profiles(ctx: Ctx) -> Response:
+    offset, size = page_window(ctx, 20, 100)
+    extras = additional_fields(ctx)
+    profile_ids = _job_profile_ids(ctx, offset, size)
+    with ctx.store.read() as conn:
+        profiles = [profilestore.load_profile(conn, pid) for pid in profile_ids]
+    items = [profile_resource(ctx, p, extras) for p in profiles if p is not None]
+    return Response(200, collection(ctx, items, offset, size))
+
+
+@route("get_profile_ids_for_bulk_import_profiles_job")
+def get_job_profile_ids(ctx: Ctx) -> Response:
+    offset, size = page_window(ctx, 20, 100)
+    items = [{"type": "profile", "id": pid} for pid in _job_profile_ids(ctx, offset, size)]
+    return Response(200, collection(ctx, items, offset, size))
+
+
+@route("get_list_for_bulk_import_profiles_job")
+def get_job_lists(ctx: Ctx) -> Response:
+    row = _job_row(ctx, ctx.params["id"])
+    items = []
+    for list_id in json.loads(row["list_ids"]):
+        try:
+            items.append(list_resource(ctx, get_list_row(ctx, list_id)))
+        except ApiError:
+            continue  # the list was deleted after the import
+    return Response(200, collection(ctx, items, 0, len(items) or 1))
+
+
+@route("get_list_ids_for_bulk_import_profiles_job")
+def get_job_list_ids(ctx: Ctx) -> Response:
+    row = _job_row(ctx, ctx.params["id"])
+    items = [{"type": "list", "id": i} for i in json.loads(row["list_ids"])]
+    return Response(200, collection(ctx, items, 0, len(items) or 1))
