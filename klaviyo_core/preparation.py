@@ -1,0 +1,193 @@
+"""Pass one of an import: read, validate, de-duplicate and plan the jobs, all before anything is sent.
+
+Streams the CSV chunk by chunk, so memory stays flat: valid rows are spooled to disk as ready JSON, rejected
+rows to rejected.jsonl, and only a 64-bit hash of each row's identity key is kept in memory (8 bytes a row)
+to find in-file duplicates once the whole file has been seen ("last wins" needs the end of the file).
+Then the spool is filtered into send.jsonl and cut into jobs by profile count and bytes. The plan is
+deterministic for a given file, mapping and options, which is what makes resuming safe.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from klaviyo_core.checkpoint import ChunkState
+from klaviyo_core.csv_reader import Chunk, CsvReader
+from klaviyo_core.mapping import Mapping
+from klaviyo_core.validation import ValidationOptions, profile_json, validate_chunk
+
+MAX_PROFILES_PER_JOB = 10_000
+MAX_JOB_BYTES = 4_000_000  # compact JSON; the wire adds separators and the envelope, the cap is 5 MB
+MAX_PROFILE_BYTES = 90_000  # Klaviyo's cap is 100 KB per profile; leave room for the wire format
+
+
+@dataclass(frozen=True)
+class Limits:
+    profiles_per_job: int = MAX_PROFILES_PER_JOB
+    job_bytes: int = MAX_JOB_BYTES
+    profile_bytes: int = MAX_PROFILE_BYTES
+
+
+@dataclass
+class Prepared:
+    counts: dict[str, int]  # rows, valid, rejected, skipped_duplicate, to_send
+    chunks: list[ChunkState]
+    columns: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+ProgressFn = Callable[[int], None]  # rows read so far
+
+
+def _problem_reasons(problems: pd.DataFrame) -> pd.Series:
+    """One reason text per rejected row, naming each bad column and value."""
+    text = problems["reason"].where(
+        problems["column"] == "",
+        "column '" + problems["column"] + "' value '" + problems["value"] + "' " + problems["reason"],
+    )
+    return text.groupby(problems["row"], sort=True).agg("; ".join)
+
+
+def _write_rejected(f, rows: pd.Series, status: str = "rejected") -> None:  # type: ignore[no-untyped-def]
+    for row, reason in rows.items():
+        f.write(json.dumps({"row": int(row), "status": status, "reason": reason}) + "\n")
+
+
+def _spool_chunk(chunk: Chunk, mapping: Mapping, options: ValidationOptions, limits: Limits, files: dict) -> tuple:  # type: ignore[type-arg]
+    rejected = files["rejected"]
+    for ragged in chunk.ragged:
+        rejected.write(json.dumps({"row": ragged.line, "status": "rejected", "reason": ragged.reason}) + "\n")
+    for line in chunk.empty_lines:
+        rejected.write(json.dumps({"row": line, "status": "rejected", "reason": "the row is empty"}) + "\n")
+    result = validate_chunk(chunk.frame, mapping, options)
+    if not result.problems.empty:
+        _write_rejected(rejected, _problem_reasons(result.problems))
+    profiles = profile_json(result.values, result.valid_index)
+    sizes = profiles.str.len()
+    too_big = sizes > limits.profile_bytes
+    if too_big.any():
+        reason = "the profile is larger than Klaviyo's 100 KB limit; shorten the longest cells"
+        _write_rejected(rejected, pd.Series(reason, index=profiles.index[too_big]))
+        profiles, sizes = profiles[~too_big], sizes[~too_big]
+    keys = result.keys[~too_big.to_numpy()] if too_big.any() else result.keys
+    lines = profiles.index.to_numpy(dtype=np.int64)
+    files["spool"].write("".join((profiles.index.astype(str) + "\t" + profiles + "\n").tolist()))
+    hashes = pd.util.hash_pandas_object(keys, index=False).to_numpy() if len(keys) else np.array([], np.uint64)
+    counted = len(chunk.frame) + len(chunk.ragged) + len(chunk.empty_lines)
+    return lines, hashes, keys, counted, len(chunk.frame) - len(result.rejected_rows) - int(too_big.sum())
+
+
+def _duplicates(lines: np.ndarray, hashes: np.ndarray, keep: str) -> pd.Series:
+    """Losing line -> winning line, for rows whose identity repeats an earlier (or later) row."""
+    frame = pd.DataFrame({"line": lines, "hash": hashes})
+    lose = frame["hash"].duplicated(keep=keep)
+    if not lose.any():
+        return pd.Series([], dtype="int64")
+    winners = frame[~frame["hash"].duplicated(keep=keep)].set_index("hash")["line"]
+    losers = frame[lose]
+    return pd.Series(winners.loc[losers["hash"]].to_numpy(), index=losers["line"].to_numpy())
+
+
+def _plan(spool: Path, send: Path, losers: set[int], limits: Limits) -> list[ChunkState]:
+    chunks: list[ChunkState] = []
+    offset = count = size = first = last = 0
+    start = 0
+    with spool.open("rb") as src, send.open("wb") as out:
+        for raw in src:
+            line = int(raw[: raw.index(b"\t")])
+            if line in losers:
+                continue
+            length = len(raw) - len(str(line)) - 2
+            if count and (count >= limits.profiles_per_job or size + length + 1 > limits.job_bytes):
+                chunks.append(ChunkState(len(chunks), start, count, size, first, last))
+                start, count, size = offset, 0, 0
+            if count == 0:
+                first = line
+            out.write(raw)
+            offset += len(raw)
+            count += 1
+            size += length + 1
+            last = line
+    if count:
+        chunks.append(ChunkState(len(chunks), start, count, size, first, last))
+    return chunks
+
+
+def prepare(
+    path: Path,
+    mapping: Mapping,
+    options: ValidationOptions,
+    workdir: Path,
+    limits: Limits | None = None,
+    on_rows: ProgressFn | None = None,
+) -> Prepared:
+    limits = limits or Limits()
+    workdir.mkdir(parents=True, exist_ok=True)
+    spool = workdir / "spool.jsonl"
+    all_lines, all_hashes = [], []
+    rows = valid = 0
+    with (
+        CsvReader(path) as reader,
+        spool.open("w", encoding="utf-8") as spool_f,
+        (workdir / "rejected.jsonl").open("w", encoding="utf-8") as rejected_f,
+    ):
+        columns, warnings = reader.header.columns, reader.header.warnings
+        missing = [c.column for c in mapping.active() if c.column not in columns]
+        if missing:
+            raise ValueError(f"The mapping names columns this file does not have: {', '.join(missing)}.")
+        files = {"spool": spool_f, "rejected": rejected_f}
+        for chunk in reader:
+            lines, hashes, _keys, counted, ok = _spool_chunk(chunk, mapping, options, limits, files)
+            all_lines.append(lines)
+            all_hashes.append(hashes)
+            rows += counted
+            valid += ok
+            if on_rows:
+                on_rows(rows)
+        lines_arr = np.concatenate(all_lines) if all_lines else np.array([], np.int64)
+        hashes_arr = np.concatenate(all_hashes) if all_hashes else np.array([], np.uint64)
+        dups = _duplicates(lines_arr, hashes_arr, options.keep)
+        word = "later" if options.keep == "last" else "earlier"
+        reasons = "the same person appears again on line " + dups.astype(str) + f" (the {word} row wins)"
+        _write_rejected(rejected_f, reasons, status="skipped_duplicate")
+    chunks = _plan(spool, workdir / "send.jsonl", set(dups.index.tolist()), limits)
+    spool.unlink()
+    counts = {
+        "rows": rows,
+        "valid": valid,
+        "rejected": rows - valid,
+        "skipped_duplicate": len(dups),
+        "to_send": valid - len(dups),
+        "jobs": len(chunks),
+    }
+    return Prepared(counts, chunks, columns, warnings)
+
+
+def read_chunk_lines(send_path: Path, chunk: ChunkState) -> tuple[list[int], list[str]]:
+    """(file lines, profile JSON strings) of one planned chunk."""
+    lines: list[int] = []
+    profiles: list[str] = []
+    with send_path.open("rb") as f:
+        f.seek(chunk.offset)
+        for _ in range(chunk.rows):
+            line, _, profile = f.readline().decode("utf-8").rstrip("\n").partition("\t")
+            lines.append(int(line))
+            profiles.append(profile)
+    return lines, profiles
+
+
+def job_body(profiles: list[str], list_id: str | None) -> dict:  # type: ignore[type-arg]
+    """The exact JSON:API body of one bulk import job (parsed once, in C, from the spooled profiles)."""
+    data: dict = {  # type: ignore[type-arg]
+        "type": "profile-bulk-import-job",
+        "attributes": {"profiles": {"data": json.loads("[" + ",".join(profiles) + "]")}},
+    }
+    if list_id:
+        data["relationships"] = {"lists": {"data": [{"type": "list", "id": list_id}]}}
+    return {"data": data}
