@@ -217,6 +217,7 @@ class CsvReader:
         csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD_CHARS))
         self._reader = csv.reader(_capped_lines(self._file), delimiter=self.format.delimiter)
         self._last_line = 0
+        self._records_iter = self._records()
         self.header = self._read_header()
 
     def close(self) -> None:
@@ -228,13 +229,16 @@ class CsvReader:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _next_record(self) -> tuple[int, list[str]] | None:
+    def _records(self) -> Iterator[tuple[int, list[str]]]:
+        """(line where the record starts, cells) for every record, with errors translated to CsvError."""
+        reader = self._reader
         try:
-            record = next(self._reader)
-        except StopIteration:
-            return None
+            for record in reader:
+                start = self._last_line + 1
+                self._last_line = reader.line_num
+                yield start, record
         except csv.Error as exc:
-            line = self._reader.line_num
+            line = reader.line_num
             if "field larger than field limit" in str(exc):
                 raise CsvError(
                     f"Line {self._last_line + 1}: a cell is larger than 1 MB (a profile can hold at most 100 KB). "
@@ -246,45 +250,43 @@ class CsvReader:
             ) from None
         except UnicodeDecodeError:
             raise CsvError(
-                f"Line {self._reader.line_num + 1} is not valid {self.format.encoding}. Save the file as CSV UTF-8.",
-                self._reader.line_num + 1,
+                f"Line {reader.line_num + 1} is not valid {self.format.encoding}. Save the file as CSV UTF-8.",
+                reader.line_num + 1,
             ) from None
-        start = self._last_line + 1
-        self._last_line = self._reader.line_num
-        return start, record
 
     def _read_header(self) -> CsvHeader:
-        while (item := self._next_record()) is not None:
-            line, record = item
-            if any(cell.strip() for cell in record):
+        for line, record in self._records_iter:
+            if "".join(record).strip():
                 columns, warnings = _unique_header(record)
                 return CsvHeader(columns, warnings, line)
         raise CsvError("The file has no header row (it is empty or holds only blank lines).")
 
     def __iter__(self) -> Iterator[Chunk]:
-        width = len(self.header.columns)
+        columns = list(self.header.columns)
+        width = len(columns)
+        records = self._records_iter
         while True:
             rows: list[list[str]] = []
             lines: list[int] = []
             chunk = Chunk(pd.DataFrame())
-            while len(rows) < self.chunk_rows and (item := self._next_record()) is not None:
-                line, record = item
-                if not record:
-                    continue  # a blank line is not a row
-                if not any(cell.strip() for cell in record):
-                    chunk.empty_lines.append(line)
-                elif len(record) == width:
+            for line, record in records:
+                if len(record) == width and (record[0] or "".join(record).strip()):
                     rows.append(record)
                     lines.append(line)
+                    if len(rows) >= self.chunk_rows:
+                        break
+                elif not record:
+                    continue  # a blank line is not a row
+                elif not "".join(record).strip():
+                    chunk.empty_lines.append(line)
                 else:
                     chunk.ragged.append(RaggedRow(line, width, len(record), tuple(record)))
             if not rows and not chunk.ragged and not chunk.empty_lines:
                 return
-            chunk.frame = pd.DataFrame(rows, columns=list(self.header.columns), index=pd.Index(lines, name="row"))
-            if not rows:
-                chunk.frame = pd.DataFrame(
-                    {c: pd.Series([], dtype=object) for c in self.header.columns}, index=pd.Index([], name="row")
-                )
+            cells = list(zip(*rows, strict=True)) if rows else [()] * width
+            chunk.frame = pd.DataFrame(
+                {c: pd.Series(list(v), dtype=object) for c, v in zip(columns, cells, strict=True)}
+            ).set_axis(pd.Index(lines, dtype="int64", name="row"))
             yield chunk
 
 

@@ -77,7 +77,10 @@ def _spool_chunk(chunk: Chunk, mapping: Mapping, options: ValidationOptions, lim
         profiles, sizes = profiles[~too_big], sizes[~too_big]
     keys = result.keys[~too_big.to_numpy()] if too_big.any() else result.keys
     lines = profiles.index.to_numpy(dtype=np.int64)
-    files["spool"].write("".join((profiles.index.astype(str) + "\t" + profiles + "\n").tolist()))
+    spooled = (profiles.index.astype(str) + "\t" + profiles + "\n").tolist()
+    files["spool"].write("".join(spooled))  # all ASCII (JSON escapes the rest), so chars == bytes
+    files["sizes"].append(sizes.to_numpy(dtype=np.int64))
+    files["line_bytes"].append(np.fromiter(map(len, spooled), dtype=np.int64, count=len(spooled)))
     hashes = pd.util.hash_pandas_object(keys, index=False).to_numpy() if len(keys) else np.array([], np.uint64)
     counted = len(chunk.frame) + len(chunk.ragged) + len(chunk.empty_lines)
     return lines, hashes, keys, counted, len(chunk.frame) - len(result.rejected_rows) - int(too_big.sum())
@@ -94,29 +97,35 @@ def _duplicates(lines: np.ndarray, hashes: np.ndarray, keep: str) -> pd.Series:
     return pd.Series(winners.loc[losers["hash"]].to_numpy(), index=losers["line"].to_numpy())
 
 
-def _plan(spool: Path, send: Path, losers: set[int], limits: Limits) -> list[ChunkState]:
+def _cut(lines: np.ndarray, sizes: np.ndarray, line_bytes: np.ndarray, limits: Limits) -> list[ChunkState]:
+    """Consecutive jobs of at most `profiles_per_job` profiles and `job_bytes` bytes (sizes + commas)."""
     chunks: list[ChunkState] = []
-    offset = count = size = first = last = 0
-    start = 0
-    with spool.open("rb") as src, send.open("wb") as out:
-        for raw in src:
-            line = int(raw[: raw.index(b"\t")])
-            if line in losers:
-                continue
-            length = len(raw) - len(str(line)) - 2
-            if count and (count >= limits.profiles_per_job or size + length + 1 > limits.job_bytes):
-                chunks.append(ChunkState(len(chunks), start, count, size, first, last))
-                start, count, size = offset, 0, 0
-            if count == 0:
-                first = line
-            out.write(raw)
-            offset += len(raw)
-            count += 1
-            size += length + 1
-            last = line
-    if count:
-        chunks.append(ChunkState(len(chunks), start, count, size, first, last))
+    offsets = np.concatenate(([0], np.cumsum(line_bytes)))
+    weights = np.concatenate(([0], np.cumsum(sizes + 1)))
+    start, n = 0, len(lines)
+    while start < n:
+        by_bytes = int(np.searchsorted(weights, weights[start] + limits.job_bytes, side="right")) - 1
+        end = min(start + limits.profiles_per_job, max(by_bytes, start + 1), n)
+        size = int(weights[end] - weights[start])
+        chunks.append(
+            ChunkState(len(chunks), int(offsets[start]), end - start, size, int(lines[start]), int(lines[end - 1]))
+        )
+        start = end
     return chunks
+
+
+def _plan(spool: Path, send: Path, losers: set[int], arrays: dict[str, np.ndarray], limits: Limits) -> list[ChunkState]:
+    lines, sizes, line_bytes = arrays["lines"], arrays["sizes"], arrays["line_bytes"]
+    if not losers:
+        spool.replace(send)  # nothing to drop: the spool is the send file
+        return _cut(lines, sizes, line_bytes, limits)
+    keep = ~np.isin(lines, np.fromiter(losers, dtype=np.int64))
+    with spool.open("rb") as src, send.open("wb") as out:
+        for raw, kept in zip(src, keep.tolist(), strict=True):
+            if kept:
+                out.write(raw)
+    spool.unlink()
+    return _cut(lines[keep], sizes[keep], line_bytes[keep], limits)
 
 
 def prepare(
@@ -141,7 +150,7 @@ def prepare(
         missing = [c.column for c in mapping.active() if c.column not in columns]
         if missing:
             raise ValueError(f"The mapping names columns this file does not have: {', '.join(missing)}.")
-        files = {"spool": spool_f, "rejected": rejected_f}
+        files: dict = {"spool": spool_f, "rejected": rejected_f, "sizes": [], "line_bytes": []}  # type: ignore[type-arg]
         for chunk in reader:
             lines, hashes, _keys, counted, ok = _spool_chunk(chunk, mapping, options, limits, files)
             all_lines.append(lines)
@@ -156,8 +165,12 @@ def prepare(
         word = "later" if options.keep == "last" else "earlier"
         reasons = "the same person appears again on line " + dups.astype(str) + f" (the {word} row wins)"
         _write_rejected(rejected_f, reasons, status="skipped_duplicate")
-    chunks = _plan(spool, workdir / "send.jsonl", set(dups.index.tolist()), limits)
-    spool.unlink()
+    arrays = {
+        "lines": lines_arr,
+        "sizes": np.concatenate(files["sizes"]) if files["sizes"] else np.array([], np.int64),
+        "line_bytes": np.concatenate(files["line_bytes"]) if files["line_bytes"] else np.array([], np.int64),
+    }
+    chunks = _plan(spool, workdir / "send.jsonl", set(dups.index.tolist()), arrays, limits)
     counts = {
         "rows": rows,
         "valid": valid,

@@ -143,6 +143,9 @@ def _bool_literals(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 def _date_literals(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     out = pd.Series("", index=s.index, dtype=object)
     filled = s != ""
+    plain = s.str.match(r"^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$")  # already a date: keep it
+    out[plain] = '"' + s[plain] + '"'
+    filled &= ~plain
     if filled.any():
         parsed = pd.to_datetime(s[filled], errors="coerce", format="ISO8601", utc=True)
         if parsed.isna().any():
