@@ -100,3 +100,36 @@ def write_report(
         if first:
             pd.DataFrame(columns=["row", *columns, "status", "reason"]).to_csv(out, index=False, lineterminator="\n")
     return counts
+
+
+PROBLEM_STATUSES = ("rejected", "rejected_by_klaviyo", "skipped_duplicate", "pending")
+
+
+def problem_rows(report_path: Path, limit: int | None = None) -> pd.DataFrame:
+    """Report rows that were not imported (for the page's problem download), read chunk by chunk."""
+    found = []
+    kept = 0
+    for chunk in pd.read_csv(report_path, dtype=str, keep_default_na=False, encoding="utf-8-sig", chunksize=50_000):
+        bad = chunk[chunk["status"].isin(PROBLEM_STATUSES)]
+        found.append(bad)
+        kept += len(bad)
+        if limit is not None and kept >= limit:
+            break
+    frame = pd.concat(found) if found else pd.DataFrame(columns=["row", "status", "reason"])
+    return frame.head(limit) if limit is not None else frame
+
+
+def top_problems(report_path: Path, n: int = 10) -> pd.DataFrame:
+    """The most frequent kinds of problem: reason with values and line numbers removed, with a count."""
+    rows = problem_rows(report_path)
+    if rows.empty:
+        return pd.DataFrame({"problem": [], "rows": [], "example row": []})
+    kind = (
+        rows["reason"]
+        .str.replace(r"value '[^']*' ", "", regex=True)
+        .str.replace(r"line \d+", "line N", regex=True)
+        .str.replace(r"^'", "", regex=True)
+    )
+    summary = rows.assign(problem=kind).groupby("problem").agg(rows=("row", "size"), example=("row", "first"))
+    summary = summary.sort_values("rows", ascending=False).head(n).reset_index()
+    return summary.rename(columns={"example": "example row"})

@@ -199,8 +199,8 @@ def parse_map_option(text: str) -> ColumnMapping:
 
 
 def default_data_dir() -> Path:
-    """Where mappings, checkpoints and reports live: $KLAVIYO_WORKBENCH_DATA or the per-user data dir."""
-    return Path(os.environ.get("KLAVIYO_WORKBENCH_DATA") or user_data_dir("klaviyo-workbench")) / "profiles"
+    """Where mappings, checkpoints and reports live: under $KLAVIYO_WORKBENCH_HOME or the per-user data dir."""
+    return Path(os.environ.get("KLAVIYO_WORKBENCH_HOME") or user_data_dir("klaviyo-workbench")) / "profiles"
 
 
 class MappingStore:

@@ -108,3 +108,14 @@ def test_neutralise() -> None:
 
     frame = pd.DataFrame({"a": ["=1+1", "+1 415", "-x", "@SUM", "\tx", "ok", "a=b"]})
     assert neutralise(frame)["a"].tolist() == ["'=1+1", "'+1 415", "'-x", "'@SUM", "'\tx", "ok", "a=b"]
+
+
+def test_problem_summaries(sample: Path, tmp_path: Path) -> None:
+    from klaviyo_core.import_report import problem_rows, top_problems
+
+    prepared, ws = _prepare(sample, tmp_path)
+    _report(sample, ws, prepared, tmp_path)
+    rows = problem_rows(tmp_path / "report.csv")
+    assert sorted(rows["row"].astype(int)) == [2, 3, 6, 7, 8]
+    top = top_problems(tmp_path / "report.csv")
+    assert top["rows"].sum() == 5 and "problem" in top.columns
