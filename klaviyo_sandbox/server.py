@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # header and body go out in separate writes: avoid 40 ms delayed-ACK stalls
     server_version = "KlaviyoSandbox/1.0"
     sys_version = ""
     server: _HTTPServer

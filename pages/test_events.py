@@ -3,4 +3,7 @@
 import streamlit as st
 
 st.title("⚡ Test events")
-st.info("Coming soon: Build an event, preview the exact request and send it to the sandbox or, after confirmation, a live account.")
+st.info(
+    "Coming soon: build an event, preview the exact request and send it to the sandbox "
+    "or, after confirmation, a live account."
+)

@@ -1,0 +1,3 @@
+from klaviyo_core.cli import run
+
+run()

@@ -1,0 +1,41 @@
+"""Keeping keys out of everything the user or a log can see."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+
+_KEY_SHAPE = re.compile(r"pk_[A-Za-z0-9_]{6,}")
+
+
+def mask_key(key: str | None) -> str:
+    """'pk_abc...wxyz' -> 'pk_...wxyz': enough to tell keys apart, useless to an attacker."""
+    if not key:
+        return "(none)"
+    prefix = key[:3] if key.startswith("pk_") else ""
+    return f"{prefix}...{key[-4:]}" if len(key) >= 12 else f"{prefix}..."
+
+
+def key_digest(key: str) -> str:
+    """A stable, non-reversible id for a key (used to share rate-limit budgets between clients)."""
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def redact_text(text: str, secrets: Iterable[str | None] = ()) -> str:
+    """Replace known secrets and anything shaped like a private key."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, mask_key(secret))
+    return _KEY_SHAPE.sub(lambda m: mask_key(m.group(0)), text)
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    out = {}
+    for name, value in headers.items():
+        if name.lower() == "authorization":
+            scheme, _, token = value.partition(" ")
+            out[name] = f"{scheme} {mask_key(token)}" if token else mask_key(scheme)
+        else:
+            out[name] = value
+    return out

@@ -1,0 +1,135 @@
+"""The whole app in a real headless Chromium: `streamlit run` on a free port, driven by Playwright.
+
+Debian's /usr/bin/chromium is used (Playwright's own browser download is impossible here). Tests in this
+folder share one app server per worker (xdist_group "e2e") and skip with a reason where chromium is absent.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.xdist_group("e2e"))
+            item.add_marker(pytest.mark.e2e)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until(predicate, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    port = _free_port()
+    home = tmp_path_factory.mktemp("e2e-home")
+    env = {**os.environ, "KLAVIYO_WORKBENCH_HOME": str(home), "KLAVIYO_WORKBENCH_NO_DEMO": "0"}
+    log = (home / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        try:
+            return requests.get(f"{url}/_stcore/health", timeout=1).status_code == 200
+        except requests.RequestException:
+            return proc.poll() is not None  # stop waiting if it died
+
+    wait_until(healthy, 60, "streamlit to answer /_stcore/health")
+    assert proc.poll() is None, (home / "streamlit.log").read_text()
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, app_url: str):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    yield pg
+    context.close()
+
+
+def wait_for_idle(page) -> None:  # type: ignore[no-untyped-def]
+    """Streamlit has finished running the script (the page is fully rendered)."""
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=90_000)
+
+
+def open_app(page, url: str) -> None:  # type: ignore[no-untyped-def]
+    """Load a page and wait until Streamlit has rendered it and settled (its first runs are over)."""
+    page.goto(url)
+    page.get_by_text("Target:").first.wait_for()
+    wait_for_idle(page)
+
+
+def click_until(page, locator, expected, attempts: int = 3, timeout_ms: int = 15_000) -> None:  # type: ignore[no-untyped-def]
+    """Click and wait for `expected` (a locator) to appear.
+
+    Right after a page loads, Streamlit may still be finishing a rerun it started itself, and a click landing
+    then is occasionally dropped by the frontend; clicking again is what a person would do too.
+    """
+    for attempt in range(attempts):
+        locator.click()
+        try:
+            expected.wait_for(timeout=timeout_ms)
+            return
+        except Exception:
+            if attempt == attempts - 1:
+                raise
