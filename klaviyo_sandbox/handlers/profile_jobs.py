@@ -104,9 +104,8 @@ def _check_envelope(ctx: Ctx) -> tuple[list[Any], list[str]]:
 def _check_sizes(body_size: int, profiles: list[Any]) -> None:
     if body_size <= MAX_PROFILE_BYTES:
         return  # no single profile can be larger than the whole body
-    encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
     for i, item in enumerate(profiles):
-        size = len(encode(item).encode())
+        size = profilestore.encoded_size(item)
         if size > MAX_PROFILE_BYTES:
             raise ApiError(
                 413,

@@ -1,0 +1,128 @@
+"""Throughput of the sandbox's bulk profile import: N jobs x M profiles (default 100 x 10,000).
+
+Starts `python -m klaviyo_sandbox serve` in a subprocess (its own GIL, as in real use), submits the jobs one
+after another over one keep-alive connection, then polls until every job is complete. Prints the POST
+latency (what an importer waits per chunk), profiles/s processed and the total time.
+
+    python bench/sandbox_bulk_import.py [--jobs 100] [--size 10000] [--rate-limits] [--job-step 0.05]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+KEY = "pk_test_bench_000000000000000000000001"
+
+
+def make_body(job: int, size: int, rng: random.Random) -> bytes:
+    """A realistic import chunk: 9 columns, ~2% of rows invalid (as in a real spreadsheet)."""
+    profiles = []
+    for i in range(size):
+        n = job * size + i
+        email = f"user{n}@example.com" if rng.random() > 0.02 else f"user{n}(at)example"
+        profiles.append(
+            {
+                "type": "profile",
+                "attributes": {
+                    "email": email,
+                    "phone_number": f"+1555{n:07d}",
+                    "first_name": rng.choice(["Ada", "Grace", "Alan", "Edsger", "Barbara"]),
+                    "last_name": rng.choice(["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov"]),
+                    "location": {"city": "Boston", "zip": f"{n % 99999:05d}", "country": "US"},
+                    "properties": {"plan": rng.choice(["free", "pro"]), "orders": rng.randint(0, 40)},
+                },
+            }
+        )
+    doc = {"data": {"type": "profile-bulk-import-job", "attributes": {"profiles": {"data": profiles}}}}
+    return json.dumps(doc, separators=(",", ":")).encode()
+
+
+def start_server(db: Path, rate_limits: bool, job_step: float) -> tuple[subprocess.Popen[str], str]:
+    cmd = [sys.executable, "-m", "klaviyo_sandbox", "serve", "--port", "0", "--db", str(db), "--key", KEY]
+    cmd += ["--job-step", str(job_step)] + ([] if rate_limits else ["--no-rate-limits"])
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if "ready on" not in line:
+        proc.kill()
+        raise SystemExit(f"sandbox did not start: {line!r}")
+    return proc, line.rsplit(" ", 1)[1].strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--jobs", type=int, default=100)
+    parser.add_argument("--size", type=int, default=10_000)
+    parser.add_argument("--rate-limits", action="store_true", help="keep the spec's 10/s 150/m limit on POST")
+    parser.add_argument("--job-step", type=float, default=0.05)
+    args = parser.parse_args()
+    rng = random.Random(7)
+    print(f"building {args.jobs} bodies of {args.size:,} profiles ...", flush=True)
+    bodies = [make_body(j, args.size, rng) for j in range(args.jobs)]
+    print(f"body size: {len(bodies[0]) / 1e6:.2f} MB each")
+    headers = {
+        "Authorization": f"Klaviyo-API-Key {KEY}",
+        "revision": "2026-07-15",
+        "Content-Type": "application/vnd.api+json",
+        "Accept": "application/vnd.api+json",
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, url = start_server(Path(tmp) / "bench.sqlite3", args.rate_limits, args.job_step)
+        try:
+            run(url, headers, bodies, args.size)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+def run(url: str, headers: dict[str, str], bodies: list[bytes], size: int) -> None:
+    session = requests.Session()
+    latencies, job_ids = [], []
+    start = time.perf_counter()
+    for body in bodies:
+        while True:
+            t0 = time.perf_counter()
+            resp = session.post(f"{url}/api/profile-bulk-import-jobs", data=body, headers=headers, timeout=60)
+            if resp.status_code != 429:
+                break
+            time.sleep(float(resp.headers.get("Retry-After", "1")))  # bench only: honour the server's pacing
+        latencies.append(time.perf_counter() - t0)
+        assert resp.status_code == 202, resp.text[:300]
+        job_ids.append(resp.json()["data"]["id"])
+    submitted = time.perf_counter() - start
+    pending, done, failed = set(job_ids), 0, 0
+    while pending:
+        for job_id in list(pending):
+            resp = session.get(f"{url}/api/profile-bulk-import-jobs/{job_id}", headers=headers, timeout=60)
+            if resp.status_code == 429:
+                continue
+            attrs = resp.json()["data"]["attributes"]
+            if attrs["status"] == "complete":
+                pending.discard(job_id)
+                done += attrs["completed_count"]
+                failed += attrs["failed_count"]
+        if pending:
+            time.sleep(0.2)  # bench polling interval (never in tests)
+    total = time.perf_counter() - start
+    rows = len(bodies) * size
+    lat_ms = sorted(x * 1000 for x in latencies)
+    print(f"jobs: {len(bodies)} x {size:,} = {rows:,} profiles ({done:,} imported, {failed:,} import errors)")
+    print(
+        f"submit: {submitted:.2f} s total; POST latency p50 {statistics.median(lat_ms):.0f} ms, "
+        f"p95 {lat_ms[int(len(lat_ms) * 0.95) - 1]:.0f} ms, max {lat_ms[-1]:.0f} ms"
+    )
+    print(f"all jobs complete after {total:.2f} s: {rows / total:,.0f} profiles/s end to end")
+
+
+if __name__ == "__main__":
+    main()
