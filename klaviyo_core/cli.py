@@ -22,7 +22,9 @@ app = typer.Typer(
 )
 
 # name -> module with a typer app named `app`; one line per feature.
-SUBCOMMANDS: dict[str, str] = {}
+SUBCOMMANDS: dict[str, str] = {
+    "profiles": "klaviyo_core.cli_profiles",
+}
 
 
 @app.callback()
