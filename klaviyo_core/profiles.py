@@ -20,6 +20,7 @@ from typing import Any
 
 from klaviyo_core.checkpoint import Checkpoint, Workspace, import_id_for, unfinished_imports
 from klaviyo_core.csv_reader import CsvError, detect_format, fingerprint, preview
+from klaviyo_core.errors import KlaviyoError
 from klaviyo_core.import_report import write_report
 from klaviyo_core.importer import ImportStopped, Progress, ProgressFn, Sender, sent_rows_refused
 from klaviyo_core.mapping import Mapping, MappingError, MappingStore, default_data_dir, suggest_mapping
@@ -185,8 +186,8 @@ def import_profiles(
         sender.poll_all()
         sender.fetch_errors()
         sender.subscribe_all(sent_rows_refused(ws))
-    except ImportStopped:
-        write_report(path, ws, cp, report)  # a partial report: unfinished rows say "pending"
+    except (ImportStopped, KlaviyoError):
+        write_report(path, ws, cp, report)  # a partial report: unfinished rows say "pending"; resumable
         raise
     cp.stage = "done"
     ws.save(cp)

@@ -15,6 +15,8 @@ from klaviyo_core import validation
 from klaviyo_core.client import KlaviyoClient
 from klaviyo_core.config import ClientConfig
 from klaviyo_core.csv_reader import preview
+from klaviyo_core.errors import NotImplementedBySandbox
+from klaviyo_core.importer import subscribe_body
 from klaviyo_core.mapping import Mapping, suggest_mapping
 from klaviyo_core.preparation import Limits
 from klaviyo_core.profiles import ImportOptions, ImportStopped, Progress, UnfinishedImport, import_profiles
@@ -199,3 +201,36 @@ def test_50k_rows_under_faults_every_row_once(sandbox: SandboxServer, tmp_path: 
     assert len(rows) == 50_000 and len({r["row"] for r in rows}) == 50_000
     assert Counter(r["status"] for r in rows) == Counter({"imported": 49_950, "rejected": 50})
     assert len(stored_profiles(sandbox)) == 49_950
+
+
+def test_subscribe_body_only_for_channels_a_profile_has() -> None:
+    profiles = [
+        json.dumps({"type": "profile", "attributes": {"email": "a@example.com", "phone_number": "+14155550100"}}),
+        json.dumps({"type": "profile", "attributes": {"email": "b@example.com"}}),
+        json.dumps({"type": "profile", "attributes": {"external_id": "X1"}}),
+    ]
+    body = subscribe_body(profiles, ("email", "sms"), "LIST01")
+    items = body["data"]["attributes"]["profiles"]["data"]
+    assert [sorted(i["attributes"]["subscriptions"]) for i in items] == [["email", "sms"], ["email"]]
+    assert items[0]["attributes"]["subscriptions"]["sms"] == {"marketing": {"consent": "SUBSCRIBED"}}
+    assert body["data"]["relationships"] == {"list": {"data": {"type": "list", "id": "LIST01"}}}
+    assert "relationships" not in subscribe_body(profiles, ("email",), None)["data"]
+
+
+def test_import_with_explicit_consent(sandbox: SandboxServer, tmp_path: Path) -> None:
+    client = client_for(sandbox)
+    path = write_people(tmp_path / "p.csv", 15)
+    try:
+        result = import_profiles(
+            client,
+            path,
+            mapping_for(path),
+            ImportOptions(subscribe=("email", "sms")),
+            data_dir=tmp_path / "data",
+            poll_interval=0.02,
+        )
+    except NotImplementedBySandbox:
+        pytest.skip("the sandbox does not model bulk subscribe yet (branch profiles-sbx)")
+    assert result.counts == Counter({"imported": 15})
+    log = admin(sandbox, "GET", "/__sandbox/requests")["requests"]
+    assert sum(1 for e in log if e["operation"] == "bulk_subscribe_profiles" and e["status"] == 202) == 1
