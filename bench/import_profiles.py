@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import socket
@@ -58,7 +59,7 @@ def free_port() -> int:
 def start_sandbox(workdir: Path) -> tuple[subprocess.Popen[str], str]:
     port = free_port()
     cmd = [sys.executable, "-m", "klaviyo_sandbox", "serve", "--port", str(port), "--db", str(workdir / "sb.sqlite3")]
-    cmd += ["--key", KEY, "--job-step", "0.02"]
+    cmd += ["--key", KEY, "--job-step", os.environ.get("BENCH_JOB_STEP", "0.02")]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
     assert proc.stdout is not None
     line = proc.stdout.readline()

@@ -113,6 +113,51 @@ def _start(ws: Workspace, cp: Checkpoint | None, resume: bool, restart: bool, fr
     return cp
 
 
+def _prepare_once(
+    ws: Workspace,
+    cp: Checkpoint,
+    path: Path,
+    mapping: Mapping,
+    options: ImportOptions,
+    limits: Limits | None,
+    on_progress: ProgressFn | None,
+) -> tuple[str, ...]:
+    """Pass one, unless the checkpoint says it already ran; returns the file's header warnings."""
+    if cp.stage != "new":
+        return ()
+
+    def rows_read(n: int) -> None:
+        if on_progress:
+            on_progress(Progress("reading", message=f"{n:,} rows read"))
+
+    rows_read(0)
+    prepared = prepare(path, mapping, options.validation, ws.dir, limits, on_rows=rows_read)
+    cp.counts, cp.chunks, cp.stage = prepared.counts, prepared.chunks, "prepared"
+    ws.save(cp)
+    return prepared.warnings
+
+
+def _send(sender: Sender, path: Path, report: Path) -> Counter[str]:
+    """Pass two; whatever stops it, the report is written (unfinished rows say "pending")."""
+    ws, cp = sender.ws, sender.cp
+    cp.stage = "sending"
+    ws.save(cp)
+    try:
+        sender.submit_all()
+        sender.poll_all()
+        sender.fetch_errors()
+        sender.subscribe_all(sent_rows_refused(ws))
+    except (ImportStopped, KlaviyoError):
+        write_report(path, ws, cp, report)
+        raise
+    cp.stage = "done"
+    ws.save(cp)
+    sender.report("report")
+    counts = write_report(path, ws, cp, report)
+    sender.report("done")
+    return counts
+
+
 def import_profiles(
     client: Any,
     path: Path | str,
@@ -132,66 +177,26 @@ def import_profiles(
     """Import (or dry-run) one CSV. Raises CsvError/MappingError/ValueError for bad input, the client's
     ApiError/TransportError for API trouble, UnfinishedImport, and ImportStopped (resumable)."""
     path = Path(path)
-    root = data_dir or default_data_dir()
     if not mapping.has_identifier():
         raise MappingError("Map at least one column to email, phone_number or external_id.")
-    print_fp = fingerprint(path)
-    import_id = import_id_for(print_fp, mapping.to_json(), options.to_json())
-    ws = Workspace(root, import_id)
-    fresh = Checkpoint(import_id, str(path), print_fp, mapping.to_json(), options.to_json())
+    file_id = fingerprint(path)
+    import_id = import_id_for(file_id, mapping.to_json(), options.to_json())
+    ws = Workspace(data_dir or default_data_dir(), import_id)
+    fresh = Checkpoint(import_id, str(path), file_id, mapping.to_json(), options.to_json())
     cp = _start(ws, ws.load(), resume, restart, fresh)
-
-    def emit(stage: str, message: str = "") -> None:
-        if on_progress:
-            on_progress(Progress(stage, message=message))
-
-    warnings: tuple[str, ...] = ()
-    if cp.stage == "new":
-        emit("reading")
-        prepared = prepare(
-            path,
-            mapping,
-            options.validation,
-            ws.dir,
-            limits,
-            on_rows=lambda n: emit("reading", f"{n:,} rows read"),
-        )
-        cp.counts, cp.chunks, cp.stage = prepared.counts, prepared.chunks, "prepared"
-        warnings = prepared.warnings
-        ws.save(cp)
-    first_job = None
-    if cp.chunks:
-        first_job = job_body(read_chunk_lines(ws.send_path, cp.chunks[0])[1], options.list_id)
+    warnings = _prepare_once(ws, cp, path, mapping, options, limits, on_progress)
     report = report_path or ws.dir / "report.csv"
     if options.dry_run:
+        first_job = job_body(read_chunk_lines(ws.send_path, cp.chunks[0])[1], options.list_id) if cp.chunks else None
         counts = write_report(path, ws, cp, report, dry_run=True)
         cp.stage = "done"
         ws.save(cp)
         return ImportResult(import_id, counts, report, True, ws.dir, cp.counts, first_job, warnings)
-    sender = Sender(
-        client,
-        ws,
-        cp,
-        options.list_id,
-        options.subscribe,
-        poll_interval,
+    sender = Sender(client, ws, cp, options.list_id, options.subscribe, poll_interval)
+    sender.deadline, sender.on_progress, sender.stop = (
         time.monotonic() + deadline_seconds,
         on_progress,
         stop or threading.Event(),
     )
-    cp.stage = "sending"
-    ws.save(cp)
-    try:
-        sender.submit_all()
-        sender.poll_all()
-        sender.fetch_errors()
-        sender.subscribe_all(sent_rows_refused(ws))
-    except (ImportStopped, KlaviyoError):
-        write_report(path, ws, cp, report)  # a partial report: unfinished rows say "pending"; resumable
-        raise
-    cp.stage = "done"
-    ws.save(cp)
-    sender.report("report")
-    counts = write_report(path, ws, cp, report)
-    sender.report("done")
-    return ImportResult(import_id, counts, report, True, ws.dir, cp.counts, first_job, warnings)
+    counts = _send(sender, path, report)
+    return ImportResult(import_id, counts, report, True, ws.dir, cp.counts, None, warnings)
