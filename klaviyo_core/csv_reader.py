@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,7 @@ class CsvError(ValueError):
 class CsvFormat:
     encoding: str
     delimiter: str
+    skip_first_line: bool = False  # an Excel "sep=;" hint line
 
     def describe(self) -> str:
         return f"{self.encoding}, {DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))}-separated"
@@ -158,11 +160,16 @@ def sniff_delimiter(text: str) -> str:
     return best if _score(text, best)[1] > 1 else ","
 
 
+_EXCEL_SEP = re.compile(r"^sep=(.)\r?\n", re.IGNORECASE)
+
+
 def detect_format(path: Path | str) -> CsvFormat:
     path = Path(path)
     encoding = detect_encoding(path)
     with path.open("r", encoding=encoding, newline="", errors="replace") as f:
         text = f.read(SAMPLE_BYTES)
+    if hint := _EXCEL_SEP.match(text):  # Excel's "sep=;" first line names the delimiter
+        return CsvFormat(encoding, hint.group(1), skip_first_line=True)
     return CsvFormat(encoding, sniff_delimiter(text))
 
 
@@ -217,6 +224,9 @@ class CsvReader:
         csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD_CHARS))
         self._reader = csv.reader(_capped_lines(self._file), delimiter=self.format.delimiter)
         self._last_line = 0
+        if self.format.skip_first_line:
+            next(self._reader, None)
+            self._last_line = self._reader.line_num
         self._records_iter = self._records()
         self.header = self._read_header()
 

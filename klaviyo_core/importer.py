@@ -67,11 +67,16 @@ class Sender:
     started: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
-        if hasattr(self.client, "add_wait_listener"):
+        if self.client is not None:
             self.client.add_wait_listener(self._on_wait)
 
-    def _on_wait(self, *args: Any) -> None:
-        seconds = next((a for a in args if isinstance(a, (int, float)) and not isinstance(a, bool)), 0.0)
+    def close(self) -> None:
+        """Stop listening to the (possibly shared, cached) client's waits."""
+        listeners = getattr(getattr(self.client, "transport", None), "listeners", [])
+        if self._on_wait in listeners:
+            listeners.remove(self._on_wait)
+
+    def _on_wait(self, kind: str, seconds: float, operation_id: str) -> None:
         self.waited += float(seconds)
 
     # -- progress ----------------------------------------------------------------------------------------

@@ -150,6 +150,8 @@ def _send(sender: Sender, path: Path, report: Path) -> Counter[str]:
     except (ImportStopped, KlaviyoError):
         write_report(path, ws, cp, report)
         raise
+    finally:
+        sender.close()
     cp.stage = "done"
     ws.save(cp)
     sender.report("report")

@@ -136,3 +136,9 @@ def test_200mb_single_field_does_not_explode(tmp_path: Path) -> None:
     with pytest.raises(CsvError) as caught, CsvReader(path) as reader:
         list(reader)
     assert "longer than 8 MB" in str(caught.value) and caught.value.line == 2
+
+
+def test_excel_sep_hint_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, "sep.csv", b"sep=;\r\nemail;name\r\na@example.com;Ann, Jr\r\n")
+    assert detect_format(path).delimiter == ";"
+    assert _rows(path) == [(3, {"email": "a@example.com", "name": "Ann, Jr"})]
