@@ -234,3 +234,43 @@ def test_import_with_explicit_consent(sandbox: SandboxServer, tmp_path: Path) ->
     assert result.counts == Counter({"imported": 15})
     log = admin(sandbox, "GET", "/__sandbox/requests")["requests"]
     assert sum(1 for e in log if e["operation"] == "bulk_subscribe_profiles" and e["status"] == 202) == 1
+
+
+def test_resume_adopts_a_job_whose_202_was_lost(sandbox: SandboxServer, tmp_path: Path) -> None:
+    """Crash between the job POST and the checkpoint write: on resume the job is found, not sent again."""
+    client = client_for(sandbox)
+    path = write_people(tmp_path / "p.csv", 30)
+    stop = threading.Event()
+
+    def stop_after_one(p: Progress) -> None:
+        if p.jobs_submitted >= 1:
+            stop.set()
+
+    kwargs = {"data_dir": tmp_path / "data", "limits": Limits(profiles_per_job=10), "poll_interval": 0.02}
+    with pytest.raises(ImportStopped):
+        import_profiles(
+            client, path, mapping_for(path), ImportOptions(), on_progress=stop_after_one, stop=stop, **kwargs
+        )  # type: ignore[arg-type]
+    ws_dir = next((tmp_path / "data" / "imports").iterdir())
+    cp_path = ws_dir / "checkpoint.json"
+    cp = json.loads(cp_path.read_text(encoding="utf-8"))
+    first = cp["chunks"][0]
+    assert first["state"] == "submitted" and first["job_id"]
+    first["state"], first["job_id"] = "submitting", None  # as if killed before the 202 was recorded
+    cp_path.write_text(json.dumps(cp), encoding="utf-8")
+    result = import_profiles(client, path, mapping_for(path), ImportOptions(), resume=True, **kwargs)  # type: ignore[arg-type]
+    assert result.counts == Counter({"imported": 30})
+    assert job_posts(sandbox) == 3  # chunk 0 was adopted, not re-sent
+
+
+def test_a_changed_file_is_a_new_import(sandbox: SandboxServer, tmp_path: Path) -> None:
+    client = client_for(sandbox)
+    path = write_people(tmp_path / "p.csv", 20)
+    stop = threading.Event()
+    stop.set()
+    kwargs = {"data_dir": tmp_path / "data", "poll_interval": 0.02}
+    with pytest.raises(ImportStopped):
+        import_profiles(client, path, mapping_for(path), ImportOptions(), stop=stop, **kwargs)  # type: ignore[arg-type]
+    write_people(path, 21)  # edited since: a different fingerprint, so no "unfinished import" for it
+    result = import_profiles(client, path, mapping_for(path), ImportOptions(), **kwargs)  # type: ignore[arg-type]
+    assert result.counts == Counter({"imported": 21})
