@@ -54,9 +54,12 @@ class RaggedRow:
     expected: int
     found: int
     cells: tuple[str, ...]
+    problem: str = ""  # set for a malformed record (e.g. a stray quote)
 
     @property
     def reason(self) -> str:
+        if self.problem:
+            return self.problem
         return (
             f"line {self.line} has {self.found} cells but the header has {self.expected}: "
             "check for an unquoted delimiter or a missing quote"
@@ -222,7 +225,7 @@ class CsvReader:
         self.chunk_rows = chunk_rows
         self._file = self.path.open("r", encoding=self.format.encoding, newline="")
         csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD_CHARS))
-        self._reader = csv.reader(_capped_lines(self._file), delimiter=self.format.delimiter)
+        self._reader = csv.reader(_capped_lines(self._file), delimiter=self.format.delimiter, strict=True)
         self._last_line = 0
         if self.format.skip_first_line:
             next(self._reader, None)
@@ -239,33 +242,49 @@ class CsvReader:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _records(self) -> Iterator[tuple[int, list[str]]]:
-        """(line where the record starts, cells) for every record, with errors translated to CsvError."""
+    def _records(self) -> Iterator[tuple[int, list[str] | str]]:
+        """(line where the record starts, cells) per record; (line, problem text) for a malformed record.
+
+        The reader is strict, so a stray quote is reported on its own line instead of silently swallowing
+        the following rows into one cell; after such an error the reader carries on with the next line.
+        """
         reader = self._reader
-        try:
-            for record in reader:
-                start = self._last_line + 1
-                self._last_line = reader.line_num
-                yield start, record
-        except csv.Error as exc:
-            line = reader.line_num
-            if "field larger than field limit" in str(exc):
+        while True:
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                start, self._last_line = self._last_line + 1, reader.line_num
+                yield start, self._malformed(start, str(exc))
+                continue
+            except UnicodeDecodeError:
                 raise CsvError(
-                    f"Line {self._last_line + 1}: a cell is larger than 1 MB (a profile can hold at most 100 KB). "
-                    "Check for a quote that is never closed.",
-                    line,
+                    f"Line {reader.line_num + 1} is not valid {self.format.encoding}. Save the file as CSV UTF-8.",
+                    reader.line_num + 1,
                 ) from None
+            start, self._last_line = self._last_line + 1, reader.line_num
+            yield start, record
+
+    def _malformed(self, start: int, error: str) -> str:
+        if "field larger than field limit" in error:
             raise CsvError(
-                f"Line {line}: the CSV is malformed ({exc}). Check the quotes around that line.", line
-            ) from None
-        except UnicodeDecodeError:
+                f"Line {start}: a cell is larger than 1 MB (a profile can hold at most 100 KB). "
+                "Check for a quote that is never closed.",
+                start,
+            )
+        if "unexpected end of data" in error:
             raise CsvError(
-                f"Line {reader.line_num + 1} is not valid {self.format.encoding}. Save the file as CSV UTF-8.",
-                reader.line_num + 1,
-            ) from None
+                f"A quote opened on line {start} is never closed, so every line after it would become one cell. "
+                "Close or remove that quote and try again.",
+                start,
+            )
+        return f"line {start} is malformed ({error}): check the quotes on that line"
 
     def _read_header(self) -> CsvHeader:
         for line, record in self._records_iter:
+            if isinstance(record, str):
+                raise CsvError(f"The header row is malformed: {record}.", line)
             if "".join(record).strip():
                 columns, warnings = _unique_header(record)
                 return CsvHeader(columns, warnings, line)
@@ -280,6 +299,9 @@ class CsvReader:
             lines: list[int] = []
             chunk = Chunk(pd.DataFrame())
             for line, record in records:
+                if isinstance(record, str):
+                    chunk.ragged.append(RaggedRow(line, width, 0, (), record))
+                    continue
                 if len(record) == width and (record[0] or "".join(record).strip()):
                     rows.append(record)
                     lines.append(line)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from klaviyo_core.checkpoint import ChunkState
-from klaviyo_core.csv_reader import Chunk, CsvReader
+from klaviyo_core.csv_reader import Chunk, CsvError, CsvReader
 from klaviyo_core.mapping import Mapping
 from klaviyo_core.validation import ValidationOptions, profile_json, validate_chunk
 
@@ -159,6 +159,8 @@ def prepare(
             valid += ok
             if on_rows:
                 on_rows(rows)
+        if rows == 0:
+            raise CsvError("The file has a header row but no data rows: there is nothing to import.")
         lines_arr = np.concatenate(all_lines) if all_lines else np.array([], np.int64)
         hashes_arr = np.concatenate(all_hashes) if all_hashes else np.array([], np.uint64)
         dups = _duplicates(lines_arr, hashes_arr, options.keep)

@@ -76,6 +76,8 @@ def test_maps_and_saved_mappings(tmp_path: Path) -> None:
         (lambda p: p.write_text("email\na@example.com\n"), ["--subscribe", "fax"], "--subscribe"),
         (lambda p: p.write_text("email\na@example.com\n"), ["--default-country", "XX"], "country"),
         (lambda p: p.write_text("first\nAnn\n"), [], "at least one column to email"),
+        (lambda p: p.write_text("email,name\n"), [], "no data rows"),
+        (lambda p: p.write_text('email,name\na@example.com,"Ann\nb@example.com,Bob\n'), [], "never closed"),
     ],
 )
 def test_bad_input_exits_2_without_traceback(

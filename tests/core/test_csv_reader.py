@@ -101,6 +101,7 @@ BROKEN = {
     "xls_renamed.csv": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200), "old Excel"),
     "binary.csv": (bytes(range(256)) * 64, "not text"),
     "pdf.csv": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "PDF"),
+    "quote_never_closed.csv": (b'email,name\na@example.com,"Ann\nb@example.com,Bob\n', "never closed"),
     "unclosed_quote.csv": (b'email,name\na@example.com,"never closed\n' + b"x" * (1024 * 1024 + 10) + b"\n", "1 MB"),
 }
 
@@ -142,3 +143,12 @@ def test_excel_sep_hint_line(tmp_path: Path) -> None:
     path = _write(tmp_path, "sep.csv", b"sep=;\r\nemail;name\r\na@example.com;Ann, Jr\r\n")
     assert detect_format(path).delimiter == ";"
     assert _rows(path) == [(3, {"email": "a@example.com", "name": "Ann, Jr"})]
+
+
+def test_stray_quote_rejects_only_its_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, "q.csv", b'email,name\n"a@example.com,"Ann\nb@example.com,Bob\n')
+    with CsvReader(path) as reader:
+        chunks = list(reader)
+    bad = [r for c in chunks for r in c.ragged]
+    assert [(r.line, "line 2 is malformed" in r.reason) for r in bad] == [(2, True)]
+    assert list(chunks[0].frame.index) == [3]
