@@ -17,6 +17,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -111,18 +112,25 @@ class Sender:
             raise ImportStopped("The import did not finish before its deadline; resume it to keep waiting.")
 
     # -- submit ------------------------------------------------------------------------------------------
+    def _body(self, chunk: ChunkState) -> dict[str, Any]:
+        return job_body(read_chunk_lines(self.ws.send_path, chunk)[1], self.list_id)
+
     def submit_all(self) -> None:
-        for chunk in self.cp.chunks:
-            if chunk.state in ("planned", "submitting"):
+        """Submit chunks one by one, in order; the next body is parsed while the current POST is in flight."""
+        todo = [c for c in self.cp.chunks if c.state in ("planned", "submitting")]
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="job-body") as pool:
+            upcoming: Future[dict[str, Any]] | None = pool.submit(self._body, todo[0]) if todo else None
+            for i, chunk in enumerate(todo):
                 self._check_stop()
-                self._submit(chunk)
+                assert upcoming is not None
+                body = upcoming.result()
+                upcoming = pool.submit(self._body, todo[i + 1]) if i + 1 < len(todo) else None
+                self._submit(chunk, body)
                 self.report("sending")
 
-    def _submit(self, chunk: ChunkState) -> None:
+    def _submit(self, chunk: ChunkState, body: dict[str, Any]) -> None:
         if chunk.state == "submitting" and self._adopt_orphan(chunk):
             return
-        _lines, profiles = read_chunk_lines(self.ws.send_path, chunk)
-        body = job_body(profiles, self.list_id)
         last: Exception | None = None
         for _ in range(MAX_SUBMIT_ATTEMPTS):
             chunk.state, chunk.intent_at = "submitting", time.time()
