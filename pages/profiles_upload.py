@@ -43,13 +43,43 @@ CUSTOM = "custom property"
 
 
 def _keep_upload(upload) -> Path:  # type: ignore[no-untyped-def]
+    """The upload, saved once per file (reruns reuse it), where a resumed import can find it again."""
+    kept = st.session_state.get("profiles_upload_kept")
+    if kept and kept[0] == upload.file_id and Path(kept[1]).exists():
+        return Path(kept[1])
     folder = DATA_DIR / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / "incoming.tmp"
     tmp.write_bytes(upload.getvalue())
     final = folder / f"{fingerprint(tmp).split(':')[1][:16]}-{Path(upload.name).name}"
     tmp.replace(final)
+    st.session_state["profiles_upload_kept"] = (upload.file_id, str(final))
     return final
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _preview(path: str, size: int, mtime: float):  # type: ignore[no-untyped-def]
+    return preview(path, rows=200)
+
+
+def _list_choice() -> str | None:
+    """Pick a list of the active account (or none); falls back to typing an id if lists cannot be read."""
+    try:
+        lists = {f"{item['attributes']['name']} ({item['id']})": item["id"] for item in _account_lists()}
+    except KlaviyoError:
+        return st.text_input("Add to list (list id, optional)", key="profiles_list").strip() or None
+    label = st.selectbox("Add to list (optional)", ["(no list)", *lists], key="profiles_list_pick")
+    return lists.get(label)
+
+
+def _account_lists() -> list[dict]:  # type: ignore[type-arg]
+    client = get_client()
+    found = []
+    for item in client.iter_resources("/api/lists"):
+        found.append(item)
+        if len(found) >= 200:
+            break
+    return found
 
 
 def _progress_callback():  # type: ignore[no-untyped-def]
@@ -160,7 +190,7 @@ def _options() -> ImportOptions | None:
         horizontal=True,
         format_func=lambda k: f"the {k} row wins",
     )
-    list_id = st.text_input("Add to list (list id, optional)", key="profiles_list").strip() or None
+    list_id = _list_choice()
     subscribe = st.multiselect("Subscribe to marketing (explicit consent)", CHANNELS, key="profiles_subscribe")
     if subscribe and not st.checkbox(
         "These people gave explicit consent for the channels above.", key="profiles_consent"
@@ -182,7 +212,7 @@ if upload is None:
     st.stop()
 path = _keep_upload(upload)
 try:
-    fmt, header, sample = preview(path, rows=200)
+    fmt, header, sample = _preview(str(path), path.stat().st_size, path.stat().st_mtime)
 except CsvError as exc:
     st.error(str(exc))
     st.stop()

@@ -45,6 +45,7 @@ def test_preview_and_suggested_mapping() -> None:
     assert at.selectbox(key="profiles_map_2").value == "phone_number"
     assert at.selectbox(key="profiles_map_3").value == "custom property"
     assert at.selectbox(key="profiles_type_3").value == "text"  # "x" is not a number
+    assert at.selectbox(key="profiles_list_pick").value == "(no list)"  # the account's lists are offered
     assert at.button(key="profiles_import").disabled  # validate first
 
 
