@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -128,6 +128,53 @@ def _plan(spool: Path, send: Path, losers: set[int], arrays: dict[str, np.ndarra
     return _cut(lines[keep], sizes[keep], line_bytes[keep], limits)
 
 
+@dataclass
+class _Seen:
+    """Per valid row, 8-24 bytes kept in memory: line, identity hash, profile size, spool line size."""
+
+    lines: list[np.ndarray] = field(default_factory=list)
+    hashes: list[np.ndarray] = field(default_factory=list)
+    sizes: list[np.ndarray] = field(default_factory=list)
+    line_bytes: list[np.ndarray] = field(default_factory=list)
+    rows: int = 0
+    valid: int = 0
+
+    def joined(self, name: str, dtype: type) -> np.ndarray:
+        parts = getattr(self, name)
+        return np.concatenate(parts) if parts else np.array([], dtype)
+
+
+def _read_all(
+    path: Path, mapping: Mapping, options: ValidationOptions, limits: Limits, workdir: Path, on_rows
+) -> tuple:  # type: ignore[no-untyped-def,type-arg]
+    seen = _Seen()
+    with (
+        CsvReader(path) as reader,
+        (workdir / "spool.jsonl").open("w", encoding="utf-8") as spool_f,
+        (workdir / "rejected.jsonl").open("w", encoding="utf-8") as rejected_f,
+    ):
+        missing = [c.column for c in mapping.active() if c.column not in reader.header.columns]
+        if missing:
+            raise ValueError(f"The mapping names columns this file does not have: {', '.join(missing)}.")
+        files = {"spool": spool_f, "rejected": rejected_f, "sizes": seen.sizes, "line_bytes": seen.line_bytes}
+        for chunk in reader:
+            lines, hashes, _keys, counted, ok = _spool_chunk(chunk, mapping, options, limits, files)
+            seen.lines.append(lines)
+            seen.hashes.append(hashes)
+            seen.rows += counted
+            seen.valid += ok
+            if on_rows:
+                on_rows(seen.rows)
+        if seen.rows == 0:
+            raise CsvError("The file has a header row but no data rows: there is nothing to import.")
+        dups = _duplicates(seen.joined("lines", np.int64), seen.joined("hashes", np.uint64), options.keep)
+        reasons = (
+            "the same person as line " + dups.astype(str) + f", which is imported instead (the {options.keep} row wins)"
+        )
+        _write_rejected(rejected_f, reasons, status="skipped_duplicate")
+    return seen, dups, reader.header
+
+
 def prepare(
     path: Path,
     mapping: Mapping,
@@ -138,50 +185,22 @@ def prepare(
 ) -> Prepared:
     limits = limits or Limits()
     workdir.mkdir(parents=True, exist_ok=True)
-    spool = workdir / "spool.jsonl"
-    all_lines, all_hashes = [], []
-    rows = valid = 0
-    with (
-        CsvReader(path) as reader,
-        spool.open("w", encoding="utf-8") as spool_f,
-        (workdir / "rejected.jsonl").open("w", encoding="utf-8") as rejected_f,
-    ):
-        columns, warnings = reader.header.columns, reader.header.warnings
-        missing = [c.column for c in mapping.active() if c.column not in columns]
-        if missing:
-            raise ValueError(f"The mapping names columns this file does not have: {', '.join(missing)}.")
-        files: dict = {"spool": spool_f, "rejected": rejected_f, "sizes": [], "line_bytes": []}  # type: ignore[type-arg]
-        for chunk in reader:
-            lines, hashes, _keys, counted, ok = _spool_chunk(chunk, mapping, options, limits, files)
-            all_lines.append(lines)
-            all_hashes.append(hashes)
-            rows += counted
-            valid += ok
-            if on_rows:
-                on_rows(rows)
-        if rows == 0:
-            raise CsvError("The file has a header row but no data rows: there is nothing to import.")
-        lines_arr = np.concatenate(all_lines) if all_lines else np.array([], np.int64)
-        hashes_arr = np.concatenate(all_hashes) if all_hashes else np.array([], np.uint64)
-        dups = _duplicates(lines_arr, hashes_arr, options.keep)
-        word = "later" if options.keep == "last" else "earlier"
-        reasons = "the same person appears again on line " + dups.astype(str) + f" (the {word} row wins)"
-        _write_rejected(rejected_f, reasons, status="skipped_duplicate")
+    seen, dups, header = _read_all(path, mapping, options, limits, workdir, on_rows)
     arrays = {
-        "lines": lines_arr,
-        "sizes": np.concatenate(files["sizes"]) if files["sizes"] else np.array([], np.int64),
-        "line_bytes": np.concatenate(files["line_bytes"]) if files["line_bytes"] else np.array([], np.int64),
+        "lines": seen.joined("lines", np.int64),
+        "sizes": seen.joined("sizes", np.int64),
+        "line_bytes": seen.joined("line_bytes", np.int64),
     }
-    chunks = _plan(spool, workdir / "send.jsonl", set(dups.index.tolist()), arrays, limits)
+    chunks = _plan(workdir / "spool.jsonl", workdir / "send.jsonl", set(dups.index.tolist()), arrays, limits)
     counts = {
-        "rows": rows,
-        "valid": valid,
-        "rejected": rows - valid,
+        "rows": seen.rows,
+        "valid": seen.valid,
+        "rejected": seen.rows - seen.valid,
         "skipped_duplicate": len(dups),
-        "to_send": valid - len(dups),
+        "to_send": seen.valid - len(dups),
         "jobs": len(chunks),
     }
-    return Prepared(counts, chunks, columns, warnings)
+    return Prepared(counts, chunks, header.columns, header.warnings)
 
 
 def read_chunk_lines(send_path: Path, chunk: ChunkState) -> tuple[list[int], list[str]]:

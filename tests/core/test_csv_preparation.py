@@ -65,7 +65,7 @@ def test_every_row_accounted_for_once(sample: Path, tmp_path: Path) -> None:
     rows = _report(sample, ws, prepared, tmp_path)
     by_row = {int(r["row"]): r for r in rows}
     assert sorted(by_row) == [2, 3, 4, 5, 6, 7, 8, 9, 11]
-    assert by_row[2]["status"] == "skipped_duplicate" and "line 4" in by_row[2]["reason"]
+    assert by_row[2]["status"] == "skipped_duplicate" and "same person as line 4" in by_row[2]["reason"]
     assert by_row[4]["status"] == "valid"
     assert by_row[3]["status"] == "rejected" and "column 'Email' value 'bad@'" in by_row[3]["reason"]
     assert "not a number" in by_row[6]["reason"]
