@@ -23,6 +23,7 @@ app = typer.Typer(
 
 # name -> module with a typer app named `app`; one line per feature.
 SUBCOMMANDS: dict[str, str] = {
+    "accounts": "klaviyo_core.cli_accounts",
     "profiles": "klaviyo_core.cli_profiles",
 }
 

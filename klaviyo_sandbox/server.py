@@ -21,6 +21,10 @@ from klaviyo_sandbox.http import JSONAPI, Request, Response
 log = logging.getLogger(__name__)
 
 
+def _human_size(n: int) -> str:
+    return f"{n / (1024 * 1024):g} MB" if n >= 1024 * 1024 else f"{n / 1024:g} KB"
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # header and body go out in separate writes: avoid 40 ms delayed-ACK stalls
@@ -43,13 +47,14 @@ class _Handler(BaseHTTPRequestHandler):
                 413,
                 "request_too_large",
                 "Request entity too large.",
-                f"The request body is larger than the {app.config.max_body_bytes // (1024 * 1024)} MB limit.",
+                f"The request body is larger than the limit of {_human_size(app.config.max_body_bytes)}; "
+                "send fewer items per request.",
             )
             self.close_connection = True
             self._send(app.error_response(err))
             return
         body = self.rfile.read(length) if length else b""
-        host = headers.get("host") or f"{self.server.server_address[0]}:{self.server.server_address[1]}"
+        host = headers.get("host") or "{}:{}".format(*self.server.server_address[:2])
         result = app.handle(Request.from_raw(self.command, self.path, headers, body), f"http://{host}")
         if result is DROP:
             self.close_connection = True
