@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -59,6 +60,15 @@ def start_server(db: Path, rate_limits: bool, job_step: float) -> tuple[subproce
     return proc, line.rsplit(" ", 1)[1].strip()
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User+system CPU of the sandbox process (Linux /proc), which other load on the machine does not inflate."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--jobs", type=int, default=100)
@@ -80,6 +90,10 @@ def main() -> None:
         proc, url = start_server(Path(tmp) / "bench.sqlite3", args.rate_limits, args.job_step)
         try:
             run(url, headers, bodies, args.size)
+            cpu = _cpu_seconds(proc.pid)
+            if cpu is not None:
+                rows = len(bodies) * args.size
+                print(f"sandbox CPU: {cpu:.1f} s ({rows / cpu:,.0f} profiles per CPU-second; load-independent)")
         finally:
             proc.terminate()
             proc.wait(timeout=10)

@@ -9,22 +9,13 @@ properties{}), merged key by key on update: an omitted field is unchanged, a nul
 
 from __future__ import annotations
 
-import base64
 import json
-import os
 import re
 import sqlite3
-import time
-from dataclasses import dataclass, field
 from typing import Any
 
-try:
-    import orjson
-except ImportError:  # pragma: no cover - orjson is pinned in requirements.txt; json is the fallback
-    orjson = None  # type: ignore[assignment]
-
 from klaviyo_sandbox import ids, timeutil
-from klaviyo_sandbox.errors import ApiError, conflict
+from klaviyo_sandbox.errors import conflict
 from klaviyo_sandbox.store import register_schema
 
 register_schema(
@@ -185,7 +176,16 @@ _EMAIL = re.compile(
     r"(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 )
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-STRING_FIELDS = ("email", "phone_number", "external_id", "_kx", "first_name", "last_name", "organization", "locale")
+STRING_FIELDS: tuple[str, ...] = (
+    "email",
+    "phone_number",
+    "external_id",
+    "_kx",
+    "first_name",
+    "last_name",
+    "organization",
+    "locale",
+)
 STRING_FIELDS += ("title", "image")
 LOCATION_FIELDS = (
     "address1",
@@ -264,194 +264,3 @@ def apply_patch_properties(properties: dict[str, Any], patch: dict[str, Any] | N
     for key in [unset] if isinstance(unset, str) else unset:
         out.pop(key, None)
     return out
-
-
-# -- set-based upsert: one bulk import job (or one single upsert) in a handful of statements ---------------
-@dataclass(slots=True)
-class UpsertRow:
-    pos: int  # the row's index in the request (import errors point at it)
-    attributes: dict[str, Any]
-    profile_id: str | None = None
-    patch_properties: dict[str, Any] | None = None
-
-
-@dataclass
-class UpsertResult:
-    ids: dict[int, str] = field(default_factory=dict)  # pos -> profile id
-    errors: dict[int, ApiError] = field(default_factory=dict)  # pos -> why the row was refused
-    created: set[str] = field(default_factory=set)
-
-
-_B32_TO_CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789ABCDEFGHJKMNPQRSTVWXYZ")
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-def new_profile_ids(count: int) -> list[str]:
-    """`count` ULIDs at once (ids.ulid() one by one costs more than the rest of an import row)."""
-    ms = int(time.time() * 1000)
-    prefix = "".join(_CROCKFORD[(ms >> (5 * i)) & 31] for i in reversed(range(10)))
-    tails = base64.b32encode(os.urandom(10 * count)).decode().translate(_B32_TO_CROCKFORD)
-    return [prefix + tails[16 * i : 16 * i + 16] for i in range(count)]
-
-
-def _keys(attrs: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
-    email, phone, ext = attrs.get("email"), attrs.get("phone_number"), attrs.get("external_id")
-    email = (email.strip().lower() or None) if email.__class__ is str else None
-    return email, (phone or None) if phone.__class__ is str else None, (ext or None) if ext.__class__ is str else None
-
-
-class _Batch:
-    """Profiles touched by one batch, and who owns each identifier as the batch stands so far."""
-
-    def __init__(self, conn: sqlite3.Connection, rows: list[UpsertRow], keys: list[tuple[Any, ...]]) -> None:
-        self.state: dict[str, dict[str, Any]] = {}
-        self.owners: tuple[dict[str, str], ...] = ({}, {}, {})
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS upsert_keys(email, phone, ext, pid)")
-        conn.execute("DELETE FROM upsert_keys")
-        conn.executemany(
-            "INSERT INTO upsert_keys VALUES (?, ?, ?, ?)", [(*k, r.profile_id) for r, k in zip(rows, keys, strict=True)]
-        )
-        joins = " UNION ".join(
-            f"SELECT p.* FROM upsert_keys k CROSS JOIN profiles p ON p.{col} = k.{key}"
-            for col, key in (("email", "email"), ("phone_number", "phone"), ("external_id", "ext"), ("id", "pid"))
-        )
-        for row in conn.execute(joins):
-            ident = (row["email"], row["phone_number"], row["external_id"])
-            self.state[row["id"]] = {"id": row["id"], "ids": ident, "attributes": json.loads(row["attributes"])}
-            self.state[row["id"]].update(new=False, moved=False, dirty=False)
-            for owner, value in zip(self.owners, ident, strict=True):
-                if value:
-                    owner[value] = row["id"]
-        conn.execute("DELETE FROM upsert_keys")
-
-    def resolve(self, row: UpsertRow, keys: tuple[Any, ...], new_id: str) -> str:
-        """The profile this row lands on (new_id when nothing matches); raises 404/409 like Klaviyo."""
-        matches: list[str] = []
-        for owner, value in zip(self.owners, keys, strict=True):
-            pid = owner.get(value) if value else None
-            if pid and pid not in matches:
-                matches.append(pid)
-        if row.profile_id is not None:
-            if row.profile_id not in self.state:
-                raise ApiError(404, "not_found", "Not found.", f"A profile with id {row.profile_id} does not exist.")
-            others = [m for m in matches if m != row.profile_id]
-            if others:
-                raise _duplicate(others[0])
-            return row.profile_id
-        if len(matches) > 1:
-            raise _duplicate(matches[1])
-        if matches:
-            return matches[0]
-        self.state[new_id] = {"id": new_id, "ids": (None, None, None), "attributes": {}}
-        self.state[new_id].update(new=True, moved=False, dirty=False)
-        return new_id
-
-    def create(self, row: UpsertRow, keys: tuple[Any, ...], new_id: str) -> None:
-        attrs = {k: v for k, v in row.attributes.items() if v is not None and k not in _IDENTIFIER_SET}
-        for name in ("location", "properties"):
-            inner = attrs.get(name)
-            if inner.__class__ is dict and None in inner.values():
-                attrs[name] = {k: v for k, v in inner.items() if v is not None}
-        if row.patch_properties:
-            attrs["properties"] = apply_patch_properties(attrs.get("properties") or {}, row.patch_properties)
-        self.state[new_id] = {
-            "id": new_id,
-            "ids": keys,
-            "attributes": attrs,
-            "new": True,
-            "moved": False,
-            "dirty": True,
-        }
-        for owner, value in zip(self.owners, keys, strict=True):
-            if value:
-                owner[value] = new_id
-
-    def apply(self, row: UpsertRow, keys: tuple[Any, ...], record: dict[str, Any]) -> None:
-        old = record["ids"]
-        new = tuple(
-            value if name in row.attributes else current
-            for name, value, current in zip(IDENTIFIERS, keys, old, strict=True)
-        )
-        if new != old:
-            for owner, before, after in zip(self.owners, old, new, strict=True):
-                if before != after:
-                    if before:
-                        owner.pop(before, None)
-                    if after:
-                        owner[after] = record["id"]
-            record["ids"] = new
-            record["moved"] = True
-        merged = _merge(record["attributes"], row.attributes)
-        if row.patch_properties:
-            merged["properties"] = apply_patch_properties(merged.get("properties") or {}, row.patch_properties)
-        record["attributes"] = merged
-        record["dirty"] = True
-
-
-def _duplicate(other: str) -> ApiError:
-    return conflict(
-        "duplicate_profile",
-        "A profile already exists with one of these identifiers.",
-        meta={"duplicate_profile_id": other},
-    )
-
-
-_IDENTIFIER_SET = frozenset(IDENTIFIERS)
-
-
-def _encode(value: Any) -> str:
-    """Compact JSON; orjson when installed (10x faster per profile, which matters at 10,000 per job)."""
-    return orjson.dumps(value).decode() if orjson is not None else _STD_ENCODE(value)
-
-
-_STD_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-
-
-def encoded_size(value: Any) -> int:
-    """Bytes of `value` as compact UTF-8 JSON (how Klaviyo's 100 KB per profile limit is measured)."""
-    return len(orjson.dumps(value)) if orjson is not None else len(_STD_ENCODE(value).encode())
-
-
-def bulk_upsert(conn: sqlite3.Connection, rows: list[UpsertRow]) -> UpsertResult:
-    """Upsert many profiles in order, inside the caller's `store.write()` transaction.
-
-    Rows are matched on any identifier as the data stands after the rows before them, so a file with the same
-    email twice updates one profile (later values win); a row whose identifiers belong to two different
-    profiles is refused with 409 duplicate_profile, one with an unknown `id` with 404. Reads are 4 indexed
-    joins against a temp table and writes are 3 executemany calls, never a round trip per profile.
-    """
-    result = UpsertResult()
-    keys = [_keys(r.attributes) for r in rows]
-    batch = _Batch(conn, rows, keys)
-    by_email, by_phone, by_ext = batch.owners
-    for row, key, new_id in zip(rows, keys, new_profile_ids(len(rows)), strict=True):
-        email, phone, ext = key
-        if row.profile_id is None and email not in by_email and phone not in by_phone and ext not in by_ext:
-            batch.create(row, key, new_id)  # the common case, kept cheap: nothing matches, a new profile
-            result.ids[row.pos] = new_id
-            continue
-        try:
-            pid = batch.resolve(row, key, new_id)
-        except ApiError as err:
-            result.errors[row.pos] = err
-            continue
-        batch.apply(row, key, batch.state[pid])
-        result.ids[row.pos] = pid
-    stamp = timeutil.iso()
-    dirty = [rec for rec in batch.state.values() if rec["dirty"]]
-    # Identifiers may move between profiles inside one batch: release them first so UNIQUE never trips.
-    conn.executemany(
-        "UPDATE profiles SET email=NULL, phone_number=NULL, external_id=NULL WHERE id=?",
-        [(r["id"],) for r in dirty if r["moved"] and not r["new"]],
-    )
-    conn.executemany(
-        "UPDATE profiles SET email=?, phone_number=?, external_id=?, attributes=?, updated=? WHERE id=?",
-        [(*r["ids"], _encode(r["attributes"]), stamp, r["id"]) for r in dirty if not r["new"]],
-    )
-    conn.executemany(
-        "INSERT INTO profiles(email, phone_number, external_id, attributes, created, updated, id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(*r["ids"], _encode(r["attributes"]), stamp, stamp, r["id"]) for r in dirty if r["new"]],
-    )
-    result.created = {r["id"] for r in dirty if r["new"]}
-    return result

@@ -19,6 +19,9 @@ HANDLER_MODULES: tuple[str, ...] = (
     "accounts",
     "lists",
     "profile_jobs",
+    "profile_seed",
+    "profiles",
+    "subscriptions",
 )
 
 

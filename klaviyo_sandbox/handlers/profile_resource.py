@@ -13,8 +13,8 @@ from klaviyo_sandbox.errors import invalid
 from klaviyo_sandbox.http import Ctx
 from klaviyo_sandbox.jsonapi import resource, sparse
 
-PLAIN_FIELDS = ("email", "phone_number", "external_id", "first_name", "last_name", "organization", "locale")
-PLAIN_FIELDS += ("title", "image", "created", "updated", "last_event_date")
+PLAIN_FIELDS: tuple[str, ...] = ("email", "phone_number", "external_id", "first_name", "last_name", "organization")
+PLAIN_FIELDS += ("locale", "title", "image", "created", "updated", "last_event_date")
 ADDITIONAL = {"subscriptions", "predictive_analytics"}
 NEVER = "NEVER_SUBSCRIBED"  # EMULATOR CHOICE (facts §10): the consent string for "never subscribed"
 
