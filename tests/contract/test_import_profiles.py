@@ -15,7 +15,6 @@ from klaviyo_core import validation
 from klaviyo_core.client import KlaviyoClient
 from klaviyo_core.config import ClientConfig
 from klaviyo_core.csv_reader import preview
-from klaviyo_core.errors import NotImplementedBySandbox
 from klaviyo_core.importer import subscribe_body
 from klaviyo_core.mapping import Mapping, suggest_mapping
 from klaviyo_core.preparation import Limits
@@ -219,21 +218,30 @@ def test_subscribe_body_only_for_channels_a_profile_has() -> None:
 
 def test_import_with_explicit_consent(sandbox: SandboxServer, tmp_path: Path) -> None:
     client = client_for(sandbox)
+    listed = client.post("/api/lists", {"data": {"type": "list", "attributes": {"name": "Opted in"}}})["data"]["id"]
     path = write_people(tmp_path / "p.csv", 15)
-    try:
-        result = import_profiles(
-            client,
-            path,
-            mapping_for(path),
-            ImportOptions(subscribe=("email", "sms")),
-            data_dir=tmp_path / "data",
-            poll_interval=0.02,
-        )
-    except NotImplementedBySandbox:
-        pytest.skip("the sandbox does not model bulk subscribe yet (branch profiles-sbx)")
+    result = import_profiles(
+        client,
+        path,
+        mapping_for(path),
+        ImportOptions(list_id=listed, subscribe=("email", "sms")),
+        data_dir=tmp_path / "data",
+        poll_interval=0.02,
+    )
     assert result.counts == Counter({"imported": 15})
     log = admin(sandbox, "GET", "/__sandbox/requests")["requests"]
     assert sum(1 for e in log if e["operation"] == "bulk_subscribe_profiles" and e["status"] == 202) == 1
+    assert admin(sandbox, "POST", "/__sandbox/jobs/wait", {"timeout": 10})["idle"]
+
+    def consent(email: str) -> dict:  # type: ignore[type-arg]
+        params = {"filter": f'equals(email,"{email}")', "additional-fields[profile]": "subscriptions"}
+        return client.get("/api/profiles", params)["data"][0]["attributes"]["subscriptions"]
+
+    with_phone, without = consent("user7@example.com"), consent("user8@example.com")
+    assert with_phone["email"]["marketing"]["consent"] == "SUBSCRIBED"
+    assert with_phone["sms"]["marketing"]["consent"] == "SUBSCRIBED"
+    assert without["email"]["marketing"]["consent"] == "SUBSCRIBED"
+    assert without["sms"]["marketing"]["consent"] != "SUBSCRIBED"  # no phone: no SMS consent invented
 
 
 def test_resume_adopts_a_job_whose_202_was_lost(sandbox: SandboxServer, tmp_path: Path) -> None:
