@@ -89,6 +89,9 @@ def test_import_into_a_list_with_report(sandbox: SandboxServer, tmp_path: Path) 
     for job in jobs:
         lists = client.get(f"/api/profile-bulk-import-jobs/{job['id']}/relationships/lists")["data"]
         assert lists == [{"type": "list", "id": listed}]
+    assert admin(sandbox, "POST", "/__sandbox/jobs/wait", {"timeout": 10})["idle"]
+    members = list(client.iter_resources(f"/api/lists/{listed}/relationships/profiles"))
+    assert len(members) == 27
     stored = stored_profiles(sandbox)
     assert len(stored) == 27
     assert stored["user7@example.com"]["phone_number"] == "+14155550007"
