@@ -23,6 +23,8 @@ import email_validator
 import numpy as np
 import pandas as pd
 import phonenumbers
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from klaviyo_core.mapping import IDENTIFIER_FIELDS, ColumnMapping, Mapping
 
@@ -291,17 +293,44 @@ def _no_problems() -> pd.DataFrame:
     return pd.DataFrame({"row": pd.Series([], dtype="int64"), "column": [], "value": [], "reason": []})
 
 
+def _text(value: str) -> pa.Scalar:
+    return pa.scalar(value, pa.large_string())
+
+
+def _concat(*parts: pa.Array | str) -> pa.Array:
+    """Element-wise concatenation in Arrow's C++ kernels (a null part makes the result null)."""
+    args = [_text(p) if isinstance(p, str) else p for p in parts]
+    return pc.binary_join_element_wise(*args, _text(""))
+
+
+def _fragment(prefix: str, lit: pd.Series) -> pa.Array:
+    """`"key":<literal>,` per row, or "" where the literal is "" (an omitted field)."""
+    arr = pa.array(lit.to_numpy(dtype=object, na_value=""), type=pa.large_string())
+    frag = _concat(prefix, arr, ",")
+    return pc.if_else(pc.equal(arr, ""), _text(""), frag)
+
+
+def _joined(frags: list[pa.Array], length: int) -> pa.Array:
+    """The fragments side by side, without the trailing comma (no literal ever ends with a comma)."""
+    if not frags:
+        return pa.array([""] * length, type=pa.large_string())
+    return pc.utf8_rtrim(_concat(*frags), characters=",")
+
+
 def profile_json(values: dict[str, pd.Series], index: pd.Index) -> pd.Series:
-    """One compact JSON profile object per valid row, built column-wise from the JSON literals."""
-    top = pd.Series("", index=index, dtype=object)
-    groups: dict[str, pd.Series] = {}
+    """One compact JSON profile object per valid row, built column-wise from the JSON literals.
+
+    Empty cells are skipped (never sent as null, which would clear data in Klaviyo); a group such as
+    `location` appears only when one of its fields is filled.
+    """
+    top: list[pa.Array] = []
+    groups: dict[str, list[pa.Array]] = {}
     for target, lit in values.items():
         group, _, name = target.partition(".") if "." in target else ("", "", target)
-        frag = ('"' + json.dumps(name)[1:-1] + '":' + lit + ",").where(lit != "", "")
-        if group:
-            groups[group] = groups[group] + frag if group in groups else frag
-        else:
-            top = top + frag
+        frag = _fragment('"' + json.dumps(name)[1:-1] + '":', lit)
+        (groups.setdefault(group, []) if group else top).append(frag)
     for group, frags in groups.items():
-        top = top + ('"' + group + '":{' + frags.str.slice(0, -1) + "},").where(frags != "", "")
-    return '{"type":"profile","attributes":{' + top.str.slice(0, -1) + "}}"
+        inner = _joined(frags, len(index))
+        top.append(pc.if_else(pc.equal(inner, ""), _text(""), _concat(f'"{group}":{{', inner, "},")))
+    body = _concat('{"type":"profile","attributes":{', _joined(top, len(index)), "}}")
+    return pd.Series(body.to_numpy(zero_copy_only=False), index=index, dtype=object)
