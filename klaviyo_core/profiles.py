@@ -152,12 +152,18 @@ def _send(sender: Sender, path: Path, report: Path) -> Counter[str]:
         raise
     finally:
         sender.close()
-    cp.stage = "done"
-    ws.save(cp)
     sender.report("report")
     counts = write_report(path, ws, cp, report)
+    _finish(ws, cp)
     sender.report("done")
     return counts
+
+
+def _finish(ws: Workspace, cp: Checkpoint) -> None:
+    """Mark the import done and drop the spooled profiles (as large as the file); the report stays."""
+    cp.stage = "done"
+    ws.save(cp)
+    ws.send_path.unlink(missing_ok=True)
 
 
 def import_profiles(
@@ -191,8 +197,7 @@ def import_profiles(
     if options.dry_run:
         first_job = job_body(read_chunk_lines(ws.send_path, cp.chunks[0])[1], options.list_id) if cp.chunks else None
         counts = write_report(path, ws, cp, report, dry_run=True)
-        cp.stage = "done"
-        ws.save(cp)
+        _finish(ws, cp)
         return ImportResult(import_id, counts, report, True, ws.dir, cp.counts, first_job, warnings)
     sender = Sender(client, ws, cp, options.list_id, options.subscribe, poll_interval)
     sender.deadline, sender.on_progress, sender.stop = (
