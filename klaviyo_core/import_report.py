@@ -28,8 +28,8 @@ _DANGEROUS = r"^[=+\-@\t\r]"
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
-        s = out[col].astype(str)
-        risky = s.str.match(_DANGEROUS)
+        s = out[col] if out[col].dtype == object else out[col].astype(str)
+        risky = s.str.match(_DANGEROUS).fillna(False).astype(bool)
         if risky.any():
             out[col] = s.where(~risky, "'" + s)
     return out

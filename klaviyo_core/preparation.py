@@ -23,6 +23,7 @@ from klaviyo_core.mapping import Mapping
 from klaviyo_core.validation import ValidationOptions, profile_json, validate_chunk
 
 MAX_PROFILES_PER_JOB = 10_000
+PREPARE_CHUNK_ROWS = 20_000  # rows validated at a time: bounds peak memory whatever the file size
 MAX_JOB_BYTES = 4_000_000  # compact JSON; the wire adds separators and the envelope, the cap is 5 MB
 MAX_PROFILE_BYTES = 90_000  # Klaviyo's cap is 100 KB per profile; leave room for the wire format
 
@@ -149,7 +150,7 @@ def _read_all(
 ) -> tuple:  # type: ignore[no-untyped-def,type-arg]
     seen = _Seen()
     with (
-        CsvReader(path) as reader,
+        CsvReader(path, chunk_rows=PREPARE_CHUNK_ROWS) as reader,
         (workdir / "spool.jsonl").open("w", encoding="utf-8") as spool_f,
         (workdir / "rejected.jsonl").open("w", encoding="utf-8") as rejected_f,
     ):

@@ -79,7 +79,7 @@ def json_strings(s: pd.Series) -> pd.Series:
     return out
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=20_000)
 def _email_slow(value: str) -> str | None:
     try:
         return email_validator.validate_email(value, check_deliverability=False).normalized
@@ -101,7 +101,7 @@ def check_emails(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     return out, ok
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=20_000)
 def _phone(value: str, country: str) -> str | None:
     try:
         parsed = phonenumbers.parse(value, country)
