@@ -152,3 +152,17 @@ def test_stray_quote_rejects_only_its_line(tmp_path: Path) -> None:
     bad = [r for c in chunks for r in c.ragged]
     assert [(r.line, "line 2 is malformed" in r.reason) for r in bad] == [(2, True)]
     assert list(chunks[0].frame.index) == [3]
+
+
+def test_line_length_check_names_the_line(tmp_path: Path) -> None:
+    from klaviyo_core.csv_reader import check_line_lengths
+
+    path = _write(tmp_path, "l.csv", b"short\nthis line is far too long\nok\n")
+    check_line_lengths(path, limit_bytes=40)
+    with pytest.raises(CsvError) as caught:
+        check_line_lengths(path, limit_bytes=10)
+    assert caught.value.line == 2
+    tail = _write(tmp_path, "t.csv", b"a\nb\n" + b"x" * 50)
+    with pytest.raises(CsvError) as caught:
+        check_line_lengths(tail, limit_bytes=10)
+    assert caught.value.line == 3
