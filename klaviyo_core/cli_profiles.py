@@ -165,6 +165,9 @@ def import_command(
     except ImportStopped as exc:
         err(f"Error: {exc}")
         raise typer.Exit(ExitCode.API) from None
+    except KeyboardInterrupt:
+        err("Interrupted. Nothing is lost: run the same command with --resume to continue.")
+        raise typer.Exit(ExitCode.API) from None
     except KlaviyoError as exc:
         fail(exc)
     _summary(result, dry_run)
