@@ -25,6 +25,9 @@ app = typer.Typer(
 SUBCOMMANDS: dict[str, str] = {
     "accounts": "klaviyo_core.cli_accounts",
     "profiles": "klaviyo_core.cli_profiles",
+    "metrics": "klaviyo_core.cli_metrics",
+    "tags": "klaviyo_core.cli_tags",
+    "events": "klaviyo_core.cli_events",
 }
 
 

@@ -22,6 +22,15 @@ HANDLER_MODULES: tuple[str, ...] = (
     "profile_seed",
     "profiles",
     "subscriptions",
+    "metrics",
+    "events",
+    "event_bulk",
+    "metric_aggregates",
+    "tags",
+    "tag_links",
+    "segments",
+    "campaigns",
+    "flows",
 )
 
 

@@ -54,9 +54,33 @@ def _nullable_to_union(node: Any) -> Any:
     return node
 
 
+def _oneof_duplicates_to_anyof(node: Any, schemas: dict[str, Any]) -> Any:
+    """A `oneOf` whose alternatives include two identical schemas can never be met (e.g. campaign
+    `send_options`: Email/SMS/PushSendOptions are the same object), so it is read as the `anyOf` it means."""
+    if isinstance(node, dict):
+        out = {k: _oneof_duplicates_to_anyof(v, schemas) for k, v in node.items()}
+        alternatives = out.get("oneOf")
+        if isinstance(alternatives, list):
+
+            def body(alt: Any) -> str:
+                target = schemas.get(alt["$ref"].rsplit("/", 1)[1], alt) if "$ref" in alt else alt
+                return json.dumps(
+                    {k: v for k, v in target.items() if k not in ("description", "example")}, sort_keys=True
+                )
+
+            bodies = [body(a) for a in alternatives if isinstance(a, dict)]
+            if len(set(bodies)) < len(bodies):
+                out["anyOf"] = out.pop("oneOf")
+        return out
+    if isinstance(node, list):
+        return [_oneof_duplicates_to_anyof(v, schemas) for v in node]
+    return node
+
+
 @lru_cache(maxsize=1)
 def _spec() -> tuple[dict[str, Any], Registry]:
     spec = _nullable_to_union(json.loads(SPEC_PATH.read_text()))
+    spec = _oneof_duplicates_to_anyof(spec, spec["components"]["schemas"])
     registry = Registry().with_resource(URN, Resource(contents=spec, specification=DRAFT7))
     return spec, registry
 

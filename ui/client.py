@@ -6,7 +6,6 @@ import streamlit as st
 
 from klaviyo_core import ClientConfig, KlaviyoClient
 from klaviyo_core.redaction import key_digest
-from ui import state
 from ui.accounts import active_target
 
 
@@ -19,4 +18,4 @@ def _client(account: str, base_url: str, revision: str, key_id: str, _api_key: s
 def get_client() -> KlaviyoClient:
     target = active_target()
     digest = key_digest(target.api_key) if target.api_key else "none"
-    return _client(target.name, target.base_url, state.revision(), digest, target.api_key)
+    return _client(target.name, target.base_url, target.revision, digest, target.api_key)

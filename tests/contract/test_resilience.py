@@ -99,9 +99,11 @@ def test_429_is_retried_even_for_plain_posts(sandbox: SandboxServer) -> None:
 
 
 def test_client_pacing_avoids_429s(sandbox_factory) -> None:  # type: ignore[no-untyped-def]
-    sb = sandbox_factory(rate_limits=True, window_scale=0.05)  # GET /api/accounts: 1 per 50 ms, 15 per 3 s
-    c = client(sb, rate_limit_scale=0.05, pace=True)
-    for _ in range(20):
+    # GET /api/accounts scaled by 0.1: 1 per 100 ms, 15 per 6 s. 100 ms windows keep scheduling jitter on a
+    # loaded 2-core box from bunching two paced calls into one server window.
+    sb = sandbox_factory(rate_limits=True, window_scale=0.1)
+    c = client(sb, rate_limit_scale=0.1, pace=True)
+    for _ in range(12):
         assert c.get("/api/accounts")["data"]
     assert c.stats.throttled <= 1  # scheduling jitter on a loaded 2-core box may cost one
     assert c.stats.pacing_wait > 0

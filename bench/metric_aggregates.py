@@ -1,0 +1,103 @@
+"""Metric aggregates over 1,000,000 stored events: a year by day (goal <= 500 ms), plus other shapes.
+
+Prints figures; asserts nothing about time. Run: `python bench/metric_aggregates.py [--events N]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from klaviyo_sandbox import KeySpec, SandboxConfig, SandboxServer, ids
+from klaviyo_sandbox.demo_events import bulk_insert_events, ensure_metrics
+from klaviyo_sandbox.eventstore import NewEvent
+
+KEY = "pk_test_bench_000000000000000000001"
+YEAR_START = 1767225600  # 2026-01-01T00:00:00Z
+
+
+def fill(server: SandboxServer, total: int) -> str:
+    rng = random.Random(3)
+    flows = ["", "XAbCrt", "XBrwAb", "XWnBck"]
+    with server.app.store.write() as conn:
+        metric_id = ensure_metrics(conn)["Placed Order"]
+        profiles = [ids.ulid() for _ in range(50_000)]  # real 26-character profile ids
+        stamps = sorted(YEAR_START + rng.randrange(365 * 86400) for _ in range(total))  # arrival order
+        events = (
+            NewEvent(
+                metric_id,
+                rng.choice(profiles),
+                stamps[i],
+                {"$flow": flow} if (flow := rng.choice(flows)) else {},
+                round(rng.uniform(5, 300), 2),
+                "USD",
+                str(i),
+            )
+            for i in range(total)
+        )
+        bulk_insert_events(conn, events)
+    return metric_id
+
+
+def timed(url: str, attributes: dict, runs: int) -> tuple[float, float]:
+    body = {"data": {"type": "metric-aggregate", "attributes": attributes}}
+    headers = {
+        "Authorization": f"Klaviyo-API-Key {KEY}",
+        "revision": "2026-07-15",
+        "Content-Type": "application/vnd.api+json",
+    }
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        resp = requests.post(f"{url}/api/metric-aggregates", json=body, headers=headers, timeout=60)
+        times.append((time.perf_counter() - started) * 1000)
+        resp.raise_for_status()
+    return statistics.median(times), max(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        config = SandboxConfig(keys=(KeySpec(KEY),), rate_limits=False, db_path=Path(tmp) / "bench.sqlite3")
+        server = SandboxServer(config).start()
+        try:
+            started = time.perf_counter()
+            metric_id = fill(server, args.events)
+            print(f"stored {args.events:,} events in {time.perf_counter() - started:.1f} s")
+            year = ["greater-or-equal(datetime,2026-01-01T00:00:00)", "less-than(datetime,2027-01-01T00:00:00)"]
+            shapes = {
+                "year by day, count (goal <= 500 ms)": {"measurements": ["count"]},
+                "year by day, count+sum_value": {"measurements": ["count", "sum_value"]},
+                "year by day, all three measurements": {"measurements": ["count", "sum_value", "unique"]},
+                "year by day, New York time, count": {"measurements": ["count"], "timezone": "America/New_York"},
+                "year by week, count+sum_value": {"measurements": ["count", "sum_value"], "interval": "week"},
+                "year by month, count": {"measurements": ["count"], "interval": "month"},
+                "year by hour, count": {"measurements": ["count"], "interval": "hour"},
+                "year by day, by $flow, count": {"measurements": ["count"], "by": ["$flow"]},
+            }
+            timed(server.url, {"metric_id": metric_id, "filter": year, "measurements": ["count"]}, 1)  # warm up
+            print(f"load average before timing: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+            for label, extra in shapes.items():
+                median, worst = timed(server.url, {"metric_id": metric_id, "filter": year, **extra}, args.runs)
+                print(
+                    f"{label:45s} median {median:7.1f} ms   max {worst:7.1f} ms   (HTTP round trip, {args.runs} runs)"
+                )
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""The test-events page in AppTest: live preview, JSON errors, sandbox send + history, the LIVE guard."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from klaviyo_core.client import KlaviyoClient
+from klaviyo_core.config import ClientConfig
+from klaviyo_sandbox import SandboxServer
+from tests.app.conftest import APP_PATH
+from tests.conftest import FULL_KEY
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "test_events.py")
+
+
+@dataclass(frozen=True)
+class FakeTarget:
+    name: str
+    live: bool
+
+
+@pytest.fixture
+def wired(sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, object]]:
+    """Point the page's target and client at the test sandbox; history goes to tmp_path."""
+    import ui.accounts
+    import ui.client
+
+    state: dict[str, object] = {"target": FakeTarget("Sandbox Store", False)}
+    client = KlaviyoClient(ClientConfig(api_key=FULL_KEY, base_url=sandbox.url))
+    monkeypatch.setenv("KLAVIYO_WORKBENCH_HOME", str(tmp_path))
+    monkeypatch.setattr(ui.accounts, "active_target", lambda: state["target"])
+    monkeypatch.setattr(ui.client, "get_client", lambda: client)
+    yield state
+
+
+def event_posts(sandbox: SandboxServer) -> list[dict[str, object]]:
+    return [r for r in sandbox.app.log if r["path"] == "/api/events" and r["method"] == "POST"]
+
+
+def test_preview_follows_the_form_and_masks_the_key(wired: dict[str, object]) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    assert not at.exception
+    at.selectbox(key="events_template").set_value("Placed Order").run()
+    at.text_input(key="events_identifier").set_value("sarah@example.com").run()
+    shown = "\n".join(c.value for c in at.code)
+    assert '"name": "Placed Order"' in shown and '"email": "sarah@example.com"' in shown
+    assert FULL_KEY not in shown and "pk_...0001" in shown and "$KLAVIYO_API_KEY" in shown
+
+
+def test_bad_json_gets_a_pointed_message(wired: dict[str, object]) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    at.text_area(key="events_properties").set_value('{\n  "a": 1,\n}').run()
+    errors = [e.value for e in at.error]
+    assert any("line 3, column 1" in e for e in errors), errors
+    assert any(c.value == "   3 | }\n     | ^" for c in at.code)
+    assert at.button(key="events_send").disabled
+
+
+def test_sandbox_send_is_one_click_and_lands_in_history(wired: dict[str, object], sandbox: SandboxServer) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    at.text_input(key="events_identifier").set_value("sarah@example.com").run()
+    at.button(key="events_send").click().run()
+    assert not at.exception
+    assert len(event_posts(sandbox)) == 1
+    assert any("stored as event" in s.value for s in at.success)
+    assert at.dataframe[0].value.iloc[0]["metric"] == "Viewed Product"
+    at.button(key="events_history_resend").click().run()
+    assert len(event_posts(sandbox)) == 2
+    saved = list(Path(os.environ["KLAVIYO_WORKBENCH_HOME"]).rglob("*.jsonl"))
+    assert len(saved) == 1 and len(saved[0].read_text().splitlines()) == 2
+    assert FULL_KEY not in saved[0].read_text()
+    later = AppTest.from_file(PAGE, default_timeout=30).run()  # a new browser session: the saved history
+    assert list(later.dataframe[0].value["when"]) == ["earlier", "earlier"]
+
+
+def test_live_send_needs_the_typed_account_name(wired: dict[str, object], sandbox: SandboxServer) -> None:
+    wired["target"] = FakeTarget("Acme Store", True)
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    at.text_input(key="events_identifier").set_value("customer@acme.com").run()
+    assert any("LIVE" in w.value and "customer@acme.com" in w.value for w in at.warning)
+    assert any("customer+klaviyo-test@acme.com" in i.value for i in at.info)
+    assert at.button(key="events_send").disabled  # AppTest, like a browser, cannot click a disabled button
+    at.text_input(key="events_confirm_account").set_value("acme store").run()
+    assert at.button(key="events_send").disabled
+    at.text_area(key="events_properties").set_value('{"changed": true}').run()
+    assert event_posts(sandbox) == []
+    at.text_input(key="events_confirm_account").set_value("Acme Store").run()
+    assert not at.button(key="events_send").disabled
+    at.button(key="events_send").click().run()
+    assert len(event_posts(sandbox)) == 1
+    assert any("Accepted" in s.value for s in at.success)
+    assert at.text_input(key="events_confirm_account").value == ""  # one confirmation, one send
+    assert at.button(key="events_send").disabled
+
+
+def test_load_into_form_and_bulk_to_test_profiles(wired: dict[str, object], sandbox: SandboxServer) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    at.selectbox(key="events_template").set_value("Refunded Order").run()
+    at.text_input(key="events_identifier").set_value("qa@example.com").run()
+    at.button(key="events_send").click().run()
+    at.selectbox(key="events_template").set_value("Viewed Product").run()
+    assert at.text_input(key="events_metric").value == "Viewed Product"
+    at.button(key="events_history_load").click().run()
+    assert at.text_input(key="events_metric").value == "Refunded Order"
+    assert '"Reason": "Damaged in transit"' in at.text_area(key="events_properties").value
+    at.number_input(key="events_bulk_count").set_value(25).run()
+    at.button(key="events_bulk_send").click().run()
+    assert not at.exception
+    assert any("25 events accepted in 1 request(s)" in s.value for s in at.success)
+
+
+def test_through_the_app_router_on_the_embedded_sandbox() -> None:
+    at = AppTest.from_file(APP_PATH, default_timeout=60).run()
+    at.switch_page("pages/test_events.py").run()
+    at.text_input(key="events_identifier").set_value("router@example.com").run()
+    at.button(key="events_send").click().run()
+    assert not at.exception, at.exception
+    assert any("stored as event" in s.value for s in at.success), [e.value for e in at.error]

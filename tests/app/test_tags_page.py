@@ -1,0 +1,89 @@
+"""The tag upload page in AppTest: upload -> shape and preview -> plan -> apply -> results; bad files;
+profile labels explained; the read-only overview. Runs against the app's embedded sandbox."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import APP_PATH
+
+PAGE = "pages/tags_upload.py"
+
+
+def page() -> AppTest:
+    at = AppTest.from_file(APP_PATH, default_timeout=90)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture
+def seeded() -> None:
+    """Demo campaigns, flows, segments and tags in the embedded sandbox (the app skips them in tests)."""
+    from klaviyo_sandbox.seed import seed_demo
+    from ui.sandbox import embedded_sandbox
+
+    page()  # starts (or reuses) the embedded sandbox
+    store = embedded_sandbox().server.app.store
+    store.kv_set("seeded_demo", False)
+    seed_demo(store)
+
+
+def upload(at: AppTest, text: str, name: str = "tags.csv") -> AppTest:
+    at.file_uploader(key="tags_file").set_value((name, text.encode(), "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_bad_file_is_explained() -> None:
+    at = upload(page(), "name,color\nx,y\n")
+    assert any("cannot be used" in e.value and "Unrecognised header" in e.value for e in at.error)
+
+
+def test_plan_apply_and_rerun(seeded: None) -> None:
+    text = (
+        "resource_type,resource,tag_group,tag\n"
+        "campaign,Flash Sale Alert,Page test,Flash\n"
+        "flow,Back in Stock,Page test,Flash\n"
+        "campaign,No such campaign,Page test,Flash\n"
+    )
+    at = upload(page(), text)
+    assert any("tag assignments" in i.value and "3 rows" in i.value for i in at.info)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["New groups"] == "1" and metrics["New tags"] == "1"
+    assert metrics["Assign"] == "2" and metrics["Skip"] == "1"
+    at.button(key="tags_apply").click().run()
+    assert not at.exception, at.exception
+    assert any("2 done" in s.value and "1 skipped" in s.value for s in at.success)
+    results = at.dataframe[-1].value  # preview, plan, results
+    assert list(results["status"]) == ["done", "done", "skipped"]
+    assert at.get("download_button")  # the per-row report
+    at.button(key="tags_build_plan").click().run()  # re-read the account: nothing left to do
+    assert any("Nothing to change" in s.value for s in at.success)
+    # The same file again: nothing to change.
+    at = upload(page(), text, name="again.csv")
+    assert any("Nothing to change" in s.value for s in at.success)
+
+
+def test_profile_labels_are_offered_as_a_property() -> None:
+    at = upload(page(), "email,label\nana@example.com,vip\n")
+    assert any("no profile tags" in w.value and "custom profile property" in w.value for w in at.warning)
+    assert at.text_input(key="tags_label_property").value == "labels"
+    at.radio(key="tags_label_mode").set_value("replace").run()
+    at.button(key="tags_label_submit").click().run()
+    assert not at.exception, at.exception
+    assert any("Started bulk import job(s)" in s.value for s in at.success)
+    at.text_input(key="tags_label_property").set_value("$bad").run()
+    assert any("cannot start with '$'" in e.value for e in at.error)
+
+
+def test_overview_counts_resources(seeded: None) -> None:
+    at = page()
+    at.button(key="tags_load_overview").click().run()
+    assert not at.exception, at.exception
+    table = at.dataframe[-1].value
+    summer = table[(table["tag"] == "Summer")].iloc[0]
+    assert summer["campaign"] == 2 and summer["group"] == "Season (exclusive)"

@@ -1,0 +1,95 @@
+"""`python -m klaviyo_core events ...` against a real sandbox (typer's CliRunner, env key)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from klaviyo_core.cli import app
+from klaviyo_sandbox import SandboxServer
+from tests.conftest import FULL_KEY
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("KLAVIYO_WORKBENCH_HOME", str(tmp_path))
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KLAVIYO_API_KEY", FULL_KEY)
+
+
+def run(sandbox: SandboxServer, *args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, ["--base-url", sandbox.url, "events", *args])
+
+
+def test_dry_run_prints_the_preview_and_sends_nothing(sandbox: SandboxServer, env: None) -> None:
+    result = run(sandbox, "send", "--template", "Placed Order", "--email", "a@example.com", "--dry-run")
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.stdout)
+    assert shown["method"] == "POST" and shown["url"] == f"{sandbox.url}/api/events"
+    assert shown["body"]["data"]["attributes"]["metric"]["data"]["attributes"]["name"] == "Placed Order"
+    assert FULL_KEY not in result.output and "$KLAVIYO_API_KEY" in shown["curl"]
+    assert [r for r in sandbox.app.log if r["path"] == "/api/events"] == []
+
+
+def test_send_with_properties_and_value(sandbox: SandboxServer, env: None, tmp_path: Path) -> None:
+    props = tmp_path / "props.json"
+    props.write_text('{"QuizName": "Scent", "Score": 8}')
+    result = run(
+        sandbox, "send", "--metric", "Completed Quiz", "--email", "a@example.com",
+        "--properties-file", str(props), "--value", "3", "--time", "2026-11-01T10:00:00+01:00", "--unique-id", "q-1",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "stored as event" in result.stdout and "Completed Quiz" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["send", "--email", "a@example.com"],
+        ["send", "--metric", "X"],
+        ["send", "--metric", "X", "--email", "a@example.com", "--properties", '{"a": }'],
+        ["send", "--metric", "X", "--phone", "555"],
+        ["send", "--template", "Bought a Boat", "--email", "a@example.com"],
+        ["send", "--metric", "X", "--email", "a@example.com", "--time", "soon"],
+    ],
+)
+def test_bad_input_exits_2(sandbox: SandboxServer, env: None, args: list[str]) -> None:
+    result = run(sandbox, *args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+
+
+def test_api_failure_exits_3(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KLAVIYO_API_KEY", "pk_test_unknown_key_00000000000")
+    result = run(sandbox, "send", "--metric", "X", "--email", "a@example.com")
+    assert result.exit_code == 3, result.output
+    assert "What to do" in result.output
+
+
+def test_templates_and_bulk(sandbox: SandboxServer, env: None, tmp_path: Path) -> None:
+    listed = run(sandbox, "templates")
+    assert listed.exit_code == 0 and "Subscribed to Back in Stock" in listed.stdout
+    bulk = run(sandbox, "bulk", "--template", "Viewed Product", "--count", "12", "--base-email", "qa@example.com")
+    assert bulk.exit_code == 0, bulk.output
+    assert "12 events accepted in 1 request(s)" in bulk.stdout
+    csv_file = tmp_path / "events.csv"
+    csv_file.write_text("metric,email\nPlaced Order,a@example.com\nPlaced Order,\n")
+    bad = run(sandbox, "bulk", "--csv", str(csv_file))
+    assert bad.exit_code == 2 and "Row 2" in bad.output
+
+
+def test_live_send_without_confirmation_sends_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KLAVIYO_API_KEY", "pk_test_not_a_real_key_0000000000")
+    result = runner.invoke(app, ["events", "send", "--metric", "X", "--email", "a@example.com"])
+    assert result.exit_code == 2, result.output
+    assert "LIVE" in result.output and "--confirm-account" in result.output
+    wrong = ["events", "send", "--metric", "X", "--email", "a@example.com", "--confirm-account", "Acme"]
+    assert runner.invoke(app, wrong).exit_code == 2
