@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 import requests
@@ -58,6 +59,10 @@ def start_server(db: Path, rate_limits: bool, job_step: float) -> tuple[subproce
         proc.kill()
         raise SystemExit(f"sandbox did not start: {line!r}")
     return proc, line.rsplit(" ", 1)[1].strip()
+
+
+def _seconds(start: str, end: str) -> float:
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
 
 
 def _cpu_seconds(pid: int) -> float | None:
@@ -114,7 +119,7 @@ def run(url: str, headers: dict[str, str], bodies: list[bytes], size: int) -> No
         assert resp.status_code == 202, resp.text[:300]
         job_ids.append(resp.json()["data"]["id"])
     submitted = time.perf_counter() - start
-    pending, done, failed = set(job_ids), 0, 0
+    pending, done, failed, spans = set(job_ids), 0, 0, {}
     while pending:
         for job_id in list(pending):
             resp = session.get(f"{url}/api/profile-bulk-import-jobs/{job_id}", headers=headers, timeout=60)
@@ -123,6 +128,7 @@ def run(url: str, headers: dict[str, str], bodies: list[bytes], size: int) -> No
             attrs = resp.json()["data"]["attributes"]
             if attrs["status"] == "complete":
                 pending.discard(job_id)
+                spans[job_id] = _seconds(attrs["started_at"], attrs["completed_at"])
                 done += attrs["completed_count"]
                 failed += attrs["failed_count"]
         if pending:
@@ -136,6 +142,10 @@ def run(url: str, headers: dict[str, str], bodies: list[bytes], size: int) -> No
         f"p95 {lat_ms[int(len(lat_ms) * 0.95) - 1]:.0f} ms, max {lat_ms[-1]:.0f} ms"
     )
     print(f"all jobs complete after {total:.2f} s: {rows / total:,.0f} profiles/s end to end")
+    ordered = [spans[j] for j in job_ids]
+    tenth = max(1, len(ordered) // 10)
+    first, last = statistics.mean(ordered[:tenth]) * 1000, statistics.mean(ordered[-tenth:]) * 1000
+    print(f"time per job in the sandbox (started -> completed): first {tenth} avg {first:.0f} ms, last {last:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -43,11 +43,11 @@ CITIES = (
 SOURCES = ("Checkout", "Pop-up form", "Footer form", "Instagram giveaway", "In-store", "Wholesale")
 CATEGORIES = ("Coffee", "Tea", "Brewing gear", "Gift cards", "Subscriptions")
 LISTS: tuple[tuple[str, str], ...] = (
-    ("Newsletter", "single_opt_in"),
+    ("Email Newsletter", "single_opt_in"),
     ("SMS Subscribers", "single_opt_in"),
     ("VIP Customers", "double_opt_in"),
+    ("Win-back Targets", "single_opt_in"),
 )
-LISTS += (("Win-back", "single_opt_in"),)
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
@@ -97,7 +97,7 @@ def _subscriptions(person: dict[str, Any], stamp: str) -> dict[str, Any]:
 
 def _members(name: str, person: dict[str, Any], now_ms: int) -> bool:
     props = person["attributes"]["properties"]
-    if name == "Newsletter":
+    if name == "Email Newsletter":
         return bool(person["email_ok"])
     if name == "SMS Subscribers":
         return bool(person["sms_ok"] and person["phone_number"])

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import gc
+
 from klaviyo_sandbox import SandboxServer
 from tests.sandbox.bulk_helpers import all_pages, create_list, import_body, profile, submit, wait_job
 from tests.sandbox.helpers import call, error_code
@@ -21,6 +23,8 @@ def test_job_runs_queued_to_complete_with_import_errors(sandbox: SandboxServer) 
     assert job["links"]["self"].endswith(f"{JOBS}/{job['id']}")
     done = wait_job(sandbox.url, job["id"])["attributes"]
     assert (done["completed_count"], done["failed_count"], done["total_count"]) == (3, 3, 6)
+    assert call(sandbox.url, "POST", "/__sandbox/jobs/wait", {"timeout": 5}).json()["idle"]
+    assert gc.isenabled()  # paused only while the job computed
     assert done["started_at"] and done["completed_at"] and done["expires_at"] > done["completed_at"]
 
     errors = call(sandbox.url, "GET", f"{JOBS}/{job['id']}/import-errors").json()["data"]
@@ -125,3 +129,19 @@ def test_job_survives_restart(sandbox_factory, tmp_path) -> None:  # type: ignor
     fresh = sandbox_factory(db_path=db)
     done = wait_job(fresh.url, job["id"])["attributes"]
     assert done["completed_count"] == 1
+
+
+def test_full_size_job_accounts_for_every_row(sandbox: SandboxServer) -> None:
+    """10,000 rows (the limit), every 50th one invalid: counts, errors and profiles add up exactly."""
+    rows = [
+        profile(email=f"row{i}@example.com" if i % 50 else f"row{i}-at-example.com", properties={"n": i})
+        for i in range(10_000)
+    ]
+    job = submit(sandbox.url, rows)
+    done = wait_job(sandbox.url, job["id"], deadline_s=120)["attributes"]
+    assert (done["completed_count"], done["failed_count"]) == (9_800, 200)
+    errors = all_pages(sandbox.url, f"{JOBS}/{job['id']}/import-errors", **{"page[size]": "100"})
+    rows_refused = sorted(int(e["attributes"]["source"]["pointer"].split("/")[5]) for e in errors)
+    assert rows_refused == list(range(0, 10_000, 50))
+    last = call(sandbox.url, "GET", "/api/profiles", params={"filter": 'equals(email,"row9999@example.com")'})
+    assert last.json()["data"][0]["attributes"]["properties"] == {"n": 9999}

@@ -94,3 +94,13 @@ def test_unknown_id_and_patch_properties() -> None:
 def test_new_profile_ids_look_like_klaviyo_ids() -> None:
     ids = profilebulk.new_profile_ids(1000)
     assert len(set(ids)) == 1000 and all(len(i) == 26 and i.isalnum() and i.isupper() for i in ids)
+
+
+def test_resent_rows_change_nothing() -> None:
+    store = _store()
+    pid = _upsert(store, {"email": "same@example.com", "first_name": "Ada", "properties": {"a": 1}}).ids[0]
+    before = _profile(store, pid)["updated"]
+    again = _upsert(store, {"email": "SAME@example.com", "first_name": "Ada", "properties": {"a": 1}})
+    assert again.ids[0] == pid and not again.created and _profile(store, pid)["updated"] == before
+    changed = _upsert(store, {"email": "same@example.com", "first_name": "Ada", "properties": {"a": 2}})
+    assert changed.ids[0] == pid and _profile(store, pid)["updated"] > before
