@@ -198,14 +198,15 @@ def check_line_lengths(path: Path, limit_bytes: int = MAX_LINE_CHARS) -> None:
     line = 1
     with path.open("rb") as f:
         while block := f.read(min(1 << 20, limit_bytes)):  # a line inside one block is never over the limit
-            last = block.rfind(b"\n")
+            ends = block.replace(b"\r", b"\n")  # old Mac files end lines with CR alone
+            last = ends.rfind(b"\n")
             if last < 0:
                 since_newline += len(block)
             else:
-                first = block.find(b"\n")
+                first = ends.find(b"\n")
                 if since_newline + first > limit_bytes:
                     break
-                line += block.count(b"\n")
+                line += block.count(b"\n") or block.count(b"\r")
                 since_newline = len(block) - last - 1
             if since_newline > limit_bytes:
                 break

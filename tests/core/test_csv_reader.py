@@ -166,3 +166,8 @@ def test_line_length_check_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(CsvError) as caught:
         check_line_lengths(tail, limit_bytes=10)
     assert caught.value.line == 3
+
+
+def test_old_mac_line_endings(tmp_path: Path) -> None:
+    path = _write(tmp_path, "mac.csv", b"email,name\ra@example.com,Ann\rb@example.com,Bob\r")
+    assert [line for line, _ in _rows(path)] == [2, 3]
