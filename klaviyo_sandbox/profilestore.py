@@ -5,6 +5,11 @@ Contract other modules rely on (extend, do not break): the `profiles` table colu
 Identifiers (email, phone_number, external_id) are unique per account (facts §8; EMULATOR CHOICE for phone
 and external_id). Everything else a profile holds lives in the `attributes` JSON (first_name, ..., location{},
 properties{}), merged key by key on update: an omitted field is unchanged, a null clears it.
+`subscriptions` holds consent per channel, written only by bulk subscribe (never by an import or a list).
+
+Also here: the `list_members(list_id, profile_id, joined_at)` table with `add_list_members`, and the checks
+Klaviyo applies to every profile (`profile_problem`, `valid_email`, `valid_phone`). Batch upserts (imports,
+and the profile routes) use `klaviyo_sandbox.profilebulk`, which follows the same merge rules.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from klaviyo_sandbox import SandboxServer
 from tests.app.conftest import APP_PATH
 from tests.conftest import FULL_KEY
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "test_events.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "test_events.py")
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def test_load_into_form_and_bulk_to_test_profiles(wired: dict[str, object], sand
 
 def test_through_the_app_router_on_the_embedded_sandbox() -> None:
     at = AppTest.from_file(APP_PATH, default_timeout=60).run()
-    at.switch_page("pages/test_events.py").run()
+    at.switch_page("app_pages/test_events.py").run()
     at.text_input(key="events_identifier").set_value("router@example.com").run()
     at.button(key="events_send").click().run()
     assert not at.exception, at.exception

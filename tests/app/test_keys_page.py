@@ -17,7 +17,7 @@ __all__ = ["memory_keyring", "no_keyring", "wb_home"]
 
 KEY = "pk_test_page_full_access_0000000000a1b2"
 SCOPED = "pk_test_page_profiles_only_00000000c3d4"
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "keys.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "keys.py")
 
 
 @pytest.fixture
@@ -135,7 +135,7 @@ def test_sidebar_switcher_lists_accounts_and_marks_live(memory_keyring: MemoryKe
     box.select("Acme Live").run()
     assert not at.exception, at.exception
     assert at.session_state[accounts.ACTIVE] == "Acme Live" and AccountStore().active_name() == "Acme Live"
-    at.switch_page("pages/keys.py").run()
+    at.switch_page("app_pages/keys.py").run()
     assert "⭐ **Active** · **Acme Live** · 🔴 **LIVE**" in _texts(at)
     fresh = _app()  # a new session starts on the remembered account, marked LIVE in the sidebar
     assert fresh.sidebar.selectbox(key=accounts.SWITCHER).value == "Acme Live"

@@ -26,7 +26,7 @@ def page() -> AppTest:
 
     store = embedded_sandbox().server.app.store
     seed_demo_events(store, days=60, profiles=300, sessions_per_day=80)
-    at.switch_page("pages/metrics.py").run()
+    at.switch_page("app_pages/metrics.py").run()
     assert not at.exception, at.exception
     return at
 

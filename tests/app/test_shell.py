@@ -8,12 +8,12 @@ from streamlit.testing.v1 import AppTest
 from tests.app.conftest import APP_PATH
 
 PAGES = [
-    "pages/home.py",
-    "pages/keys.py",
-    "pages/profiles_upload.py",
-    "pages/tags_upload.py",
-    "pages/test_events.py",
-    "pages/metrics.py",
+    "app_pages/home.py",
+    "app_pages/keys.py",
+    "app_pages/profiles_upload.py",
+    "app_pages/tags_upload.py",
+    "app_pages/test_events.py",
+    "app_pages/metrics.py",
 ]
 
 

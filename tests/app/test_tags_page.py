@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import APP_PATH
 
-PAGE = "pages/tags_upload.py"
+PAGE = "app_pages/tags_upload.py"
 
 
 def page() -> AppTest:

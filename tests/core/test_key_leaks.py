@@ -34,7 +34,7 @@ LEAK_KEY = f"pk_test_{CANARY}"  # accepted by the sandbox below
 UNKNOWN_KEY = f"pk_test_{CANARY[::-1]}"  # a key the sandbox does not know: 401
 SCOPED_KEY = f"pk_test_scoped_{CANARY}"
 SECRETS = (CANARY, CANARY[::-1])
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "keys.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "keys.py")
 
 
 def assert_clean(where: str, texts: Iterable[Any]) -> None:
@@ -187,7 +187,7 @@ def test_switching_and_failing_connection_never_leak(
         # a fresh session each time: AppTest drops the app's sidebar elements after switch_page
         at = AppTest.from_file(str(Path(PAGE).parents[1] / "app.py"), default_timeout=60).run()
         at.sidebar.selectbox(key="accounts.switcher").select(name).run()
-        at.switch_page("pages/home.py").run()
+        at.switch_page("app_pages/home.py").run()
         at.button(key="home_test_connection").click().run()
         assert not at.exception, at.exception
         shown = [*(s.value for s in at.success), *(e.value for e in at.error)]

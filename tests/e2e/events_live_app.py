@@ -28,4 +28,4 @@ target = LiveTarget("Acme Store", os.environ["EVENTS_E2E_URL"], os.environ["EVEN
 client = KlaviyoClient(ClientConfig(api_key=target.api_key, base_url=target.base_url))
 ui.accounts.active_target = lambda: target  # type: ignore[assignment]
 ui.client.get_client = lambda: client  # type: ignore[assignment]
-runpy.run_path(str(Path(__file__).resolve().parents[2] / "pages" / "test_events.py"), run_name="__main__")
+runpy.run_path(str(Path(__file__).resolve().parents[2] / "app_pages" / "test_events.py"), run_name="__main__")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import gc
+import time
 
 from klaviyo_sandbox import SandboxServer
 from tests.sandbox.bulk_helpers import all_pages, create_list, import_body, profile, submit, wait_job
@@ -98,7 +99,7 @@ def test_job_limits(sandbox: SandboxServer) -> None:
     empty = call(sandbox.url, "POST", JOBS, import_body([]))
     assert empty.status_code == 400 and error_code(empty) == "invalid"
     bad_row = call(sandbox.url, "POST", JOBS, import_body([profile(email="a@example.com"), {"type": "event"}]))
-    assert bad_row.status_code == 400
+    assert bad_row.status_code == 400 and error_code(bad_row) == "invalid"
     assert bad_row.json()["errors"][0]["source"]["pointer"] == "/data/attributes/profiles/data/1"
     no_list = call(sandbox.url, "POST", JOBS, import_body([profile(email="a@example.com")], ("nope00",)))
     assert no_list.status_code == 400 and error_code(no_list) == "invalid"
@@ -125,6 +126,10 @@ def test_job_survives_restart(sandbox_factory, tmp_path) -> None:  # type: ignor
     db = tmp_path / "jobs.sqlite3"
     slow = sandbox_factory(db_path=db, job_step_seconds=60)  # the job parks in 'processing'
     job = submit(slow.url, [profile(email="resume@example.com")])
+    assert job["attributes"]["status"] == "queued"
+    deadline = time.monotonic() + 10
+    while call(slow.url, "GET", f"{JOBS}/{job['id']}").json()["data"]["attributes"]["status"] != "processing":
+        assert time.monotonic() < deadline, "the worker never picked the job up"
     slow.stop()
     fresh = sandbox_factory(db_path=db)
     done = wait_job(fresh.url, job["id"])["attributes"]
