@@ -13,7 +13,7 @@ from klaviyo_core.mapping import default_data_dir, suggest_mapping
 from klaviyo_core.profiles import ImportOptions, ImportStopped, import_profiles
 from tests.app.conftest import APP_PATH
 
-PAGE = "pages/profiles_upload.py"
+PAGE = "app_pages/profiles_upload.py"
 CSV = b"E-mail,First Name,Mobile,Points\nann@example.com,Ann,+1 415 555 0100,3\nbad@,Bob,,x\ncy@example.com,Cy,,4\n"
 
 
@@ -35,7 +35,7 @@ def uploaded(data: bytes = CSV, name: str = "people.csv") -> AppTest:
 def test_page_asks_for_a_file() -> None:
     at = page()
     assert at.file_uploader(key="profiles_file").label == "Customer CSV"
-    assert not at.button  # nothing to validate yet
+    assert not [b for b in at.button if (b.key or "").startswith("profiles_")]  # nothing to validate yet
 
 
 def test_preview_and_suggested_mapping() -> None:
