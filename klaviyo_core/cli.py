@@ -24,6 +24,7 @@ app = typer.Typer(
 # name -> module with a typer app named `app`; one line per feature.
 SUBCOMMANDS: dict[str, str] = {
     "accounts": "klaviyo_core.cli_accounts",
+    "profiles": "klaviyo_core.cli_profiles",
     "metrics": "klaviyo_core.cli_metrics",
     "tags": "klaviyo_core.cli_tags",
     "events": "klaviyo_core.cli_events",

@@ -1,0 +1,102 @@
+"""The profile upload page end to end in AppTest, against the embedded sandbox."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from klaviyo_core.csv_reader import preview
+from klaviyo_core.mapping import default_data_dir, suggest_mapping
+from klaviyo_core.profiles import ImportOptions, ImportStopped, import_profiles
+from tests.app.conftest import APP_PATH
+
+PAGE = "app_pages/profiles_upload.py"
+CSV = b"E-mail,First Name,Mobile,Points\nann@example.com,Ann,+1 415 555 0100,3\nbad@,Bob,,x\ncy@example.com,Cy,,4\n"
+
+
+def page() -> AppTest:
+    at = AppTest.from_file(APP_PATH, default_timeout=60)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def uploaded(data: bytes = CSV, name: str = "people.csv") -> AppTest:
+    at = page()
+    at.file_uploader(key="profiles_file").set_value((name, data, "text/csv")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_page_asks_for_a_file() -> None:
+    at = page()
+    assert at.file_uploader(key="profiles_file").label == "Customer CSV"
+    assert not [b for b in at.button if (b.key or "").startswith("profiles_")]  # nothing to validate yet
+
+
+def test_preview_and_suggested_mapping() -> None:
+    at = uploaded()
+    assert any("comma-separated" in c.value for c in at.caption)
+    assert at.selectbox(key="profiles_map_0").value == "email"
+    assert at.selectbox(key="profiles_map_2").value == "phone_number"
+    assert at.selectbox(key="profiles_map_3").value == "custom property"
+    assert at.selectbox(key="profiles_type_3").value == "text"  # "x" is not a number
+    assert at.selectbox(key="profiles_list_pick").value == "(no list)"  # the account's lists are offered
+    assert at.button(key="profiles_import").disabled  # validate first
+
+
+def test_validate_then_import() -> None:
+    at = uploaded()
+    at.button(key="profiles_validate").click().run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["valid"] == "2" and metrics["rejected"] == "1"
+    assert any("not a number" in str(df.value) or "not a valid email" in str(df.value) for df in at.dataframe)
+    at.button(key="profiles_import").click().run()
+    assert not at.exception, at.exception
+    assert any("2 of 3 rows imported" in s.value for s in at.success)
+
+
+def test_broken_file_gets_a_clear_message() -> None:
+    at = uploaded(b"PK\x03\x04" + bytes(100), "book.csv")
+    assert any("Excel workbook" in e.value for e in at.error)
+
+
+def test_no_identifier_mapped_stops_with_advice() -> None:
+    at = uploaded()
+    at.selectbox(key="profiles_map_0").set_value("ignore")
+    at.selectbox(key="profiles_map_2").set_value("ignore").run()
+    assert any("at least one column" in e.value for e in at.error)
+
+
+def test_subscribe_needs_explicit_consent() -> None:
+    at = uploaded()
+    at.multiselect(key="profiles_subscribe").set_value(["email"]).run()
+    assert any("explicit consent" in i.value for i in at.info)
+    assert not any(b.key == "profiles_validate" for b in at.button)
+
+
+def test_unfinished_import_is_offered_for_resume(tmp_path: Path) -> None:
+    path = tmp_path / "halfway.csv"
+    path.write_bytes(b"email,first_name\nzed@example.com,Zed\nyan@example.com,Yan\n")
+    _fmt, header, sample = preview(path)
+    stopped = threading.Event()
+    stopped.set()  # stop before the first job: the import is planned but nothing was sent
+    with pytest.raises(ImportStopped):
+        import_profiles(
+            None,
+            path,
+            suggest_mapping(header.columns, sample),
+            ImportOptions(),
+            data_dir=default_data_dir(),
+            stop=stopped,
+        )
+    at = page()
+    assert any("halfway.csv" in w.value for w in at.warning)
+    at.button(key="profiles_resume").click().run()
+    assert not at.exception, at.exception
+    assert {m.label: m.value for m in at.metric}["imported"] == "2"
