@@ -101,3 +101,18 @@ def sparse(ctx: Ctx, type_: str, attributes: dict[str, Any]) -> dict[str, Any]:
                 dst = dst.setdefault(part, {})
                 src = src[part]
     return out
+
+
+def request_data(data: Any, type_: str, *, url_id: str | None = None, attributes: bool = True) -> dict[str, Any]:
+    """The `data` object of a write request, after the checks every JSON:API write shares.
+
+    `data.type` must be `type_`; with `url_id`, `data.id` must repeat the id in the URL; with `attributes`,
+    `data.attributes` must be an object. Each failure is a 400 pointing at the member to fix.
+    """
+    if not isinstance(data, dict) or data.get("type") != type_:
+        raise invalid(f"data.type must be '{type_}'.", pointer="/data/type")
+    if url_id is not None and data.get("id") != url_id:
+        raise invalid(f"data.id must match the {type_.replace('-', ' ')} id in the URL.", pointer="/data/id")
+    if attributes and not isinstance(data.get("attributes"), dict):
+        raise invalid("data.attributes is required.", pointer="/data/attributes")
+    return data

@@ -16,6 +16,7 @@ from klaviyo_sandbox import event_input, ids, timeutil
 from klaviyo_sandbox.errors import ApiError, invalid
 from klaviyo_sandbox.http import Ctx, Response
 from klaviyo_sandbox.jobs import JobRunner, job_kind
+from klaviyo_sandbox.jsonapi import request_data
 from klaviyo_sandbox.routes import route
 from klaviyo_sandbox.store import Store, register_schema
 
@@ -40,9 +41,7 @@ _BASE = "/data/attributes/events-bulk-create/data"
 
 
 def _entries(ctx: Ctx) -> list[Any]:
-    data = ctx.json_body()["data"]
-    if not isinstance(data, dict) or data.get("type") != "event-bulk-create-job":
-        raise invalid("data.type must be 'event-bulk-create-job'.", pointer="/data/type")
+    data = request_data(ctx.json_body()["data"], "event-bulk-create-job", attributes=False)
     attrs = data.get("attributes")
     group = attrs.get("events-bulk-create") if isinstance(attrs, dict) else None
     entries = group.get("data") if isinstance(group, dict) else None

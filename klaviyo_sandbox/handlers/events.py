@@ -19,7 +19,7 @@ from klaviyo_sandbox.errors import invalid, not_found
 from klaviyo_sandbox.filters import Condition, parse_filter
 from klaviyo_sandbox.handlers.metrics import includes, metric_resource, metric_row
 from klaviyo_sandbox.http import Ctx, Response
-from klaviyo_sandbox.jsonapi import collection, document, page_window, resource, sparse
+from klaviyo_sandbox.jsonapi import collection, document, page_window, request_data, resource, sparse
 from klaviyo_sandbox.profilestore import load_profile
 from klaviyo_sandbox.routes import route
 from klaviyo_spec import allowed_filters
@@ -156,9 +156,7 @@ def get_event(ctx: Ctx) -> Response:
 
 @route("create_event")
 def create_event(ctx: Ctx) -> Response:
-    data = ctx.json_body()["data"]
-    if not isinstance(data, dict) or data.get("type") != "event":
-        raise invalid("data.type must be 'event'.", pointer="/data/type")
+    data = request_data(ctx.json_body()["data"], "event", attributes=False)
     event = event_input.parse_event(data.get("attributes"), "/data/attributes")
     with ctx.store.write() as conn:
         event_input.ingest(conn, [event], ["/data/attributes/profile"])

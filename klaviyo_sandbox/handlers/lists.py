@@ -14,7 +14,7 @@ from klaviyo_sandbox.filters import parse_filter
 from klaviyo_sandbox.handlers.profile_resource import additional_fields, profile_resource
 from klaviyo_sandbox.handlers.tag_links import get_taggable, list_taggable
 from klaviyo_sandbox.http import Ctx, Response
-from klaviyo_sandbox.jsonapi import collection, document, page_window, resource, sparse
+from klaviyo_sandbox.jsonapi import collection, document, page_window, request_data, resource, sparse
 from klaviyo_sandbox.routes import route
 from klaviyo_sandbox.store import register_schema
 from klaviyo_spec import allowed_filters
@@ -56,14 +56,8 @@ def get_list_row(ctx: Ctx, list_id: str) -> sqlite3.Row:
 
 
 def _attributes(ctx: Ctx, *, creating: bool) -> dict[str, Any]:
-    data = ctx.json_body()["data"]
-    if not isinstance(data, dict) or data.get("type") != "list":
-        raise invalid("data.type must be 'list'.", pointer="/data/type")
-    if not creating and data.get("id") != ctx.params["id"]:
-        raise invalid("data.id must match the list id in the URL.", pointer="/data/id")
-    attrs = data.get("attributes")
-    if not isinstance(attrs, dict):
-        raise invalid("data.attributes is required.", pointer="/data/attributes")
+    data = request_data(ctx.json_body()["data"], "list", url_id=None if creating else ctx.params["id"])
+    attrs: dict[str, Any] = data["attributes"]
     name = attrs.get("name")
     if (creating or "name" in attrs) and (not isinstance(name, str) or not name.strip()):
         raise invalid("A list needs a non-empty name.", pointer="/data/attributes/name")

@@ -32,7 +32,7 @@ from klaviyo_sandbox.buckets import INTERVALS, bucket_starts, spans
 from klaviyo_sandbox.errors import ApiError, invalid, not_found
 from klaviyo_sandbox.filters import Condition, parse_filter
 from klaviyo_sandbox.http import Ctx, Response
-from klaviyo_sandbox.jsonapi import decode_cursor, encode_cursor
+from klaviyo_sandbox.jsonapi import decode_cursor, encode_cursor, request_data
 from klaviyo_sandbox.routes import route
 from klaviyo_sandbox.store import register_schema
 
@@ -174,12 +174,7 @@ def _page(attrs: dict[str, Any]) -> tuple[int, int]:
 
 
 def parse_query(doc: dict[str, Any]) -> AggregateQuery:
-    data = doc["data"]
-    if not isinstance(data, dict) or data.get("type") != "metric-aggregate":
-        raise invalid("data.type must be 'metric-aggregate'.", pointer="/data/type")
-    attrs = data.get("attributes")
-    if not isinstance(attrs, dict):
-        raise invalid("data.attributes is required.", pointer="/data/attributes")
+    attrs: dict[str, Any] = request_data(doc["data"], "metric-aggregate")["attributes"]
     metric_id = attrs.get("metric_id")
     if not isinstance(metric_id, str) or not metric_id:
         raise invalid("metric_id is required.", pointer=_POINTER + "metric_id")

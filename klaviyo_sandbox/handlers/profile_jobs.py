@@ -29,7 +29,7 @@ from klaviyo_sandbox.handlers.lists import get_list_row, list_resource
 from klaviyo_sandbox.handlers.profile_resource import additional_fields, profile_resource
 from klaviyo_sandbox.http import Ctx, Response
 from klaviyo_sandbox.jobs import JobRunner, job_kind
-from klaviyo_sandbox.jsonapi import collection, document, page_window, resource, sparse
+from klaviyo_sandbox.jsonapi import collection, document, page_window, request_data, resource, sparse
 from klaviyo_sandbox.routes import route
 from klaviyo_sandbox.store import Store, register_schema
 from klaviyo_spec import allowed_filters
@@ -90,9 +90,7 @@ def _json_body(ctx: Ctx) -> dict[str, Any]:
 
 
 def _check_envelope(ctx: Ctx) -> tuple[list[Any], list[str]]:
-    data = _json_body(ctx)["data"]
-    if not isinstance(data, dict) or data.get("type") != JOB_TYPE:
-        raise invalid(f"data.type must be '{JOB_TYPE}'.", pointer="/data/type")
+    data = request_data(_json_body(ctx)["data"], JOB_TYPE, attributes=False)
     profiles = ((data.get("attributes") or {}).get("profiles") or {}).get("data")
     if not isinstance(profiles, list) or not profiles:
         raise invalid("attributes.profiles.data must be a non-empty array of profiles.", pointer=PROFILES_POINTER)

@@ -15,7 +15,7 @@ from klaviyo_sandbox.filters import Condition, parse_filter
 from klaviyo_sandbox.handlers.lists import list_resource
 from klaviyo_sandbox.handlers.profile_resource import additional_fields, profile_resource
 from klaviyo_sandbox.http import Ctx, Response
-from klaviyo_sandbox.jsonapi import collection, document, page_window
+from klaviyo_sandbox.jsonapi import collection, document, page_window, request_data
 from klaviyo_sandbox.routes import route
 from klaviyo_spec import allowed_filters
 
@@ -134,12 +134,8 @@ def get_list_ids_for_profile(ctx: Ctx) -> Response:
 # -- writing -------------------------------------------------------------------------------------------------
 def _profile_body(ctx: Ctx, *, need_id: bool) -> tuple[dict[str, Any], str | None, dict[str, Any] | None]:
     """(attributes, data.id, meta.patch_properties) after Klaviyo's checks on one profile."""
-    data = ctx.json_body()["data"]
-    if not isinstance(data, dict) or data.get("type") != "profile":
-        raise invalid("data.type must be 'profile'.", pointer="/data/type")
-    attrs = data.get("attributes")
-    if not isinstance(attrs, dict):
-        raise invalid("data.attributes is required.", pointer="/data/attributes")
+    data = request_data(ctx.json_body()["data"], "profile")
+    attrs: dict[str, Any] = data["attributes"]
     profile_id = data.get("id")
     if need_id and profile_id != ctx.params["id"]:
         raise invalid("data.id must match the profile id in the URL.", pointer="/data/id")

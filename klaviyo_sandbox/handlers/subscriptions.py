@@ -20,6 +20,7 @@ from klaviyo_sandbox.errors import invalid
 from klaviyo_sandbox.handlers.lists import get_list_row
 from klaviyo_sandbox.http import Ctx, Response
 from klaviyo_sandbox.jobs import JobRunner, job_kind
+from klaviyo_sandbox.jsonapi import request_data
 from klaviyo_sandbox.routes import route
 from klaviyo_sandbox.store import Store, register_schema
 
@@ -99,9 +100,7 @@ def _check_profile(i: int, item: Any, historical: bool) -> None:
 
 
 def _check(ctx: Ctx) -> None:
-    data = ctx.json_body()["data"]
-    if not isinstance(data, dict) or data.get("type") != JOB_TYPE:
-        raise invalid(f"data.type must be '{JOB_TYPE}'.", pointer="/data/type")
+    data = request_data(ctx.json_body()["data"], JOB_TYPE, attributes=False)
     attrs: dict[str, Any] = data["attributes"] if isinstance(data.get("attributes"), dict) else {}
     profiles = attrs["profiles"].get("data") if isinstance(attrs.get("profiles"), dict) else None
     if not isinstance(profiles, list) or not profiles:

@@ -23,7 +23,7 @@ from klaviyo_sandbox import ids, timeutil
 from klaviyo_sandbox.errors import ApiError, invalid, not_found
 from klaviyo_sandbox.filters import matches, parse_filter
 from klaviyo_sandbox.http import Ctx, Response
-from klaviyo_sandbox.jsonapi import collection, document, page_window, resource, sparse
+from klaviyo_sandbox.jsonapi import collection, document, page_window, request_data, resource, sparse
 from klaviyo_sandbox.routes import route
 from klaviyo_sandbox.store import Store, register_schema
 from klaviyo_spec import allowed_filters
@@ -189,15 +189,7 @@ def get_tag(ctx: Ctx) -> Response:
 
 
 def _tag_body(ctx: Ctx, *, creating: bool) -> dict[str, Any]:
-    data = ctx.json_body()["data"]
-    if not isinstance(data, dict) or data.get("type") != "tag":
-        raise invalid("data.type must be 'tag'.", pointer="/data/type")
-    if not creating and data.get("id") != ctx.params["id"]:
-        raise invalid("data.id must match the tag id in the URL.", pointer="/data/id")
-    attrs = data.get("attributes")
-    if not isinstance(attrs, dict):
-        raise invalid("data.attributes is required.", pointer="/data/attributes")
-    return data
+    return request_data(ctx.json_body()["data"], "tag", url_id=None if creating else ctx.params["id"])
 
 
 def _assert_unique_tag(conn: sqlite3.Connection, group_id: str, name: str, own_id: str = "") -> None:
@@ -287,14 +279,8 @@ def get_tag_group(ctx: Ctx) -> Response:
 
 
 def _group_body(ctx: Ctx, *, creating: bool) -> tuple[str, bool]:
-    data = ctx.json_body()["data"]
-    if not isinstance(data, dict) or data.get("type") != "tag-group":
-        raise invalid("data.type must be 'tag-group'.", pointer="/data/type")
-    if not creating and data.get("id") != ctx.params["id"]:
-        raise invalid("data.id must match the tag group id in the URL.", pointer="/data/id")
-    attrs = data.get("attributes")
-    if not isinstance(attrs, dict):
-        raise invalid("data.attributes is required.", pointer="/data/attributes")
+    data = request_data(ctx.json_body()["data"], "tag-group", url_id=None if creating else ctx.params["id"])
+    attrs: dict[str, Any] = data["attributes"]
     exclusive = attrs.get("exclusive")
     if exclusive is not None and not isinstance(exclusive, bool):
         raise invalid("exclusive must be true or false.", pointer="/data/attributes/exclusive")
