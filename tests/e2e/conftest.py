@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,21 +56,21 @@ def wait_until(predicate, timeout: float, what: str) -> None:  # type: ignore[no
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def running_streamlit(script: str, env: dict[str, str], log_dir: Path) -> Iterator[str]:
+    """`streamlit run SCRIPT` on a free port until the block ends; yields its URL once it answers."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
     port = _free_port()
-    home = tmp_path_factory.mktemp("e2e-home")
-    env = {**os.environ, "KLAVIYO_WORKBENCH_HOME": str(home), "KLAVIYO_WORKBENCH_NO_DEMO": "0"}
-    log = (home / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    log_path = log_dir / "streamlit.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.headless", "true"],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
 
     def healthy() -> bool:
@@ -78,14 +79,24 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except requests.RequestException:
             return proc.poll() is not None  # stop waiting if it died
 
-    wait_until(healthy, 60, "streamlit to answer /_stcore/health")
-    assert proc.poll() is None, (home / "streamlit.log").read_text()
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        wait_until(healthy, 60, "streamlit to answer /_stcore/health")
+        assert proc.poll() is None, log_path.read_text()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    home = tmp_path_factory.mktemp("e2e-home")
+    env = {"KLAVIYO_WORKBENCH_HOME": str(home), "KLAVIYO_WORKBENCH_NO_DEMO": "0"}
+    with running_streamlit("app.py", env, home) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

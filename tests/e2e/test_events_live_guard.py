@@ -2,59 +2,26 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
 from klaviyo_sandbox import SandboxServer
 from tests.conftest import FULL_KEY
-from tests.e2e.conftest import CHROMIUM, ROOT, _free_port, click_until, wait_for_idle, wait_until
+from tests.e2e.conftest import ROOT, click_until, running_streamlit, wait_for_idle
 
 
 @pytest.fixture
 def live_app(sandbox: SandboxServer, tmp_path: Path) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
-    port = _free_port()
     env = {
-        **os.environ,
         "PYTHONPATH": str(ROOT),
         "KLAVIYO_WORKBENCH_HOME": str(tmp_path),
         "EVENTS_E2E_URL": sandbox.url,
         "EVENTS_E2E_KEY": FULL_KEY,
     }
-    log = (tmp_path / "streamlit.log").open("w")
-    script = str(Path(__file__).with_name("events_live_app.py"))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.headless", "true"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        try:
-            return requests.get(f"{url}/_stcore/health", timeout=1).status_code == 200
-        except requests.RequestException:
-            return proc.poll() is not None
-
-    try:
-        wait_until(healthy, 60, "streamlit to answer /_stcore/health")
-        assert proc.poll() is None, (tmp_path / "streamlit.log").read_text()
+    with running_streamlit(str(Path(__file__).with_name("events_live_app.py")), env, tmp_path) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def posts(sandbox: SandboxServer) -> int:
