@@ -90,9 +90,18 @@ _ALNUM = string.ascii_letters + string.digits
 
 
 def _row(event_id: str, ev: NewEvent, stamp: str) -> tuple[Any, ...]:
-    properties = json.dumps(ev.properties)
-    return (event_id, ev.metric_id, ev.profile_id, ev.ts, ev.value, ev.value_currency, properties,
-            ev.unique_id or str(ev.ts), stamp)  # fmt: skip
+    unique_id = ev.unique_id or str(ev.ts)
+    return (
+        event_id,
+        ev.metric_id,
+        ev.profile_id,
+        ev.ts,
+        ev.value,
+        ev.value_currency,
+        json.dumps(ev.properties),
+        unique_id,
+        stamp,
+    )
 
 
 def insert_events(conn: sqlite3.Connection, events: Iterable[NewEvent]) -> list[str | None]:
