@@ -217,6 +217,19 @@ def read_chunk_lines(send_path: Path, chunk: ChunkState) -> tuple[list[int], lis
     return lines, profiles
 
 
+def job_bytes(profiles: list[str], list_id: str | None) -> bytes:
+    """The same body as `job_body`, as compact JSON bytes joined from the spooled profiles (nothing parsed).
+
+    The spooled profiles are JSON objects written by `profile_json` (ASCII, escapes included), so joining
+    them is exact; sending these bytes saves parsing 10,000 profiles and `requests` re-encoding them.
+    """
+    head = '{"data":{"type":"profile-bulk-import-job","attributes":{"profiles":{"data":['
+    tail = "]}}"
+    if list_id:
+        tail += ',"relationships":{"lists":{"data":[' + json.dumps({"type": "list", "id": list_id}) + "]}}"
+    return (head + ",".join(profiles) + tail + "}}").encode("utf-8")
+
+
 def job_body(profiles: list[str], list_id: str | None) -> dict:  # type: ignore[type-arg]
     """The exact JSON:API body of one bulk import job (parsed once, in C, from the spooled profiles)."""
     data: dict = {  # type: ignore[type-arg]

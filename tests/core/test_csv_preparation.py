@@ -11,7 +11,7 @@ import pytest
 from klaviyo_core.checkpoint import Checkpoint, Workspace
 from klaviyo_core.import_report import neutralise, write_report
 from klaviyo_core.mapping import ColumnMapping, suggest_mapping
-from klaviyo_core.preparation import Limits, job_body, prepare, read_chunk_lines
+from klaviyo_core.preparation import Limits, job_body, job_bytes, prepare, read_chunk_lines
 from klaviyo_core.validation import ValidationOptions
 
 CSV = (
@@ -91,6 +91,15 @@ def test_chunks_by_count_and_bytes(sample: Path, tmp_path: Path) -> None:
     body = job_body(profiles, "LIST01")
     assert body["data"]["relationships"] == {"lists": {"data": [{"type": "list", "id": "LIST01"}]}}
     assert body["data"]["attributes"]["profiles"]["data"][0]["type"] == "profile"
+
+
+def test_job_bytes_is_job_body_encoded(sample: Path, tmp_path: Path) -> None:
+    prepared, ws = _prepare(sample, tmp_path)
+    _, profiles = read_chunk_lines(ws.send_path, prepared.chunks[0])
+    for list_id in ("LIST01", None):
+        sent = job_bytes(profiles, list_id)
+        assert json.loads(sent) == job_body(profiles, list_id)
+        assert sent.isascii()
 
 
 def test_oversize_profile_rejected_before_sending(tmp_path: Path) -> None:
