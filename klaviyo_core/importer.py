@@ -60,7 +60,10 @@ class Sender:
     cp: Checkpoint
     list_id: str | None = None
     subscribe: tuple[str, ...] = ()
-    poll_interval: float = 0.25
+    # While the oldest pending job is not done yet. A job GET is limited to 10/s and 150/min, and every job
+    # costs one GET to confirm: polling 4 times a second used up the minute's budget on a 100-job import,
+    # and the last confirmations then trickled in at 2.5/s. Once a job is done the next is asked at once.
+    poll_interval: float = 1.0
     deadline: float = field(default_factory=lambda: time.monotonic() + 3600)
     on_progress: ProgressFn | None = None
     stop: threading.Event = field(default_factory=threading.Event)
