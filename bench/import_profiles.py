@@ -95,6 +95,8 @@ def run_one(rows: int, base_url: str, workdir: Path) -> dict[str, float]:
     marks["accounted"] = result.total
     marks["jobs"] = result.plan.get("jobs", 0)
     marks["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # Large files are validated by worker processes (klaviyo_core/prep_workers.py): the largest one's peak.
+    marks["worker_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return marks
 
 
@@ -142,6 +144,7 @@ def main() -> None:
             f"all jobs complete {f.get('jobs_complete', float('nan')):6.2f} s, "
             f"report written {f['finished']:6.2f} s, {int(f['jobs'])} jobs, "
             f"{int(f['imported']):,} imported / {int(f['accounted']):,} accounted, peak RSS {f['peak_rss_mb']:.0f} MB"
+            + (f" (+ validation workers, each <= {f['worker_rss_mb']:.0f} MB)" if f["worker_rss_mb"] else "")
         )
     per_row = 1 / slow["rows_per_s"]
     steady = 750 / 60  # create_or_update_profile steady limit (75/s burst, 750/min)

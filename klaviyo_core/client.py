@@ -46,9 +46,10 @@ class KlaviyoClient:
         *,
         params: dict[str, Any] | None = None,
         json: Any = None,
+        content: bytes | None = None,
         idempotent: bool | None = None,
     ) -> ApiResponse:
-        resp = self.transport.send(method, path, params=params, json=json, idempotent=idempotent)
+        resp = self.transport.send(method, path, params=params, json=json, content=content, idempotent=idempotent)
         return ApiResponse(resp.status_code, _parse(resp), dict(resp.headers))
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
@@ -56,6 +57,12 @@ class KlaviyoClient:
 
     def post(self, path: str, body: Any, *, params: dict[str, Any] | None = None, idempotent: bool = False) -> Any:
         return self.request("POST", path, params=params, json=body, idempotent=idempotent).body
+
+    def post_encoded(
+        self, path: str, content: bytes, *, params: dict[str, Any] | None = None, idempotent: bool = False
+    ) -> Any:
+        """POST a body already encoded as JSON (UTF-8 bytes), e.g. a bulk job built from spooled profiles."""
+        return self.request("POST", path, params=params, content=content, idempotent=idempotent).body
 
     def patch(self, path: str, body: Any) -> Any:
         return self.request("PATCH", path, json=body, idempotent=True).body

@@ -179,7 +179,7 @@ def import_profiles(
     on_progress: ProgressFn | None = None,
     stop: threading.Event | None = None,
     deadline_seconds: float = 3600.0,
-    poll_interval: float = 0.25,
+    poll_interval: float = 1.0,
     limits: Limits | None = None,
 ) -> ImportResult:
     """Import (or dry-run) one CSV. Raises CsvError/MappingError/ValueError for bad input, the client's

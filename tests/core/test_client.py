@@ -14,6 +14,7 @@ from klaviyo_core.errors import (
     ConnectionFailed,
     NotFound,
     PermissionDenied,
+    RateLimited,
     RequestTimeout,
 )
 from klaviyo_core.explain import explain
@@ -55,6 +56,35 @@ def test_oauth_token_uses_bearer(sandbox: SandboxServer) -> None:
 def test_post_sends_jsonapi_content_type(sandbox: SandboxServer) -> None:
     doc = make(sandbox).post("/api/lists", {"data": {"type": "list", "attributes": {"name": "VIP"}}})
     assert doc["data"]["attributes"]["name"] == "VIP"
+
+
+def test_post_encoded_sends_the_bytes_as_jsonapi(sandbox: SandboxServer) -> None:
+    seen: list[dict[str, str]] = []
+    sandbox.app.observers.append(lambda req, op, resp: seen.append(req.headers))
+    body = b'{"data":{"type":"list","attributes":{"name":"Z\\u00f6e VIP"}}}'
+    doc = make(sandbox).post_encoded("/api/lists", body)
+    assert doc["data"]["attributes"]["name"] == "Zöe VIP"
+    assert seen[0]["content-type"] == "application/vnd.api+json"
+    assert seen[0]["authorization"] == f"Klaviyo-API-Key {FULL_KEY}"
+
+
+def test_post_encoded_errors_and_429_retries_match_json_path(sandbox: SandboxServer) -> None:
+    client = make(sandbox, backoff_base_seconds=0.01)
+    with pytest.raises(BadRequest) as info:
+        client.post_encoded("/api/lists", b'{"data":{"type":"list","attributes":{"name":""}}}')
+    assert info.value.status == 400 and info.value.source == {"pointer": "/data/attributes/name"}
+    requests.put(sandbox.url + "/__sandbox/faults", json={"throttle_rate": 1.0, "retry_after": 0}, timeout=5)
+    sent: list[int] = []
+    sandbox.app.observers.append(lambda req, op, resp: sent.append(resp.status))
+    with pytest.raises(RateLimited) as throttled:
+        make(sandbox, max_retries=2, backoff_base_seconds=0.01).post_encoded("/api/lists", b'{"data":{}}')
+    assert throttled.value.status == 429 and throttled.value.code == "throttled"
+    assert len(sent) == 3, "429 is retried for an encoded body exactly as for json="
+
+
+def test_post_takes_json_or_content_not_both(sandbox: SandboxServer) -> None:
+    with pytest.raises(ValueError, match="not both"):
+        make(sandbox).request("POST", "/api/lists", json={"data": {}}, content=b"{}")
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from klaviyo_core import preparation
 from klaviyo_core.checkpoint import Checkpoint, Workspace
 from klaviyo_core.import_report import neutralise, write_report
 from klaviyo_core.mapping import ColumnMapping, suggest_mapping
-from klaviyo_core.preparation import Limits, job_body, prepare, read_chunk_lines
+from klaviyo_core.preparation import Limits, job_body, job_bytes, prepare, read_chunk_lines
 from klaviyo_core.validation import ValidationOptions
 
 CSV = (
@@ -91,6 +92,36 @@ def test_chunks_by_count_and_bytes(sample: Path, tmp_path: Path) -> None:
     body = job_body(profiles, "LIST01")
     assert body["data"]["relationships"] == {"lists": {"data": [{"type": "list", "id": "LIST01"}]}}
     assert body["data"]["attributes"]["profiles"]["data"][0]["type"] == "profile"
+
+
+def test_job_bytes_is_job_body_encoded(sample: Path, tmp_path: Path) -> None:
+    prepared, ws = _prepare(sample, tmp_path)
+    _, profiles = read_chunk_lines(ws.send_path, prepared.chunks[0])
+    for list_id in ("LIST01", None):
+        sent = job_bytes(profiles, list_id)
+        assert json.loads(sent) == job_body(profiles, list_id)
+        assert sent.isascii()
+
+
+def test_process_pool_writes_the_same_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = ["Email,First Name,Phone,Points"]
+    for i in range(300):
+        email = f"p{i % 250}@example.com" if i % 37 else f"broken{i}@"
+        phone = "+1 415 555 0100" if i % 5 == 0 else ("12" if i % 41 == 0 else "")
+        lines.append(f"{email},N{i},{phone},{'x' if i % 53 == 0 else i}" + (",extra" if i % 61 == 0 else ""))
+    path = tmp_path / "many.csv"
+    path.write_text("\n".join(lines) + "\n,,,\n", encoding="utf-8")
+    monkeypatch.setattr(preparation, "PREPARE_CHUNK_ROWS", 40)  # 8 chunks
+    mapping = suggest_mapping(["Email", "First Name", "Phone", "Points"])
+    outputs = []
+    for workers in (1, 2):
+        ws = Workspace(tmp_path / f"data{workers}", "t1")
+        prepared = prepare(path, mapping, ValidationOptions(), ws.dir, Limits(profiles_per_job=30), workers=workers)
+        outputs.append((prepared, ws.send_path.read_bytes(), ws.rejected_path.read_bytes()))
+    (inline, send1, rejected1), (pooled, send2, rejected2) = outputs
+    assert pooled.counts == inline.counts and pooled.chunks == inline.chunks
+    assert send2 == send1 and rejected2 == rejected1
+    assert inline.counts["rows"] == 301 and inline.counts["rejected"] > 0 and inline.counts["skipped_duplicate"] > 0
 
 
 def test_oversize_profile_rejected_before_sending(tmp_path: Path) -> None:
