@@ -15,5 +15,5 @@ def test_metrics_chart_renders(page, app_url: str, tmp_path) -> None:  # type: i
     assert box is not None and box["width"] > 300 and box["height"] > 200
     page.locator("[data-testid=stMetric]").first.wait_for()  # KPI tiles may land a moment after the chart
     assert "Placed Order" in page.locator("[data-testid=stMetric]").first.inner_text()
-    assert page.get_by_role("button", name="Download CSV").count() == 1
+    page.get_by_role("button", name="Download CSV").wait_for()
     page.screenshot(path=str(tmp_path / "metrics.png"), full_page=True)
