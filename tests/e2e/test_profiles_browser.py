@@ -6,7 +6,12 @@ from pathlib import Path
 
 from tests.e2e.conftest import click_until, open_app, wait_for_idle
 
-CSV = "Email Address,First Name,Mobile,Zip\nana@example.com,Ana,,02110\nnot-an-email,Bob,,\nchen@example.com,Chen,,10001\n"
+CSV = (
+    "Email Address,First Name,Mobile,Zip\n"
+    "ana@example.com,Ana,,02110\n"
+    "not-an-email,Bob,,\n"
+    "chen@example.com,Chen,,10001\n"
+)
 
 
 def test_upload_validate_import(page, app_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
