@@ -2,13 +2,15 @@
 
 import streamlit as st
 
-from ui.accounts import active_target
+from ui.accounts import SANDBOX_NAME, active_target
 from ui.connection import render_connection_check
 
 st.title("📮 Klaviyo Workbench")
 target = active_target()
 if target.live:
     st.warning(f"You are working on the LIVE account **{target.name}**. Changes reach real customers.", icon="🔴")
+elif target.name != SANDBOX_NAME:
+    st.info(f"You are working on **{target.name}** at {target.base_url} (not Klaviyo's live API).", icon="🧪")
 else:
     st.success(
         "You are in the **local sandbox**: a Klaviyo look-alike on this computer. Try anything; nothing reaches "

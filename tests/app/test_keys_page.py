@@ -177,3 +177,12 @@ def test_malformed_environment_key_is_explained(memory_keyring: MemoryKeyring, m
 def test_bad_base_url_is_refused(memory_keyring: MemoryKeyring) -> None:
     at = _add(_page(), "Acme", KEY, "klaviyo")
     assert "not a web address" in at.error[0].value and memory_keyring.entries == {}
+
+
+def test_home_names_a_non_live_account_plainly(server: SandboxServer, memory_keyring: MemoryKeyring) -> None:
+    store = AccountStore()
+    store.add("Staging", KEY, base_url=server.url)  # a loopback account: neither the sandbox nor LIVE
+    store.set_active("Staging")
+    at = _app()
+    assert any("**Staging**" in i.value and "not Klaviyo's live API" in i.value for i in at.info)
+    assert not any("local sandbox" in s.value for s in at.success)
