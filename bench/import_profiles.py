@@ -69,6 +69,17 @@ def start_sandbox(workdir: Path) -> tuple[subprocess.Popen[str], str]:
     return proc, line.rsplit(" ", 1)[1].strip()
 
 
+def sandbox_cpu() -> float:
+    """CPU seconds the sandbox process has used so far (it shares the 2 cores with the importer)."""
+    try:
+        import psutil
+
+        times = psutil.Process(int(os.environ["BENCH_SANDBOX_PID"])).cpu_times()
+        return float(times.user + times.system)
+    except (ImportError, KeyError, OSError):
+        return float("nan")
+
+
 def run_one(rows: int, base_url: str, workdir: Path) -> dict[str, float]:
     path = workdir / f"bench_{rows}.csv"
     generate(path, rows)
@@ -79,8 +90,11 @@ def run_one(rows: int, base_url: str, workdir: Path) -> dict[str, float]:
     started = time.perf_counter()
 
     def progress(p: Progress) -> None:
-        if p.stage == "sending" and "first_submit" not in marks:
+        if p.jobs_submitted and "first_submit" not in marks:
             marks["first_submit"] = time.perf_counter() - started
+            marks["sandbox_cpu_at_first"] = sandbox_cpu()
+        if p.jobs_total and p.jobs_submitted == p.jobs_total and "submitted" not in marks:
+            marks["sandbox_cpu_at_submitted"] = sandbox_cpu()
         if p.jobs_total and p.jobs_submitted == p.jobs_total and "submitted" not in marks:
             marks["submitted"] = time.perf_counter() - started
         if p.jobs_total and p.jobs_complete == p.jobs_total and "jobs_complete" not in marks:
@@ -132,7 +146,8 @@ def main() -> None:
             figures = {}
             for rows in sizes:
                 cmd = [sys.executable, __file__, "--child", "--rows", str(rows), "--base-url", url, "--workdir", tmp]
-                out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+                env = {**os.environ, "BENCH_SANDBOX_PID": str(sandbox.pid)}
+                out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout
                 figures[rows] = json.loads(out.strip().splitlines()[-1])
             slow = naive(url)
         finally:
@@ -145,6 +160,11 @@ def main() -> None:
             f"report written {f['finished']:6.2f} s, {int(f['jobs'])} jobs, "
             f"{int(f['imported']):,} imported / {int(f['accounted']):,} accounted, peak RSS {f['peak_rss_mb']:.0f} MB"
             + (f" (+ validation workers, each <= {f['worker_rss_mb']:.0f} MB)" if f["worker_rss_mb"] else "")
+        )
+        print(
+            f"{'':>9}   first job sent at {f.get('first_submit', float('nan')):.2f} s; sandbox CPU "
+            f"{f.get('sandbox_cpu_at_first', float('nan')):.1f} s then, "
+            f"{f.get('sandbox_cpu_at_submitted', float('nan')):.1f} s when the last job was sent"
         )
     per_row = 1 / slow["rows_per_s"]
     steady = 750 / 60  # create_or_update_profile steady limit (75/s burst, 750/min)
