@@ -33,6 +33,7 @@ from klaviyo_core.profiles import (
     Progress,
     UnfinishedImport,
     import_profiles,
+    progress_text,
     unfinished_imports,
 )
 from ui.client import get_client
@@ -93,7 +94,8 @@ def _progress_callback():  # type: ignore[no-untyped-def]
         eta = f" · about {p.eta_seconds:.0f} s left" if p.eta_seconds else ""
         waits = f" · {p.wait_seconds:.1f} s waiting for rate limits" if p.wait_seconds else ""
         rows = f"{p.rows_sent:,}/{p.rows_to_send:,} rows sent"
-        text = f"{p.stage}: {rows} · {p.jobs_complete}/{p.jobs_total} jobs{waits}{eta}"
+        reading = f" · still reading the file ({p.message})" if p.reading and p.message else ""
+        text = f"{p.stage}: {rows} · {p.jobs_complete}/{p.jobs_total} jobs{waits}{eta}{reading}"
         bar.progress(min(share, 1.0), text=text)
 
     return show
@@ -146,8 +148,7 @@ def _show_result(result: ImportResult, key: str) -> None:
 
 def _resume_offer() -> None:
     for cp in unfinished_imports(DATA_DIR)[:1]:
-        done = sum(1 for c in cp.chunks if c.state in ("complete", "cancelled"))
-        st.warning(f"An import of **{Path(cp.file_path).name}** stopped after {done} of {len(cp.chunks)} jobs.")
+        st.warning(f"An import of **{Path(cp.file_path).name}** did not finish: {progress_text(cp)}.")
         if st.button("Resume it", key="profiles_resume"):
             options = ImportOptions(**{**cp.options, "subscribe": tuple(cp.options.get("subscribe") or ())})
             result = _run(Path(cp.file_path), Mapping.from_json(cp.mapping), options, resume=True)

@@ -5,7 +5,9 @@ fingerprint, the mapping and the options, so importing the same file the same wa
 The directory holds:
   checkpoint.json   this module's state: file, mapping, options, counts, the chunk plan and every chunk's
                     state (planned -> submitting -> submitted -> complete) with its job id
-  send.jsonl        the valid, de-duplicated profiles in file order: "<line>\t<profile JSON>" per row
+  send.jsonl        the valid, de-duplicated profiles job after job: "<line>\t<profile JSON>" per row (people
+                    who appear once in the file in file order, then the winners among repeated people)
+  send_lines.i64    the file line of each row of send.jsonl, as int64 (the report looks rows up by line)
   rejected.jsonl    rows refused before sending: {"row", "status", "reason"}
   klaviyo.jsonl     rows refused by Klaviyo (import errors joined back to rows): {"row", "reason"}
 It never holds the API key (nor any header); a test reads every file to check that.
@@ -13,6 +15,8 @@ It never holds the API key (nor any header); a test reads every file to check th
 A chunk is marked `submitting` (with a timestamp) *before* its POST, and `submitted` with the job id right
 after the 202. On resume a `submitting` chunk is reconciled against the account's recent jobs before it is
 ever sent again, so finished chunks are not re-sent and a job in flight is polled, not resubmitted.
+Jobs are sent while the file is still being read (stage `streaming`); a run stopped then resumes by reading
+the file again, which cuts the same jobs in the same order, and sends only those not sent yet.
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 2  # 2: jobs are cut while the file is read (stage 'streaming', send_lines.i64)
+SEND_LINES = "send_lines.i64"  # file line of every sent row, in send order (int64, native byte order)
 
 
 @dataclass
@@ -52,7 +57,7 @@ class Checkpoint:
     fingerprint: str
     mapping: list[dict[str, str]]
     options: dict[str, Any]
-    stage: str = "new"  # new | prepared | sending | done
+    stage: str = "new"  # new | streaming (reading and sending) | prepared (dry run) | sending | done
     counts: dict[str, int] = field(default_factory=dict)
     chunks: list[ChunkState] = field(default_factory=list)
     created_at: float = field(default_factory=time.time)
@@ -77,6 +82,9 @@ def import_id_for(fingerprint: str, mapping: list[dict[str, str]], options: dict
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
+UNFINISHED = ("streaming", "prepared", "sending")  # stages an import can be resumed from
+
+
 class Workspace:
     """The directory of one import and its checkpoint file (written atomically)."""
 
@@ -86,6 +94,7 @@ class Workspace:
         self.send_path = self.dir / "send.jsonl"
         self.rejected_path = self.dir / "rejected.jsonl"
         self.klaviyo_path = self.dir / "klaviyo.jsonl"
+        self.send_lines_path = self.dir / SEND_LINES
 
     def load(self) -> Checkpoint | None:
         if not self.checkpoint_path.exists():
@@ -107,7 +116,7 @@ class Workspace:
 
     def reset_files(self) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
-        for path in (self.send_path, self.rejected_path, self.klaviyo_path):
+        for path in (self.send_path, self.send_lines_path, self.rejected_path, self.klaviyo_path):
             path.unlink(missing_ok=True)
 
 
@@ -119,6 +128,6 @@ def unfinished_imports(root: Path) -> list[Checkpoint]:
             cp = Workspace(root, path.parent.name).load()
         except (ValueError, OSError):
             continue
-        if cp is not None and cp.stage in ("prepared", "sending"):
+        if cp is not None and cp.stage in UNFINISHED:
             found.append(cp)
     return sorted(found, key=lambda c: c.updated_at, reverse=True)

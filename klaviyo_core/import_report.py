@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ import pandas as pd
 
 from klaviyo_core.checkpoint import Checkpoint, Workspace
 from klaviyo_core.csv_reader import Chunk, CsvReader
+from klaviyo_core.preparation import sent_lines
 
 STATUSES = ("imported", "rejected", "rejected_by_klaviyo", "skipped_duplicate", "valid", "pending")
 _DANGEROUS = r"^[=+\-@\t\r]"
@@ -58,18 +60,38 @@ def _chunk_frame(chunk: Chunk, columns: tuple[str, ...]) -> pd.DataFrame:
     return pd.concat(frames).sort_index() if len(frames) > 1 else frames[0]
 
 
-def _sent_status(lines: np.ndarray, checkpoint: Checkpoint, dry_run: bool) -> tuple[list[str], list[str]]:
+def _sent_status(lines: np.ndarray, sent: _Sent, dry_run: bool) -> tuple[list[str], list[str]]:
+    """Status of rows that were not rejected: by the state of the job each was sent in."""
     if dry_run:
         return ["valid"] * len(lines), [""] * len(lines)
-    firsts = np.array([c.first_line for c in checkpoint.chunks], dtype=np.int64)
-    done = np.array([c.state == "complete" for c in checkpoint.chunks] or [False])
-    if not len(firsts):
-        return ["pending"] * len(lines), [""] * len(lines)
-    which = np.clip(np.searchsorted(firsts, lines, side="right") - 1, 0, len(firsts) - 1)
-    ok = done[which]
+    pos = np.searchsorted(sent.lines, lines)
+    found = pos < len(sent.lines)
+    found[found] = sent.lines[pos[found]] == lines[found]
+    ok = np.zeros(len(lines), dtype=bool)
+    ok[found] = sent.done[pos[found]]
     statuses = np.where(ok, "imported", "pending").tolist()
-    reasons = np.where(ok, "", "its job had not finished; run the import again with resume").tolist()
+    waiting = "its job had not finished; run the import again with resume"
+    unsent = "the import stopped before this row was sent; run the import again with resume"
+    reasons = np.where(ok, "", np.where(found, waiting, unsent)).tolist()
     return statuses, reasons
+
+
+@dataclass
+class _Sent:
+    """Every sent row's line (sorted) and whether its job completed, for a vectorised lookup by line."""
+
+    lines: np.ndarray
+    done: np.ndarray
+
+    @classmethod
+    def load(cls, ws: Workspace, checkpoint: Checkpoint) -> _Sent:
+        order_lines = sent_lines(ws.dir)
+        rows = [c.rows for c in checkpoint.chunks]
+        complete = np.array([c.state == "complete" for c in checkpoint.chunks], dtype=bool)
+        known = min(len(order_lines), sum(rows))  # rows cut into a job the checkpoint has not recorded yet
+        done = np.repeat(complete, rows)[:known] if rows else np.zeros(0, dtype=bool)
+        order = np.argsort(order_lines[:known], kind="stable")
+        return cls(order_lines[:known][order], done[order])
 
 
 def write_report(
@@ -77,6 +99,7 @@ def write_report(
 ) -> Counter[str]:
     """Write the report CSV (UTF-8 with BOM, so Excel reads accents) and return the count per status."""
     overrides = load_overrides(ws)
+    sent = _Sent.load(ws, checkpoint)
     counts: Counter[str] = Counter()
     out_path.parent.mkdir(parents=True, exist_ok=True)
     first = True
@@ -85,7 +108,7 @@ def write_report(
         for chunk in reader:
             frame = _chunk_frame(chunk, columns)
             lines = frame.index.to_numpy(dtype=np.int64)
-            statuses, reasons = _sent_status(lines, checkpoint, dry_run)
+            statuses, reasons = _sent_status(lines, sent, dry_run)
             for i, line in enumerate(lines.tolist()):
                 if line in overrides:
                     statuses[i], reasons[i] = overrides[line]

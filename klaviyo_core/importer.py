@@ -48,6 +48,8 @@ class Progress:
     wait_seconds: float = 0.0  # time spent waiting for rate limits and retries
     eta_seconds: float | None = None
     message: str = ""
+    reading: bool = False  # the file is still being read; more jobs will follow
+    rows_read: int = 0
 
 
 ProgressFn = Callable[[Progress], None]
@@ -69,6 +71,8 @@ class Sender:
     stop: threading.Event = field(default_factory=threading.Event)
     waited: float = 0.0
     started: float = field(default_factory=time.monotonic)
+    rows_read: int | None = None  # while the file is still being read (streaming), the rows read so far
+    scanning: bool = False
 
     def __post_init__(self) -> None:
         if self.client is not None:
@@ -84,6 +88,13 @@ class Sender:
         self.waited += float(seconds)
 
     # -- progress ----------------------------------------------------------------------------------------
+    def note_reading(self, rows: int | None, scanning: bool = False) -> None:
+        """Rows read so far while jobs are cut and sent (None once the whole file is read)."""
+        self.rows_read, self.scanning = rows, scanning
+        if rows is not None:
+            what = "looking for people who appear twice" if scanning else "validating"
+            self.report("reading" if not self.cp.chunks else "sending", f"{rows:,} rows read ({what})")
+
     def report(self, stage: str, message: str = "") -> None:
         if not self.on_progress:
             return
@@ -93,7 +104,7 @@ class Sender:
         done = sum(1 for c in chunks if c.state in ("complete", "cancelled"))
         elapsed = time.monotonic() - self.started
         eta = None
-        if done and done < len(chunks):
+        if done and done < len(chunks) and self.rows_read is None:
             eta = elapsed / done * (len(chunks) - done)
         progress = Progress(
             stage,
@@ -105,6 +116,8 @@ class Sender:
             round(self.waited, 3),
             eta,
             message,
+            self.rows_read is not None,
+            self.rows_read or 0,
         )
         self.on_progress(progress)
 
@@ -128,10 +141,11 @@ class Sender:
                 assert upcoming is not None
                 body = upcoming.result()
                 upcoming = pool.submit(self._body, todo[i + 1]) if i + 1 < len(todo) else None
-                self._submit(chunk, body)
+                self.submit_one(chunk, body)
                 self.report("sending")
 
-    def _submit(self, chunk: ChunkState, body: bytes) -> None:
+    def submit_one(self, chunk: ChunkState, body: bytes) -> None:
+        """POST one job (or adopt the job an earlier attempt created); the checkpoint records every step."""
         if chunk.state == "submitting" and self._adopt_orphan(chunk):
             return
         last: Exception | None = None

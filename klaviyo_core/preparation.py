@@ -1,48 +1,49 @@
-"""Pass one of an import: read, validate, de-duplicate and plan the jobs, all before anything is sent.
+"""Pass one of an import: read, validate, de-duplicate and cut jobs, streaming so sending starts at once.
 
-Streams the CSV chunk by chunk, so memory stays flat: valid rows are spooled to disk as ready JSON, rejected
-rows to rejected.jsonl, and only a 64-bit hash of each row's identity key is kept in memory (8 bytes a row)
-to find in-file duplicates once the whole file has been seen ("last wins" needs the end of the file).
-Then the spool is filtered into send.jsonl and cut into jobs by profile count and bytes. The plan is
-deterministic for a given file, mapping and options, which is what makes resuming safe.
+The file is read twice, chunk by chunk, so memory stays flat whatever its size:
+ 0. Identities: only the identifier columns are normalised (as validation does) and hashed, 8 bytes a row.
+    A person whose identity appears once in the file has no duplicate, so their row can go out as soon as
+    it is validated; rows whose identity repeats are *held*, because "last wins" needs the end of the file.
+ 1. Validation (by worker processes for big files): rejected rows go to rejected.jsonl with their reasons;
+    valid rows that are not held are cut into jobs as they come, greedily by profile count and bytes, the
+    same cuts a pass over the finished list would make, and each job is handed to `on_job` at once (the
+    importer sends it while the rest of the file is still being validated). Held rows are spooled to disk;
+    at the end they are de-duplicated exactly (first or last wins) and their winners cut into the last jobs.
+Every sent row is written to send.jsonl ("<line>\t<profile JSON>", job after job) and its line number to
+send_lines.i64, which the report and the import-error join read back. The plan is deterministic for a
+given file, mapping and options, whatever the number of workers: that is what makes resuming safe, since a
+resumed run cuts the very same jobs again and skips those already sent.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections import deque
+import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from itertools import compress
 from pathlib import Path
-from typing import Any
+from typing import IO
 
 import numpy as np
 import pandas as pd
 
-from klaviyo_core.checkpoint import ChunkState
-from klaviyo_core.csv_reader import Chunk, CsvError, CsvReader
+from klaviyo_core.checkpoint import SEND_LINES, ChunkState
+from klaviyo_core.csv_reader import CsvHeader, CsvReader
+from klaviyo_core.identity import key_hashes
+from klaviyo_core.job_cutting import HeldRows, JobCutter, JobFn, Limits
 from klaviyo_core.mapping import Mapping
+from klaviyo_core.prep_scan import Scan, ScannedChunk, load_frame, scan
 from klaviyo_core.prep_workers import map_in_order
 from klaviyo_core.validation import ValidationOptions, profile_json, validate_chunk
 
-MAX_PROFILES_PER_JOB = 10_000
-POOL_MIN_BYTES = 16_000_000  # files from ~200k rows up are validated by a process pool (see _auto_workers)
-PREPARE_CHUNK_ROWS = 20_000  # rows validated at a time: bounds peak memory whatever the file size
-MAX_JOB_BYTES = 4_000_000  # compact JSON; the wire adds separators and the envelope, the cap is 5 MB
-MAX_PROFILE_BYTES = 90_000  # Klaviyo's cap is 100 KB per profile; leave room for the wire format
-
-
-@dataclass(frozen=True)
-class Limits:
-    profiles_per_job: int = MAX_PROFILES_PER_JOB
-    job_bytes: int = MAX_JOB_BYTES
-    profile_bytes: int = MAX_PROFILE_BYTES
+POOL_MIN_BYTES = 16_000_000  # files from ~200k rows up are read by a process pool (see _auto_workers)
 
 
 @dataclass
 class Prepared:
-    counts: dict[str, int]  # rows, valid, rejected, skipped_duplicate, to_send
+    counts: dict[str, int]  # rows, valid, rejected, skipped_duplicate, to_send, jobs
     chunks: list[ChunkState]
     columns: tuple[str, ...]
     warnings: tuple[str, ...]
@@ -68,18 +69,17 @@ def _rejected_text(rows: pd.Series, status: str = "rejected") -> str:
 
 @dataclass
 class _Validated:
-    """One chunk's valid rows as spool text plus per-row arrays, and its rejected rows as JSON lines.
+    """One chunk's valid rows (line, identity hash, profile JSON and its size) and its rejected rows' lines.
 
-    Computed from the chunk's frame alone (in this process or a worker process), written by the caller in
-    chunk order, so the files are the same whichever process computed it.
+    Computed from the chunk's frame alone (in this process or a worker process) and written by the caller
+    in chunk order, so the files are the same whichever process computed it.
     """
 
     rejected: str
-    spool: str
     lines: np.ndarray
     hashes: np.ndarray
     sizes: np.ndarray
-    line_bytes: np.ndarray
+    profiles: list[str]
     valid: int
 
 
@@ -94,40 +94,37 @@ def _validate(frame: pd.DataFrame, mapping: Mapping, options: ValidationOptions,
         rejected += _rejected_text(pd.Series(reason, index=profiles.index[too_big]))
         profiles, sizes = profiles[~too_big], sizes[~too_big]
     keys = result.keys[~too_big.to_numpy()] if too_big.any() else result.keys
-    spooled = (profiles.index.astype(str) + "\t" + profiles + "\n").tolist()
-    hashes = pd.util.hash_pandas_object(keys, index=False).to_numpy() if len(keys) else np.array([], np.uint64)
     return _Validated(
         rejected,
-        "".join(spooled),  # all ASCII (JSON escapes the rest), so chars == bytes
         profiles.index.to_numpy(dtype=np.int64),
-        hashes,
+        key_hashes(keys),
         sizes.to_numpy(dtype=np.int64),
-        np.fromiter(map(len, spooled), dtype=np.int64, count=len(spooled)),
+        profiles.tolist(),  # all ASCII (JSON escapes the rest), so chars == bytes
         len(frame) - len(result.rejected_rows) - int(too_big.sum()),
     )
 
 
-def _validated_chunks(
-    reader: CsvReader, mapping: Mapping, options: ValidationOptions, limits: Limits, workers: int
-) -> Iterator[tuple[Chunk, _Validated]]:
-    """(chunk, its validation) in file order; with workers > 1, chunks are validated by a process pool.
+def _validate_spooled(spool: Path, mapping: Mapping, options: ValidationOptions, limits: Limits) -> _Validated:
+    """Validate one chunk spooled by read 0, then drop its spool (a module-level function for workers)."""
+    frame = load_frame(spool)
+    spool.unlink()
+    return _validate(frame, mapping, options, limits)
 
-    At most `workers` chunks are in flight (plus the one being read), so memory stays bounded; see
-    prep_workers.py for why these are plain subprocesses.
-    """
+
+def _validated(
+    scanned: Scan, mapping: Mapping, options: ValidationOptions, limits: Limits, workers: int
+) -> Iterator[tuple[ScannedChunk, _Validated]]:
+    """(chunk, its validation) in file order; with workers > 1, computed by a process pool."""
+    chunks = scanned.chunks
+    args = (mapping, options, limits)
     if workers <= 1:
-        for chunk in reader:
-            yield chunk, _validate(chunk.frame, mapping, options, limits)
+        for chunk in chunks:
+            yield chunk, _validate_spooled(chunk.spool, *args)
         return
-    pending: deque[Chunk] = deque()
-
-    def jobs() -> Iterator[tuple[Any, ...]]:
-        for chunk in reader:
-            pending.append(chunk)
-            yield chunk.frame, mapping, options, limits
-
-    for done in map_in_order(_validate, jobs(), workers):
-        yield pending.popleft(), done
+    for chunk, done in zip(
+        chunks, map_in_order(_validate_spooled, ((c.spool, *args) for c in chunks), workers), strict=True
+    ):
+        yield chunk, done
 
 
 def _auto_workers(path: Path) -> int:
@@ -137,106 +134,21 @@ def _auto_workers(path: Path) -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
-def _spool_chunk(chunk: Chunk, done: _Validated, files: dict) -> int:  # type: ignore[type-arg]
-    """Write one validated chunk (ragged and empty rows first, as found by the reader); returns rows counted."""
-    rejected = files["rejected"]
-    for ragged in chunk.ragged:
-        rejected.write(json.dumps({"row": ragged.line, "status": "rejected", "reason": ragged.reason}) + "\n")
-    for line in chunk.empty_lines:
-        rejected.write(json.dumps({"row": line, "status": "rejected", "reason": "the row is empty"}) + "\n")
-    rejected.write(done.rejected)
-    files["spool"].write(done.spool)
-    files["sizes"].append(done.sizes)
-    files["line_bytes"].append(done.line_bytes)
-    return len(chunk.frame) + len(chunk.ragged) + len(chunk.empty_lines)
-
-
-def _duplicates(lines: np.ndarray, hashes: np.ndarray, keep: str) -> pd.Series:
-    """Losing line -> winning line, for rows whose identity repeats an earlier (or later) row."""
-    frame = pd.DataFrame({"line": lines, "hash": hashes})
-    lose = frame["hash"].duplicated(keep=keep)
-    if not lose.any():
-        return pd.Series([], dtype="int64")
-    winners = frame[~frame["hash"].duplicated(keep=keep)].set_index("hash")["line"]
-    losers = frame[lose]
-    return pd.Series(winners.loc[losers["hash"]].to_numpy(), index=losers["line"].to_numpy())
-
-
-def _cut(lines: np.ndarray, sizes: np.ndarray, line_bytes: np.ndarray, limits: Limits) -> list[ChunkState]:
-    """Consecutive jobs of at most `profiles_per_job` profiles and `job_bytes` bytes (sizes + commas)."""
-    chunks: list[ChunkState] = []
-    offsets = np.concatenate(([0], np.cumsum(line_bytes)))
-    weights = np.concatenate(([0], np.cumsum(sizes + 1)))
-    start, n = 0, len(lines)
-    while start < n:
-        by_bytes = int(np.searchsorted(weights, weights[start] + limits.job_bytes, side="right")) - 1
-        end = min(start + limits.profiles_per_job, max(by_bytes, start + 1), n)
-        size = int(weights[end] - weights[start])
-        chunks.append(
-            ChunkState(len(chunks), int(offsets[start]), end - start, size, int(lines[start]), int(lines[end - 1]))
-        )
-        start = end
-    return chunks
-
-
-def _plan(spool: Path, send: Path, losers: set[int], arrays: dict[str, np.ndarray], limits: Limits) -> list[ChunkState]:
-    lines, sizes, line_bytes = arrays["lines"], arrays["sizes"], arrays["line_bytes"]
-    if not losers:
-        spool.replace(send)  # nothing to drop: the spool is the send file
-        return _cut(lines, sizes, line_bytes, limits)
-    keep = ~np.isin(lines, np.fromiter(losers, dtype=np.int64))
-    with spool.open("rb") as src, send.open("wb") as out:
-        for raw, kept in zip(src, keep.tolist(), strict=True):
-            if kept:
-                out.write(raw)
-    spool.unlink()
-    return _cut(lines[keep], sizes[keep], line_bytes[keep], limits)
-
-
-@dataclass
-class _Seen:
-    """Per valid row, 8-24 bytes kept in memory: line, identity hash, profile size, spool line size."""
-
-    lines: list[np.ndarray] = field(default_factory=list)
-    hashes: list[np.ndarray] = field(default_factory=list)
-    sizes: list[np.ndarray] = field(default_factory=list)
-    line_bytes: list[np.ndarray] = field(default_factory=list)
-    rows: int = 0
-    valid: int = 0
-
-    def joined(self, name: str, dtype: type) -> np.ndarray:
-        parts = getattr(self, name)
-        return np.concatenate(parts) if parts else np.array([], dtype)
-
-
-def _read_all(
-    path: Path, mapping: Mapping, options: ValidationOptions, limits: Limits, workdir: Path, on_rows, workers: int
-) -> tuple:  # type: ignore[no-untyped-def,type-arg]
-    seen = _Seen()
-    with (
-        CsvReader(path, chunk_rows=PREPARE_CHUNK_ROWS) as reader,
-        (workdir / "spool.jsonl").open("w", encoding="utf-8") as spool_f,
-        (workdir / "rejected.jsonl").open("w", encoding="utf-8") as rejected_f,
-    ):
+def _header(path: Path, mapping: Mapping) -> CsvHeader:
+    with CsvReader(path, chunk_rows=1) as reader:
         missing = [c.column for c in mapping.active() if c.column not in reader.header.columns]
         if missing:
             raise ValueError(f"The mapping names columns this file does not have: {', '.join(missing)}.")
-        files = {"spool": spool_f, "rejected": rejected_f, "sizes": seen.sizes, "line_bytes": seen.line_bytes}
-        for chunk, done in _validated_chunks(reader, mapping, options, limits, workers):
-            seen.rows += _spool_chunk(chunk, done, files)
-            seen.lines.append(done.lines)
-            seen.hashes.append(done.hashes)
-            seen.valid += done.valid
-            if on_rows:
-                on_rows(seen.rows)
-        if seen.rows == 0:
-            raise CsvError("The file has a header row but no data rows: there is nothing to import.")
-        dups = _duplicates(seen.joined("lines", np.int64), seen.joined("hashes", np.uint64), options.keep)
-        reasons = (
-            "the same person as line " + dups.astype(str) + f", which is imported instead (the {options.keep} row wins)"
-        )
-        rejected_f.write(_rejected_text(reasons, status="skipped_duplicate"))
-    return seen, dups, reader.header
+        return reader.header
+
+
+def _write_rejected(out: IO[str], chunk: ScannedChunk, done: _Validated) -> None:
+    """Ragged and empty rows first, as found by the reader, then the invalid ones."""
+    for ragged in chunk.ragged:
+        out.write(json.dumps({"row": ragged.line, "status": "rejected", "reason": ragged.reason}) + "\n")
+    for line in chunk.empty_lines:
+        out.write(json.dumps({"row": line, "status": "rejected", "reason": "the row is empty"}) + "\n")
+    out.write(done.rejected)
 
 
 def prepare(
@@ -247,30 +159,86 @@ def prepare(
     limits: Limits | None = None,
     on_rows: ProgressFn | None = None,
     workers: int | None = None,
+    on_job: JobFn | None = None,
+    on_scan: ProgressFn | None = None,
 ) -> Prepared:
-    """Pass one; `workers` processes validate chunks (None: 2 for a large file on a multi-core machine, else 1).
-
-    The output files, counts and plan are the same whatever the number of workers.
+    """Pass one; `on_job` gets each job as soon as it is cut; `workers` processes read and validate chunks
+    (None: 2 for a large file on a multi-core machine, else 1). The output files, counts and plan are the
+    same whatever the number of workers. `on_scan` reports read 0 (identities), `on_rows` read 1.
     """
     limits = limits or Limits()
     workdir.mkdir(parents=True, exist_ok=True)
     workers = _auto_workers(path) if workers is None else workers
-    seen, dups, header = _read_all(path, mapping, options, limits, workdir, on_rows, workers)
-    arrays = {
-        "lines": seen.joined("lines", np.int64),
-        "sizes": seen.joined("sizes", np.int64),
-        "line_bytes": seen.joined("line_bytes", np.int64),
-    }
-    chunks = _plan(workdir / "spool.jsonl", workdir / "send.jsonl", set(dups.index.tolist()), arrays, limits)
+    header = _header(path, mapping)
+    spool_dir = workdir / "chunks"
+    try:
+        scanned = scan(path, mapping, options, spool_dir, workers, on_scan)
+        return _read_and_cut(scanned, header, mapping, options, workdir, limits, workers, on_rows, on_job)
+    finally:
+        shutil.rmtree(spool_dir, ignore_errors=True)
+
+
+def _read_and_cut(
+    scanned: Scan,
+    header: CsvHeader,
+    mapping: Mapping,
+    options: ValidationOptions,
+    workdir: Path,
+    limits: Limits,
+    workers: int,
+    on_rows: ProgressFn | None,
+    on_job: JobFn | None,
+) -> Prepared:
+    """Read 1: validate, send unrepeated people at once, then settle the repeated ones."""
+    held = HeldRows(workdir / "held.jsonl")
+    rows = valid = 0
+    repeated = scanned.repeated
+    with (
+        (workdir / "rejected.jsonl").open("w", encoding="utf-8") as rejected_f,
+        (workdir / "send.jsonl").open("wb") as send_f,
+        (workdir / SEND_LINES).open("wb") as lines_f,
+        held.path.open("w", encoding="utf-8") as held_f,
+    ):
+        cutter = JobCutter(limits, send_f, lines_f, on_job)
+        for chunk, done in _validated(scanned, mapping, options, limits, workers):
+            _write_rejected(rejected_f, chunk, done)
+            rows += chunk.counted
+            valid += done.valid
+            hold = np.isin(done.hashes, repeated) if len(repeated) else np.zeros(len(done.lines), dtype=bool)
+            if hold.any():
+                held.add(held_f, done.lines[hold], done.hashes[hold], list(compress(done.profiles, hold)))
+                keep = ~hold
+                cutter.add(done.lines[keep], list(compress(done.profiles, keep)), done.sizes[keep])
+            else:
+                cutter.add(done.lines, done.profiles, done.sizes)
+            if on_rows:
+                on_rows(rows)
+        held_f.flush()
+        dups = held.duplicates(options.keep)
+        reasons = (
+            "the same person as line " + dups.astype(str) + f", which is imported instead (the {options.keep} row wins)"
+        )
+        rejected_f.write(_rejected_text(reasons, status="skipped_duplicate"))
+        rejected_f.flush()
+        for lines, profiles, sizes in held.winners(dups.index):
+            cutter.add(lines, profiles, sizes)
+        cutter.finish()
+    held.path.unlink()
     counts = {
-        "rows": seen.rows,
-        "valid": seen.valid,
-        "rejected": seen.rows - seen.valid,
+        "rows": rows,
+        "valid": valid,
+        "rejected": rows - valid,
         "skipped_duplicate": len(dups),
-        "to_send": seen.valid - len(dups),
-        "jobs": len(chunks),
+        "to_send": valid - len(dups),
+        "jobs": len(cutter.chunks),
     }
-    return Prepared(counts, chunks, header.columns, header.warnings)
+    return Prepared(counts, cutter.chunks, header.columns, header.warnings)
+
+
+def sent_lines(workdir: Path) -> np.ndarray:
+    """File line of every row written to send.jsonl, in send order (empty before anything was cut)."""
+    path = workdir / SEND_LINES
+    return np.fromfile(path, dtype=np.int64) if path.exists() else np.array([], dtype=np.int64)
 
 
 def read_chunk_lines(send_path: Path, chunk: ChunkState) -> tuple[list[int], list[str]]:

@@ -18,13 +18,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from klaviyo_core.checkpoint import Checkpoint, Workspace, import_id_for, unfinished_imports
+from klaviyo_core.checkpoint import UNFINISHED, Checkpoint, Workspace, import_id_for, unfinished_imports
 from klaviyo_core.csv_reader import CsvError, detect_format, fingerprint, preview
 from klaviyo_core.errors import KlaviyoError
 from klaviyo_core.import_report import write_report
 from klaviyo_core.importer import ImportStopped, Progress, ProgressFn, Sender, sent_rows_refused
 from klaviyo_core.mapping import Mapping, MappingError, MappingStore, default_data_dir, suggest_mapping
-from klaviyo_core.preparation import Limits, job_body, prepare, read_chunk_lines
+from klaviyo_core.preparation import JobFn, Limits, Prepared, job_body, prepare, read_chunk_lines
+from klaviyo_core.preparation import ProgressFn as PrepProgressFn
+from klaviyo_core.streaming import Producer, stream
 from klaviyo_core.validation import ValidationOptions
 
 CHANNELS = ("email", "sms")
@@ -44,6 +46,7 @@ __all__ = [
     "detect_format",
     "import_profiles",
     "preview",
+    "progress_text",
     "suggest_mapping",
     "unfinished_imports",
 ]
@@ -92,28 +95,40 @@ class ImportResult:
         return self.finished and good == self.total
 
 
+def progress_text(checkpoint: Checkpoint) -> str:
+    """How far an unfinished import got, in words (for the resume offer)."""
+    chunks = checkpoint.chunks
+    if checkpoint.stage == "streaming":
+        sent = sum(1 for c in chunks if c.job_id or c.state in ("complete", "cancelled"))
+        return f"it stopped while still reading the file, after sending {sent} job{'s' if sent != 1 else ''}"
+    done = sum(1 for c in chunks if c.state in ("complete", "cancelled"))
+    return f"{done} of {len(chunks)} jobs done"
+
+
 class UnfinishedImport(Exception):
     """An earlier import of the same file with the same mapping/options has not finished."""
 
     def __init__(self, checkpoint: Checkpoint) -> None:
-        done = sum(1 for c in checkpoint.chunks if c.state in ("complete", "cancelled"))
         super().__init__(
-            f"An unfinished import of this file exists ({done} of {len(checkpoint.chunks)} jobs done). "
+            f"An unfinished import of this file exists ({progress_text(checkpoint)}). "
             "Resume it to continue without re-sending anything, or restart it."
         )
         self.checkpoint = checkpoint
 
 
 def _start(ws: Workspace, cp: Checkpoint | None, resume: bool, restart: bool, fresh: Checkpoint) -> Checkpoint:
-    if cp is not None and cp.stage in ("prepared", "sending") and not resume and not restart:
+    if cp is not None and cp.stage in UNFINISHED and not resume and not restart:
         raise UnfinishedImport(cp)
-    if cp is None or restart or cp.stage in ("new", "done") or not (ws.send_path.exists()):
+    if cp is None or restart or cp.stage in ("new", "done"):
         ws.reset_files()
         return fresh
-    return cp
+    if cp.stage in ("prepared", "sending") and not ws.send_path.exists():
+        ws.reset_files()
+        return fresh
+    return cp  # "streaming" reads the file again and sends only the jobs not sent yet
 
 
-def _prepare_once(
+def _prepare_dry(
     ws: Workspace,
     cp: Checkpoint,
     path: Path,
@@ -122,13 +137,13 @@ def _prepare_once(
     limits: Limits | None,
     on_progress: ProgressFn | None,
 ) -> tuple[str, ...]:
-    """Pass one, unless the checkpoint says it already ran; returns the file's header warnings."""
+    """Pass one alone (a dry run), unless the checkpoint says it already ran; returns the header warnings."""
     if cp.stage != "new":
         return ()
 
     def rows_read(n: int) -> None:
         if on_progress:
-            on_progress(Progress("reading", message=f"{n:,} rows read"))
+            on_progress(Progress("reading", message=f"{n:,} rows read", reading=True, rows_read=n))
 
     rows_read(0)
     prepared = prepare(path, mapping, options.validation, ws.dir, limits, on_rows=rows_read)
@@ -137,12 +152,26 @@ def _prepare_once(
     return prepared.warnings
 
 
-def _send(sender: Sender, path: Path, report: Path) -> Counter[str]:
-    """Pass two; whatever stops it, the report is written (unfinished rows say "pending")."""
+def _producer(path: Path, mapping: Mapping, options: ImportOptions, ws: Workspace, limits: Limits | None) -> Producer:
+    def produce(on_scan: PrepProgressFn, on_job: JobFn, on_rows: PrepProgressFn) -> Prepared:
+        return prepare(
+            path, mapping, options.validation, ws.dir, limits, on_rows=on_rows, on_job=on_job, on_scan=on_scan
+        )
+
+    return produce
+
+
+def _send(sender: Sender, path: Path, report: Path, produce: Producer | None) -> tuple[Counter[str], tuple[str, ...]]:
+    """Pass one while sending (unless it already ran), then pass two; whatever stops it, the report is
+    written (rows not finished say "pending")."""
     ws, cp = sender.ws, sender.cp
-    cp.stage = "sending"
-    ws.save(cp)
+    warnings: tuple[str, ...] = ()
     try:
+        if produce is not None:
+            prepared = stream(sender, produce)
+            cp.counts, warnings = prepared.counts, prepared.warnings
+        cp.stage = "sending"
+        ws.save(cp)
         sender.submit_all()
         sender.poll_all()
         sender.fetch_errors()
@@ -156,7 +185,7 @@ def _send(sender: Sender, path: Path, report: Path) -> Counter[str]:
     counts = write_report(path, ws, cp, report)
     _finish(ws, cp)
     sender.report("done")
-    return counts
+    return counts, warnings
 
 
 def _finish(ws: Workspace, cp: Checkpoint) -> None:
@@ -192,9 +221,9 @@ def import_profiles(
     ws = Workspace(data_dir or default_data_dir(), import_id)
     fresh = Checkpoint(import_id, str(path), file_id, mapping.to_json(), options.to_json())
     cp = _start(ws, ws.load(), resume, restart, fresh)
-    warnings = _prepare_once(ws, cp, path, mapping, options, limits, on_progress)
     report = report_path or ws.dir / "report.csv"
     if options.dry_run:
+        warnings = _prepare_dry(ws, cp, path, mapping, options, limits, on_progress)
         first_job = job_body(read_chunk_lines(ws.send_path, cp.chunks[0])[1], options.list_id) if cp.chunks else None
         counts = write_report(path, ws, cp, report, dry_run=True)
         _finish(ws, cp)
@@ -205,5 +234,6 @@ def import_profiles(
         on_progress,
         stop or threading.Event(),
     )
-    counts = _send(sender, path, report)
+    produce = _producer(path, mapping, options, ws, limits) if cp.stage in ("new", "streaming") else None
+    counts, warnings = _send(sender, path, report, produce)
     return ImportResult(import_id, counts, report, True, ws.dir, cp.counts, None, warnings)

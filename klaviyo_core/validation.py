@@ -36,6 +36,9 @@ FAST_EMAIL = re.compile(
     rf"{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}$"
 )
 MAX_EMAIL = 254
+# FAST_EMAIL split into parts Arrow's RE2 engine runs natively (it has no lookarounds), ~4x faster per row:
+_FAST_SHAPE = rf"^{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}$"
+_NOT_FAST_DOMAIN = rf"(?i)@(?:.*\.)?(?:(?:{_SPECIAL_TLDS})$|xn--)"
 _JSON_SAFE = r"^[ !#-\[\]-~]*$"  # printable ASCII without quote or backslash: JSON-encodes as itself
 _TRUE = {"true", "yes", "y", "1", "t", "on", "x"}
 _FALSE = {"false", "no", "n", "0", "f", "off"}
@@ -87,10 +90,17 @@ def _email_slow(value: str) -> str | None:
         return None
 
 
+def fast_email_mask(s: pd.Series) -> pd.Series:
+    """Where an email is certainly valid and already normalised: FAST_EMAIL (or stricter), vectorised."""
+    at = s.str.find("@")
+    shape = s.str.match(_FAST_SHAPE) & (at >= 1) & (at <= 64) & (s.str.len() <= MAX_EMAIL)
+    return shape & ~s.str.contains(_NOT_FAST_DOMAIN, regex=True)
+
+
 def check_emails(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(normalised email or "", ok mask) for stripped values; empty cells are ok and stay ""."""
     empty = s == ""
-    fast = s.str.match(FAST_EMAIL) & (s.str.len() <= MAX_EMAIL)
+    fast = fast_email_mask(s)
     out = s.copy()
     ok = empty | fast
     doubtful = ~ok
@@ -236,7 +246,7 @@ def encode_column(col: ColumnMapping, s: pd.Series, options: ValidationOptions) 
     return json_strings(s).where(s != "", ""), ok, FIXES.get(target, "")
 
 
-def _dedupe_keys(values: dict[str, pd.Series], index: pd.Index) -> pd.Series:
+def dedupe_keys(values: dict[str, pd.Series], index: pd.Index) -> pd.Series:
     keys = pd.Series("", index=index, dtype=object)
     for target in reversed(IDENTIFIER_FIELDS):  # email wins over phone wins over external id
         if target in values:
@@ -263,7 +273,7 @@ def validate_chunk(frame: pd.DataFrame, mapping: Mapping, options: ValidationOpt
                 )
             )
             bad |= ~ok
-    keys = _dedupe_keys(values, frame.index)
+    keys = dedupe_keys(values, frame.index)
     no_id = (keys == "") & ~bad
     if no_id.any():
         rows = no_id[no_id].index

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from klaviyo_core import preparation
+from klaviyo_core import prep_scan
 from klaviyo_core.checkpoint import Checkpoint, Workspace
 from klaviyo_core.import_report import neutralise, write_report
 from klaviyo_core.mapping import ColumnMapping, suggest_mapping
@@ -85,8 +85,9 @@ def test_first_wins(sample: Path, tmp_path: Path) -> None:
 def test_chunks_by_count_and_bytes(sample: Path, tmp_path: Path) -> None:
     prepared, ws = _prepare(sample, tmp_path, limits=Limits(profiles_per_job=3))
     assert [c.rows for c in prepared.chunks] == [3, 1]
-    lines, profiles = read_chunk_lines(ws.send_path, prepared.chunks[1])
-    assert lines == [11] and json.loads(profiles[0])["attributes"]["email"] == "gus@example.com"
+    assert read_chunk_lines(ws.send_path, prepared.chunks[0])[0] == [5, 9, 11]  # people who appear once
+    lines, profiles = read_chunk_lines(ws.send_path, prepared.chunks[1])  # repeated people go last
+    assert lines == [4] and json.loads(profiles[0])["attributes"]["email"] == "ANN@example.com"
     small, _ = _prepare(sample, tmp_path, limits=Limits(job_bytes=200))
     assert all(c.size <= 200 for c in small.chunks) and sum(c.rows for c in small.chunks) == 4
     body = job_body(profiles, "LIST01")
@@ -111,7 +112,7 @@ def test_process_pool_writes_the_same_files(tmp_path: Path, monkeypatch: pytest.
         lines.append(f"{email},N{i},{phone},{'x' if i % 53 == 0 else i}" + (",extra" if i % 61 == 0 else ""))
     path = tmp_path / "many.csv"
     path.write_text("\n".join(lines) + "\n,,,\n", encoding="utf-8")
-    monkeypatch.setattr(preparation, "PREPARE_CHUNK_ROWS", 40)  # 8 chunks
+    monkeypatch.setattr(prep_scan, "SCAN_CHUNK_ROWS", 40)  # 8 chunks
     mapping = suggest_mapping(["Email", "First Name", "Phone", "Points"])
     outputs = []
     for workers in (1, 2):

@@ -12,6 +12,7 @@ from klaviyo_core.validation import (
     ValidationOptions,
     check_emails,
     check_phones,
+    fast_email_mask,
     profile_json,
     validate_chunk,
 )
@@ -67,6 +68,16 @@ EMAILS = [
 def test_fast_email_path_never_accepts_what_email_validator_rejects(email: str) -> None:
     if FAST_EMAIL.match(email):
         email_validator.validate_email(email, check_deliverability=False)  # must not raise
+
+
+def test_vectorised_fast_path_is_within_the_reference_regex() -> None:
+    emails = [*EMAILS, "a@x.LOCAL", "a@b.Test", "a@XN--bcher-kva.ch", "a@sub.localhost", "A@b.co"]
+    mask = fast_email_mask(pd.Series(emails, dtype=object).astype(str))
+    for email, fast in zip(emails, mask, strict=True):
+        if fast:
+            assert FAST_EMAIL.match(email), email
+            email_validator.validate_email(email, check_deliverability=False)  # must not raise
+    assert mask.iloc[0] and mask.iloc[1]  # the plain ones do take the fast path
 
 
 def test_check_emails_agrees_with_email_validator() -> None:

@@ -1,0 +1,55 @@
+"""Who each row is, from the identifier columns alone: the key in-file duplicates are found by.
+
+Why a module of its own: the importer reads the file twice. The first read only needs to know which
+identities repeat, so that every row whose person appears once can be sent as soon as it is validated
+(streaming) while the few repeated ones wait for the end of the file ("last wins" needs it). That read must
+give exactly the key full validation gives (`validation.validate_chunk`), so it uses the same encoders and
+the same key rule; it only skips every column that is not an identifier, and phone numbers wherever an
+email decides the key anyway.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from klaviyo_core.mapping import IDENTIFIER_FIELDS, Mapping
+from klaviyo_core.validation import ValidationOptions, dedupe_keys, encode_column
+
+
+def identity_keys(frame: pd.DataFrame, mapping: Mapping, options: ValidationOptions) -> pd.Series:
+    """The key `validate_chunk` gives each row that turns out valid ("" where no identifier is usable).
+
+    Rows that full validation rejects may get a key here too; that only makes them look repeated, which is
+    the safe side (a repeated row waits for the end of the file instead of being sent at once).
+    """
+    values: dict[str, pd.Series] = {}
+    by_target = {c.target: c for c in mapping.active() if c.target in IDENTIFIER_FIELDS}
+    email_given = pd.Series(False, index=frame.index)
+    if "email" in by_target:
+        s = frame[by_target["email"].column].astype(str).str.strip()
+        values["email"] = encode_column(by_target["email"], s, options)[0]
+        email_given = s != ""
+    for target in ("phone_number", "external_id"):
+        if target not in by_target:
+            continue
+        s = frame[by_target[target].column].astype(str).str.strip()
+        needed = ~email_given  # where an email is given it is the key; the other columns cannot change it
+        lit = pd.Series("", index=frame.index, dtype=object)
+        if needed.any():
+            lit[needed] = encode_column(by_target[target], s[needed], options)[0]
+        values[target] = lit
+    return dedupe_keys(values, frame.index)
+
+
+def key_hashes(keys: pd.Series) -> np.ndarray:
+    """64-bit hashes of keys, the same function for both reads of the file (8 bytes a row in memory)."""
+    if not len(keys):
+        return np.array([], dtype=np.uint64)
+    return pd.util.hash_pandas_object(keys, index=False).to_numpy()
+
+
+def identity_hashes(frame: pd.DataFrame, mapping: Mapping, options: ValidationOptions) -> np.ndarray:
+    """Hashes of the rows that have an identity (for the first read; a module-level function for workers)."""
+    keys = identity_keys(frame, mapping, options)
+    return key_hashes(keys[keys != ""])

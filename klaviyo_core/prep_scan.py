@@ -1,0 +1,117 @@
+"""Read 0 of an import: parse the CSV once, find the people who appear more than once, keep the rows.
+
+Why: jobs can only go out while the file is still being validated if we already know which rows have a
+duplicate further down ("last wins" needs the end of the file). So the file is parsed once up front, chunk
+by chunk; each chunk's identities (identity.py) are hashed (8 bytes a row) and its parsed cells are spooled
+to disk as an Arrow file, which read 1 (validation) loads back without parsing again, already in pandas'
+Arrow-backed string dtype that the vectorised checks run on. Spooling costs a copy of the file on disk for
+the duration of the import; each chunk file is deleted once validated.
+
+Chunks are parsed where they are scanned: in a worker process for large files (prep_workers.py), so the
+importing process itself does little but hand out work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.feather as feather
+
+from klaviyo_core.csv_reader import Chunk, CsvError, CsvReader, RaggedRow
+from klaviyo_core.identity import identity_hashes
+from klaviyo_core.mapping import Mapping
+from klaviyo_core.prep_workers import map_in_order
+from klaviyo_core.validation import ValidationOptions
+
+SCAN_CHUNK_ROWS = 20_000  # rows parsed, hashed and validated at a time: bounds memory whatever the file size
+
+
+@dataclass
+class ScannedChunk:
+    """One chunk after read 0: where its rows wait for validation, and what the reader refused in it."""
+
+    index: int
+    spool: Path
+    rows: int  # well-formed rows (in the spool)
+    ragged: list[RaggedRow] = field(default_factory=list)
+    empty_lines: list[int] = field(default_factory=list)
+
+    @property
+    def counted(self) -> int:
+        return self.rows + len(self.ragged) + len(self.empty_lines)
+
+
+@dataclass
+class Scan:
+    repeated: np.ndarray  # sorted identity hashes that occur more than once
+    chunks: list[ScannedChunk]
+    rows: int  # data rows of the file, refused ones included
+
+
+def spool_frame(frame: pd.DataFrame, path: Path) -> None:
+    """Write a chunk's cells (strings, indexed by file line) as an uncompressed Arrow file."""
+    table = pa.Table.from_pandas(frame, preserve_index=True)
+    feather.write_feather(table, str(path), compression="uncompressed")
+
+
+def load_frame(path: Path) -> pd.DataFrame:
+    """The chunk's cells as written by `spool_frame`, index named "row" as the reader makes it."""
+    frame = feather.read_table(str(path)).to_pandas()
+    frame.index.name = "row"
+    return frame
+
+
+def scan_chunk(
+    chunk: Chunk, index: int, spool_dir: Path, mapping: Mapping, options: ValidationOptions
+) -> tuple[np.ndarray, ScannedChunk]:
+    """Hash one chunk's identities and spool its rows (a module-level function, so a worker can run it)."""
+    frame = chunk.frame
+    path = spool_dir / f"chunk-{index:06d}.arrow"
+    spool_frame(frame, path)
+    hashes = identity_hashes(frame, mapping, options) if len(frame) else np.array([], dtype=np.uint64)
+    return hashes, ScannedChunk(index, path, len(frame), chunk.ragged, chunk.empty_lines)
+
+
+def _items(path: Path) -> Iterator[Chunk]:
+    with CsvReader(path, chunk_rows=SCAN_CHUNK_ROWS) as reader:
+        yield from reader
+
+
+def scan(
+    path: Path,
+    mapping: Mapping,
+    options: ValidationOptions,
+    spool_dir: Path,
+    workers: int,
+    on_rows: Any = None,
+) -> Scan:
+    """Read 0 over the whole file. A file that cannot be read (a quote never closed, an oversized cell, no
+    data rows) is refused here, before anything is sent."""
+    spool_dir.mkdir(parents=True, exist_ok=True)
+    found: list[np.ndarray] = []
+    chunks: list[ScannedChunk] = []
+    rows = 0
+    args = (spool_dir, mapping, options)
+    if workers <= 1:
+        results: Iterator[tuple[np.ndarray, ScannedChunk]] = (
+            scan_chunk(chunk, i, *args) for i, chunk in enumerate(_items(path))
+        )
+    else:
+        results = map_in_order(scan_chunk, ((chunk, i, *args) for i, chunk in enumerate(_items(path))), workers)
+    for hashes, scanned in results:
+        found.append(hashes)
+        chunks.append(scanned)
+        rows += scanned.counted
+        if on_rows:
+            on_rows(rows)
+    if rows == 0:
+        raise CsvError("The file has a header row but no data rows: there is nothing to import.")
+    every = np.sort(np.concatenate(found)) if found else np.array([], dtype=np.uint64)
+    repeated = np.unique(every[1:][every[1:] == every[:-1]])
+    return Scan(repeated, chunks, rows)
