@@ -1,7 +1,8 @@
 """👥 Profile upload: CSV -> preview -> mapping -> validation -> options -> confirm -> progress -> results.
 
 Thin on purpose: widgets, then calls into klaviyo_core.profiles. The uploaded file is kept in the data dir
-(named by its fingerprint) so an import interrupted by a closed tab can be resumed from the checkpoint.
+(named by its fingerprint) so an import interrupted by a closed tab can be resumed from the checkpoint;
+klaviyo_core.uploads removes the copy once its import has finished, or after a week unused.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from klaviyo_core.csv_reader import CsvError, fingerprint, preview
+from klaviyo_core.csv_reader import CsvError, preview
 from klaviyo_core.errors import KlaviyoError
 from klaviyo_core.import_report import problem_rows, top_problems
 from klaviyo_core.mapping import (
@@ -36,6 +37,7 @@ from klaviyo_core.profiles import (
     progress_text,
     unfinished_imports,
 )
+from klaviyo_core.uploads import mark_used, release_upload, save_upload, sweep_uploads
 from ui.client import get_client
 from ui.errors import render_error
 
@@ -47,15 +49,18 @@ def _keep_upload(upload) -> Path:  # type: ignore[no-untyped-def]
     """The upload, saved once per file (reruns reuse it), where a resumed import can find it again."""
     kept = st.session_state.get("profiles_upload_kept")
     if kept and kept[0] == upload.file_id and Path(kept[1]).exists():
+        mark_used(Path(kept[1]))
         return Path(kept[1])
-    folder = DATA_DIR / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / "incoming.tmp"
-    tmp.write_bytes(upload.getvalue())
-    final = folder / f"{fingerprint(tmp).split(':')[1][:16]}-{Path(upload.name).name}"
-    tmp.replace(final)
+    final = save_upload(DATA_DIR, upload.name, upload.getvalue())
     st.session_state["profiles_upload_kept"] = (upload.file_id, str(final))
     return final
+
+
+def _sweep_once() -> None:
+    """Once per session: drop uploads left unused for a week that no unfinished import needs."""
+    if not st.session_state.get("profiles_uploads_swept"):
+        st.session_state["profiles_uploads_swept"] = True
+        sweep_uploads(DATA_DIR)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -153,6 +158,7 @@ def _resume_offer() -> None:
             options = ImportOptions(**{**cp.options, "subscribe": tuple(cp.options.get("subscribe") or ())})
             result = _run(Path(cp.file_path), Mapping.from_json(cp.mapping), options, resume=True)
             if result:
+                release_upload(DATA_DIR, Path(cp.file_path))
                 _show_result(result, "profiles_resumed")
 
 
@@ -207,8 +213,14 @@ def _options() -> ImportOptions | None:
 
 st.title("👥 Profile upload")
 st.caption("CSV (any encoding, comma/semicolon/tab) → map columns → validate every row → import as bulk jobs.")
+_sweep_once()
 _resume_offer()
-upload = st.file_uploader("Customer CSV", type=["csv", "txt", "tsv"], key="profiles_file")
+upload = st.file_uploader(
+    "Customer CSV",
+    type=["csv", "txt", "tsv"],
+    key="profiles_file",
+    help="A copy is kept on this computer until its import finishes, so an interrupted import can resume.",
+)
 if upload is None:
     st.stop()
 path = _keep_upload(upload)
@@ -260,6 +272,7 @@ validated = st.session_state.get("profiles_validated") == (str(path), mapping.to
 if st.button("Import now", key="profiles_import", disabled=not validated, type="primary"):
     result = _run(path, mapping, options)
     if result:
+        release_upload(DATA_DIR, path)  # the report holds every row now; an unfinished import keeps its file
         st.success(f"Done: {result.counts['imported']:,} of {result.total:,} rows imported.")
         _show_result(result, "profiles_done")
 elif not validated:

@@ -4,11 +4,20 @@ Also a read-only view of the account's tag groups and tags with how many resourc
 from __future__ import annotations
 
 import hashlib
+import time
 
 import pandas as pd
 import streamlit as st
 
-from klaviyo_core.profile_labels import MERGE, REPLACE, LabelError, plan_labels, submit_labels
+from klaviyo_core.profile_labels import (
+    MERGE,
+    REPLACE,
+    ImportsStillRunning,
+    LabelError,
+    LabelPlan,
+    plan_labels,
+    send_labels,
+)
 from klaviyo_core.tags import Shape, TagFileError, apply_plan, plan_tag_file, read_tag_file, report_csv, report_rows
 from klaviyo_core.tags_state import tag_overview
 from ui.client import get_client
@@ -16,6 +25,15 @@ from ui.errors import render_error
 
 PLAN_KEY = "tags_plan"  # (file digest, Plan)
 RESULT_KEY = "tags_result"  # (file digest, ApplyResult)
+LABEL_RUNS_KEY = "tags_label_runs"  # {(file digest, property, mode): "HH:MM" of the run}
+MODE_TEXT = {
+    MERGE: "Merge: add the labels a profile does not have yet",
+    REPLACE: "Replace: exactly these",
+}
+RERUN_TEXT = {
+    MERGE: "only the labels a profile does not have yet are added, so nothing is added twice.",
+    REPLACE: "each profile again ends with exactly the labels in the file.",
+}
 SHAPES_HELP = """
 - `tag_group,tag[,exclusive]` creates the groups and tags that are missing (safe to re-run).
 - `resource_type,resource,tag_group,tag[,action]` tags lists, segments, campaigns and flows by id or exact
@@ -27,7 +45,7 @@ st.title("🏷️ Tag upload")
 upload_tab, overview_tab = st.tabs(["Upload a CSV", "Current tags"])
 
 
-def _labels(data: bytes) -> None:
+def _labels(data: bytes, digest: str) -> None:
     st.warning(
         "Klaviyo has no profile tags. These labels will be written as a **custom profile property** holding a "
         "list, through the profile bulk import (profiles that do not exist yet are created; consent is never "
@@ -37,7 +55,7 @@ def _labels(data: bytes) -> None:
     mode = st.radio(
         "How to write it",
         [MERGE, REPLACE],
-        format_func=lambda m: "Merge: append to the profile's labels" if m == MERGE else "Replace: exactly these",
+        format_func=MODE_TEXT.__getitem__,
         key="tags_label_mode",
         horizontal=True,
     )
@@ -49,13 +67,43 @@ def _labels(data: bytes) -> None:
     st.metric("Profiles", plan.profile_count)
     if plan.skipped:
         st.dataframe(pd.DataFrame(plan.skipped, columns=["line", "skipped because"]), hide_index=True)
+    if mode == MERGE:
+        st.caption(
+            "Merge reads each profile's current labels first (after any running profile import has finished) "
+            "and appends only the missing ones: running the same file again adds nothing twice."
+        )
+    runs = st.session_state.setdefault(LABEL_RUNS_KEY, {})
+    run_key = (digest, plan.property_name, mode)
+    if run_key in runs:
+        st.info(f"You already ran this file at {runs[run_key]}. Running it again is safe: {RERUN_TEXT[mode]}")
     if st.button("Start the profile import", key="tags_label_submit", disabled=not plan.labels):
-        try:
-            jobs = submit_labels(get_client(), plan)
-        except Exception as exc:
-            render_error(exc)
-            return
-        st.success("Started bulk import job(s): " + ", ".join(jobs) + ". Follow them on the profile upload page.")
+        _send_labels(plan, run_key)
+
+
+def _send_labels(plan: LabelPlan, run_key: tuple[str, str, str]) -> None:
+    bar = st.progress(0.0, text="Starting…")
+
+    def show(done: int, total: int, message: str) -> None:
+        bar.progress(done / max(total, 1), text=message)
+
+    try:
+        sent = send_labels(get_client(), plan, on_progress=show)
+    except ImportsStillRunning as exc:
+        st.warning(str(exc))
+        return
+    except Exception as exc:
+        render_error(exc)
+        return
+    st.session_state[LABEL_RUNS_KEY][run_key] = time.strftime("%H:%M")
+    if sent.profiles_up_to_date:
+        st.info(f"{sent.profiles_up_to_date} profile(s) already have every label in this file: left out.")
+    if sent.jobs:
+        st.success(
+            f"Started bulk import job(s) for {sent.profiles_sent} profile(s): " + ", ".join(sent.jobs) + ". "
+            "Follow them on the profile upload page."
+        )
+    else:
+        st.success("Nothing to add: every profile already has these labels.")
 
 
 def _plan_view(digest: str, tag_file) -> None:  # type: ignore[no-untyped-def]
@@ -127,10 +175,11 @@ with upload_tab:
             st.info(f"Detected shape: **{tag_file.shape.value}** · {len(tag_file.rows)} rows")
             preview = pd.DataFrame([r.values for r in tag_file.rows[:20]], columns=tag_file.columns)
             st.dataframe(preview, hide_index=True, key="tags_preview")
+            digest = hashlib.sha256(data).hexdigest()
             if tag_file.shape is Shape.PROFILE_LABELS:
-                _labels(data)
+                _labels(data, digest)
             else:
-                _plan_view(hashlib.sha256(data).hexdigest(), tag_file)
+                _plan_view(digest, tag_file)
 
 with overview_tab:
     st.caption("Read-only. Tags label campaigns, flows, lists and segments (never profiles).")

@@ -2,6 +2,8 @@
 
 Thin page: widgets -> klaviyo_core (event_form, events, event_send, event_bulk, event_history) -> render.
 The LIVE guard is the core's; this page only shows its texts and passes what the person typed.
+A blank Profile is not an error until the person has typed into it or pressed Send: a fresh form opens
+without red, and sending stays blocked (the button explains, the press shows the field's error).
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ K_TIME = "events_time"
 K_UNIQUE = "events_unique_id"
 K_CONFIRM = "events_confirm_account"
 K_SEND = "events_send"
+K_PROFILE_TOUCHED = "events_profile_touched"
+K_SEND_TRIED = "events_send_tried"
+NOT_SENT_FORM = "Not sent: fix the form first (see above)."
 K_SESSION_HISTORY = "events_session_history"
 K_LAST_RESULT = "events_last_result"
 K_HISTORY_PICK = "events_history_pick"
@@ -94,12 +99,18 @@ def _record(result: SendResult, target: Any, history: EventHistory) -> None:
     st.session_state[K_LAST_RESULT] = result
 
 
+def _touch_profile() -> None:
+    st.session_state[K_PROFILE_TOUCHED] = True
+
+
 def _form_column() -> None:
     st.selectbox("Template", template_names(), key=K_TEMPLATE, on_change=_load_template)
     st.text_input("Metric", key=K_METRIC, help="A new name creates a new metric on first use.")
     kind_col, id_col = st.columns([1, 2])
     kind_col.selectbox("Profile by", IDENTIFIER_KINDS, key=K_KIND)
-    id_col.text_input("Profile", key=K_IDENTIFIER, placeholder="you+klaviyo-test@yourcompany.com")
+    id_col.text_input(
+        "Profile", key=K_IDENTIFIER, placeholder="you+klaviyo-test@yourcompany.com", on_change=_touch_profile
+    )
     st.text_input("First name (optional)", key=K_FIRST_NAME)
     st.text_area("Properties (JSON)", key=K_PROPERTIES, height=320)
     value_col, currency_col = st.columns(2)
@@ -108,8 +119,17 @@ def _form_column() -> None:
     st.text_input("Time (ISO 8601, any timezone; blank = now)", key=K_TIME)
 
 
-def _preview_column(event: Event | None, errors: list[Any], client: Any) -> None:
+def _profile_pending(errors: list[Any]) -> bool:
+    """Only the Profile is missing and the person has not got to it yet: nothing to scold about."""
+    untouched = not (st.session_state.get(K_PROFILE_TOUCHED) or st.session_state.get(K_SEND_TRIED))
+    return untouched and [e.field for e in errors] == ["profile"]
+
+
+def _preview_column(event: Event | None, errors: list[Any], client: Any, pending: bool) -> None:
     st.subheader("Request preview")
+    if pending:
+        st.info("Enter the **Profile** the event is for (an email, phone number or external id) to see the request.")
+        return
     for problem in errors:
         st.error(f"**{problem.field}**: {problem.message}")
         if problem.snippet:
@@ -124,22 +144,35 @@ def _preview_column(event: Event | None, errors: list[Any], client: Any) -> None
         st.code(shown.curl(), language="bash")
 
 
-def _send_controls(event: Event | None, target: Any, client: Any, history: EventHistory) -> None:
+def _send_controls(event: Event | None, target: Any, client: Any, history: EventHistory, pending: bool) -> None:
+    """Disabled while the form is wrong, except for a not-yet-entered Profile on the sandbox: pressing Send then
+    says what is missing, which a greyed-out button never does. A LIVE send always waits for its guard."""
     if target.live and event is not None:
         guard = live_guard(target.name, event)
         st.warning(guard.warning)
         st.info(guard.suggestion)
         ready = guard.confirmed(st.text_input("Type the account name to confirm", key=K_CONFIRM))
     else:
-        ready = event is not None
+        ready = event is not None or (pending and not target.live)
     label = f"Send to LIVE account '{target.name}'" if target.live else "Send to sandbox"
-    st.button(label, key=K_SEND, type="primary", disabled=not ready, on_click=_on_send, args=(target, client, history))
+    help_text = "Enter the Profile first." if pending else None
+    st.button(
+        label,
+        key=K_SEND,
+        type="primary",
+        disabled=not ready,
+        help=help_text,
+        on_click=_on_send,
+        args=(target, client, history),
+    )
 
 
 def _on_send(target: Any, client: Any, history: EventHistory) -> None:
     """Runs before the rerun, so it may reset widgets: a LIVE confirmation is good for one send only."""
     event = build_from_form(_current_form()).event  # the same unique_id as the preview the person saw
     if event is None:
+        st.session_state[K_SEND_TRIED] = True  # from now on the form's errors show
+        st.session_state[K_LAST_RESULT] = NOT_SENT_FORM
         return
     typed = st.session_state.get(K_CONFIRM)
     try:
@@ -258,9 +291,12 @@ else:
 left, right = st.columns(2)
 with left:
     _form_column()
+pending = _profile_pending(built.errors)
+if built.event is not None and st.session_state.get(K_LAST_RESULT) == NOT_SENT_FORM:
+    del st.session_state[K_LAST_RESULT]  # fixed since: the refusal is old news
 with right:
-    _preview_column(built.event, built.errors, client)
-    _send_controls(built.event, target, client, history)
+    _preview_column(built.event, built.errors, client, pending)
+    _send_controls(built.event, target, client, history, pending)
     _show_last_result()
 _bulk_section(built.event, target, client)
 _history_section(target, client, history)

@@ -1,12 +1,15 @@
 """`python -m klaviyo_core events ...`: send a test event (or preview it), list templates, bulk-send.
 
 Exit codes as everywhere: 0 sent, 1 some bulk batches failed, 2 bad input (nothing sent), 3 API failure.
-A LIVE send needs `--confirm-account NAME`, the name of the --account used (the same guard as the page).
+A LIVE send needs `--confirm-account NAME`, the name of the --account used (the same guard as the page);
+with the key in KLAVIYO_API_KEY that name is "KLAVIYO_API_KEY (environment)", as the refusal says. LIVE is
+decided as the app decides it: any address off this machine, so a proxy in front of Klaviyo counts too.
 """
 
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlparse
@@ -15,13 +18,17 @@ import typer
 
 from klaviyo_core.cli_common import ExitCode, client_from, err, fail, fail_usage, options
 from klaviyo_core.client import KlaviyoClient
-from klaviyo_core.credentials import SANDBOX, CredentialsError, resolve_account
+from klaviyo_core.credentials import ENV_ACCOUNT_NAME, ENV_KEY, SANDBOX, CredentialsError, is_live_url, resolve_account
 from klaviyo_core.event_bulk import events_for_profiles, events_from_csv, sample_profile_emails, send_bulk
 from klaviyo_core.event_send import LiveSendNotConfirmed, send
 from klaviyo_core.event_templates import TEMPLATES, get_template
 from klaviyo_core.events import Event, EventError, build_event, parse_properties, preview
 
 app = typer.Typer(help="Build, preview and send test events.", no_args_is_help=True)
+CONFIRM_HELP = (
+    "Required for LIVE: the account name exactly as 'accounts list' shows it, "
+    f"or '{ENV_ACCOUNT_NAME}' (quoted) when the key comes from {ENV_KEY}."
+)
 
 
 def _bad(exc: EventError) -> NoReturn:
@@ -77,6 +84,28 @@ def _account_name(ctx: typer.Context, client: KlaviyoClient) -> str:
         return opts.account or urlparse(client.config.base_url).hostname or client.config.base_url
 
 
+def _is_live(client: KlaviyoClient) -> bool:
+    """LIVE unless the client talks to this machine (the page's rule: a proxy URL is a real store too)."""
+    return is_live_url(client.config.base_url)
+
+
+def confirm_option(name: str) -> str:
+    """The exact option to add, quoted for a shell: the environment key's name holds a space and parentheses."""
+    plain = not set(name) & set('"$`\\!')
+    return f'--confirm-account "{name}"' if plain else f"--confirm-account {shlex.quote(name)}"
+
+
+def _not_confirmed(exc: LiveSendNotConfirmed, name: str, typed: str | None) -> NoReturn:
+    """Say what to type; the typed text is not echoed (a pasted key must not reach the terminal's scrollback)."""
+    parts = [str(exc)]
+    if typed:
+        parts.append("The name given with --confirm-account does not match.")
+    if name == ENV_ACCOUNT_NAME:
+        parts.append(f"(That is the name of a key taken from {ENV_KEY}.)")
+    parts.append(f"To confirm, add: {confirm_option(name)}")
+    fail_usage(" ".join(parts))
+
+
 @app.command("send")
 def send_command(
     ctx: typer.Context,
@@ -92,11 +121,7 @@ def send_command(
     unique_id: str = typer.Option(None, "--unique-id", help="Default: a fresh UUID."),
     template: str = typer.Option(None, "--template", help=f"Start from a template: {', '.join(TEMPLATES)}."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the exact request (key masked); send nothing."),
-    confirm_account: str = typer.Option(
-        None,
-        "--confirm-account",
-        help="Required for LIVE: the account name exactly as 'accounts list' shows it.",
-    ),
+    confirm_account: str = typer.Option(None, "--confirm-account", help=CONFIRM_HELP),
 ) -> None:
     """Send one test event; on the sandbox, read it back to show it was stored."""
     try:
@@ -119,10 +144,11 @@ def send_command(
         shown = preview(event, client.config)
         typer.echo(json.dumps({**shown.as_dict(), "curl": shown.curl()}, indent=2, ensure_ascii=False))
         raise typer.Exit(ExitCode.OK)
+    name = _account_name(ctx, client)
     try:
-        result = send(client, event, account_name=_account_name(ctx, client), typed_confirmation=confirm_account)
+        result = send(client, event, live=_is_live(client), account_name=name, typed_confirmation=confirm_account)
     except LiveSendNotConfirmed as exc:
-        fail_usage(f"{exc} Pass --confirm-account NAME.")
+        _not_confirmed(exc, name, confirm_account)
     if not result.ok:
         err(f"Error: {result.explanation.what if result.explanation else 'not sent'}")
         if result.explanation:
@@ -147,11 +173,7 @@ def bulk_command(
     count: int = typer.Option(10, "--count"),
     base_email: str = typer.Option("you+klaviyo-test@yourcompany.com", "--base-email"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and count; send nothing."),
-    confirm_account: str = typer.Option(
-        None,
-        "--confirm-account",
-        help="Required for LIVE: the account name exactly as 'accounts list' shows it.",
-    ),
+    confirm_account: str = typer.Option(None, "--confirm-account", help=CONFIRM_HELP),
 ) -> None:
     """Send many events through the bulk endpoint (1,000 per request)."""
     if (csv_file is None) == (template is None):
@@ -175,10 +197,11 @@ def bulk_command(
         typer.echo(f"{len(events)} valid events; nothing sent (--dry-run).")
         raise typer.Exit(ExitCode.OK)
     client = client_from(ctx)
+    name = _account_name(ctx, client)
     try:
-        result = send_bulk(client, events, account_name=_account_name(ctx, client), typed_confirmation=confirm_account)
+        result = send_bulk(client, events, live=_is_live(client), account_name=name, typed_confirmation=confirm_account)
     except LiveSendNotConfirmed as exc:
-        fail_usage(f"{exc} Pass --confirm-account NAME.")
+        _not_confirmed(exc, name, confirm_account)
     except Exception as exc:  # pragma: no cover - defensive: never a traceback
         fail(exc)
     for index, why in result.failures:

@@ -2,7 +2,8 @@
 
 Exit codes as the profile importer: 0 every row applied (or nothing to do), 1 some rows were skipped or
 failed (see the report), 2 the file or options are unusable, 3 the API refused (auth, scope, outage).
-An `email,label` file needs `--property NAME` (and optionally `--mode merge|replace`).
+An `email,label` file needs `--property NAME` (and optionally `--mode merge|replace`); a merge adds only the
+labels a profile lacks, and exits 3 without sending when the account's profile imports keep running.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 import typer
 
 from klaviyo_core.cli_common import ExitCode, client_from, fail
-from klaviyo_core.profile_labels import MERGE, LabelError, plan_labels, submit_labels
+from klaviyo_core.profile_labels import MERGE, ImportsStillRunning, LabelError, plan_labels, send_labels
 from klaviyo_core.tags import Shape, TagFileError, apply_plan, plan_tag_file, read_tag_file, report_csv
 from klaviyo_core.tags_plan import SKIP, Plan
 
@@ -49,10 +50,18 @@ def _import_labels(ctx: typer.Context, data: bytes, property_name: str | None, m
     if not dry_run and plan.labels:
         client = client_from(ctx)
         try:
-            jobs = submit_labels(client, plan)
+            sent = send_labels(client, plan)
+        except ImportsStillRunning as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(ExitCode.API) from None
         except Exception as exc:
             fail(exc)
-        typer.echo("Started bulk import job(s): " + ", ".join(jobs))
+        if sent.profiles_up_to_date:
+            typer.echo(f"{sent.profiles_up_to_date} profiles already have every label in the file: left out.")
+        if sent.jobs:
+            typer.echo("Started bulk import job(s): " + ", ".join(sent.jobs))
+        else:
+            typer.echo("Nothing to add: every profile already has these labels.")
     raise typer.Exit(ExitCode.PARTIAL if plan.skipped else ExitCode.OK)
 
 

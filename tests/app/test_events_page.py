@@ -122,3 +122,43 @@ def test_through_the_app_router_on_the_embedded_sandbox() -> None:
     at.button(key="events_send").click().run()
     assert not at.exception, at.exception
     assert any("stored as event" in s.value for s in at.success), [e.value for e in at.error]
+
+
+PROFILE_MISSING = "Say who the event is for"
+
+
+def test_fresh_form_shows_no_error_and_send_says_what_is_missing(
+    wired: dict[str, object], sandbox: SandboxServer
+) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == []
+    assert any("Enter the **Profile**" in i.value for i in at.info)
+    assert not at.button(key="events_send").disabled  # pressing it explains instead of a silent grey button
+    at.button(key="events_send").click().run()
+    assert event_posts(sandbox) == []
+    errors = [e.value for e in at.error]
+    assert any(PROFILE_MISSING in e for e in errors) and any("Not sent" in e for e in errors), errors
+    at.text_input(key="events_identifier").set_value("sarah@example.com").run()
+    assert [e.value for e in at.error] == []  # fixed: the refusal goes with the problem
+    at.button(key="events_send").click().run()
+    assert len(event_posts(sandbox)) == 1
+
+
+def test_profile_typed_then_cleared_shows_the_error(wired: dict[str, object], sandbox: SandboxServer) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    at.text_input(key="events_identifier").set_value("sarah@").run()
+    assert any("not a valid email" in e.value for e in at.error)
+    at.text_input(key="events_identifier").set_value("").run()
+    assert any(PROFILE_MISSING in e.value for e in at.error)
+    assert at.button(key="events_send").disabled
+    assert event_posts(sandbox) == []
+
+
+def test_fresh_form_on_live_is_quiet_and_blocked(wired: dict[str, object], sandbox: SandboxServer) -> None:
+    wired["target"] = FakeTarget("Acme Store", True)
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    assert [e.value for e in at.error] == ["LIVE account: Acme Store. Events you send here trigger real flows."]
+    send_button = at.button(key="events_send")
+    assert send_button.disabled and send_button.help == "Enter the Profile first."
+    assert event_posts(sandbox) == []

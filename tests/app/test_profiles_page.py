@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from klaviyo_core.csv_reader import preview
 from klaviyo_core.mapping import default_data_dir, suggest_mapping
 from klaviyo_core.profiles import ImportOptions, ImportStopped, import_profiles
+from klaviyo_core.uploads import MAX_AGE_SECONDS, save_upload
 from tests.app.conftest import APP_PATH
 
 PAGE = "app_pages/profiles_upload.py"
@@ -59,6 +62,38 @@ def test_validate_then_import() -> None:
     at.button(key="profiles_import").click().run()
     assert not at.exception, at.exception
     assert any("2 of 3 rows imported" in s.value for s in at.success)
+    kept = Path(at.session_state["profiles_upload_kept"][1])
+    assert not kept.exists()  # the import finished: its copy of the upload is gone, the report stays
+    at.button(key="profiles_validate").click().run()  # the file is still in the uploader: kept again
+    assert not at.exception, at.exception
+    assert kept.exists()
+
+
+def test_page_start_sweeps_week_old_uploads_no_import_needs() -> None:
+    week_ago = time.time() - MAX_AGE_SECONDS - 60
+    abandoned = save_upload(default_data_dir(), "abandoned.csv", b"email\nold@example.com\n")
+    needed = save_upload(default_data_dir(), "needed.csv", b"email\nneeded@example.com\n")
+    _fmt, header, sample = preview(needed)
+    stopped = threading.Event()
+    stopped.set()
+    with pytest.raises(ImportStopped):
+        import_profiles(
+            None,
+            needed,
+            suggest_mapping(header.columns, sample),
+            ImportOptions(),
+            data_dir=default_data_dir(),
+            stop=stopped,
+        )
+    for path in (abandoned, needed):
+        os.utime(path, (week_ago, week_ago))
+    at = page()
+    assert not abandoned.exists() and needed.exists()
+    assert not at.error and any("needed.csv" in w.value for w in at.warning)  # still resumable, nothing scary
+    at.button(key="profiles_resume").click().run()
+    assert not at.exception, at.exception
+    assert {m.label: m.value for m in at.metric}["imported"] == "1"
+    assert not needed.exists()  # resumed to the end: now it may go
 
 
 def test_broken_file_gets_a_clear_message() -> None:

@@ -87,3 +87,27 @@ def test_overview_counts_resources(seeded: None) -> None:
     table = at.dataframe[-1].value
     summer = table[(table["tag"] == "Summer")].iloc[0]
     assert summer["campaign"] == 2 and summer["group"] == "Season (exclusive)"
+
+
+def test_profile_label_merge_twice_adds_nothing_and_says_so() -> None:
+    from klaviyo_core.client import KlaviyoClient
+    from klaviyo_core.config import ClientConfig
+    from ui.sandbox import embedded_sandbox
+
+    text = "email,label\nmerge-twice@example.com,vip\nmerge-twice@example.com,summer\n"
+    at = upload(page(), text, name="labels.csv")
+    assert at.radio(key="tags_label_mode").value == "merge"
+    assert any("adds nothing twice" in c.value for c in at.caption)
+    at.button(key="tags_label_submit").click().run()
+    assert not at.exception, at.exception
+    assert any("Started bulk import job(s) for 1 profile(s)" in s.value for s in at.success)
+    at.run()  # any next interaction: the page now says the file ran, before it can run again
+    assert any("You already ran this file" in i.value and "nothing is added twice" in i.value for i in at.info)
+    at.button(key="tags_label_submit").click().run()  # the same file again, at once
+    assert not at.exception, at.exception
+    assert any("Nothing to add" in s.value for s in at.success), [s.value for s in at.success]
+    assert any("1 profile(s) already have every label" in i.value for i in at.info)
+    sandbox = embedded_sandbox()
+    client = KlaviyoClient(ClientConfig(api_key=sandbox.api_key, base_url=sandbox.url))
+    (profile,) = client.iter_resources("/api/profiles", {"filter": 'equals(email,"merge-twice@example.com")'})
+    assert profile["attributes"]["properties"]["labels"] == ["vip", "summer"]

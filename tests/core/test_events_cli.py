@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from klaviyo_core import cli_events
 from klaviyo_core.cli import app
+from klaviyo_core.cli_events import confirm_option
+from klaviyo_core.credentials import ENV_ACCOUNT_NAME
 from klaviyo_sandbox import SandboxServer
 from tests.conftest import FULL_KEY
 
@@ -93,3 +97,53 @@ def test_live_send_without_confirmation_sends_nothing(monkeypatch: pytest.Monkey
     assert "LIVE" in result.output and "--confirm-account" in result.output
     wrong = ["events", "send", "--metric", "X", "--email", "a@example.com", "--confirm-account", "Acme"]
     assert runner.invoke(app, wrong).exit_code == 2
+
+
+@pytest.fixture
+def live_sandbox(sandbox: SandboxServer, env: None, monkeypatch: pytest.MonkeyPatch) -> SandboxServer:
+    """The test's sandbox, treated as a LIVE store (as a proxy URL in front of Klaviyo would be)."""
+    monkeypatch.setattr(cli_events, "_is_live", lambda client: True)
+    return sandbox
+
+
+def posted(sandbox: SandboxServer, path: str) -> int:
+    return sum(1 for r in sandbox.app.log if r["path"] == path and r["method"] == "POST")
+
+
+@pytest.mark.parametrize(
+    ("command", "path"),
+    [
+        (["send", "--metric", "Checked Out", "--email", "me+klaviyo-test@example.com"], "/api/events"),
+        (["bulk", "--template", "Viewed Product", "--count", "2"], "/api/event-bulk-create-jobs"),
+    ],
+)
+def test_env_key_live_send_names_what_to_type_and_accepts_exactly_that(
+    live_sandbox: SandboxServer, command: list[str], path: str
+) -> None:
+    refused = run(live_sandbox, *command)
+    assert refused.exit_code == 2, refused.output
+    hint = f'--confirm-account "{ENV_ACCOUNT_NAME}"'
+    assert hint in refused.output and "KLAVIYO_API_KEY (environment)" in hint
+    pasted_key = "pk_live_pasted_by_mistake_000000000"
+    for wrong in ("KLAVIYO_API_KEY", "klaviyo_api_key (environment)", "Acme", pasted_key):
+        result = run(live_sandbox, *command, "--confirm-account", wrong)
+        assert result.exit_code == 2 and "does not match" in result.output and pasted_key not in result.output
+    assert posted(live_sandbox, path) == 0  # nothing left before the right name
+    pasted = shlex.split(hint)  # what a shell makes of the hint as printed
+    accepted = run(live_sandbox, *command, *pasted)
+    assert accepted.exit_code == 0, accepted.output
+    assert posted(live_sandbox, path) == 1
+    assert "read-back: not checked (LIVE account)" in accepted.stdout or "events accepted" in accepted.stdout
+
+
+def test_proxy_url_is_treated_as_live(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only this machine is a sandbox: a key sent through a proxy in front of Klaviyo asks for the name too."""
+    monkeypatch.setenv("KLAVIYO_API_KEY", "pk_test_not_a_real_key_0000000000")
+    args = ["--base-url", "https://klaviyo-proxy.invalid", "events", "send", "--metric", "X", "--email", "a@b.co"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "LIVE" in result.output, result.output
+
+
+@pytest.mark.parametrize("name", [ENV_ACCOUNT_NAME, "Acme Store", 'Bob\'s "best" $hop', "back\\slash!"])
+def test_confirm_option_survives_a_shell(name: str) -> None:
+    assert shlex.split(confirm_option(name)) == ["--confirm-account", name]

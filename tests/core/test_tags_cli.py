@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
+
 from klaviyo_sandbox import SandboxServer
 from klaviyo_sandbox.seed import seed_demo
 from tests.conftest import FULL_KEY
@@ -70,3 +72,23 @@ def test_profile_labels_need_a_property(sandbox: SandboxServer, tmp_path: Path) 
     assert started.returncode == 0, started.stderr
     assert "custom property 'labels' (replace) for 1 profiles" in started.stdout
     assert "Started bulk import job(s):" in started.stdout
+
+
+def test_profile_label_merge_run_twice_adds_nothing(
+    sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from klaviyo_core.cli import app
+
+    monkeypatch.setenv("KLAVIYO_API_KEY", FULL_KEY)
+    monkeypatch.setenv("KLAVIYO_WORKBENCH_HOME", str(tmp_path))
+    path = _file(tmp_path, "email,label\nann@example.com,vip\nann@example.com,summer\n")
+    args = ["--base-url", sandbox.url, "tags", "import", path, "--property", "labels"]  # merge is the default
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0 and "Started bulk import job(s)" in first.stdout, first.output
+    second = CliRunner().invoke(app, args)  # right away: it waits for the first job, then reads
+    assert second.exit_code == 0, second.output
+    assert "Nothing to add" in second.stdout and "1 profiles already have every label" in second.stdout
+    (profile,) = call(sandbox.url, "GET", '/api/profiles?filter=equals(email,"ann@example.com")').json()["data"]
+    assert profile["attributes"]["properties"]["labels"] == ["vip", "summer"]
