@@ -35,7 +35,7 @@ and a test notices.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -57,7 +57,7 @@ AVAILABLE = all(hasattr(phonenumberutil, name) for name in _INTERNALS) and hasat
 
 # Values phonenumbers reads as their digits alone; "+" only in front (see the module docstring).
 _SHAPE = r"^\+?[0-9 ().\-]+$"
-_NON_DIGITS = r"[^0-9]"
+_LITERALS = re.compile(r"[0-9]+(?:\|[0-9]+)*")  # a prefix pattern that is only literal digit strings
 _MIN_DIGITS = 3  # fewer digits may be a two-digit "short number" or not viable at all: phonenumbers decides
 _MAX_INPUT = getattr(phonenumberutil, "_MAX_INPUT_STRING_LENGTH", 250)
 _MIN_NSN = getattr(phonenumberutil, "_MIN_LENGTH_FOR_NSN", 2)
@@ -115,7 +115,6 @@ class _Rules:
     meta: PhoneMetadata
     valid: re.Pattern[str] | None  # full match: a valid number of this region (None: never)
     leading: re.Pattern[str] | None  # metadata.leading_digits, for regions sharing a calling code
-    national_prefix: re.Pattern[str] | None  # national_prefix_for_parsing (match at the start)
     keep_stripped: frozenset[int]  # NSN lengths for which parse keeps the number with its prefix stripped
     exact: bool  # False when a rule here would make phonenumbers itself fail: leave those numbers to it
 
@@ -125,8 +124,8 @@ def _rules(region: str, meta: PhoneMetadata, country_code: int) -> _Rules:
     valid = _valid_regex(meta)
     if region != _NON_GEO and meta.country_code != country_code:
         valid = None  # is_valid_number_for_region refuses a region of another calling code
-    prefix = re.compile(meta.national_prefix_for_parsing) if meta.national_prefix_for_parsing else None
-    if prefix is not None and meta.national_prefix_transform_rule and prefix.groups == 0:
+    prefix = meta.national_prefix_for_parsing
+    if prefix and meta.national_prefix_transform_rule and re.compile(prefix).groups == 0:
         exact = False  # phonenumbers would index an empty group tuple here
     keep: set[int] = set()
     result = phonenumberutil.ValidationResult
@@ -138,7 +137,7 @@ def _rules(region: str, meta: PhoneMetadata, country_code: int) -> _Rules:
     except IndexError:  # a region without possible lengths: phonenumbers itself would fail
         exact = False
     leading = re.compile(meta.leading_digits) if meta.leading_digits is not None else None
-    return _Rules(region, meta, valid, leading, prefix, frozenset(keep), exact)
+    return _Rules(region, meta, valid, leading, frozenset(keep), exact)
 
 
 @dataclass(frozen=True)
@@ -215,43 +214,80 @@ def _valid_nsn(code: _Code, nsn: list[str]) -> np.ndarray:
     return result
 
 
-def _finish(code: _Code, strip: _Rules, nsn0: list[str]) -> tuple[np.ndarray, list[str]]:
+def _at_start(strings: pa.Array, pattern: str) -> np.ndarray:
+    """Where `re.match(pattern, s)` finds a match (at the start); a pattern that is only literal digits or
+    alternatives of them ("0", "00", "0|180020") is decided by Arrow without a Python loop."""
+    if _LITERALS.fullmatch(pattern):
+        hit = np.zeros(len(strings), dtype=bool)
+        for literal in pattern.split("|"):
+            hit |= pc.starts_with(strings, literal).to_numpy(zero_copy_only=False)
+        return hit
+    match = _compiled(pattern).match
+    return np.fromiter((match(x) is not None for x in strings.to_pylist()), dtype=bool, count=len(strings))
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _finish(code: _Code, strip: _Rules, nsn0: pa.Array) -> tuple[np.ndarray, list[str]]:
     """(valid, E.164 or "") once parse has found the calling code: the tail of `parse`, then validation.
 
     `strip` is the metadata parse strips the national prefix by (the default region's when no calling code
     was written, else the calling code's main region).
     """
-    nsn = list(nsn0)
-    lengths = np.fromiter(map(len, nsn), dtype=np.int64, count=len(nsn))
+    nsn = nsn0.to_pylist()
+    lengths = pc.utf8_length(nsn0).to_numpy(zero_copy_only=False).astype(np.int64)
     long_enough = lengths >= _MIN_NSN  # shorter: TOO_SHORT_NSN, before any prefix is stripped
-    prefix = strip.national_prefix
-    if prefix is not None:
-        match = prefix.match
-        for i in [i for i, x in enumerate(nsn) if match(x) is not None]:
-            if long_enough[i]:
-                _, stripped, _ = phonenumberutil._maybe_strip_national_prefix_carrier_code(nsn[i], strip.meta)
-                if len(stripped) in strip.keep_stripped:
-                    nsn[i] = stripped
-                    lengths[i] = len(stripped)
+    if strip.meta.national_prefix_for_parsing:
+        for i in np.flatnonzero(long_enough & _at_start(nsn0, strip.meta.national_prefix_for_parsing)):
+            _, stripped, _ = phonenumberutil._maybe_strip_national_prefix_carrier_code(nsn[i], strip.meta)
+            if len(stripped) in strip.keep_stripped:
+                nsn[i] = stripped
+                lengths[i] = len(stripped)
     fits = long_enough & (lengths >= _MIN_NSN) & (lengths <= _MAX_NSN)
-    valid = np.zeros(len(nsn), dtype=bool)
-    if fits.any():
+    if fits.all():
+        valid = _valid_nsn(code, nsn)
+    else:
+        valid = np.zeros(len(nsn), dtype=bool)
         idx = np.flatnonzero(fits)
-        valid[idx] = _valid_nsn(code, [nsn[i] for i in idx])
+        if len(idx):
+            valid[idx] = _valid_nsn(code, [nsn[i] for i in idx])
     plus = f"+{code.code}"
-    return valid, [plus + x if ok else "" for x, ok in zip(nsn, valid, strict=True)]
+    return valid, [plus + x if ok else "" for x, ok in zip(nsn, valid.tolist(), strict=True)]
 
 
 class _Groups:
     """Numbers whose calling code is known, gathered by (calling code, region whose national prefix parse strips)."""
 
     def __init__(self) -> None:
-        self.rows: dict[tuple[int, str], list[int]] = {}
-        self.nsn: dict[tuple[int, str], list[str]] = {}
+        self.rows: dict[tuple[int, str], list[np.ndarray]] = {}
+        self.nsn: dict[tuple[int, str], list[pa.Array]] = {}
 
-    def add(self, code: int, strip: str, rows: list[int], nsn: list[str]) -> None:
-        self.rows.setdefault((code, strip), []).extend(rows)
-        self.nsn.setdefault((code, strip), []).extend(nsn)
+    def add(self, code: int, strip: str, rows: np.ndarray, nsn: pa.Array) -> None:
+        self.rows.setdefault((code, strip), []).append(rows)
+        self.nsn.setdefault((code, strip), []).append(nsn)
+
+    def items(self) -> Iterator[tuple[int, str, np.ndarray, pa.Array]]:
+        for (code, strip), rows in self.rows.items():
+            yield code, strip, np.concatenate(rows), pa.concat_arrays(self.nsn[(code, strip)])
+
+
+def _ascii_digits(arr: pa.StringArray) -> pa.StringArray:
+    """Each string with everything but its ASCII digits removed (nulls become ""), without a Python loop.
+
+    In UTF-8 the bytes 0x30-0x39 are never part of a longer character, so keeping them byte by byte is exact.
+    """
+    _, offset_buffer, data_buffer = arr.buffers()
+    offsets = np.frombuffer(offset_buffer, dtype=np.int32)[arr.offset : arr.offset + len(arr) + 1]
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, np.uint8)
+    data = data[offsets[0] : offsets[-1]]
+    keep = (data >= 0x30) & (data <= 0x39)
+    kept = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))
+    new_offsets = kept[offsets - offsets[0]].astype(np.int32)
+    out = pa.StringArray.from_buffers(len(arr), pa.py_buffer(new_offsets), pa.py_buffer(data[keep].tobytes()))
+    return out
 
 
 def _written_with_plus(digits: pa.Array, rows: np.ndarray, groups: _Groups) -> None:
@@ -263,14 +299,13 @@ def _written_with_plus(digits: pa.Array, rows: np.ndarray, groups: _Groups) -> N
         head = pc.utf8_slice_codeunits(d, 0, width)
         code_text = pc.if_else(pc.is_in(head, value_set=_calling_codes()), head, code_text)
     codes = pc.fill_null(pc.cast(code_text, pa.int64()), 0).to_numpy(zero_copy_only=False)
-    numbers = d.to_numpy(zero_copy_only=False)
     for code in np.unique(codes[codes > 0]).tolist():
         rules = _code_rules(code)
         if rules is None or not rules.exact:
             continue
         picked = np.flatnonzero(codes == code)
-        width = len(str(code))
-        groups.add(code, rules.main.region, rows[picked].tolist(), [x[width:] for x in numbers[picked]])
+        nsn = pc.utf8_slice_codeunits(d.take(pa.array(picked)), len(str(code)))
+        groups.add(code, rules.main.region, rows[picked], nsn)
 
 
 def _written_without_plus(
@@ -280,25 +315,24 @@ def _written_without_plus(
     prefix or its calling code; those few go through phonenumbers' own _maybe_extract_country_code."""
     meta = home.meta
     d = digits.take(pa.array(rows))
-    numbers = d.to_numpy(zero_copy_only=False)
     special = pc.starts_with(d, str(code)).to_numpy(zero_copy_only=False)
     if meta.international_prefix is not None:
-        idd = re.compile(meta.international_prefix).match
-        special |= np.fromiter((idd(x) is not None for x in numbers), dtype=bool, count=len(numbers))
-    plain = ~special
-    groups.add(code, home.region, rows[plain].tolist(), numbers[plain].tolist())
-    for row, number in zip(rows[special].tolist(), numbers[special].tolist(), strict=True):
+        special |= _at_start(d, meta.international_prefix)
+    plain = np.flatnonzero(~special)
+    groups.add(code, home.region, rows[plain], d.take(pa.array(plain)))
+    picked = np.flatnonzero(special)
+    for row, number in zip(rows[picked].tolist(), d.take(pa.array(picked)).to_pylist(), strict=True):
         try:
             found, nsn = phonenumberutil._maybe_extract_country_code(number, meta, False, PhoneNumber())
         except phonenumbers.NumberParseException:
             decided[row] = True  # parse fails too (no "+" to retry without): not valid
             continue
         if found == 0:  # no calling code after all: a national number
-            groups.add(code, home.region, [row], [number])
+            groups.add(code, home.region, np.array([row]), pa.array([number], pa.string()))
             continue
         rules = _code_rules(found)
         if rules is not None and rules.exact:
-            groups.add(found, rules.main.region, [row], [nsn])
+            groups.add(found, rules.main.region, np.array([row]), pa.array([nsn], pa.string()))
 
 
 def e164_many(values: Sequence[str] | np.ndarray, country: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -315,8 +349,11 @@ def e164_many(values: Sequence[str] | np.ndarray, country: str) -> tuple[np.ndar
     if n == 0 or home is None or home_code is None or not (home.exact and home_code.exact):
         return e164, valid, decided
 
-    arr = pa.array(values, type=pa.string(), from_pandas=True)
-    digits = pc.replace_substring_regex(arr, _NON_DIGITS, "")
+    try:
+        arr = pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all strings: phonenumbers answers (or fails) as before
+        return e164, valid, decided
+    digits = _ascii_digits(arr)
     shaped = pc.and_(pc.match_substring_regex(arr, _SHAPE), pc.less_equal(pc.utf8_length(arr), _MAX_INPUT))
     shaped = pc.fill_null(pc.and_(shaped, pc.greater_equal(pc.utf8_length(digits), _MIN_DIGITS)), False)
     plus = pc.fill_null(pc.starts_with(arr, "+"), False)
@@ -331,16 +368,15 @@ def e164_many(values: Sequence[str] | np.ndarray, country: str) -> tuple[np.ndar
     if len(local):
         _written_without_plus(digits, local, home, home_code.code, groups, decided)
 
-    for (code, strip), rows in groups.rows.items():
+    for code, strip, rows, nsn0 in groups.items():
         rules = _code_rules(code)
         if rules is None:
             continue
         strip_rules = rules.main if strip == rules.main.region else _region_rules(strip)
         if strip_rules is None or not strip_rules.exact:
             continue
-        ok, text = _finish(rules, strip_rules, groups.nsn[(code, strip)])
-        at = np.asarray(rows, dtype=np.int64)
-        valid[at] = ok
-        e164[at] = text
-        decided[at] = True
+        ok, text = _finish(rules, strip_rules, nsn0)
+        valid[rows] = ok
+        e164[rows] = text
+        decided[rows] = True
     return e164, valid, decided

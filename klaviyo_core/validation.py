@@ -124,13 +124,18 @@ def check_phones(s: pd.Series, country: str) -> tuple[pd.Series, pd.Series]:
     ok = empty.copy()
     filled = ~empty
     if filled.any():
-        codes, uniques = pd.factorize(s[filled].to_numpy(dtype=object))
+        values = s[filled].to_numpy(dtype=object)
+        codes, uniques = pd.factorize(values)  # a missing value (None) gets code -1
         e164, valid, decided = phone_fast.e164_many(uniques, country)
         for i in np.flatnonzero(~decided):
             slow = _phone(uniques[i], country)
             e164[i], valid[i] = slow or "", slow is not None
-        out[filled] = e164[codes]
-        ok[filled] = valid[codes]
+        text, good = np.append(e164, "")[codes], np.append(valid, False)[codes]  # -1 reads the appended slot
+        for i in np.flatnonzero(codes < 0):
+            slow = _phone(values[i], country)
+            text[i], good[i] = slow or "", slow is not None
+        out[filled] = text
+        ok[filled] = good
     return out, ok
 
 

@@ -18,6 +18,9 @@ from klaviyo_core import phone_fast
 from klaviyo_core.validation import check_phones
 
 DEFAULTS = ("US", "GB", "DE", "FR", "IN", "BR")
+# Regions that share a calling code without being its main region: parse strips their own national prefix
+# (AG and GG turn local numbers into national ones with a transform rule) but validates against all regions.
+SHARING = ("AG", "GG")
 JUNK = [
     "abc",
     "+",
@@ -170,6 +173,7 @@ def _national_values(rng: random.Random, country: str) -> list[str]:
             values.append(code + nsn)
             values.append(f"{code} {nsn[:-1]}")
             values.append(f"{code}0{nsn}")
+            values.extend([nsn[-7:], nsn[-6:], "0" + nsn[-6:]])  # local numbers, as dialled within an area
         values.append(phonenumbers.format_out_of_country_calling_number(example, country))
     for length in range(1, 20):
         values.extend(_digits(rng, length) for _ in range(8))
@@ -224,7 +228,7 @@ def test_international_numbers_match_phonenumbers() -> None:
         assert decided.mean() > 0.9  # the fast path does the work
 
 
-@pytest.mark.parametrize("country", DEFAULTS)
+@pytest.mark.parametrize("country", DEFAULTS + SHARING)
 def test_national_numbers_match_phonenumbers(country: str) -> None:
     rng = random.Random(country)
     values = _national_values(rng, country)
@@ -262,3 +266,11 @@ def test_check_phones_equals_the_per_value_path(dtype: object) -> None:
     assert list(ok) == [e is not None for e in expected]
     assert out.dtype == s.dtype and ok.dtype == bool
     assert out.index.equals(s.index) and ok.index.equals(s.index)
+
+
+def test_check_phones_missing_value_is_invalid_as_before() -> None:
+    s = pd.Series(["+14155550123", None, ""], dtype=object)
+    out, ok = check_phones(s, "US")
+    assert list(out) == ["+14155550123", "", ""] and list(ok) == [True, False, True]
+    out, ok = check_phones(pd.Series([None], dtype=object), "US")
+    assert list(out) == [""] and list(ok) == [False]
