@@ -223,9 +223,8 @@ def test_international_numbers_match_phonenumbers() -> None:
     rng = random.Random(1)
     values = _international_values(rng)
     values += _formatted(rng, values)
-    for country in ("US", "GB"):
-        decided = _compare(values, country)
-        assert decided.mean() > 0.9  # the fast path does the work
+    decided = _compare(values, "US")  # with "+", the default region plays no part in what is decided
+    assert decided.mean() > 0.9  # the fast path does the work
 
 
 @pytest.mark.parametrize("country", DEFAULTS + SHARING)
@@ -257,7 +256,8 @@ def test_unknown_default_region_decides_nothing() -> None:
 @pytest.mark.parametrize("dtype", [object, "str"])
 def test_check_phones_equals_the_per_value_path(dtype: object) -> None:
     rng = random.Random(7)
-    values = [*JUNK, "", "", *_national_values(rng, "US")[:3000], *_international_values(rng)[:3000]]
+    values = [*JUNK, "", ""]
+    values += rng.sample(_national_values(rng, "US"), 3000) + rng.sample(_international_values(rng), 3000)
     values += values[:500]  # repeats are decided once and handed to every row
     s = pd.Series(values, index=pd.RangeIndex(5, 5 + len(values)), dtype=dtype)
     out, ok = check_phones(s, "US")
