@@ -41,6 +41,16 @@ class ScannedChunk:
     rows: int  # well-formed rows (in the spool)
     ragged: list[RaggedRow] = field(default_factory=list)
     empty_lines: list[int] = field(default_factory=list)
+    id_lines: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))  # rows with an identity
+    id_hashes: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.uint64))  # ... and its hash
+
+    def repeated_lines(self, repeated: np.ndarray) -> np.ndarray:
+        """Lines of this chunk whose identity occurs more than once in the file (sorted)."""
+        return self.id_lines[np.isin(self.id_hashes, repeated)] if len(repeated) else self.id_lines[:0]
+
+    def hashes_of(self, lines: np.ndarray) -> np.ndarray:
+        """The identity hashes of some of this chunk's identified lines (read 1 does not hash again)."""
+        return self.id_hashes[np.searchsorted(self.id_lines, lines)]
 
     @property
     def counted(self) -> int:
@@ -56,7 +66,7 @@ class Scan:
 
 def spool_frame(frame: pd.DataFrame, path: Path) -> None:
     """Write a chunk's cells (strings, indexed by file line) as an uncompressed Arrow file."""
-    table = pa.Table.from_pandas(frame, preserve_index=True)
+    table = pa.Table.from_pandas(frame, preserve_index=True, nthreads=1)  # threads only cost here
     feather.write_feather(table, str(path), compression="uncompressed")
 
 
@@ -67,15 +77,15 @@ def load_frame(path: Path) -> pd.DataFrame:
     return frame
 
 
-def scan_chunk(
-    chunk: Chunk, index: int, spool_dir: Path, mapping: Mapping, options: ValidationOptions
-) -> tuple[np.ndarray, ScannedChunk]:
+def scan_chunk(chunk: Chunk, index: int, spool_dir: Path, mapping: Mapping, options: ValidationOptions) -> ScannedChunk:
     """Hash one chunk's identities and spool its rows (a module-level function, so a worker can run it)."""
     frame = chunk.frame
     path = spool_dir / f"chunk-{index:06d}.arrow"
     spool_frame(frame, path)
-    hashes = identity_hashes(frame, mapping, options) if len(frame) else np.array([], dtype=np.uint64)
-    return hashes, ScannedChunk(index, path, len(frame), chunk.ragged, chunk.empty_lines)
+    scanned = ScannedChunk(index, path, len(frame), chunk.ragged, chunk.empty_lines)
+    if len(frame):
+        scanned.id_lines, scanned.id_hashes = identity_hashes(frame, mapping, options)
+    return scanned
 
 
 def _items(path: Path) -> Iterator[Chunk]:
@@ -99,13 +109,11 @@ def scan(
     rows = 0
     args = (spool_dir, mapping, options)
     if workers <= 1:
-        results: Iterator[tuple[np.ndarray, ScannedChunk]] = (
-            scan_chunk(chunk, i, *args) for i, chunk in enumerate(_items(path))
-        )
+        results: Iterator[ScannedChunk] = (scan_chunk(chunk, i, *args) for i, chunk in enumerate(_items(path)))
     else:
         results = map_in_order(scan_chunk, ((chunk, i, *args) for i, chunk in enumerate(_items(path))), workers)
-    for hashes, scanned in results:
-        found.append(hashes)
+    for scanned in results:
+        found.append(scanned.id_hashes)
         chunks.append(scanned)
         rows += scanned.counted
         if on_rows:

@@ -31,7 +31,6 @@ import pandas as pd
 
 from klaviyo_core.checkpoint import SEND_LINES, ChunkState
 from klaviyo_core.csv_reader import CsvHeader, CsvReader
-from klaviyo_core.identity import key_hashes
 from klaviyo_core.job_cutting import HeldRows, JobCutter, JobFn, Limits
 from klaviyo_core.mapping import Mapping
 from klaviyo_core.prep_scan import Scan, ScannedChunk, load_frame, scan
@@ -77,7 +76,6 @@ class _Validated:
 
     rejected: str
     lines: np.ndarray
-    hashes: np.ndarray
     sizes: np.ndarray
     profiles: list[str]
     valid: int
@@ -93,11 +91,9 @@ def _validate(frame: pd.DataFrame, mapping: Mapping, options: ValidationOptions,
         reason = "the profile is larger than Klaviyo's 100 KB limit; shorten the longest cells"
         rejected += _rejected_text(pd.Series(reason, index=profiles.index[too_big]))
         profiles, sizes = profiles[~too_big], sizes[~too_big]
-    keys = result.keys[~too_big.to_numpy()] if too_big.any() else result.keys
     return _Validated(
         rejected,
         profiles.index.to_numpy(dtype=np.int64),
-        key_hashes(keys),
         sizes.to_numpy(dtype=np.int64),
         profiles.tolist(),  # all ASCII (JSON escapes the rest), so chars == bytes
         len(frame) - len(result.rejected_rows) - int(too_big.sum()),
@@ -192,7 +188,6 @@ def _read_and_cut(
     """Read 1: validate, send unrepeated people at once, then settle the repeated ones."""
     held = HeldRows(workdir / "held.jsonl")
     rows = valid = 0
-    repeated = scanned.repeated
     with (
         (workdir / "rejected.jsonl").open("w", encoding="utf-8") as rejected_f,
         (workdir / "send.jsonl").open("wb") as send_f,
@@ -204,9 +199,10 @@ def _read_and_cut(
             _write_rejected(rejected_f, chunk, done)
             rows += chunk.counted
             valid += done.valid
-            hold = np.isin(done.hashes, repeated) if len(repeated) else np.zeros(len(done.lines), dtype=bool)
+            hold = np.isin(done.lines, chunk.repeated_lines(scanned.repeated))
             if hold.any():
-                held.add(held_f, done.lines[hold], done.hashes[hold], list(compress(done.profiles, hold)))
+                held_lines = done.lines[hold]
+                held.add(held_f, held_lines, chunk.hashes_of(held_lines), list(compress(done.profiles, hold)))
                 keep = ~hold
                 cutter.add(done.lines[keep], list(compress(done.profiles, keep)), done.sizes[keep])
             else:
