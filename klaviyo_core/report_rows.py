@@ -3,7 +3,7 @@
 Why not `CsvReader` + pandas `to_csv`: that path parsed every record in Python, built a DataFrame per chunk,
 ran a regex per cell and wrote through `csv.writer` cell by cell, ~17 s for 1M rows while the user waited.
 Most lines hold no quote, so one line is one record and its cells need no CSV quoting in the report: such
-lines are handled a block (~4 MB) at a time with C-speed string operations and numpy over the block's bytes
+lines are handled a block (~256 K characters) at a time with C-speed string operations and numpy over the block's bytes
 (cell counts, empty first cells, cells to neutralise). A line holding a quote (or a NUL, or a comma in a file
 separated by something else) goes through `csv.reader` and `csv.writer` like before, and so does any row
 that is not a plain row (ragged, empty, malformed).
@@ -26,8 +26,10 @@ import numpy as np
 
 from klaviyo_core.csv_reader import CsvError
 
-READ_HINT = 1 << 22  # characters of whole lines read at a time: bounds memory whatever the file size
-BATCH_ROWS = 50_000  # rows handed to the status lookup at a time
+# Characters of whole lines read at a time, and rows handed to the status lookup at a time: they bound memory
+# whatever the file size. Small blocks stay in the CPU caches: 256 K was as fast as 4 M and 40 MB lighter.
+READ_HINT = 1 << 18
+BATCH_ROWS = 10_000
 RISKY_FIRST = "=+-@\t\r"  # a cell starting with one of these is a formula to a spreadsheet (OWASP)
 
 _NL, _COMMA, _APOSTROPHE = ord("\n"), ord(","), ord("'")
