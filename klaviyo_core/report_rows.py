@@ -82,8 +82,7 @@ class _Lines:
         self._special = re.compile(f"[{self._marks}]")
         self._block: list[str] = []
         self._text = ""  # the whole block joined, when no line of it is special
-        self._specials: list[int] = []  # indexes of lines only csv.reader can split, ascending
-        self._next_special = 0  # the first of them not behind us
+        self._flags = b""  # per line of the block: 1 if it is special
         self._pos = 0
         self.count = 0  # lines handed out so far
 
@@ -102,24 +101,27 @@ class _Lines:
         self._block, self._pos = self._file.readlines(READ_HINT), 0
         text = "".join(self._block)
         if any(mark in text for mark in self._marks):  # memchr speed; the regex is for single lines
-            self._text, self._specials = "", [i for i, s in enumerate(self._block) if self._special.search(s)]
+            self._text, self._flags = "", bytes(map(bool, map(self._special.search, self._block)))
         else:
-            self._text, self._specials = text, []
-        self._next_special = 0
+            self._text, self._flags = text, bytes(len(self._block))
         return bool(self._block)
 
     def plain_run(self) -> str:
         """The next lines up to the next special one, joined; "" when the next line is special or at the end."""
         if self._pos == len(self._block) and not self._refill():
             return ""
-        specials = self._specials
-        while self._next_special < len(specials) and specials[self._next_special] < self._pos:
-            self._next_special += 1
-        end = specials[self._next_special] if self._next_special < len(specials) else len(self._block)
+        end = self._flags.find(1, self._pos)
+        end = len(self._block) if end < 0 else end
         text = self._text if self._pos == 0 and self._text else "".join(self._block[self._pos : end])
         self.count += end - self._pos
         self._pos = end
         return text
+
+    def special_next(self) -> bool:
+        """Whether the next line is special (False at the end of the file)."""
+        if self._pos == len(self._block) and not self._refill():
+            return False
+        return self._flags[self._pos] == 1
 
 
 def _plain_rows(text: str, first: int, delimiter: str, width: int, fmt: CellFormatter) -> tuple[list[int], list[str]]:
@@ -171,28 +173,38 @@ def report_rows(file: TextIO, delimiter: str, width: int, header_line: int) -> I
     fmt = CellFormatter()
     numbers: list[int] = []
     bodies: list[str] = []
-    while True:
+    ended = False
+    while not ended:
         first = lines.count + 1
         if text := lines.plain_run():
             more_numbers, more_bodies = _plain_rows(text, first, delimiter, width, fmt)
             numbers += more_numbers
             bodies += more_bodies
         else:
-            try:
-                record: list[str] | None = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                _check_malformed(exc, first)
-                record = None
-            if (cells := report_cells(record, width)) is not None:
-                numbers.append(first)
-                bodies.append(fmt(neutralise_cells(cells)))
-        if len(numbers) >= BATCH_ROWS:
+            ended = _parsed_rows(lines, reader, width, fmt, numbers, bodies)
+        if len(numbers) >= BATCH_ROWS or (ended and numbers):
             yield numbers, bodies
             numbers, bodies = [], []
-    if numbers:
-        yield numbers, bodies
+
+
+def _parsed_rows(
+    lines: _Lines, reader: Iterator[list[str]], width: int, fmt: CellFormatter, numbers: list[int], bodies: list[str]
+) -> bool:
+    """Records read by csv.reader, as long as they start on a special line (at least one); True at the end."""
+    while True:
+        first = lines.count + 1
+        try:
+            record: list[str] | None = next(reader)
+        except StopIteration:
+            return True
+        except csv.Error as exc:
+            _check_malformed(exc, first)
+            record = None
+        if (cells := report_cells(record, width)) is not None:
+            numbers.append(first)
+            bodies.append(fmt(neutralise_cells(cells)))
+        if len(numbers) >= BATCH_ROWS or not lines.special_next():
+            return False
 
 
 def _check_malformed(exc: csv.Error, line: int) -> None:
