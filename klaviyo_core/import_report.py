@@ -61,7 +61,7 @@ class _Overrides:
             offset = 0
             with path.open("rb") as f:
                 for text in f:
-                    item = json.loads(text)
+                    item = json.loads(text.decode("utf-8"))  # str: json.loads(bytes) sniffs the encoding each time
                     lines.append(int(item["row"]))
                     codes.append(self._code(item.get("status", default)))
                     files.append(index)
@@ -96,7 +96,7 @@ class _Overrides:
         if f is None:
             f = self._open[which] = files.enter_context(self._paths[which].open("rb"))
         f.seek(int(self.offsets[index]))
-        return str(json.loads(f.readline())["reason"])
+        return str(json.loads(f.readline().decode("utf-8"))["reason"])
 
 
 Kinds = list[tuple[str, str]]  # (status, reason) of rows without an override
