@@ -249,3 +249,14 @@ def test_random_files_match_the_first_writer(tmp_path: Path, seed: int, monkeypa
     except CsvError:  # a quote never closed, or a delimiter the sniffer does not pick: nothing to compare
         return
     _both(tmp_path, csv_path, ws, cp, dry_run=rnd.random() < 0.2)
+
+
+def test_a_nul_past_the_sniffed_sample_is_read_like_the_reader_reads_it(tmp_path: Path) -> None:
+    """NUL bytes in the first 64 KB make the file 'binary'; later ones go to csv.reader, as in CsvReader."""
+    plain = "".join(f"p{i}@example.com,Name{i}\n" for i in range(4000))  # ~90 KB
+    csv_path = tmp_path / "in.csv"
+    csv_path.write_text("Email,Name\n" + plain + "nul@example.com,A\x00B\n=x@example.com,end\n", encoding="utf-8")
+    ws = Workspace(tmp_path / "data", "nul")
+    cp = Checkpoint("nul", str(csv_path), "fp", [], {}, chunks=[ChunkState(0, 0, 4002, 10, 2, 4003, state="complete")])
+    report = _both(tmp_path, csv_path, ws, cp).decode("utf-8-sig")
+    assert report.endswith("4003,'=x@example.com,end,imported,\n")
