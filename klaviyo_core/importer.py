@@ -12,6 +12,7 @@ could adopt each other's job; the workbench runs one import per account at a tim
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -235,13 +236,18 @@ class Sender:
                 self.report("errors")
 
     def _fetch_chunk_errors(self, chunk: ChunkState) -> None:
+        """Join one job's import errors to file lines, by their pointer; by identity only if one has none.
+
+        The identity index parses every profile of the job (~10,000 JSON documents, most of the time this
+        step took), so it is built only for an error whose pointer does not name a row of the job.
+        """
         lines, profiles = read_chunk_lines(self.ws.send_path, chunk)
-        by_identity = _identity_index(lines, profiles)
+        identities = functools.cache(lambda: _identity_index(lines, profiles))
         path = f"{JOBS}/{chunk.job_id}/import-errors"
         with self.ws.klaviyo_path.open("a", encoding="utf-8") as f:
             for item in self.client.iter_resources(path, {"page[size]": 100}):
                 attrs = item["attributes"]
-                line = _error_line(attrs, lines, by_identity)
+                line = _error_line(attrs, lines, identities)
                 reason = " ".join(str(attrs.get(k) or "") for k in ("title", "detail")).strip()
                 if line is not None:
                     f.write(_json_line(line, f"Klaviyo: {reason}"))
@@ -302,8 +308,9 @@ def _identity_index(lines: list[int], profiles: list[str]) -> dict[str, int]:
     return found
 
 
-def _error_line(attrs: dict[str, Any], lines: list[int], by_identity: dict[str, int]) -> int | None:
-    """The file line of an import error: by its pointer's index, else by the identifiers in its payload."""
+def _error_line(attrs: dict[str, Any], lines: list[int], identities: Callable[[], dict[str, int]]) -> int | None:
+    """The file line of an import error: by its pointer's index, else by the identifiers in its payload
+    (`identities()` gives the job's identity index; it is called only then)."""
     pointer = (attrs.get("source") or {}).get("pointer") or ""
     if match := _POINTER.search(pointer):
         index = int(match.group(1))
@@ -313,7 +320,7 @@ def _error_line(attrs: dict[str, Any], lines: list[int], by_identity: dict[str, 
     payload = payload.get("attributes", payload) if isinstance(payload, dict) else {}
     for key in ("email", "phone_number", "external_id"):
         if payload.get(key):
-            line = by_identity.get(f"{key}:{str(payload[key]).lower()}")
+            line = identities().get(f"{key}:{str(payload[key]).lower()}")
             if line is not None:
                 return line
     return None
