@@ -215,6 +215,8 @@ class Sender:
                 self.ws.save(self.cp)
                 pending.pop(0)
                 self.report("waiting")
+                if pending:  # while later jobs still run, this one's import errors cost no extra time
+                    self._fetch_one(chunk)
                 continue
             self._check_stop()
             self.stop.wait(self.poll_interval)
@@ -229,11 +231,15 @@ class Sender:
     # -- import errors -----------------------------------------------------------------------------------
     def fetch_errors(self) -> None:
         for chunk in self.cp.chunks:
-            if chunk.state == "complete" and chunk.failed_count and not chunk.errors_fetched:
-                self._fetch_chunk_errors(chunk)
-                chunk.errors_fetched = True
-                self.ws.save(self.cp)
-                self.report("errors")
+            self._fetch_one(chunk)
+
+    def _fetch_one(self, chunk: ChunkState) -> None:
+        """A completed job's import errors, joined back to rows, once (the checkpoint remembers)."""
+        if chunk.state == "complete" and chunk.failed_count and not chunk.errors_fetched:
+            self._fetch_chunk_errors(chunk)
+            chunk.errors_fetched = True
+            self.ws.save(self.cp)
+            self.report("errors")
 
     def _fetch_chunk_errors(self, chunk: ChunkState) -> None:
         """Join one job's import errors to file lines, by their pointer; by identity only if one has none.
