@@ -99,7 +99,7 @@ def _progress_callback():  # type: ignore[no-untyped-def]
         eta = f" · about {p.eta_seconds:.0f} s left" if p.eta_seconds else ""
         waits = f" · {p.wait_seconds:.1f} s waiting for rate limits" if p.wait_seconds else ""
         rows = f"{p.rows_sent:,}/{p.rows_to_send:,} rows sent"
-        reading = f" · still reading the file ({p.message})" if p.reading and p.message else ""
+        reading = f" · still reading the file: {p.message}" if p.reading and p.message else ""
         text = f"{p.stage}: {rows} · {p.jobs_complete}/{p.jobs_total} jobs{waits}{eta}{reading}"
         bar.progress(min(share, 1.0), text=text)
 

@@ -91,7 +91,7 @@ def run_one(rows: int, base_url: str, workdir: Path) -> dict[str, float]:
 
     def progress(p: Progress) -> None:
         now = time.perf_counter() - started
-        if p.message.endswith("(validating)") and "scanned" not in marks:
+        if p.message.startswith("validating") and "scanned" not in marks:
             marks["scanned"] = now
         if p.jobs_submitted and "first_submit" not in marks:
             marks["first_submit"] = now

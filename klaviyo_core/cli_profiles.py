@@ -84,7 +84,7 @@ def _progress(quiet: bool):  # type: ignore[no-untyped-def]
             eta = f", about {p.eta_seconds:.0f} s left" if p.eta_seconds else ""
             waits = f", {p.wait_seconds:.1f} s waiting for rate limits" if p.wait_seconds else ""
             jobs = f"{p.jobs_complete}/{p.jobs_total} jobs done"
-            reading = f", still reading the file ({p.message})" if p.reading and p.message else ""
+            reading = f"; still reading the file: {p.message}" if p.reading and p.message else ""
             line = f"{p.stage}: {jobs}, {p.rows_sent:,}/{p.rows_to_send:,} rows sent{waits}{eta}{reading}"
         if last.get("line") != line:
             last["line"] = line

@@ -94,7 +94,7 @@ class Sender:
         self.rows_read, self.scanning = rows, scanning
         if rows is not None:
             what = "looking for people who appear twice" if scanning else "validating"
-            self.report("reading" if not self.cp.chunks else "sending", f"{rows:,} rows read ({what})")
+            self.report("reading" if not self.cp.chunks else "sending", f"{what}, {rows:,} rows read")
 
     def report(self, stage: str, message: str = "") -> None:
         if not self.on_progress:
