@@ -234,6 +234,30 @@ def _unique_header(raw: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(names), tuple(warnings)
 
 
+def _malformed(start: int, error: str) -> str:
+    """The problem text of a record csv.reader refused; raises for the two errors that end the file's reading."""
+    if "field larger than field limit" in error:
+        raise CsvError(
+            f"Line {start}: a cell is larger than 1 MB (a profile can hold at most 100 KB). "
+            "Check for a quote that is never closed.",
+            start,
+        )
+    if "unexpected end of data" in error:
+        raise CsvError(
+            f"A quote opened on line {start} is never closed, so every line after it would become one cell. "
+            "Close or remove that quote and try again.",
+            start,
+        )
+    return f"line {start} is malformed ({error}): check the quotes on that line"
+
+
+def _frame(columns: list[str], rows: list[list[str]], lines: list[int]) -> pd.DataFrame:
+    """Well-formed rows as a frame of strings (dtype object), indexed by the line where each record starts."""
+    cells = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    data = {c: pd.Series(list(v), dtype=object) for c, v in zip(columns, cells, strict=True)}
+    return pd.DataFrame(data).set_axis(pd.Index(lines, dtype="int64", name="row"))
+
+
 class CsvReader:
     """Iterate a CSV file as chunks of rows. `header` is available after construction."""
 
@@ -251,6 +275,7 @@ class CsvReader:
             self._last_line = self._reader.line_num
         self._records_iter = self._records()
         self.header = self._read_header()
+        self.body_line = self._last_line + 1  # the first physical line after the header, for iter_raw_blocks
 
     def close(self) -> None:
         self._file.close()
@@ -286,19 +311,7 @@ class CsvReader:
             yield start, record
 
     def _malformed(self, start: int, error: str) -> str:
-        if "field larger than field limit" in error:
-            raise CsvError(
-                f"Line {start}: a cell is larger than 1 MB (a profile can hold at most 100 KB). "
-                "Check for a quote that is never closed.",
-                start,
-            )
-        if "unexpected end of data" in error:
-            raise CsvError(
-                f"A quote opened on line {start} is never closed, so every line after it would become one cell. "
-                "Close or remove that quote and try again.",
-                start,
-            )
-        return f"line {start} is malformed ({error}): check the quotes on that line"
+        return _malformed(start, error)
 
     def _read_header(self) -> CsvHeader:
         for line, record in self._records_iter:
@@ -334,10 +347,7 @@ class CsvReader:
                     chunk.ragged.append(RaggedRow(line, width, len(record), tuple(record)))
             if not rows and not chunk.ragged and not chunk.empty_lines:
                 return
-            cells = list(zip(*rows, strict=True)) if rows else [()] * width
-            chunk.frame = pd.DataFrame(
-                {c: pd.Series(list(v), dtype=object) for c, v in zip(columns, cells, strict=True)}
-            ).set_axis(pd.Index(lines, dtype="int64", name="row"))
+            chunk.frame = _frame(columns, rows, lines)
             yield chunk
 
 
