@@ -23,7 +23,18 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.feather as feather
 
-from klaviyo_core.csv_reader import Chunk, CsvError, CsvReader, RaggedRow
+from klaviyo_core.csv_fast import parse_plain_block
+from klaviyo_core.csv_reader import (
+    Chunk,
+    CsvError,
+    CsvFormat,
+    CsvReader,
+    RaggedRow,
+    RawBlock,
+    blocks_supported,
+    iter_raw_blocks,
+    parse_block,
+)
 from klaviyo_core.identity import identity_hashes
 from klaviyo_core.mapping import Mapping
 from klaviyo_core.prep_workers import map_in_order
@@ -77,8 +88,25 @@ def load_frame(path: Path) -> pd.DataFrame:
     return frame
 
 
-def scan_chunk(chunk: Chunk, index: int, spool_dir: Path, mapping: Mapping, options: ValidationOptions) -> ScannedChunk:
-    """Hash one chunk's identities and spool its rows (a module-level function, so a worker can run it)."""
+def _parsed(item: Chunk | RawBlock, fmt: CsvFormat, columns: list[str]) -> Chunk:
+    if isinstance(item, Chunk):
+        return item
+    fast = parse_plain_block(item.data, item.first_line, fmt.encoding, fmt.delimiter, columns)
+    return fast if fast is not None else parse_block(item, fmt, columns)
+
+
+def scan_chunk(
+    item: Chunk | RawBlock,
+    index: int,
+    spool_dir: Path,
+    mapping: Mapping,
+    options: ValidationOptions,
+    fmt: CsvFormat,
+    columns: list[str],
+) -> ScannedChunk:
+    """Parse one block (if it is not parsed yet), hash its identities and spool its rows; a module-level
+    function, so a worker process can run it."""
+    chunk = _parsed(item, fmt, columns)
     frame = chunk.frame
     path = spool_dir / f"chunk-{index:06d}.arrow"
     spool_frame(frame, path)
@@ -88,9 +116,17 @@ def scan_chunk(chunk: Chunk, index: int, spool_dir: Path, mapping: Mapping, opti
     return scanned
 
 
-def _items(path: Path) -> Iterator[Chunk]:
+def _items(path: Path) -> Iterator[tuple[Chunk | RawBlock, CsvFormat, list[str]]]:
+    """Raw blocks cut at record boundaries (parsed where they are scanned), or parsed chunks for the
+    encodings and line endings that cannot be cut as bytes (UTF-16, CR-only)."""
     with CsvReader(path, chunk_rows=SCAN_CHUNK_ROWS) as reader:
-        yield from reader
+        fmt, columns = reader.format, list(reader.header.columns)
+        if blocks_supported(fmt, path):
+            for block in iter_raw_blocks(path, fmt, reader.body_line, target_rows=SCAN_CHUNK_ROWS):
+                yield block, fmt, columns
+            return
+        for chunk in reader:
+            yield chunk, fmt, columns
 
 
 def scan(
@@ -108,10 +144,11 @@ def scan(
     chunks: list[ScannedChunk] = []
     rows = 0
     args = (spool_dir, mapping, options)
+    jobs = ((item, i, *args, fmt, columns) for i, (item, fmt, columns) in enumerate(_items(path)))
     if workers <= 1:
-        results: Iterator[ScannedChunk] = (scan_chunk(chunk, i, *args) for i, chunk in enumerate(_items(path)))
+        results: Iterator[ScannedChunk] = (scan_chunk(*job) for job in jobs)
     else:
-        results = map_in_order(scan_chunk, ((chunk, i, *args) for i, chunk in enumerate(_items(path))), workers)
+        results = map_in_order(scan_chunk, jobs, workers)
     for scanned in results:
         found.append(scanned.id_hashes)
         chunks.append(scanned)
