@@ -120,6 +120,11 @@ def stream(sender: Sender, produce: Producer) -> Prepared:
                 sender._check_stop()
                 sender.submit_one(chunk, job_bytes(profiles, sender.list_id))
             sender.report("sending")
+    except BaseException:
+        if not any(c.job_id or c.state != "planned" for c in cp.chunks):
+            cp.stage, cp.chunks = "new", []  # nothing went out: a later run starts afresh, no resume offered
+            ws.save(cp)
+        raise
     finally:
         abort.set()
         reader.join(timeout=60)

@@ -9,8 +9,16 @@ from pathlib import Path
 import pytest
 
 from klaviyo_core import prep_scan
+from klaviyo_core.csv_reader import CsvError
 from klaviyo_core.preparation import Limits
-from klaviyo_core.profiles import ImportOptions, ImportStopped, Progress, UnfinishedImport, import_profiles
+from klaviyo_core.profiles import (
+    ImportOptions,
+    ImportStopped,
+    Progress,
+    UnfinishedImport,
+    import_profiles,
+    unfinished_imports,
+)
 from klaviyo_sandbox import SandboxServer
 from tests.contract.test_import_profiles import (
     client_for,
@@ -103,3 +111,13 @@ def test_stopped_while_reading_resumes_without_resending(
     assert result.counts == Counter({"imported": 108, "skipped_duplicate": 12})
     assert job_posts(sandbox) == 12  # 108 rows / 9 a job: each job sent exactly once
     assert len(stored_profiles(sandbox)) == 108
+
+
+def test_a_file_refused_before_sending_leaves_nothing_to_resume(sandbox: SandboxServer, tmp_path: Path) -> None:
+    path = tmp_path / "broken.csv"
+    path.write_text('Email,First Name\na@example.com,Ann\nb@example.com,"never closed\nc@example.com,Cy\n')
+    for _ in range(2):  # the second run gets the same clear error, not "an unfinished import exists"
+        with pytest.raises(CsvError, match="never closed"):
+            import_profiles(client_for(sandbox), path, mapping_for(path), ImportOptions(), data_dir=tmp_path / "data")
+    assert job_posts(sandbox) == 0
+    assert unfinished_imports(tmp_path / "data") == []
