@@ -237,6 +237,7 @@ NUMBER_COLUMNS = {
     "beyond-uint64": ["99999999999999999999999", "1"],
     "signed-uint64": ["-1", "18446744073709551615"],
     "ints-and-empty": ["1", "", "12345678901234567"],
+    "16-digits-and-empty": ["1", "", "9007199254740993", "1234567890123456"],
     "ints-and-bad": ["1", "abc", "12345678901234567"],
     "decimals": ["1.5", "2", "12345678901234567", "1e3"],
 }
@@ -355,6 +356,34 @@ def test_the_corpus_reaches_the_unusual_paths(tmp_path: Path) -> None:
     profiles = "".join(ref_profile_json(want.values, want.valid_index))
     for needle in ("\\u00eb", '\\"', "\\\\", "\\t", "\\u2028", '"location":{', "1.5e+308", "+00:00", '["a", "b"]'):
         assert needle in profiles, needle
+
+
+def _random_strings(alphabet: str, count: int, seed: int, longest: int) -> list[str]:
+    rnd = random.Random(seed)
+    return ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, longest))) for _ in range(count)]
+
+
+def test_byte_checks_agree_with_the_regexes_they_stand_for() -> None:
+    """Plain integers, plain dates and JSON-safe text are read off the bytes; Python's regexes say the same."""
+    numbers = [*_random_strings("0123456789+-. a", 4000, 1, 18), "1" * 15, "-" + "1" * 15, "+" + "1" * 16, "+", "-"]
+    arr = validation._arrow(pd.Series(numbers, dtype=object))
+    want = [re.fullmatch(r"[+-]?[0-9]{1,15}", v) is not None for v in numbers]
+    assert validation._plain_integers(arr).tolist() == want
+
+    dates = _random_strings("0123-", 4000, 2, 11) + [f"2024-{m:02d}-{d:02d}" for m in range(14) for d in range(33)]
+    arr = validation._arrow(pd.Series(dates, dtype=object))
+    pattern = re.compile(r"^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$", re.ASCII)
+    assert validation._plain_dates_ascii(arr).tolist() == [pattern.match(v) is not None for v in dates]
+
+    texts = _random_strings('ab "\\\x00\x1f\x7f~ é\n', 4000, 3, 6)
+    arr = validation._arrow(pd.Series(texts, dtype=object))
+    unsafe = [re.match(r"^[ !#-\[\]-~]*\Z", v) is None for v in texts]
+    assert validation._unsafe(arr).tolist() == unsafe
+    sliced = arr.slice(1000, 50)  # an array that starts inside its buffers
+    assert validation._unsafe(sliced).tolist() == unsafe[1000:1050]
+    assert validation._plain_integers(sliced).tolist() == [
+        re.fullmatch(r"[+-]?[0-9]{1,15}", v) is not None for v in texts[1000:1050]
+    ]
 
 
 # ----------------------------------------------------------------------------------------------------------
