@@ -12,8 +12,8 @@ validating and encoding was ~70% of an import's CPU. So each column is taken as 
 runs per *distinct* value where it must (json.dumps for text that is not plain printable ASCII, list
 cells, email-validator, phonenumbers); pandas still does what only it defines exactly: number parsing
 beyond plain integers (whose text can depend on the rest of the column), date parsing, and the regular
-expressions whose meaning depends on the data (`\\d` on non-ASCII text). tests/core/
-test_validation_differential.py holds every output to the earlier all-pandas implementation, byte for byte.
+expressions whose meaning depends on the data (`\\d` on non-ASCII text). A differential test
+(tests/core/test_validation_differential.py) holds every output to the earlier all-pandas implementation.
 
 The result holds, for the valid rows, each target as a *JSON literal* (`"Ann"`, `12.5`, `true`,
 `["a","b"]`) or "" for an empty cell (omitted from the payload, so existing data is never cleared), and for
@@ -216,7 +216,7 @@ def _unsafe(arr: pa.LargeStringArray) -> np.ndarray:
     out = np.zeros(len(arr), dtype=bool)
     if offsets[-1] == offsets[0]:
         return out
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8, count=int(offsets[-1]))[offsets[0] :]
+    data = _data(arr)[offsets[0] : offsets[-1]]
     bad = np.flatnonzero(((data - np.uint8(0x20)) > 0x5E) | (data == ord('"')) | (data == ord("\\")))
     if len(bad):
         out[np.searchsorted(offsets, bad + offsets[0], side="right") - 1] = True
@@ -333,7 +333,8 @@ def check_phones(s: pd.Series, country: str) -> tuple[pd.Series, pd.Series]:
 
 
 def _phones(arr: pa.LargeStringArray, country: str, rows: np.ndarray | None = None) -> tuple[pa.Array, np.ndarray]:
-    """(JSON literal of the E.164 number or "", ok), checking only the filled cells (of `rows`, if given)."""
+    """(JSON literal of the E.164 number or "", ok) per row. Only filled cells are parsed, and of those only
+    the `rows` given (read 0 needs no phone where an email decides the key; `ok` means nothing there)."""
     filled = _filled(arr)
     ok = ~filled
     if rows is not None:
@@ -522,7 +523,8 @@ def _keys(lits: dict[str, pa.Array], n: int, keep: dict[str, np.ndarray] | None 
 
 
 def dedupe_keys(values: dict[str, pd.Series], index: pd.Index) -> pd.Series:
-    return _series(_keys({t: _literal_array(v) for t, v in values.items()}, len(index)), index)
+    """Dedupe key per row from its JSON literals ("email:<lowercased>", "phone_number:...", "external_id:...")."""
+    return _series(_keys({t: _arrow(v) for t, v in values.items()}, len(index)), index)
 
 
 def identifier_keys(frame: pd.DataFrame, columns: dict[str, str], options: ValidationOptions) -> pd.Series:
@@ -594,11 +596,6 @@ def _no_problems() -> pd.DataFrame:
     return pd.DataFrame({"row": pd.Series([], dtype="int64"), "column": [], "value": [], "reason": []})
 
 
-def _literal_array(lit: pd.Series) -> pa.LargeStringArray:
-    """A column of JSON literals as Arrow (zero-copy from `validate_chunk`'s Series; None/NaN read as "")."""
-    return _arrow(lit)
-
-
 def _fragment(prefix: str, lit: pa.Array) -> pa.Array:
     """`<prefix><literal>` per row, or "" where the literal is "" (an omitted field)."""
     filled = _filled(lit)
@@ -610,7 +607,8 @@ def profile_json(values: dict[str, pd.Series], index: pd.Index) -> pd.Series:
     """One compact JSON profile object per valid row, built column-wise from the JSON literals.
 
     Empty cells are skipped (never sent as null, which would clear data in Klaviyo); a group such as
-    `location` appears only when one of its fields is filled.
+    `location` appears only when one of its fields is filled. The Series is Arrow-backed `str`: its lengths
+    are measured without a Python loop, and the profiles become Python strings only once, when listed.
     """
     head = '{"type":"profile","attributes":{'
     top: list[pa.Array] = []
@@ -620,7 +618,7 @@ def profile_json(values: dict[str, pd.Series], index: pd.Index) -> pd.Series:
     opened = False
     for target, lit in values.items():
         group, _, name = target.partition(".") if "." in target else ("", "", target)
-        key, arr = '"' + json.dumps(name)[1:-1] + '":', _literal_array(lit)
+        key, arr = '"' + json.dumps(name)[1:-1] + '":', _arrow(lit)
         if not group and not top and _filled(arr).all():
             top.append(_wrapped(arr, head + key))
             opened = True
