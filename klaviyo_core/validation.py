@@ -491,7 +491,14 @@ def _encode(
 
 
 def _stripped(frame: pd.DataFrame, column: str) -> tuple[pd.Series, pa.LargeStringArray]:
-    s = frame[column].astype(str).str.strip()
+    """The column's cells without surrounding whitespace, as a `str` Series and as the Arrow array under it.
+
+    For an Arrow-backed column this is the kernel pandas' `.str.strip()` runs, without its wrapping."""
+    cells = frame[column]
+    if isinstance(cells.dtype, pd.StringDtype) and cells.dtype.storage == "pyarrow":
+        arr = pc.utf8_trim_whitespace(_arrow(cells))
+        return _series(arr, cells.index), arr
+    s = cells.astype(str).str.strip()
     return s, _arrow(s)
 
 
