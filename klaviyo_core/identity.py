@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from klaviyo_core.mapping import IDENTIFIER_FIELDS, Mapping
-from klaviyo_core.validation import ValidationOptions, dedupe_keys, encode_column
+from klaviyo_core.validation import ValidationOptions, identifier_keys
 
 
 def identity_keys(frame: pd.DataFrame, mapping: Mapping, options: ValidationOptions) -> pd.Series:
@@ -23,23 +23,8 @@ def identity_keys(frame: pd.DataFrame, mapping: Mapping, options: ValidationOpti
     Rows that full validation rejects may get a key here too; that only makes them look repeated, which is
     the safe side (a repeated row waits for the end of the file instead of being sent at once).
     """
-    values: dict[str, pd.Series] = {}
-    by_target = {c.target: c for c in mapping.active() if c.target in IDENTIFIER_FIELDS}
-    email_given = pd.Series(False, index=frame.index)
-    if "email" in by_target:
-        s = frame[by_target["email"].column].astype(str).str.strip()
-        values["email"] = encode_column(by_target["email"], s, options)[0]
-        email_given = s != ""
-    for target in ("phone_number", "external_id"):
-        if target not in by_target:
-            continue
-        s = frame[by_target[target].column].astype(str).str.strip()
-        needed = ~email_given  # where an email is given it is the key; the other columns cannot change it
-        lit = pd.Series("", index=frame.index, dtype=object)
-        if needed.any():
-            lit[needed] = encode_column(by_target[target], s[needed], options)[0]
-        values[target] = lit
-    return dedupe_keys(values, frame.index)
+    columns = {c.target: c.column for c in mapping.active() if c.target in IDENTIFIER_FIELDS}
+    return identifier_keys(frame, columns, options)
 
 
 def key_hashes(keys: pd.Series) -> np.ndarray:
