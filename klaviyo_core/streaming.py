@@ -19,7 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from klaviyo_core.checkpoint import ChunkState
-from klaviyo_core.importer import Sender
+from klaviyo_core.importer import ImportStopped, Sender
 from klaviyo_core.preparation import JobFn, Prepared, ProgressFn, job_bytes
 
 QUEUE_JOBS = 3  # jobs cut but not yet sent (each up to ~4 MB of profiles)
@@ -120,9 +120,11 @@ def stream(sender: Sender, produce: Producer) -> Prepared:
                 sender._check_stop()
                 sender.submit_one(chunk, job_bytes(profiles, sender.list_id))
             sender.report("sending")
+    except ImportStopped:
+        raise  # stopped on request: resumable, even if nothing went out yet
     except BaseException:
         if not any(c.job_id or c.state != "planned" for c in cp.chunks):
-            cp.stage, cp.chunks = "new", []  # nothing went out: a later run starts afresh, no resume offered
+            cp.stage, cp.chunks = "new", []  # failed before anything went out: a later run starts afresh
             ws.save(cp)
         raise
     finally:
