@@ -429,7 +429,7 @@ def _text_check(target: str, s: pd.Series) -> pd.Series:
     if target == "location.timezone":
         return (s == "") | s.isin(_TIMEZONES)
     if target == "location.ip":
-        return (s == "") | s.map(_is_ip)
+        return (s == "") | s.map(_is_ip).astype(bool)  # astype: an empty Series maps to str dtype
     return pd.Series(True, index=s.index)
 
 

@@ -515,7 +515,7 @@ def ref_text_check(target: str, s: pd.Series) -> pd.Series:
     if target == "location.timezone":
         return (s == "") | s.isin(_REF_TIMEZONES)
     if target == "location.ip":
-        return (s == "") | s.map(ref_is_ip)
+        return (s == "") | s.map(ref_is_ip).astype(bool)
     return pd.Series(True, index=s.index)
 
 
