@@ -231,13 +231,22 @@ class UpsertPlan:
         columns = ("email", "phone_number", "external_id")
         wanted = [sorted({k[i] for k in self.keys} - {None}) for i in range(3)]
         wanted.append(sorted({r.profile_id for r in self.rows} - {None}))
-        joins, args = [], []
+        joins, args, exact = [], [], []
         for col, values in zip((*columns, "id"), wanted, strict=True):
-            if values:
-                joins.append(f"SELECT p.* FROM json_each(?) k CROSS JOIN profiles p ON p.{col} = k.value")
-                args.append(encode(values))
-        joins_sql = " UNION ALL ".join(joins)  # a profile found twice is merged below
-        for row in conn.execute(joins_sql, args) if joins else ():
+            if not values:
+                continue
+            array = encode(values)
+            if "\\u0000" in array:  # json_each ends a string at U+0000: such (rare) values are bound as such
+                exact.append((col, values))
+                continue
+            joins.append(f"SELECT p.* FROM json_each(?) k CROSS JOIN profiles p ON p.{col} = k.value")
+            args.append(array)
+        found = list(conn.execute(" UNION ALL ".join(joins), args)) if joins else []  # duplicates merged below
+        for col, values in exact:
+            for start in range(0, len(values), 500):
+                chunk = values[start : start + 500]
+                found += conn.execute(f"SELECT * FROM profiles WHERE {col} IN ({', '.join('?' * len(chunk))})", chunk)
+        for row in found:
             if row["id"] in self.state:
                 continue
             ident = (row["email"], row["phone_number"], row["external_id"])

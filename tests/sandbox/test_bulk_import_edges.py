@@ -164,3 +164,16 @@ def test_job_stored_in_the_old_layout_resumes(sandbox_factory, tmp_path) -> None
     assert (done["completed_count"], done["failed_count"]) == (1, 1)
     with closing(sqlite3.connect(db)) as conn:
         assert conn.execute("SELECT payload FROM profile_import_jobs").fetchone() == (None,)
+
+
+def test_identifiers_with_a_nul_character_still_match(sandbox: SandboxServer) -> None:
+    """SQLite's json_each cuts a string at U+0000, so such identifiers take the bound-parameter path."""
+    first = submit(sandbox.url, [profile(external_id="crm\u00007", first_name="A")])
+    wait_job(sandbox.url, first["id"])
+    again = submit(sandbox.url, [profile(external_id="crm\u00007", last_name="B"), profile(email="n@example.com")])
+    done = wait_job(sandbox.url, again["id"])["attributes"]
+    assert (done["completed_count"], done["failed_count"]) == (2, 0)
+    before = all_pages(sandbox.url, f"{JOBS}/{first['id']}/profiles")
+    after = all_pages(sandbox.url, f"{JOBS}/{again['id']}/profiles")
+    assert after[0]["id"] == before[0]["id"]
+    assert (after[0]["attributes"]["first_name"], after[0]["attributes"]["last_name"]) == ("A", "B")
