@@ -174,9 +174,16 @@ def add_list_members(conn: sqlite3.Connection, list_id: str, profile_ids: list[s
     """
     if not profile_ids:
         return
+    stamp, array = timeutil.iso(), json.dumps(sorted(set(profile_ids)))
+    if "\\u0000" in array:  # json_each would cut such an id short (ours are ULIDs; this is a safety net)
+        conn.executemany(
+            "INSERT OR IGNORE INTO list_members(list_id, profile_id, joined_at) VALUES (?, ?, ?)",
+            [(list_id, pid, stamp) for pid in profile_ids],
+        )
+        return
     conn.execute(
         "INSERT OR IGNORE INTO list_members(list_id, profile_id, joined_at) SELECT ?, value, ? FROM json_each(?)",
-        (list_id, timeutil.iso(), json.dumps(sorted(set(profile_ids)))),
+        (list_id, stamp, array),
     )
 
 

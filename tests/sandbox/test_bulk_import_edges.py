@@ -8,7 +8,9 @@ import random
 import sqlite3
 from contextlib import closing
 
-from klaviyo_sandbox import SandboxServer, profilebulk
+import klaviyo_sandbox.handlers.profile_jobs  # noqa: F401 - registers every table a job touches
+from klaviyo_sandbox import SandboxServer, profilebulk, profilestore
+from klaviyo_sandbox.store import Store
 from tests.sandbox.bulk_helpers import all_pages, create_list, import_body, profile, submit, wait_job
 from tests.sandbox.helpers import call, error_code
 
@@ -177,3 +179,14 @@ def test_identifiers_with_a_nul_character_still_match(sandbox: SandboxServer) ->
     after = all_pages(sandbox.url, f"{JOBS}/{again['id']}/profiles")
     assert after[0]["id"] == before[0]["id"]
     assert (after[0]["attributes"]["first_name"], after[0]["attributes"]["last_name"]) == ("A", "B")
+
+
+def test_add_list_members_keeps_first_join_and_exact_ids() -> None:
+    store = Store(None)
+    with store.write() as conn:
+        profilestore.add_list_members(conn, "L1", ["b", "a", "b"])
+        first = dict(conn.execute("SELECT profile_id, joined_at FROM list_members").fetchall())
+        profilestore.add_list_members(conn, "L1", ["a", "c\x00d"])
+        rows = dict(conn.execute("SELECT profile_id, joined_at FROM list_members").fetchall())
+    assert set(rows) == {"a", "b", "c\x00d"}
+    assert rows["a"] == first["a"] and rows["b"] == first["b"]
