@@ -181,6 +181,10 @@ def heavy_batch() -> Iterator[None]:
 
     A POST of 5 MB reads its body in many socket calls, each of which gives up the GIL; with the default 5 ms
     switch interval the worker made every POST wait ~5 ms per call (measured: p50 276 ms -> 141 ms).
+
+    Both settings are process-wide, which is why they live here, scoped to a batch, and not in server.py: the
+    server also runs embedded in the Streamlit app and in test processes, where a setting made for the
+    server's lifetime would change the host's GC and thread switching for as long as it runs.
     """
     previous = sys.getswitchinterval()
     sys.setswitchinterval(0.001)
