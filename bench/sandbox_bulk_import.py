@@ -95,13 +95,18 @@ def _thread_cpu(pid: int) -> dict[int, float]:
 @dataclass
 class CpuProbe:
     """Tells the sandbox's job worker from its connection threads: the worker is the one thread besides the
-    main thread that exists before the first request (`JobRunner.start()` runs before the server listens)."""
+    main thread that exists before the first request (`serve` starts it just after printing "ready")."""
 
     pid: int
     worker_tids: set[int] = field(default_factory=set)
 
     def arm(self) -> None:
-        self.worker_tids = set(_thread_cpu(self.pid)) - {self.pid}
+        deadline = time.monotonic() + 10
+        while not (others := set(_thread_cpu(self.pid)) - {self.pid}):
+            if time.monotonic() > deadline:
+                raise SystemExit("the sandbox's job worker thread never appeared")
+            time.sleep(0.01)
+        self.worker_tids = others
 
     def split(self) -> tuple[float, float]:
         """(connection threads, job worker) CPU seconds so far."""
