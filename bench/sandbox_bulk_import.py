@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -162,7 +163,7 @@ def main() -> None:
 
 
 def _create_list(url: str, headers: dict[str, str]) -> str:
-    body = {"data": {"type": "list", "attributes": {"name": "Bench import"}}}
+    body: dict[str, Any] = {"data": {"type": "list", "attributes": {"name": "Bench import"}}}
     resp = requests.post(f"{url}/api/lists", json=body, headers=headers, timeout=10)  # a connection of its own
     assert resp.status_code == 201, resp.text[:300]
     return str(resp.json()["data"]["id"])

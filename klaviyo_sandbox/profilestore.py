@@ -19,7 +19,7 @@ import re
 import sqlite3
 from typing import Any
 
-from klaviyo_sandbox import ids, timeutil
+from klaviyo_sandbox import fastjson, ids, timeutil
 from klaviyo_sandbox.errors import conflict
 from klaviyo_sandbox.store import register_schema
 
@@ -174,7 +174,7 @@ def add_list_members(conn: sqlite3.Connection, list_id: str, profile_ids: list[s
     """
     if not profile_ids:
         return
-    stamp, array = timeutil.iso(), json.dumps(sorted(set(profile_ids)))
+    stamp, array = timeutil.iso(), fastjson.encode(sorted(set(profile_ids)))
     if "\\u0000" in array:  # json_each would cut such an id short (ours are ULIDs; this is a safety net)
         conn.executemany(
             "INSERT OR IGNORE INTO list_members(list_id, profile_id, joined_at) VALUES (?, ?, ?)",
