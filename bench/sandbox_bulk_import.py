@@ -6,7 +6,7 @@ latency (what an importer waits per chunk), profiles/s processed and the total t
 seconds per job split into receipt (the connection thread: read, parse, check, store, 202) and processing (the
 job worker: validation, upsert, list membership, import errors), read per thread from /proc (Linux).
 
-    python bench/sandbox_bulk_import.py [--jobs 100] [--size 10000] [--rate-limits] [--job-step 0.05]
+    python bench/sandbox_bulk_import.py [--jobs 100] [--size 10000] [--rate-limits] [--job-step 0.05] [--list]
 """
 
 from __future__ import annotations
@@ -187,6 +187,7 @@ def run(url: str, headers: dict[str, str], bodies: list[bytes], size: int, probe
     session = requests.Session()
     latencies, job_ids = [], []
     receipt_before, worker_before = probe.split()
+    process_before = _cpu_seconds(probe.pid) or 0.0
     start = time.perf_counter()
     for body in bodies:
         while True:
@@ -200,7 +201,7 @@ def run(url: str, headers: dict[str, str], bodies: list[bytes], size: int, probe
         job_ids.append(resp.json()["data"]["id"])
     submitted = time.perf_counter() - start
     receipt_cpu = probe.split()[0] - receipt_before  # before any GET: only POSTs were received so far
-    process_cpu_at_submit = _cpu_seconds(probe.pid)
+    process_cpu_at_submit = (_cpu_seconds(probe.pid) or 0.0) - process_before
     pending, done, failed, spans = set(job_ids), 0, 0, {}
     while pending:  # one listing call per 100 jobs, as an importer should poll (10/s, 150/m on these routes)
         for job in _completed_jobs(session, url, headers):
