@@ -2,9 +2,11 @@
 
 Starts `python -m klaviyo_sandbox serve` in a subprocess (its own GIL, as in real use), submits the jobs one
 after another over one keep-alive connection, then polls until every job is complete. Prints the POST
-latency (what an importer waits per chunk), profiles/s processed and the total time.
+latency (what an importer waits per chunk), profiles/s processed and the total time, and the sandbox's CPU
+seconds per job split into receipt (the connection thread: read, parse, check, store, 202) and processing (the
+job worker: validation, upsert, list membership, import errors), read per thread from /proc (Linux).
 
-    python bench/sandbox_bulk_import.py [--jobs 100] [--size 10000] [--rate-limits] [--job-step 0.05]
+    python bench/sandbox_bulk_import.py [--jobs 100] [--size 10000] [--rate-limits] [--job-step 0.05] [--list]
 """
 
 from __future__ import annotations
@@ -18,15 +20,17 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import requests
 
 KEY = "pk_test_bench_000000000000000000000001"
 
 
-def make_body(job: int, size: int, rng: random.Random) -> bytes:
+def make_body(job: int, size: int, rng: random.Random, list_id: str | None = None) -> bytes:
     """A realistic import chunk: 9 columns, ~2% of rows invalid (as in a real spreadsheet)."""
     profiles = []
     for i in range(size):
@@ -45,7 +49,9 @@ def make_body(job: int, size: int, rng: random.Random) -> bytes:
                 },
             }
         )
-    doc = {"data": {"type": "profile-bulk-import-job", "attributes": {"profiles": {"data": profiles}}}}
+    doc: dict = {"data": {"type": "profile-bulk-import-job", "attributes": {"profiles": {"data": profiles}}}}
+    if list_id:
+        doc["data"]["relationships"] = {"lists": {"data": [{"type": "list", "id": list_id}]}}
     return json.dumps(doc, separators=(",", ":")).encode()
 
 
@@ -74,6 +80,43 @@ def _cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _thread_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds per thread of `pid` (Linux /proc); a finished thread's time is gone, so read it while alive."""
+    out: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[int(task.name)] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+@dataclass
+class CpuProbe:
+    """Tells the sandbox's job worker from its connection threads: the worker is the one thread besides the
+    main thread that exists before the first request (`serve` starts it just after printing "ready")."""
+
+    pid: int
+    worker_tids: set[int] = field(default_factory=set)
+
+    def arm(self) -> None:
+        deadline = time.monotonic() + 10
+        while not (others := set(_thread_cpu(self.pid)) - {self.pid}):
+            if time.monotonic() > deadline:
+                raise SystemExit("the sandbox's job worker thread never appeared")
+            time.sleep(0.01)
+        self.worker_tids = others
+
+    def split(self) -> tuple[float, float]:
+        """(connection threads, job worker) CPU seconds so far."""
+        per_thread = _thread_cpu(self.pid)
+        worker = sum(cpu for tid, cpu in per_thread.items() if tid in self.worker_tids)
+        receipt = sum(cpu for tid, cpu in per_thread.items() if tid not in self.worker_tids and tid != self.pid)
+        return receipt, worker
+
+
 def _peak_rss_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -90,11 +133,9 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=10_000)
     parser.add_argument("--rate-limits", action="store_true", help="keep the spec's 10/s 150/m limit on POST")
     parser.add_argument("--job-step", type=float, default=0.05)
+    parser.add_argument("--list", action="store_true", help="every job also adds its profiles to one list")
     args = parser.parse_args()
     rng = random.Random(7)
-    print(f"building {args.jobs} bodies of {args.size:,} profiles ...", flush=True)
-    bodies = [make_body(j, args.size, rng) for j in range(args.jobs)]
-    print(f"body size: {len(bodies[0]) / 1e6:.2f} MB each")
     headers = {
         "Authorization": f"Klaviyo-API-Key {KEY}",
         "revision": "2026-07-15",
@@ -104,7 +145,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         proc, url = start_server(Path(tmp) / "bench.sqlite3", args.rate_limits, args.job_step)
         try:
-            run(url, headers, bodies, args.size)
+            probe = CpuProbe(proc.pid)
+            probe.arm()
+            list_id = _create_list(url, headers) if args.list else None
+            print(f"building {args.jobs} bodies of {args.size:,} profiles ...", flush=True)
+            bodies = [make_body(j, args.size, rng, list_id) for j in range(args.jobs)]
+            print(f"body size: {len(bodies[0]) / 1e6:.2f} MB each")
+            run(url, headers, bodies, args.size, probe)
             cpu = _cpu_seconds(proc.pid)
             if cpu is not None:
                 rows = len(bodies) * args.size
@@ -113,6 +160,13 @@ def main() -> None:
         finally:
             proc.terminate()
             proc.wait(timeout=10)
+
+
+def _create_list(url: str, headers: dict[str, str]) -> str:
+    body: dict[str, Any] = {"data": {"type": "list", "attributes": {"name": "Bench import"}}}
+    resp = requests.post(f"{url}/api/lists", json=body, headers=headers, timeout=10)  # a connection of its own
+    assert resp.status_code == 201, resp.text[:300]
+    return str(resp.json()["data"]["id"])
 
 
 def _completed_jobs(session: requests.Session, url: str, headers: dict[str, str]) -> list[dict]:
@@ -129,9 +183,11 @@ def _completed_jobs(session: requests.Session, url: str, headers: dict[str, str]
     return out
 
 
-def run(url: str, headers: dict[str, str], bodies: list[bytes], size: int) -> None:
+def run(url: str, headers: dict[str, str], bodies: list[bytes], size: int, probe: CpuProbe) -> None:
     session = requests.Session()
     latencies, job_ids = [], []
+    receipt_before, worker_before = probe.split()
+    process_before = _cpu_seconds(probe.pid) or 0.0
     start = time.perf_counter()
     for body in bodies:
         while True:
@@ -144,6 +200,8 @@ def run(url: str, headers: dict[str, str], bodies: list[bytes], size: int) -> No
         assert resp.status_code == 202, resp.text[:300]
         job_ids.append(resp.json()["data"]["id"])
     submitted = time.perf_counter() - start
+    receipt_cpu = probe.split()[0] - receipt_before  # before any GET: only POSTs were received so far
+    process_cpu_at_submit = (_cpu_seconds(probe.pid) or 0.0) - process_before
     pending, done, failed, spans = set(job_ids), 0, 0, {}
     while pending:  # one listing call per 100 jobs, as an importer should poll (10/s, 150/m on these routes)
         for job in _completed_jobs(session, url, headers):
@@ -164,6 +222,13 @@ def run(url: str, headers: dict[str, str], bodies: list[bytes], size: int) -> No
         f"p95 {lat_ms[int(len(lat_ms) * 0.95) - 1]:.0f} ms, max {lat_ms[-1]:.0f} ms"
     )
     print(f"all jobs complete after {total:.2f} s: {rows / total:,.0f} profiles/s end to end")
+    worker_cpu = probe.split()[1] - worker_before
+    per_10k = 10_000 / size / len(bodies)
+    print(
+        f"sandbox CPU per 10,000-profile job: receipt {receipt_cpu * per_10k * 1000:.0f} ms, "
+        f"processing {worker_cpu * per_10k * 1000:.0f} ms"
+        + (f"; whole process while submitting: {process_cpu_at_submit:.1f} s" if process_cpu_at_submit else "")
+    )
     ordered = [spans[j] for j in job_ids]
     tenth = max(1, len(ordered) // 10)
     first, last = statistics.mean(ordered[:tenth]) * 1000, statistics.mean(ordered[-tenth:]) * 1000

@@ -3,9 +3,9 @@
 Why it looks like this: the sandbox must absorb 1,000,000 imported profiles in under a minute on two cores,
 while answering the importer's POSTs quickly. So an upsert is a plan in three phases:
 
-1. `UpsertPlan(conn, rows)`, in a short `store.write()` transaction: put the rows' identifiers in a temp
-   table and load, with 4 indexed joins, every stored profile that owns one of them (plus a snapshot to detect
-   later changes).
+1. `UpsertPlan(conn, rows)`, under the lock (`store.read()` is enough): pass the rows' identifiers as sorted
+   JSON arrays and load, with up to 4 indexed joins over `json_each`, every stored profile that owns one of
+   them (plus a snapshot to detect later changes).
 2. `plan.compute()`, WITHOUT the lock: match rows to profiles in order, merge attributes, encode JSON.
 3. `plan.write(conn)`, under the lock in the caller's transaction: if the snapshot still holds, 3 executemany
    calls; otherwise (someone wrote a profile meanwhile) the plan is rebuilt under the lock first.
@@ -18,9 +18,7 @@ identifiers belong to two different profiles is refused with 409 duplicate_profi
 
 from __future__ import annotations
 
-import base64
 import gc
-import json
 import os
 import sqlite3
 import sys
@@ -29,16 +27,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from klaviyo_sandbox import timeutil
 from klaviyo_sandbox.errors import ApiError, conflict
+from klaviyo_sandbox.fastjson import decode, encode, encoded_size
 from klaviyo_sandbox.profilestore import IDENTIFIERS, _merge, apply_patch_properties
-
-try:
-    import orjson
-except ImportError:  # pragma: no cover - orjson is pinned in requirements.txt; json is the fallback
-    orjson = None  # type: ignore[assignment]
 
 
 @dataclass(slots=True)
@@ -57,33 +52,45 @@ class UpsertResult:
 
 
 # -- small fast helpers ------------------------------------------------------------------------------------
-_B32_TO_CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789ABCDEFGHJKMNPQRSTVWXYZ")
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_BYTE_TO_CROCKFORD = bytes(ord(_CROCKFORD[b & 31]) for b in range(256))
 _IDENTIFIER_SET = frozenset(IDENTIFIERS)
-_TUNED: set[int] = set()
-_STD_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 def new_profile_ids(count: int) -> list[str]:
-    """`count` ULIDs at once (ids.ulid() one by one costs more than the rest of an import row)."""
+    """`count` ULIDs at once (ids.ulid() one by one costs more than the rest of an import row).
+
+    All ids are laid out in one buffer of 27-byte slots, in C: random bytes masked to 5 bits each (256 is a
+    multiple of 32, so every character stays uniform) and mapped to Crockford's alphabet by one
+    `bytes.translate`, then the 10-character time prefix and a separator written into every slot by strided
+    slice assignments, and one `split`.
+    """
     ms = int(time.time() * 1000)
-    prefix = "".join(_CROCKFORD[(ms >> (5 * i)) & 31] for i in reversed(range(10)))
-    tails = base64.b32encode(os.urandom(10 * count)).decode().translate(_B32_TO_CROCKFORD)
-    return [prefix + tails[16 * i : 16 * i + 16] for i in range(count)]
+    prefix = "".join(_CROCKFORD[(ms >> (5 * i)) & 31] for i in reversed(range(10))).encode()
+    buf = bytearray(os.urandom(27 * count).translate(_BYTE_TO_CROCKFORD))
+    for i in range(10):
+        buf[i::27] = prefix[i : i + 1] * count
+    buf[26::27] = b" " * count
+    return buf.decode().split()
 
 
-def encode(value: Any) -> str:
-    """Compact JSON; orjson when installed (10x faster per profile, which matters at 10,000 per job)."""
-    return orjson.dumps(value).decode() if orjson is not None else _STD_ENCODE(value)
+def oversized(items: list[Any], limit: int, total_bytes: int) -> tuple[int, int] | None:
+    """(index, bytes) of the first item whose compact JSON exceeds `limit`, or None; `total_bytes` ~ all items.
 
-
-def decode(raw: bytes | str) -> Any:
-    return orjson.loads(raw) if orjson is not None else json.loads(raw)
-
-
-def encoded_size(value: Any) -> int:
-    """Bytes of `value` as compact UTF-8 JSON (how Klaviyo's 100 KB per profile limit is measured)."""
-    return len(orjson.dumps(value)) if orjson is not None else len(_STD_ENCODE(value).encode())
+    Encoding 10,000 profiles one call each costs more than parsing them; encoding slices of about limit/2 bytes
+    costs one call per slice, and a slice within the limit clears every item in it. The compact encoding of a
+    list is "[" + items joined by "," + "]", so a slice's items weigh len(encoded) - len(slice) - 1 bytes.
+    """
+    step = max(1, len(items) * limit // (2 * max(total_bytes, 1)))
+    for start in range(0, len(items), step):
+        chunk = items[start : start + step]
+        if encoded_size(chunk) - len(chunk) - 1 <= limit:
+            continue
+        for i, item in enumerate(chunk, start):
+            size = encoded_size(item)
+            if size > limit:
+                return i, size
+    return None
 
 
 def duplicate_error(other: str) -> ApiError:
@@ -101,11 +108,20 @@ def _keys(attrs: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
 
 
 def _fresh_attributes(row: UpsertRow) -> dict[str, Any]:
-    attrs = {k: v for k, v in row.attributes.items() if v is not None and k not in _IDENTIFIER_SET}
-    for name in ("location", "properties"):
-        inner = attrs.get(name)
-        if inner.__class__ is dict and None in inner.values():
-            attrs[name] = {k: v for k, v in inner.items() if v is not None}
+    """A new profile's stored attributes: the row's, without identifiers and nulls (one level down too).
+
+    Runs once per imported row: a C-level copy and three deletes cost less than a comprehension over every key.
+    """
+    attrs = dict(row.attributes)
+    for name in _IDENTIFIER_SET.intersection(attrs):
+        del attrs[name]
+    if None in attrs.values():
+        attrs = {k: v for k, v in attrs.items() if v is not None}
+    location, properties = attrs.get("location"), attrs.get("properties")
+    if location.__class__ is dict and None in location.values():
+        attrs["location"] = {k: v for k, v in location.items() if v is not None}
+    if properties.__class__ is dict and None in properties.values():
+        attrs["properties"] = {k: v for k, v in properties.items() if v is not None}
     if row.patch_properties:
         attrs["properties"] = apply_patch_properties(attrs.get("properties") or {}, row.patch_properties)
     return attrs
@@ -145,6 +161,10 @@ def heavy_batch() -> Iterator[None]:
 
     A POST of 5 MB reads its body in many socket calls, each of which gives up the GIL; with the default 5 ms
     switch interval the worker made every POST wait ~5 ms per call (measured: p50 276 ms -> 141 ms).
+
+    Both settings are process-wide, which is why they live here, scoped to a batch, and not in server.py: the
+    server also runs embedded in the Streamlit app and in test processes, where a setting made for the
+    server's lifetime would change the host's GC and thread switching for as long as it runs.
     """
     previous = sys.getswitchinterval()
     sys.setswitchinterval(0.001)
@@ -156,6 +176,23 @@ def heavy_batch() -> Iterator[None]:
 
 
 # -- the plan ----------------------------------------------------------------------------------------------
+_INSERT_BATCH = 100  # 501 parameters, below even the old 999-variable limit of SQLite builds
+
+
+def _insert_sql(rows: int) -> str:
+    """INSERT of `rows` new profiles: ?1 is the shared created/updated stamp, then 5 parameters per row."""
+    values = (
+        f"(NULLIF(?{n}, ''), NULLIF(?{n + 1}, ''), NULLIF(?{n + 2}, ''), ?{n + 3}, ?1, ?1, ?{n + 4})"
+        for n in range(2, 2 + 5 * rows, 5)
+    )
+    return "INSERT INTO profiles(email, phone_number, external_id, attributes, created, updated, id) VALUES " + (
+        ", ".join(values)
+    )
+
+
+_INSERT_FULL = _insert_sql(_INSERT_BATCH)
+
+
 class UpsertPlan:
     """One batch of upserts; see the module docstring for the three phases."""
 
@@ -169,27 +206,31 @@ class UpsertPlan:
         self.max_rowid = conn.execute("SELECT MAX(rowid) FROM profiles").fetchone()[0]
         self.seen = {pid: rec["updated"] for pid, rec in self.state.items()}
         self.params: tuple[list[tuple[Any, ...]], ...] = ([], [], [])
+        self.stamp = ""
 
     def _load(self, conn: sqlite3.Connection) -> None:
-        if id(conn) not in _TUNED:
-            # The default 2 MB page cache thrashes once the four profile indexes pass a few hundred MB
-            # (a million imported profiles); 64 MB keeps their inner pages in memory. Per connection.
-            conn.execute("PRAGMA cache_size=-65536")
-            _TUNED.add(id(conn))
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS upsert_keys(email, phone, ext, pid)")
-        conn.execute("DELETE FROM temp.upsert_keys")
-        params = [(*k, r.profile_id) for r, k in zip(self.rows, self.keys, strict=True)]
-        conn.executemany("INSERT INTO temp.upsert_keys VALUES (?, ?, ?, ?)", params)
-        columns = (("email", "email"), ("phone_number", "phone"), ("external_id", "ext"), ("id", "pid"))
-        # Only join on identifiers some row has (a typical file has emails only); duplicates are merged below.
-        used = [pair for i, pair in enumerate(columns) if any(p[i] is not None for p in params)]
-        # Probing in key order walks each index page by page instead of jumping around a large file.
-        joins = " UNION ALL ".join(
-            f"SELECT p.* FROM (SELECT DISTINCT {key} AS v FROM temp.upsert_keys WHERE {key} IS NOT NULL ORDER BY 1) k"
-            f" CROSS JOIN profiles p ON p.{col} = k.v"
-            for col, key in used
-        )
-        for row in conn.execute(joins) if joins else ():
+        # The rows' distinct identifiers go in as one sorted JSON array per identifier kind (json_each, in C):
+        # no temp table to fill and empty, and probing in key order walks each index page by page instead of
+        # jumping around a large file. Only identifiers some row has are joined (a typical file has emails only).
+        columns = ("email", "phone_number", "external_id")
+        wanted = [sorted({v for k in self.keys if (v := k[i]) is not None}) for i in range(3)]
+        wanted.append(sorted({r.profile_id for r in self.rows if r.profile_id is not None}))
+        joins, args, exact = [], [], []
+        for col, values in zip((*columns, "id"), wanted, strict=True):
+            if not values:
+                continue
+            array = encode(values)
+            if "\\u0000" in array:  # json_each ends a string at U+0000: such (rare) values are bound as such
+                exact.append((col, values))
+                continue
+            joins.append(f"SELECT p.* FROM json_each(?) k CROSS JOIN profiles p ON p.{col} = k.value")
+            args.append(array)
+        found = list(conn.execute(" UNION ALL ".join(joins), args)) if joins else []  # duplicates merged below
+        for col, values in exact:
+            for start in range(0, len(values), 500):
+                chunk = values[start : start + 500]
+                found += conn.execute(f"SELECT * FROM profiles WHERE {col} IN ({', '.join('?' * len(chunk))})", chunk)
+        for row in found:
             if row["id"] in self.state:
                 continue
             ident = (row["email"], row["phone_number"], row["external_id"])
@@ -205,7 +246,6 @@ class UpsertPlan:
             for owner, value in zip(self.owners, ident, strict=True):
                 if value:
                     owner[value] = row["id"]
-        conn.execute("DELETE FROM temp.upsert_keys")
 
     # -- phase 2: pure Python, no lock needed --------------------------------------------------------------
     def compute(self) -> UpsertPlan:
@@ -287,13 +327,30 @@ class UpsertPlan:
         record["dirty"] = True
 
     def _encode_writes(self) -> None:
+        """The three parameter lists of `write`, in `state` order, in one pass over the records.
+
+        A missing identifier is sent as "" and turned into NULL by the SQL (NULLIF), because binding None costs
+        the sqlite3 module a failed adapter lookup and a formatted exception per value (measured: 9% of the
+        inserts); no identifier is ever stored as "" (empty ones are None from `_keys` on).
+        """
         stamp = timeutil.iso()
-        dirty = [rec for rec in self.state.values() if rec["dirty"]]
-        releases = [(r["id"],) for r in dirty if r["moved"] and not r["new"]]
-        updates = [(*r["ids"], encode(r["attributes"]), stamp, r["id"]) for r in dirty if not r["new"]]
-        inserts = [(*r["ids"], encode(r["attributes"]), stamp, stamp, r["id"]) for r in dirty if r["new"]]
+        releases: list[tuple[Any, ...]] = []
+        updates: list[tuple[Any, ...]] = []
+        inserts: list[tuple[Any, ...]] = []
+        created = self.result.created
+        for r in self.state.values():
+            if not r["dirty"]:
+                continue
+            email, phone, ext = r["ids"]
+            if r["new"]:
+                inserts.append((email or "", phone or "", ext or "", encode(r["attributes"]), r["id"]))
+                created.add(r["id"])
+                continue
+            if r["moved"]:
+                releases.append((r["id"],))
+            updates.append((email or "", phone or "", ext or "", encode(r["attributes"]), stamp, r["id"]))
         self.params = (releases, updates, inserts)
-        self.result.created = {r["id"] for r in dirty if r["new"]}
+        self.stamp = stamp
 
     # -- phase 3: under the lock -----------------------------------------------------------------------------
     def still_valid(self, conn: sqlite3.Connection) -> bool:
@@ -314,13 +371,16 @@ class UpsertPlan:
         # Identifiers may move between profiles inside one batch: release them first so UNIQUE never trips.
         conn.executemany("UPDATE profiles SET email=NULL, phone_number=NULL, external_id=NULL WHERE id=?", releases)
         conn.executemany(
-            "UPDATE profiles SET email=?, phone_number=?, external_id=?, attributes=?, updated=? WHERE id=?", updates
+            "UPDATE profiles SET email=NULLIF(?, ''), phone_number=NULLIF(?, ''), external_id=NULLIF(?, ''),"
+            " attributes=?, updated=? WHERE id=?",
+            updates,
         )
-        conn.executemany(
-            "INSERT INTO profiles(email, phone_number, external_id, attributes, created, updated, id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            inserts,
-        )
+        # New profiles go in 100 rows per statement: one statement run (and its statement journal) per row
+        # was a third of the insert cost. A failing row fails its statement; commit_plan then rolls back all.
+        for start in range(0, len(inserts), _INSERT_BATCH):
+            batch = inserts[start : start + _INSERT_BATCH]
+            sql = _INSERT_FULL if len(batch) == _INSERT_BATCH else _insert_sql(len(batch))
+            conn.execute(sql, [self.stamp, *chain.from_iterable(batch)])
 
 
 def bulk_upsert(conn: sqlite3.Connection, rows: list[UpsertRow]) -> UpsertResult:

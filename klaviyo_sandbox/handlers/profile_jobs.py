@@ -5,7 +5,10 @@ therefore only checks the envelope and the limits (<= 10,000 profiles -> 400, <=
 the 5 MB body cap is the server's), stores the raw body and answers 202. The job worker then parses it,
 validates each row as Klaviyo would, matches the rows to stored profiles outside the store lock, and writes
 everything with set-based SQL in ONE transaction (`profilebulk`), so a crash leaves the job resumable
-('processing' jobs are picked up again on restart) and never half-applied.
+('processing' jobs are picked up again on restart) and never half-applied. The raw body waits in a table of
+its own (`profile_import_payloads`), not in the job row: SQLite rewrites a whole row on UPDATE, so a 2 MB
+payload in the job row was copied again when the job moved to 'processing'. (Databases written before that
+keep payloads in `profile_import_jobs.payload`; the worker reads either.)
 
 Rows Klaviyo would refuse (bad email syntax, a phone number not in E.164, no identifier, wrong types,
 identifiers owned by two profiles) become import errors carrying the row's `original_payload` and a
@@ -48,9 +51,10 @@ register_schema(
         completed_count INTEGER NOT NULL DEFAULT 0,
         failed_count INTEGER NOT NULL DEFAULT 0,
         list_ids TEXT NOT NULL DEFAULT '[]',
-        payload BLOB,
+        payload BLOB,  -- only in databases written before profile_import_payloads existed
         profile_ids TEXT NOT NULL DEFAULT '[]'
     );
+    CREATE TABLE IF NOT EXISTS profile_import_payloads (job_id TEXT PRIMARY KEY, payload BLOB NOT NULL) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS profile_import_errors (
         job_id TEXT NOT NULL,
         pos INTEGER NOT NULL,
@@ -63,7 +67,7 @@ register_schema(
         PRIMARY KEY (job_id, pos)
     ) WITHOUT ROWID;
     """,
-    ("profile_import_errors", "profile_import_jobs"),
+    ("profile_import_errors", "profile_import_payloads", "profile_import_jobs"),
 )
 
 KIND = "profile-bulk-import"
@@ -80,8 +84,7 @@ KEEP_FOR = timedelta(days=30)
 def _json_body(ctx: Ctx) -> dict[str, Any]:
     """`ctx.json_body()` with orjson: the body is up to 5 MB and parsing it is most of a submit's cost."""
     try:
-        with profilebulk.gc_paused():
-            doc = profilebulk.decode(ctx.req.body) if ctx.req.body else None
+        doc = profilebulk.decode(ctx.req.body) if ctx.req.body else None
     except ValueError as exc:
         raise invalid(f"Malformed JSON: {exc}", pointer="/data") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), (dict, list)):
@@ -110,16 +113,30 @@ def _check_envelope(ctx: Ctx) -> tuple[list[Any], list[str]]:
 def _check_sizes(body_size: int, profiles: list[Any]) -> None:
     if body_size <= MAX_PROFILE_BYTES:
         return  # no single profile can be larger than the whole body
-    for i, item in enumerate(profiles):
-        size = profilebulk.encoded_size(item)
-        if size > MAX_PROFILE_BYTES:
-            raise ApiError(
-                413,
-                "request_too_large",
-                "Request entity too large.",
-                f"Profile {i} is {size / 1024:.0f} KB; a profile may be at most 100 KB.",
-                pointer=f"{PROFILES_POINTER}/{i}",
-            )
+    found = profilebulk.oversized(profiles, MAX_PROFILE_BYTES, body_size)
+    if found is not None:
+        i, size = found
+        raise ApiError(
+            413,
+            "request_too_large",
+            "Request entity too large.",
+            f"Profile {i} is {size / 1024:.0f} KB; a profile may be at most 100 KB.",
+            pointer=f"{PROFILES_POINTER}/{i}",
+        )
+
+
+def _checked_body(ctx: Ctx) -> tuple[int, list[str]]:
+    """(profile count, list ids) of a valid body, or the 400/413 it deserves.
+
+    The parsed document (10,000 profiles, ~100,000 objects) is built and freed while the cyclic GC is paused,
+    so the collector never walks it: `del` drops it before the pause ends (measured: -10 ms per POST).
+    """
+    with profilebulk.gc_paused():
+        profiles, list_ids = _check_envelope(ctx)
+        _check_sizes(len(ctx.req.body), profiles)
+        count = len(profiles)
+        del profiles
+    return count, list_ids
 
 
 def _list_ids(ctx: Ctx, data: dict[str, Any]) -> list[str]:
@@ -143,15 +160,15 @@ def _list_ids(ctx: Ctx, data: dict[str, Any]) -> list[str]:
 
 @route("bulk_import_profiles")
 def bulk_import_profiles(ctx: Ctx) -> Response:
-    profiles, list_ids = _check_envelope(ctx)
-    _check_sizes(len(ctx.req.body), profiles)
+    count, list_ids = _checked_body(ctx)
     job_id = ids.ulid()
     with ctx.store.write() as conn:
         conn.execute(
-            "INSERT INTO profile_import_jobs(id, status, created_at, total_count, list_ids, payload)"
-            " VALUES (?, 'queued', ?, ?, ?, ?)",
-            (job_id, timeutil.iso(), len(profiles), json.dumps(list_ids), ctx.req.body),
+            "INSERT INTO profile_import_jobs(id, status, created_at, total_count, list_ids)"
+            " VALUES (?, 'queued', ?, ?, ?)",
+            (job_id, timeutil.iso(), count, json.dumps(list_ids)),
         )
+        conn.execute("INSERT INTO profile_import_payloads(job_id, payload) VALUES (?, ?)", (job_id, ctx.req.body))
     body = document(ctx, _job_resource(ctx, _job_row(ctx, job_id)), links={"self": _self(ctx, job_id)})
     ctx.jobs.submit(KIND, job_id)  # after the answer is built, so it always shows the job as queued
     return Response(202, body)
@@ -172,25 +189,36 @@ def _import_error(pos: int, item: Any, err: ApiError, field: str = "") -> tuple[
 
 
 def _rows(profiles: list[Any]) -> tuple[list[profilebulk.UpsertRow], list[tuple[Any, ...]]]:
-    """Split a job's profiles into rows to upsert and import errors (Klaviyo's per-profile checks)."""
+    """Split a job's profiles into rows to upsert and import errors (Klaviyo's per-profile checks).
+
+    Runs 10,000 times per job, so the lookups are hoisted and each item's members are read once.
+    """
     rows, errors = [], []
+    problem_of, row_of = profilestore.profile_problem, profilebulk.UpsertRow
     for pos, item in enumerate(profiles):
         attrs = item.get("attributes") or {}
-        pid = item.get("id") if isinstance(item.get("id"), str) and item.get("id") else None
-        problem = profilestore.profile_problem(attrs, has_id=pid is not None)
+        pid = item.get("id")
+        if not isinstance(pid, str) or not pid:
+            pid = None
+        problem = problem_of(attrs, pid is not None)
         if problem is not None:
             field, detail = problem
             errors.append(_import_error(pos, item, invalid(detail), field))
             continue
-        patch = (item.get("meta") or {}).get("patch_properties") if isinstance(item.get("meta"), dict) else None
-        rows.append(profilebulk.UpsertRow(pos, attrs, pid, patch if isinstance(patch, dict) else None))
+        meta = item.get("meta")
+        patch = meta.get("patch_properties") if isinstance(meta, dict) else None
+        rows.append(row_of(pos, attrs, pid, patch if isinstance(patch, dict) else None))
     return rows, errors
 
 
 def _start(store: Store, job_id: str) -> Any:
     """Mark the job processing; None when there is nothing to do. Also says whether others wait behind it."""
     with store.write() as conn:
-        row = conn.execute("SELECT status, payload, list_ids FROM profile_import_jobs WHERE id=?", (job_id,)).fetchone()
+        row = conn.execute(
+            "SELECT j.status, j.list_ids, COALESCE(p.payload, j.payload) AS payload FROM profile_import_jobs j"
+            " LEFT JOIN profile_import_payloads p ON p.job_id = j.id WHERE j.id=?",
+            (job_id,),
+        ).fetchone()
         if row is None or row["status"] not in ("queued", "processing"):
             return None
         conn.execute(
@@ -217,7 +245,7 @@ def _process(store: Store, job_id: str, runner: JobRunner) -> None:
         return  # stopping: the job stays 'processing' and is picked up again on restart
     profiles = profilebulk.decode(row["payload"])["data"]["attributes"]["profiles"]["data"]
     rows, errors = _rows(profiles)  # parsing, validation and matching run outside the store lock
-    with store.write() as conn:  # a transaction, so the temp-table inserts are not 10,000 commits
+    with store.read() as conn:  # phase 1 only reads (its identifiers go in as JSON arrays)
         plan = profilebulk.UpsertPlan(conn, rows)
     plan.compute()
     with store.write() as conn:
@@ -238,6 +266,7 @@ def _finish(
     profile_ids = list(dict.fromkeys(result.ids[p] for p in sorted(result.ids)))
     for list_id in list_ids:
         profilestore.add_list_members(conn, list_id, profile_ids)
+    conn.execute("DELETE FROM profile_import_payloads WHERE job_id=?", (job_id,))
     done = timeutil.now()
     conn.execute(
         "UPDATE profile_import_jobs SET status='complete', completed_count=?, failed_count=?, completed_at=?,"
@@ -247,7 +276,7 @@ def _finish(
             len(errors),
             timeutil.iso(done),
             timeutil.iso(done + KEEP_FOR),
-            json.dumps(profile_ids),
+            profilebulk.encode(profile_ids),
             job_id,
         ),
     )
