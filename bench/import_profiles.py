@@ -80,7 +80,7 @@ def sandbox_cpu() -> float:
         return float("nan")
 
 
-def run_one(rows: int, base_url: str, workdir: Path) -> dict[str, float]:
+def run_one(rows: int, base_url: str, workdir: Path, workers: int | None = None) -> dict[str, float]:
     path = workdir / f"bench_{rows}.csv"
     generate(path, rows)
     _fmt, header, sample = preview(path, rows=200)
@@ -104,7 +104,7 @@ def run_one(rows: int, base_url: str, workdir: Path) -> dict[str, float]:
             marks["jobs_complete"] = time.perf_counter() - started
 
     result = import_profiles(
-        client, path, mapping, ImportOptions(), data_dir=workdir / f"data_{rows}", on_progress=progress
+        client, path, mapping, ImportOptions(), data_dir=workdir / f"data_{rows}", on_progress=progress, workers=workers
     )
     marks["finished"] = time.perf_counter() - started  # report written too
     marks["rows"] = rows
@@ -134,12 +134,13 @@ def naive(base_url: str, sample: int = 150) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, action="append")
+    parser.add_argument("--workers", type=int, help="processes reading the file (default: the importer's choice)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(run_one(args.rows[0], args.base_url, Path(args.workdir))))
+        print(json.dumps(run_one(args.rows[0], args.base_url, Path(args.workdir), args.workers)))
         return
     sizes = args.rows or [100_000, 1_000_000]
     with tempfile.TemporaryDirectory() as tmp:
@@ -149,6 +150,7 @@ def main() -> None:
             figures = {}
             for rows in sizes:
                 cmd = [sys.executable, __file__, "--child", "--rows", str(rows), "--base-url", url, "--workdir", tmp]
+                cmd += ["--workers", str(args.workers)] if args.workers else []
                 env = {**os.environ, "BENCH_SANDBOX_PID": str(sandbox.pid)}
                 out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout
                 figures[rows] = json.loads(out.strip().splitlines()[-1])

@@ -152,10 +152,20 @@ def _prepare_dry(
     return prepared.warnings
 
 
-def _producer(path: Path, mapping: Mapping, options: ImportOptions, ws: Workspace, limits: Limits | None) -> Producer:
+def _producer(
+    path: Path, mapping: Mapping, options: ImportOptions, ws: Workspace, limits: Limits | None, workers: int | None
+) -> Producer:
     def produce(on_scan: PrepProgressFn, on_job: JobFn, on_rows: PrepProgressFn) -> Prepared:
         return prepare(
-            path, mapping, options.validation, ws.dir, limits, on_rows=on_rows, on_job=on_job, on_scan=on_scan
+            path,
+            mapping,
+            options.validation,
+            ws.dir,
+            limits,
+            on_rows=on_rows,
+            workers=workers,
+            on_job=on_job,
+            on_scan=on_scan,
         )
 
     return produce
@@ -210,9 +220,11 @@ def import_profiles(
     deadline_seconds: float = 3600.0,
     poll_interval: float = 1.0,
     limits: Limits | None = None,
+    workers: int | None = None,
 ) -> ImportResult:
     """Import (or dry-run) one CSV. Raises CsvError/MappingError/ValueError for bad input, the client's
-    ApiError/TransportError for API trouble, UnfinishedImport, and ImportStopped (resumable)."""
+    ApiError/TransportError for API trouble, UnfinishedImport, and ImportStopped (resumable). `workers`: processes
+    that read the file (None: 2 for a large file on a multi-core machine, else 1)."""
     path = Path(path)
     if not mapping.has_identifier():
         raise MappingError("Map at least one column to email, phone_number or external_id.")
@@ -234,6 +246,6 @@ def import_profiles(
         on_progress,
         stop or threading.Event(),
     )
-    produce = _producer(path, mapping, options, ws, limits) if cp.stage in ("new", "streaming") else None
+    produce = _producer(path, mapping, options, ws, limits, workers) if cp.stage in ("new", "streaming") else None
     counts, warnings = _send(sender, path, report, produce)
     return ImportResult(import_id, counts, report, True, ws.dir, cp.counts, None, warnings)
