@@ -51,6 +51,7 @@ class Progress:
     message: str = ""
     reading: bool = False  # the file is still being read; more jobs will follow
     rows_read: int = 0
+    rows_total: int = 0  # data rows in the file (known once the first read is done)
 
 
 ProgressFn = Callable[[Progress], None]
@@ -74,6 +75,8 @@ class Sender:
     started: float = field(default_factory=time.monotonic)
     rows_read: int | None = None  # while the file is still being read (streaming), the rows read so far
     scanning: bool = False
+    rows_total: int = 0  # data rows in the file, once the first read has counted them
+    reading_text: str = ""
 
     def __post_init__(self) -> None:
         if self.client is not None:
@@ -90,15 +93,25 @@ class Sender:
 
     # -- progress ----------------------------------------------------------------------------------------
     def note_reading(self, rows: int | None, scanning: bool = False) -> None:
-        """Rows read so far while jobs are cut and sent (None once the whole file is read)."""
+        """Rows read so far while jobs are cut and sent (None once the whole file is read).
+
+        The first read counts every row of the file, so the second can say "n of N".
+        """
         self.rows_read, self.scanning = rows, scanning
-        if rows is not None:
-            what = "looking for people who appear twice" if scanning else "validating"
-            self.report("reading" if not self.cp.chunks else "sending", f"{what}, {rows:,} rows read")
+        if rows is None:
+            self.reading_text = ""
+            return
+        if scanning:
+            self.rows_total = max(self.rows_total, rows)
+            self.reading_text = f"looking for people who appear twice: {rows:,} rows read"
+        else:
+            self.reading_text = f"validating: {rows:,} of {self.rows_total:,} rows"
+        self.report("reading" if not self.cp.chunks else "sending")
 
     def report(self, stage: str, message: str = "") -> None:
         if not self.on_progress:
             return
+        message = message or self.reading_text
         chunks = self.cp.chunks
         sent = sum(c.rows for c in chunks if c.state in ("submitted", "complete", "cancelled"))
         total = sum(c.rows for c in chunks)
@@ -119,6 +132,7 @@ class Sender:
             message,
             self.rows_read is not None,
             self.rows_read or 0,
+            self.rows_total,
         )
         self.on_progress(progress)
 

@@ -60,6 +60,7 @@ def test_first_jobs_are_sent_before_the_file_is_read(
     early = [p for p in seen if p.reading and p.jobs_submitted]
     assert early and min(p.rows_read for p in early) < 200  # sending started with rows still to read
     assert any(p.stage == "reading" and "looking for people who appear twice" in p.message for p in seen)
+    assert all(p.rows_total == 200 for p in early) and any("of 200 rows" in p.message for p in early)
 
 
 @pytest.mark.parametrize("keep", ["last", "first"])
