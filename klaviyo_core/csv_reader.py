@@ -262,6 +262,24 @@ def _frame(columns: list[str], rows: list[list[str]], lines: list[int]) -> pd.Da
     return pd.DataFrame(data).set_axis(pd.Index(lines, dtype="int64", name="row"))
 
 
+def _file_record(
+    chunk: Chunk, rows: list[list[str]], lines: list[int], line: int, record: list[str], width: int
+) -> bool:
+    """File one record as a row, an empty row, a ragged row or nothing (a blank line); True for a row.
+
+    The one rule for what a record is, shared by CsvReader and parse_block so that both read a file alike.
+    """
+    if len(record) == width and (record[0] or "".join(record).strip()):
+        rows.append(record)
+        lines.append(line)
+        return True
+    if record and not "".join(record).strip():
+        chunk.empty_lines.append(line)
+    elif record:
+        chunk.ragged.append(RaggedRow(line, width, len(record), tuple(record)))
+    return False
+
+
 class CsvReader:
     """Iterate a CSV file as chunks of rows. `header` is available after construction."""
 
@@ -338,17 +356,8 @@ class CsvReader:
                 if isinstance(record, str):
                     chunk.ragged.append(RaggedRow(line, width, 0, (), record))
                     continue
-                if len(record) == width and (record[0] or "".join(record).strip()):
-                    rows.append(record)
-                    lines.append(line)
-                    if len(rows) >= self.chunk_rows:
-                        break
-                elif not record:
-                    continue  # a blank line is not a row
-                elif not "".join(record).strip():
-                    chunk.empty_lines.append(line)
-                else:
-                    chunk.ragged.append(RaggedRow(line, width, len(record), tuple(record)))
+                if _file_record(chunk, rows, lines, line, record, width) and len(rows) >= self.chunk_rows:
+                    break
             if not rows and not chunk.ragged and not chunk.empty_lines:
                 return
             chunk.frame = _frame(columns, rows, lines)
@@ -669,14 +678,6 @@ def parse_block(block: RawBlock, fmt: CsvFormat, columns: Sequence[str]) -> Chun
             chunk.ragged.append(RaggedRow(start, width, 0, (), _malformed(start, str(exc))))
             continue
         start, last = last + 1, offset + reader.line_num
-        if len(record) == width and (record[0] or "".join(record).strip()):
-            rows.append(record)
-            lines.append(start)
-        elif not record:
-            continue  # a blank line is not a row
-        elif not "".join(record).strip():
-            chunk.empty_lines.append(start)
-        else:
-            chunk.ragged.append(RaggedRow(start, width, len(record), tuple(record)))
+        _file_record(chunk, rows, lines, start, record, width)
     chunk.frame = _frame(names, rows, lines)
     return chunk
