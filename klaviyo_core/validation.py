@@ -393,11 +393,9 @@ def _parsed_dates(s: pd.Series) -> pd.Series:
 
 
 def _dates(s: pd.Series, arr: pa.LargeStringArray) -> tuple[pa.Array, np.ndarray]:
-    """Date literals: a plain YYYY-MM-DD is kept; anything else is parsed by pandas to a UTC date-time.
-
-    On a column with non-ASCII text the plain-date test goes through pandas on purpose: there it runs
-    Python's regex engine, whose `\\d` takes any Unicode digit (RE2's only ASCII ones)."""
-    plain = _plain_dates_ascii(arr) if _is_ascii(arr) else s.str.match(_PLAIN_DATE).to_numpy(dtype=bool)
+    """Date literals: a plain YYYY-MM-DD (ASCII digits) is kept; anything else is parsed by pandas to a UTC
+    date-time. (Python's `\\d` also takes other scripts' digits, which kept "٢٠٢٤-01-01" as it was.)"""
+    plain = _plain_dates_ascii(arr)  # reads bytes: a non-ASCII value never matches
     out = pc.if_else(_mask(plain), _wrapped(arr, '"', '"'), _text(""))
     rest = _filled(arr) & ~plain
     if rest.any():

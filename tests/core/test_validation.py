@@ -146,3 +146,13 @@ def test_options_are_checked() -> None:
         ValidationOptions(default_country="XX")
     with pytest.raises(ValueError):
         ValidationOptions(keep="middle")
+
+
+def test_a_date_in_other_digits_is_parsed_not_sent_as_written() -> None:
+    mapping = Mapping((ColumnMapping("e", "email"), ColumnMapping("d", "properties.d", "date")))
+    frame = pd.DataFrame({"e": ["a@x.com", "b@x.com"], "d": ["٢٠٢٤-01-01", "2024-01-01"]}, dtype=object)
+    frame.index = pd.Index([2, 3], name="row")
+    result = validate_chunk(frame, mapping, ValidationOptions())
+    profiles = profile_json(result.values, result.valid_index).tolist()
+    assert all(p.isascii() for p in profiles)  # job sizes count characters as bytes
+    assert '"d":"2024-01-01T00:00:00+00:00"' in profiles[0] and '"d":"2024-01-01"' in profiles[1]

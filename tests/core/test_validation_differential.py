@@ -476,7 +476,9 @@ def ref_bool_literals(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 def ref_date_literals(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     out = pd.Series("", index=s.index, dtype=object)
     filled = s != ""
-    plain = s.str.match(r"^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$")
+    # one deliberate change from the frozen copy: a plain date is made of ASCII digits only (Python's \d took
+    # other scripts' digits and sent "٢٠٢٤-01-01" on as it was); such values are now parsed like other dates
+    plain = s.str.match(r"^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$")
     out[plain] = '"' + s[plain] + '"'
     filled &= ~plain
     if filled.any():
