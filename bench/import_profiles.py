@@ -2,6 +2,7 @@
 
     python bench/import_profiles.py                # 100,000 and 1,000,000 rows, plus the naive comparison
     python bench/import_profiles.py --rows 100000  # one size
+    python bench/import_profiles.py --quoted       # every cell quoted (the exact csv.reader path, 2 workers)
 
 Goals (issue 4): 100k rows x 9 columns validated+submitted <= 5 s; 1M rows submitted <= 20 s, all jobs
 complete <= 60 s, peak RSS of the importing process <= 500 MB. Each size runs in its own child process so
@@ -36,18 +37,21 @@ HEADER = "Email,First Name,Last Name,Phone,City,Zip,Points,VIP,Signup Date\n"
 FIRSTS = ("Ann", "Bob", "Zoë", "José", "Li", "Émile", "Sam")
 
 
-def generate(path: Path, rows: int, seed: int = 7) -> None:
-    """9 columns; a phone on one row in five; a few bad rows and duplicates, like a real export."""
+def generate(path: Path, rows: int, seed: int = 7, quoted: bool = False) -> None:
+    """9 columns; a phone on one row in five; a few bad rows and repeated people, like a real export.
+
+    `quoted`: every cell in double quotes, as some shop systems export (read by csv.reader, not Arrow).
+    """
     rnd = random.Random(seed)
     with path.open("w", encoding="utf-8", newline="") as f:
         f.write(HEADER)
         for i in range(rows):
-            email = f"user{i}@example.com" if i % 997 else f"broken{i}@"
+            person = i - 250 if i % 1000 == 500 else i  # one row in 1,000 repeats someone seen earlier
+            email = f"user{person}@example.com" if i % 997 else f"broken{i}@"
             phone = f"+1415{rnd.randrange(2_000_000, 9_999_999)}" if i % 5 == 0 else ""
-            f.write(
-                f"{email},{FIRSTS[i % 7]},Lee{i % 100},{phone},Paris,{75000 + i % 20},{i % 500},"
-                f"{'yes' if i % 2 else 'no'},2024-0{1 + i % 9}-1{i % 10}\n"
-            )
+            cells = [email, FIRSTS[i % 7], f"Lee{i % 100}", phone, "Paris", str(75000 + i % 20), str(i % 500)]
+            cells += ["yes" if i % 2 else "no", f"2024-0{1 + i % 9}-1{i % 10}"]
+            f.write(",".join(f'"{c}"' for c in cells) + "\n" if quoted else ",".join(cells) + "\n")
 
 
 def free_port() -> int:
@@ -80,9 +84,11 @@ def sandbox_cpu() -> float:
         return float("nan")
 
 
-def run_one(rows: int, base_url: str, workdir: Path, workers: int | None = None) -> dict[str, float]:
+def run_one(
+    rows: int, base_url: str, workdir: Path, workers: int | None = None, quoted: bool = False
+) -> dict[str, float]:
     path = workdir / f"bench_{rows}.csv"
-    generate(path, rows)
+    generate(path, rows, quoted=quoted)
     _fmt, header, sample = preview(path, rows=200)
     mapping = suggest_mapping(header.columns, sample)
     client = KlaviyoClient(ClientConfig(api_key=KEY, base_url=base_url))
@@ -135,12 +141,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, action="append")
     parser.add_argument("--workers", type=int, help="processes reading the file (default: the importer's choice)")
+    parser.add_argument("--quoted", action="store_true", help="every cell in double quotes")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(run_one(args.rows[0], args.base_url, Path(args.workdir), args.workers)))
+        print(json.dumps(run_one(args.rows[0], args.base_url, Path(args.workdir), args.workers, args.quoted)))
         return
     sizes = args.rows or [100_000, 1_000_000]
     with tempfile.TemporaryDirectory() as tmp:
@@ -151,6 +158,7 @@ def main() -> None:
             for rows in sizes:
                 cmd = [sys.executable, __file__, "--child", "--rows", str(rows), "--base-url", url, "--workdir", tmp]
                 cmd += ["--workers", str(args.workers)] if args.workers else []
+                cmd += ["--quoted"] if args.quoted else []
                 env = {**os.environ, "BENCH_SANDBOX_PID": str(sandbox.pid)}
                 out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout
                 figures[rows] = json.loads(out.strip().splitlines()[-1])
