@@ -108,6 +108,7 @@ def stream(sender: Sender, produce: Producer) -> Prepared:
                 return value  # type: ignore[no-any-return]
             if kind in ("scan", "rows"):
                 sender.note_reading(value, scanning=kind == "scan")
+                sender._check_stop()  # a stop is honoured while the file is read, not only at the next job
                 continue
             new, profiles = value
             chunk = _merge(new, earlier.get(new.index))

@@ -122,3 +122,30 @@ def test_a_file_refused_before_sending_leaves_nothing_to_resume(sandbox: Sandbox
             import_profiles(client_for(sandbox), path, mapping_for(path), ImportOptions(), data_dir=tmp_path / "data")
     assert job_posts(sandbox) == 0
     assert unfinished_imports(tmp_path / "data") == []
+
+
+def test_a_stop_while_reading_is_honoured_before_any_job(
+    sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(prep_scan, "SCAN_CHUNK_ROWS", 5)
+    path = write_people(tmp_path / "p.csv", 100)
+    stop = threading.Event()
+
+    def stop_while_scanning(p: Progress) -> None:
+        if "appear twice" in p.message:
+            stop.set()
+
+    kwargs = {"data_dir": tmp_path / "data", "limits": Limits(profiles_per_job=10), "poll_interval": 0.02}
+    with pytest.raises(ImportStopped):
+        import_profiles(
+            client_for(sandbox),
+            path,
+            mapping_for(path),
+            ImportOptions(),
+            on_progress=stop_while_scanning,
+            stop=stop,
+            **kwargs,
+        )  # type: ignore[arg-type]
+    assert job_posts(sandbox) == 0
+    result = import_profiles(client_for(sandbox), path, mapping_for(path), ImportOptions(), resume=True, **kwargs)  # type: ignore[arg-type]
+    assert result.counts == Counter({"imported": 100}) and job_posts(sandbox) == 10
