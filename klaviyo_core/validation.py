@@ -85,7 +85,6 @@ class ValidatedChunk:
 
 _STR = pa.large_string()
 _PLAIN_INT_DIGITS = 15  # `[+-]?` and up to 15 digits parse to the same integer whatever else the column holds
-_PLAIN_DATE = r"^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$"
 _END = 2**62  # a slice start past the end of any string: inserts there
 
 
@@ -125,11 +124,6 @@ def _data(arr: pa.LargeStringArray) -> np.ndarray:
     return np.frombuffer(buf, dtype=np.uint8) if buf is not None else np.zeros(0, dtype=np.uint8)
 
 
-def _is_ascii(arr: pa.LargeStringArray) -> bool:
-    offsets = _offsets(arr)
-    return not (_data(arr)[offsets[0] : offsets[-1]] >= 0x80).any()
-
-
 def _per_row_count(arr: pa.LargeStringArray, byte_mask: np.ndarray) -> np.ndarray:
     """How many bytes of each value `byte_mask` (over `_data(arr)`) holds."""
     counted = np.concatenate([[0], np.cumsum(byte_mask, dtype=np.int64)])
@@ -149,7 +143,7 @@ def _plain_integers(arr: pa.LargeStringArray) -> np.ndarray:
 
 
 def _plain_dates_ascii(arr: pa.LargeStringArray) -> np.ndarray:
-    """Where an ASCII value matches _PLAIN_DATE (read off the bytes: 10 of them, digits and dashes)."""
+    """Where a value is YYYY-MM-DD in ASCII digits, month 01-12, day 01-31 (read off its 10 bytes)."""
     offsets, data = _offsets(arr), _data(arr)
     out = np.zeros(len(arr), dtype=bool)
     rows = np.flatnonzero(np.diff(offsets) == 10)
@@ -238,13 +232,6 @@ def _text_literals(arr: pa.LargeStringArray) -> pa.Array:
     filled = _filled(arr)
     lit = _json_literals(arr)
     return lit if filled.all() else pc.if_else(_mask(filled), lit, _text(""))
-
-
-def json_strings(s: pd.Series) -> pd.Series:
-    """JSON string literals for a Series of str (fast path for plain ASCII, json.dumps for the rest)."""
-    if s.empty:
-        return s.astype(object)
-    return _series(_json_literals(_arrow(s)), s.index)
 
 
 @lru_cache(maxsize=20_000)
@@ -500,13 +487,6 @@ def _stripped(frame: pd.DataFrame, column: str) -> tuple[pd.Series, pa.LargeStri
     return s, _arrow(s)
 
 
-def encode_column(col: ColumnMapping, s: pd.Series, options: ValidationOptions) -> tuple[pd.Series, pd.Series, str]:
-    """(JSON literal or "", ok mask, fix text) for one mapped column of stripped strings."""
-    s = s.astype(str)
-    lit, ok, fix = _encode(col, s, _arrow(s), options)
-    return _series(lit, s.index), pd.Series(ok, index=s.index), fix
-
-
 def _present(lit: pa.Array, keep: np.ndarray | None = None) -> pa.Array:
     """The literals with "" (and rows not in `keep`) as null, so that whatever they are joined into is null."""
     where = _filled(lit)
@@ -525,11 +505,6 @@ def _keys(lits: dict[str, pa.Array], n: int, keep: dict[str, np.ndarray] | None 
             raw = pc.utf8_slice_codeunits(_present(lits[target], (keep or {}).get(target)), 1, -1)
             found.append(_wrapped(pc.utf8_lower(raw) if target == "email" else raw, f"{target}:"))
     return pc.coalesce(*found, _text("")) if found else _blank(n)
-
-
-def dedupe_keys(values: dict[str, pd.Series], index: pd.Index) -> pd.Series:
-    """Dedupe key per row from its JSON literals ("email:<lowercased>", "phone_number:...", "external_id:...")."""
-    return _series(_keys({t: _arrow(v) for t, v in values.items()}, len(index)), index)
 
 
 def identifier_keys(frame: pd.DataFrame, columns: dict[str, str], options: ValidationOptions) -> pd.Series:
