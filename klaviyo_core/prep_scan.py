@@ -13,10 +13,9 @@ importing process itself does little but hand out work.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -135,28 +134,22 @@ def scan(
     options: ValidationOptions,
     spool_dir: Path,
     workers: int,
-    on_rows: Any = None,
+    on_rows: Callable[[int], None] | None = None,
 ) -> Scan:
     """Read 0 over the whole file. A file that cannot be read (a quote never closed, an oversized cell, no
     data rows) is refused here, before anything is sent."""
     spool_dir.mkdir(parents=True, exist_ok=True)
-    found: list[np.ndarray] = []
     chunks: list[ScannedChunk] = []
     rows = 0
     args = (spool_dir, mapping, options)
     jobs = ((item, i, *args, fmt, columns) for i, (item, fmt, columns) in enumerate(_items(path)))
-    if workers <= 1:
-        results: Iterator[ScannedChunk] = (scan_chunk(*job) for job in jobs)
-    else:
-        results = map_in_order(scan_chunk, jobs, workers)
-    for scanned in results:
-        found.append(scanned.id_hashes)
+    for scanned in map_in_order(scan_chunk, jobs, workers):
         chunks.append(scanned)
         rows += scanned.counted
         if on_rows:
             on_rows(rows)
     if rows == 0:
         raise CsvError("The file has a header row but no data rows: there is nothing to import.")
-    every = np.sort(np.concatenate(found)) if found else np.array([], dtype=np.uint64)
+    every = np.sort(np.concatenate([c.id_hashes for c in chunks]))
     repeated = np.unique(every[1:][every[1:] == every[:-1]])
     return Scan(repeated, chunks, rows)

@@ -67,8 +67,13 @@ class _Worker:
 def map_in_order(fn: Callable[..., Any], jobs: Iterable[tuple[Any, ...]], workers: int) -> Iterator[Any]:
     """`fn(*args)` for each args in `jobs`, computed by `workers` processes, yielded in input order.
 
-    `fn` must be importable by name (a module-level function); at most `workers` jobs are in flight.
+    `fn` must be importable by name (a module-level function); at most `workers` jobs are in flight. With
+    `workers` <= 1 it runs in this process, one job at a time, so callers need no second code path.
     """
+    if workers <= 1:
+        for args in jobs:
+            yield fn(*args)
+        return
     pool = [_Worker() for _ in range(workers)]
     sent = 0
     try:

@@ -68,7 +68,7 @@ def _rejected_text(rows: pd.Series, status: str = "rejected") -> str:
 
 @dataclass
 class _Validated:
-    """One chunk's valid rows (line, identity hash, profile JSON and its size) and its rejected rows' lines.
+    """One chunk's valid rows (line, profile JSON and its size) and its rejected rows as report lines.
 
     Computed from the chunk's frame alone (in this process or a worker process) and written by the caller
     in chunk order, so the files are the same whichever process computed it.
@@ -111,16 +111,8 @@ def _validated(
     scanned: Scan, mapping: Mapping, options: ValidationOptions, limits: Limits, workers: int
 ) -> Iterator[tuple[ScannedChunk, _Validated]]:
     """(chunk, its validation) in file order; with workers > 1, computed by a process pool."""
-    chunks = scanned.chunks
-    args = (mapping, options, limits)
-    if workers <= 1:
-        for chunk in chunks:
-            yield chunk, _validate_spooled(chunk.spool, *args)
-        return
-    for chunk, done in zip(
-        chunks, map_in_order(_validate_spooled, ((c.spool, *args) for c in chunks), workers), strict=True
-    ):
-        yield chunk, done
+    jobs = ((c.spool, mapping, options, limits) for c in scanned.chunks)
+    yield from zip(scanned.chunks, map_in_order(_validate_spooled, jobs, workers), strict=True)
 
 
 def _auto_workers(path: Path) -> int:
