@@ -74,7 +74,6 @@ class Sender:
     waited: float = 0.0
     started: float = field(default_factory=time.monotonic)
     rows_read: int | None = None  # while the file is still being read (streaming), the rows read so far
-    scanning: bool = False
     rows_total: int = 0  # data rows in the file, once the first read has counted them
     reading_text: str = ""
 
@@ -97,7 +96,7 @@ class Sender:
 
         The first read counts every row of the file, so the second can say "n of N".
         """
-        self.rows_read, self.scanning = rows, scanning
+        self.rows_read = rows
         if rows is None:
             self.reading_text = ""
             return

@@ -29,6 +29,11 @@ class Limits:
     profile_bytes: int = 90_000  # Klaviyo's cap is 100 KB per profile; leave room for the wire format
 
 
+def spool_text(lines: list[int], profiles: list[str]) -> str:
+    """Rows as send.jsonl (and held.jsonl) hold them: "<file line>\t<profile JSON>" a line."""
+    return "".join([f"{line}\t{profile}\n" for line, profile in zip(lines, profiles, strict=True)])
+
+
 class JobCutter:
     """Cuts the rows to send into jobs as they arrive, exactly as one greedy pass over all of them would.
 
@@ -43,7 +48,6 @@ class JobCutter:
         self.sizes: list[int] = []
         self.chunks: list[ChunkState] = []
         self.offset = 0
-        self.sent = 0
 
     def add(self, lines: np.ndarray, profiles: list[str], sizes: np.ndarray) -> None:
         self.lines += lines.tolist()
@@ -71,12 +75,11 @@ class JobCutter:
 
     def _emit(self, start: int, end: int, size: int) -> None:
         lines, profiles = self.lines[start:end], self.profiles[start:end]
-        text = "".join([f"{line}\t{profile}\n" for line, profile in zip(lines, profiles, strict=True)]).encode()
+        text = spool_text(lines, profiles).encode()
         self.send.write(text)
         self.send_lines.write(np.asarray(lines, dtype=np.int64).tobytes())
         chunk = ChunkState(len(self.chunks), self.offset, end - start, size, lines[0], lines[-1])
         self.offset += len(text)
-        self.sent += end - start
         self.chunks.append(chunk)
         if self.on_job:
             self.send.flush()
@@ -94,7 +97,7 @@ class HeldRows:
     count: int = 0
 
     def add(self, spool: IO[str], lines: np.ndarray, hashes: np.ndarray, profiles: list[str]) -> None:
-        spool.write("".join([f"{line}\t{p}\n" for line, p in zip(lines.tolist(), profiles, strict=True)]))
+        spool.write(spool_text(lines.tolist(), profiles))
         self.lines.append(lines)
         self.hashes.append(hashes)
         self.count += len(lines)
