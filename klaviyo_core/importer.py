@@ -135,7 +135,7 @@ class Sender:
         )
         self.on_progress(progress)
 
-    def _check_stop(self) -> None:
+    def check_stop(self) -> None:
         if self.stop.is_set():
             raise ImportStopped("The import was stopped; resume it to continue where it left off.")
         if time.monotonic() > self.deadline:
@@ -151,7 +151,7 @@ class Sender:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="job-body") as pool:
             upcoming: Future[bytes] | None = pool.submit(self._body, todo[0]) if todo else None
             for i, chunk in enumerate(todo):
-                self._check_stop()
+                self.check_stop()
                 assert upcoming is not None
                 body = upcoming.result()
                 upcoming = pool.submit(self._body, todo[i + 1]) if i + 1 < len(todo) else None
@@ -231,7 +231,7 @@ class Sender:
                 if pending:  # while later jobs still run, this one's import errors cost no extra time
                     self._fetch_one(chunk)
                 continue
-            self._check_stop()
+            self.check_stop()
             self.stop.wait(self.poll_interval)
 
     def _cancelled(self, chunk: ChunkState) -> None:
@@ -277,7 +277,7 @@ class Sender:
             return
         for chunk in self.cp.chunks:
             if chunk.state == "complete" and not chunk.subscribed:
-                self._check_stop()
+                self.check_stop()
                 lines, profiles = read_chunk_lines(self.ws.send_path, chunk)
                 batch = [p for line, p in zip(lines, profiles, strict=True) if line not in refused]
                 for start in range(0, len(batch), SUBSCRIBE_BATCH):

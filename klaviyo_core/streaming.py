@@ -15,7 +15,6 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from klaviyo_core.checkpoint import ChunkState
@@ -34,26 +33,26 @@ class _Abort(Exception):
     """Raised inside the reading thread when the sending side has stopped."""
 
 
+def _plan_changed() -> PlanChanged:
+    return PlanChanged(
+        "This import cannot be resumed safely: the program that started it cut the file into different jobs. "
+        "Restart the import (rows already imported are updated again, not duplicated)."
+    )
+
+
 def _merge(new: ChunkState, old: ChunkState | None) -> ChunkState:
     """The state a resumed job keeps from the first run; a job that was never sent starts afresh."""
     if old is None or old.state == "planned":
         return new
-    same = (old.offset, old.rows, old.size, old.first_line) == (new.offset, new.rows, new.size, new.first_line)
-    if not same:
-        raise PlanChanged(
-            "This import cannot be resumed safely: the program that started it cut the file into different jobs. "
-            "Restart the import (rows already imported are updated again, not duplicated)."
-        )
-    return replace(old)
+    if (old.offset, old.rows, old.size, old.first_line) != (new.offset, new.rows, new.size, new.first_line):
+        raise _plan_changed()
+    return old
 
 
 def _drop_stale(chunks: list[ChunkState], planned: int) -> None:
     """Jobs of the first run beyond the new plan: harmless if never sent, else the plan has changed."""
     if any(c.state != "planned" for c in chunks[planned:]):
-        raise PlanChanged(
-            "This import cannot be resumed safely: the program that started it cut the file into more jobs. "
-            "Restart the import (rows already imported are updated again, not duplicated)."
-        )
+        raise _plan_changed()
     del chunks[planned:]
 
 
@@ -99,7 +98,7 @@ def stream(sender: Sender, produce: Producer) -> Prepared:
             try:
                 kind, value = handoff.get(timeout=0.5)
             except queue.Empty:
-                sender._check_stop()
+                sender.check_stop()
                 continue
             if kind == "error":
                 raise value
@@ -108,7 +107,7 @@ def stream(sender: Sender, produce: Producer) -> Prepared:
                 return value  # type: ignore[no-any-return]
             if kind in ("scan", "rows"):
                 sender.note_reading(value, scanning=kind == "scan")
-                sender._check_stop()  # a stop is honoured while the file is read, not only at the next job
+                sender.check_stop()  # a stop is honoured while the file is read, not only at the next job
                 continue
             new, profiles = value
             chunk = _merge(new, earlier.get(new.index))
@@ -118,7 +117,7 @@ def stream(sender: Sender, produce: Producer) -> Prepared:
                 cp.chunks.append(chunk)
             ws.save(cp)
             if chunk.state in ("planned", "submitting"):
-                sender._check_stop()
+                sender.check_stop()
                 sender.submit_one(chunk, job_bytes(profiles, sender.list_id))
             sender.report("sending")
     except ImportStopped:
