@@ -92,20 +92,7 @@ def _progress_callback():  # type: ignore[no-untyped-def]
     bar = st.progress(0.0, text="Starting...")
 
     def show(p: Progress) -> None:
-        if p.stage == "reading":
-            bar.progress(0.0, text=f"Reading and validating... {p.message}")
-            return
-        waits = f" · {p.wait_seconds:.1f} s waiting for rate limits" if p.wait_seconds else ""
-        if p.reading:  # jobs go out while the rest of the file is validated
-            share = p.rows_read / p.rows_total if p.rows_total else 0.0
-            sent = f"{p.rows_sent:,} rows in {p.jobs_submitted} job{'s' if p.jobs_submitted != 1 else ''}"
-            bar.progress(min(share, 1.0), text=f"Sending while reading the file: {sent} sent · {p.message}{waits}")
-            return
-        share = p.jobs_complete / p.jobs_total if p.jobs_total else 1.0
-        eta = f" · about {p.eta_seconds:.0f} s left" if p.eta_seconds else ""
-        rows = f"{p.rows_sent:,}/{p.rows_to_send:,} rows sent"
-        text = f"{p.stage}: {rows} · {p.jobs_complete}/{p.jobs_total} jobs{waits}{eta}"
-        bar.progress(min(share, 1.0), text=text)
+        bar.progress(p.share, text=p.text())
 
     return show
 

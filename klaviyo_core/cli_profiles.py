@@ -78,15 +78,7 @@ def _progress(quiet: bool):  # type: ignore[no-untyped-def]
     def show(p: Progress) -> None:
         if quiet:
             return
-        waits = f", {p.wait_seconds:.1f} s waiting for rate limits" if p.wait_seconds else ""
-        if p.stage == "reading":
-            line = f"Reading and validating... {p.message}"
-        elif p.reading:
-            line = f"Sending while reading the file: {p.rows_sent:,} rows in {p.jobs_submitted} jobs sent; {p.message}"
-        else:
-            eta = f", about {p.eta_seconds:.0f} s left" if p.eta_seconds else ""
-            jobs = f"{p.jobs_complete}/{p.jobs_total} jobs done"
-            line = f"{p.stage}: {jobs}, {p.rows_sent:,}/{p.rows_to_send:,} rows sent{waits}{eta}"
+        line = p.text(sep=", ")
         if last.get("line") != line:
             last["line"] = line
             err(line)

@@ -53,6 +53,27 @@ class Progress:
     rows_read: int = 0
     rows_total: int = 0  # data rows in the file (known once the first read is done)
 
+    @property
+    def share(self) -> float:
+        """How far along, 0..1: rows read while the file is read, then jobs finished."""
+        if self.stage == "reading":
+            return 0.0
+        if self.reading:
+            return min(self.rows_read / self.rows_total, 1.0) if self.rows_total else 0.0
+        return min(self.jobs_complete / self.jobs_total, 1.0) if self.jobs_total else 1.0
+
+    def text(self, sep: str = " · ") -> str:
+        """One line for a progress bar or a terminal (the page and the CLI say the same thing)."""
+        waits = f"{sep}{self.wait_seconds:.1f} s waiting for rate limits" if self.wait_seconds else ""
+        if self.stage == "reading":
+            return f"Reading and validating... {self.message}"
+        if self.reading:  # jobs go out while the rest of the file is validated
+            jobs = f"{self.jobs_submitted} job{'s' if self.jobs_submitted != 1 else ''}"
+            return f"Sending while reading the file: {self.rows_sent:,} rows in {jobs} sent{sep}{self.message}{waits}"
+        eta = f"{sep}about {self.eta_seconds:.0f} s left" if self.eta_seconds else ""
+        rows = f"{self.rows_sent:,}/{self.rows_to_send:,} rows sent"
+        return f"{self.stage}: {rows}{sep}{self.jobs_complete}/{self.jobs_total} jobs done{waits}{eta}"
+
 
 ProgressFn = Callable[[Progress], None]
 
