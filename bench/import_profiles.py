@@ -16,7 +16,6 @@ import json
 import os
 import random
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _sandbox_process, also when imported as bench.*
+
+from _sandbox_process import cpu_seconds, start
 
 from klaviyo_core.client import KlaviyoClient
 from klaviyo_core.config import ClientConfig
@@ -54,34 +56,11 @@ def generate(path: Path, rows: int, seed: int = 7, quoted: bool = False) -> None
             f.write(",".join(f'"{c}"' for c in cells) + "\n" if quoted else ",".join(cells) + "\n")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_sandbox(workdir: Path) -> tuple[subprocess.Popen[str], str]:
-    port = free_port()
-    cmd = [sys.executable, "-m", "klaviyo_sandbox", "serve", "--port", str(port), "--db", str(workdir / "sb.sqlite3")]
-    cmd += ["--key", KEY, "--job-step", os.environ.get("BENCH_JOB_STEP", "0.02")]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if "ready on" not in line:
-        proc.kill()
-        raise SystemExit(f"sandbox did not start: {line}")
-    return proc, line.rsplit(" ", 1)[1].strip()
-
-
 def sandbox_cpu() -> float:
     """CPU seconds the sandbox process has used so far (it shares the 2 cores with the importer)."""
-    try:
-        import psutil
-
-        times = psutil.Process(int(os.environ["BENCH_SANDBOX_PID"])).cpu_times()
-        return float(times.user + times.system)
-    except (ImportError, KeyError, OSError):
-        return float("nan")
+    pid = os.environ.get("BENCH_SANDBOX_PID")
+    found = cpu_seconds(int(pid)) if pid else None
+    return float("nan") if found is None else found
 
 
 def run_one(
@@ -152,7 +131,7 @@ def main() -> None:
     sizes = args.rows or [100_000, 1_000_000]
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        sandbox, url = start_sandbox(workdir)
+        sandbox, url = start(workdir / "sb.sqlite3", KEY, job_step=float(os.environ.get("BENCH_JOB_STEP", "0.02")))
         try:
             figures = {}
             for rows in sizes:

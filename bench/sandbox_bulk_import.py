@@ -16,8 +16,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -26,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from _sandbox_process import cpu_seconds, start
 
 KEY = "pk_test_bench_000000000000000000000001"
 
@@ -55,29 +54,8 @@ def make_body(job: int, size: int, rng: random.Random, list_id: str | None = Non
     return json.dumps(doc, separators=(",", ":")).encode()
 
 
-def start_server(db: Path, rate_limits: bool, job_step: float) -> tuple[subprocess.Popen[str], str]:
-    cmd = [sys.executable, "-m", "klaviyo_sandbox", "serve", "--port", "0", "--db", str(db), "--key", KEY]
-    cmd += ["--job-step", str(job_step)] + ([] if rate_limits else ["--no-rate-limits"])
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if "ready on" not in line:
-        proc.kill()
-        raise SystemExit(f"sandbox did not start: {line!r}")
-    return proc, line.rsplit(" ", 1)[1].strip()
-
-
 def _seconds(start: str, end: str) -> float:
     return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
-
-
-def _cpu_seconds(pid: int) -> float | None:
-    """User+system CPU of the sandbox process (Linux /proc), which other load on the machine does not inflate."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _thread_cpu(pid: int) -> dict[int, float]:
@@ -143,7 +121,7 @@ def main() -> None:
         "Accept": "application/vnd.api+json",
     }
     with tempfile.TemporaryDirectory() as tmp:
-        proc, url = start_server(Path(tmp) / "bench.sqlite3", args.rate_limits, args.job_step)
+        proc, url = start(Path(tmp) / "bench.sqlite3", KEY, rate_limits=args.rate_limits, job_step=args.job_step)
         try:
             probe = CpuProbe(proc.pid)
             probe.arm()
@@ -152,7 +130,7 @@ def main() -> None:
             bodies = [make_body(j, args.size, rng, list_id) for j in range(args.jobs)]
             print(f"body size: {len(bodies[0]) / 1e6:.2f} MB each")
             run(url, headers, bodies, args.size, probe)
-            cpu = _cpu_seconds(proc.pid)
+            cpu = cpu_seconds(proc.pid)
             if cpu is not None:
                 rows = len(bodies) * args.size
                 print(f"sandbox CPU: {cpu:.1f} s ({rows / cpu:,.0f} profiles per CPU-second; load-independent)")
@@ -187,7 +165,7 @@ def run(url: str, headers: dict[str, str], bodies: list[bytes], size: int, probe
     session = requests.Session()
     latencies, job_ids = [], []
     receipt_before, worker_before = probe.split()
-    process_before = _cpu_seconds(probe.pid) or 0.0
+    process_before = cpu_seconds(probe.pid) or 0.0
     start = time.perf_counter()
     for body in bodies:
         while True:
@@ -201,7 +179,7 @@ def run(url: str, headers: dict[str, str], bodies: list[bytes], size: int, probe
         job_ids.append(resp.json()["data"]["id"])
     submitted = time.perf_counter() - start
     receipt_cpu = probe.split()[0] - receipt_before  # before any GET: only POSTs were received so far
-    process_cpu_at_submit = (_cpu_seconds(probe.pid) or 0.0) - process_before
+    process_cpu_at_submit = (cpu_seconds(probe.pid) or 0.0) - process_before
     pending, done, failed, spans = set(job_ids), 0, 0, {}
     while pending:  # one listing call per 100 jobs, as an importer should poll (10/s, 150/m on these routes)
         for job in _completed_jobs(session, url, headers):
