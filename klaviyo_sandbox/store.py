@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from klaviyo_sandbox.errors import not_found
+
 _SCHEMAS: list[tuple[str, tuple[str, ...]]] = []
 
 _BASE_SCHEMA = """
@@ -70,6 +72,14 @@ class Store:
     def read(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             yield self._conn
+
+    def row_or_404(self, table: str, row_id: str, what: str) -> sqlite3.Row:
+        """The row with this id, or Klaviyo's 404 naming the resource ("A list with id X does not exist.")."""
+        with self.read() as conn:
+            row = conn.execute(f"SELECT * FROM {table} WHERE id=?", (row_id,)).fetchone()  # table: ours, fixed
+        if row is None:
+            raise not_found(f"A {what} with id {row_id} does not exist.")
+        return row  # type: ignore[no-any-return]
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:

@@ -9,7 +9,7 @@ import sqlite3
 from typing import Any
 
 from klaviyo_sandbox import ids, profilestore, timeutil
-from klaviyo_sandbox.errors import invalid, not_found
+from klaviyo_sandbox.errors import invalid
 from klaviyo_sandbox.filters import parse_filter
 from klaviyo_sandbox.handlers.profile_resource import additional_fields, profile_resource
 from klaviyo_sandbox.handlers.tag_links import get_taggable, list_taggable
@@ -48,11 +48,7 @@ def list_resource(ctx: Ctx, row: sqlite3.Row) -> dict[str, Any]:
 
 
 def get_list_row(ctx: Ctx, list_id: str) -> sqlite3.Row:
-    with ctx.store.read() as conn:
-        row = conn.execute("SELECT * FROM lists WHERE id=?", (list_id,)).fetchone()
-    if row is None:
-        raise not_found(f"A list with id {list_id} does not exist.")
-    return row
+    return ctx.store.row_or_404("lists", list_id, "list")
 
 
 def _attributes(ctx: Ctx, *, creating: bool) -> dict[str, Any]:

@@ -93,19 +93,11 @@ def live_links_sql(alias: str = "l") -> str:
 
 
 def get_tag_row(ctx: Ctx, tag_id: str) -> sqlite3.Row:
-    with ctx.store.read() as conn:
-        row = conn.execute("SELECT * FROM tags WHERE id=?", (tag_id,)).fetchone()
-    if row is None:
-        raise not_found(f"A tag with id {tag_id} does not exist.")
-    return row
+    return ctx.store.row_or_404("tags", tag_id, "tag")
 
 
 def get_group_row(ctx: Ctx, group_id: str) -> sqlite3.Row:
-    with ctx.store.read() as conn:
-        row = conn.execute("SELECT * FROM tag_groups WHERE id=?", (group_id,)).fetchone()
-    if row is None:
-        raise not_found(f"A tag group with id {group_id} does not exist.")
-    return row
+    return ctx.store.row_or_404("tag_groups", group_id, "tag group")
 
 
 def clean_name(value: Any, pointer: str = "/data/attributes/name") -> str:
