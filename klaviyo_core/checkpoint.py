@@ -29,6 +29,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 CHECKPOINT_VERSION = 2  # 2: jobs are cut while the file is read (stage 'streaming', send_lines.i64)
 SEND_LINES = "send_lines.i64"  # file line of every sent row, in send order (int64, native byte order)
 
@@ -113,6 +115,11 @@ class Workspace:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.checkpoint_path)
+
+    def sent_lines(self) -> np.ndarray:
+        """File line of every row written to send.jsonl, in send order (empty before anything was cut)."""
+        path = self.send_lines_path
+        return np.fromfile(path, dtype=np.int64) if path.exists() else np.array([], dtype=np.int64)
 
     def reset_files(self) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)

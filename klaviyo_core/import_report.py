@@ -26,7 +26,6 @@ import pandas as pd
 
 from klaviyo_core.checkpoint import Checkpoint, Workspace
 from klaviyo_core.csv_reader import CsvReader
-from klaviyo_core.preparation import sent_lines
 from klaviyo_core.report_rows import RISKY_FIRST, CellFormatter, neutralise_cells, report_rows
 
 STATUSES = ("imported", "rejected", "rejected_by_klaviyo", "skipped_duplicate", "valid", "pending")
@@ -113,7 +112,7 @@ def _job_kinds(ws: Workspace, checkpoint: Checkpoint, dry_run: bool) -> tuple[Ki
     """
     if dry_run:
         return [("valid", "")], lambda lines: np.zeros(len(lines), dtype=np.int8)
-    order_lines = sent_lines(ws.dir)
+    order_lines = ws.sent_lines()
     rows = [c.rows for c in checkpoint.chunks]
     known = min(len(order_lines), sum(rows))  # a job cut but not yet recorded in the checkpoint is not sent
     complete = np.array([c.state == "complete" for c in checkpoint.chunks], dtype=np.int8)

@@ -231,12 +231,6 @@ def _read_and_cut(
     return Prepared(counts, cutter.chunks, header.columns, header.warnings)
 
 
-def sent_lines(workdir: Path) -> np.ndarray:
-    """File line of every row written to send.jsonl, in send order (empty before anything was cut)."""
-    path = workdir / SEND_LINES
-    return np.fromfile(path, dtype=np.int64) if path.exists() else np.array([], dtype=np.int64)
-
-
 def read_chunk_lines(send_path: Path, chunk: ChunkState) -> tuple[list[int], list[str]]:
     """(file lines, profile JSON strings) of one planned chunk."""
     lines: list[int] = []

@@ -17,7 +17,6 @@ import pandas as pd
 
 from klaviyo_core.checkpoint import Checkpoint, Workspace
 from klaviyo_core.csv_reader import Chunk, CsvReader
-from klaviyo_core.preparation import sent_lines
 
 _DANGEROUS = r"^[=+\-@\t\r]"
 
@@ -61,7 +60,7 @@ def _sent_status(
     if dry_run:
         return ["valid"] * len(lines), [""] * len(lines)
     job_of: dict[int, int] = {}
-    order_lines = sent_lines(ws.dir).tolist()
+    order_lines = ws.sent_lines().tolist()
     at = 0
     for index, chunk in enumerate(checkpoint.chunks):
         for line in order_lines[at : at + chunk.rows]:
