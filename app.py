@@ -2,18 +2,18 @@
 
 import streamlit as st
 
-from ui.accounts import render_account_switcher
-from ui.connection import render_connection_check
+from klaviyo_app.ui.accounts import render_account_switcher
+from klaviyo_app.ui.connection import render_connection_check
 
 st.set_page_config(page_title="Klaviyo Workbench", page_icon="📮", layout="wide")
 
 pages = [
-    st.Page("app_pages/home.py", title="Home", icon="🏠", default=True),
-    st.Page("app_pages/keys.py", title="Keys", icon="🔑"),
-    st.Page("app_pages/profiles_upload.py", title="Profile upload", icon="👥"),
-    st.Page("app_pages/tags_upload.py", title="Tag upload", icon="🏷️"),
-    st.Page("app_pages/test_events.py", title="Test events", icon="⚡"),
-    st.Page("app_pages/metrics.py", title="Metrics", icon="📈"),
+    st.Page("klaviyo_app/app_pages/home.py", title="Home", icon="🏠", default=True),
+    st.Page("klaviyo_app/app_pages/keys.py", title="Keys", icon="🔑"),
+    st.Page("klaviyo_app/app_pages/profiles_upload.py", title="Profile upload", icon="👥"),
+    st.Page("klaviyo_app/app_pages/tags_upload.py", title="Tag upload", icon="🏷️"),
+    st.Page("klaviyo_app/app_pages/test_events.py", title="Test events", icon="⚡"),
+    st.Page("klaviyo_app/app_pages/metrics.py", title="Metrics", icon="📈"),
 ]
 
 with st.sidebar:

@@ -15,14 +15,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from klaviyo_core.client import KlaviyoClient
-from klaviyo_core.config import ClientConfig
-from klaviyo_core.event_bulk import events_for_profiles, sample_profile_emails, send_bulk
-from klaviyo_core.event_send import send
-from klaviyo_core.event_templates import get_template
+from klaviyo_core.events.bulk import events_for_profiles, sample_profile_emails, send_bulk
+from klaviyo_core.events.send import send
+from klaviyo_core.events.templates import get_template
+from klaviyo_core.http.client import KlaviyoClient
+from klaviyo_core.http.config import ClientConfig
 from klaviyo_sandbox import KeySpec, SandboxConfig, SandboxServer
-from klaviyo_sandbox.eventstore import NewEvent, get_or_create_metric, insert_events
-from klaviyo_sandbox.profilestore import upsert_profile
+from klaviyo_sandbox.events.store import NewEvent, get_or_create_metric, insert_events
+from klaviyo_sandbox.profiles.store import upsert_profile
 
 KEY = "pk_bench_events_000000000000"
 
@@ -48,7 +48,7 @@ def bench_single(client: KlaviyoClient, n: int = 200) -> None:
 
 
 def _attrs(template, i):  # type: ignore[no-untyped-def]
-    from klaviyo_core.events import event_attributes
+    from klaviyo_core.events.model import event_attributes
 
     return event_attributes(template.build(email=f"s{i}@example.com"))
 

@@ -27,12 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # _sandbox_process, al
 
 from _sandbox_process import cpu_seconds, start
 
-from klaviyo_core.client import KlaviyoClient
-from klaviyo_core.config import ClientConfig
-from klaviyo_core.csv_reader import preview
-from klaviyo_core.errors import NotImplementedBySandbox
-from klaviyo_core.mapping import suggest_mapping
-from klaviyo_core.profiles import ImportOptions, Progress, import_profiles
+from klaviyo_core.csvfile.reader import preview
+from klaviyo_core.http.client import KlaviyoClient
+from klaviyo_core.http.config import ClientConfig
+from klaviyo_core.http.errors import NotImplementedBySandbox
+from klaviyo_core.profiles.mapping import suggest_mapping
+from klaviyo_core.profiles.pipeline import ImportOptions, Progress, import_profiles
 
 KEY = "pk_bench_0000000000000000000000001"
 HEADER = "Email,First Name,Last Name,Phone,City,Zip,Points,VIP,Signup Date\n"

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.import_profiles import generate  # noqa: E402
-from klaviyo_core.checkpoint import Checkpoint, ChunkState, Workspace  # noqa: E402
+from klaviyo_core.profiles.checkpoint import Checkpoint, ChunkState, Workspace  # noqa: E402
 
 JOB_ROWS = 10_000
 
@@ -68,7 +68,7 @@ def run_child(writer: str, csv_path: Path, root: Path, out: Path, rows: int, ref
         sys.path.insert(0, str(ROOT / "tests" / "core"))
         from report_oracle import write_report
     else:
-        from klaviyo_core.import_report import write_report
+        from klaviyo_core.profiles.report import write_report
     ws, cp = make_workspace(csv_path, rows, root, refused_every)
     out.unlink(missing_ok=True)  # a fresh file, as after an import (rewriting one costs a flush on close)
     started = time.perf_counter()

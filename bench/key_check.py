@@ -17,10 +17,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import keyring
 
-from klaviyo_core.client import KlaviyoClient
-from klaviyo_core.config import ClientConfig
-from klaviyo_core.credentials import AccountStore
-from klaviyo_core.keyprobe import CAPABILITIES, check_key
+from klaviyo_core.accounts.probe import CAPABILITIES, check_key
+from klaviyo_core.accounts.store import AccountStore
+from klaviyo_core.http.client import KlaviyoClient
+from klaviyo_core.http.config import ClientConfig
 from klaviyo_sandbox import KeySpec, SandboxConfig, SandboxServer
 from tests.memory_keyring import MemoryKeyring
 

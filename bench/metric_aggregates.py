@@ -18,9 +18,10 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from klaviyo_sandbox import KeySpec, SandboxConfig, SandboxServer, ids
-from klaviyo_sandbox.demo_events import ensure_metrics
-from klaviyo_sandbox.eventstore import NewEvent, bulk_insert_events
+from klaviyo_sandbox import KeySpec, SandboxConfig, SandboxServer
+from klaviyo_sandbox.engine import ids
+from klaviyo_sandbox.events.demo import ensure_metrics
+from klaviyo_sandbox.events.store import NewEvent, bulk_insert_events
 
 KEY = "pk_test_bench_000000000000000000001"
 YEAR_START = 1767225600  # 2026-01-01T00:00:00Z

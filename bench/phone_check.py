@@ -17,8 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np
 import pandas as pd
 
-from klaviyo_core import phone_fast
-from klaviyo_core.validation import _phone, check_phones
+from klaviyo_core.profiles import phones as phone_fast
+from klaviyo_core.profiles.fields import _phone, check_phones
 
 AREAS = ("415", "212", "646", "312", "617", "202", "305", "713", "206", "503")
 CHUNK = 4_000  # phone cells in one 20,000-row preparation chunk when one row in five has a phone

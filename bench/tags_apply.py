@@ -16,11 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from klaviyo_core.client import KlaviyoClient
-from klaviyo_core.config import ClientConfig
-from klaviyo_core.tags import apply_plan, plan_tag_file, read_tag_file
+from klaviyo_core.http.client import KlaviyoClient
+from klaviyo_core.http.config import ClientConfig
+from klaviyo_core.tags.apply import apply_plan, plan_tag_file, read_tag_file
 from klaviyo_sandbox import KeySpec, SandboxConfig, SandboxServer
-from klaviyo_sandbox.handlers.campaigns import insert_campaign
+from klaviyo_sandbox.taggables.campaigns import insert_campaign
 
 KEY = "pk_test_bench_tags_00000000000000001"
 

@@ -23,13 +23,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pandas as pd
 from import_profiles import generate
 
-from klaviyo_core.csv_reader import CsvReader, preview
-from klaviyo_core.identity import identity_hashes
-from klaviyo_core.job_cutting import Limits
-from klaviyo_core.mapping import suggest_mapping
-from klaviyo_core.prep_scan import SCAN_CHUNK_ROWS, load_frame, spool_frame
-from klaviyo_core.preparation import _validate
-from klaviyo_core.validation import ValidationOptions, profile_json, validate_chunk
+from klaviyo_core.csvfile.reader import CsvReader, preview
+from klaviyo_core.profiles.identity import identity_hashes
+from klaviyo_core.profiles.jobs import Limits
+from klaviyo_core.profiles.mapping import suggest_mapping
+from klaviyo_core.profiles.prepare import _validate
+from klaviyo_core.profiles.scan import SCAN_CHUNK_ROWS, load_frame, spool_frame
+from klaviyo_core.profiles.validate import ValidationOptions, profile_json, validate_chunk
 
 
 def best_cpu(step: Callable[[pd.DataFrame], object], frames: list[pd.DataFrame], repeat: int) -> float:

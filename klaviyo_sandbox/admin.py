@@ -9,12 +9,12 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from klaviyo_sandbox import seed
-from klaviyo_sandbox.errors import ApiError, invalid, not_found
-from klaviyo_sandbox.faults import Faults
-from klaviyo_sandbox.http import Request, Response
+from klaviyo_sandbox.engine.errors import ApiError, invalid, not_found
+from klaviyo_sandbox.engine.faults import Faults
+from klaviyo_sandbox.engine.http import Request, Response
 
 if TYPE_CHECKING:
-    from klaviyo_sandbox.dispatch import SandboxApp
+    from klaviyo_sandbox.engine.dispatch import SandboxApp
 
 
 def _body(req: Request) -> dict[str, Any]:

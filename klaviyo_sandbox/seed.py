@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from klaviyo_sandbox.store import Store
+from klaviyo_sandbox.engine.store import Store
 
 Seeder = Callable[..., dict[str, int]]
 SEEDERS: list[tuple[str, Seeder]] = []
@@ -25,7 +25,7 @@ def seeder(name: str) -> Callable[[Seeder], Seeder]:
 
 def seed_demo(store: Store, **options: Any) -> dict[str, dict[str, int]]:
     """Run every seeder; options (e.g. days=90, profiles=3000, seed=7) are passed to those that take them."""
-    from klaviyo_sandbox.routes import load_handlers
+    from klaviyo_sandbox.engine.routes import load_handlers
 
     load_handlers()  # seeders live beside their handlers
     if store.kv_get("seeded_demo"):

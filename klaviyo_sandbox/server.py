@@ -13,10 +13,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
 from klaviyo_sandbox.config import SandboxConfig
-from klaviyo_sandbox.dispatch import SandboxApp
-from klaviyo_sandbox.errors import ApiError
-from klaviyo_sandbox.faults import DROP
-from klaviyo_sandbox.http import JSONAPI, Request, Response
+from klaviyo_sandbox.engine.dispatch import SandboxApp
+from klaviyo_sandbox.engine.errors import ApiError
+from klaviyo_sandbox.engine.faults import DROP
+from klaviyo_sandbox.engine.http import JSONAPI, Request, Response
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from klaviyo_sandbox import KeySpec, SandboxConfig, SandboxServer
-from klaviyo_sandbox.http import Request, Response
+from klaviyo_sandbox.engine.http import Request, Response
 from tests.spec_validation import response_errors, spec_available
 
 FULL_KEY = "pk_test_full_access_0000000000000001"

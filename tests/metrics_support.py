@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from klaviyo_sandbox.eventstore import NewEvent, get_or_create_metric, insert_events
-from klaviyo_sandbox.store import Store
+from klaviyo_sandbox.engine.store import Store
+from klaviyo_sandbox.events.store import NewEvent, get_or_create_metric, insert_events
 
 
 def add_events(store: Store, metric: str, rows: list[tuple[int, str, float, dict[str, Any]]]) -> str:

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from klaviyo_core.client import KlaviyoClient
-from klaviyo_core.config import ClientConfig
+from klaviyo_core.http.client import KlaviyoClient
+from klaviyo_core.http.config import ClientConfig
 from klaviyo_sandbox import SandboxServer
 from tests.app.conftest import APP_PATH
 from tests.conftest import FULL_KEY
 
-PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "test_events.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "klaviyo_app" / "app_pages" / "test_events.py")
 
 
 @dataclass(frozen=True)
@@ -28,14 +28,14 @@ class FakeTarget:
 @pytest.fixture
 def wired(sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, object]]:
     """Point the page's target and client at the test sandbox; history goes to tmp_path."""
-    import ui.accounts
-    import ui.client
+    import klaviyo_app.ui.accounts
+    import klaviyo_app.ui.client
 
     state: dict[str, object] = {"target": FakeTarget("Sandbox Store", False)}
     client = KlaviyoClient(ClientConfig(api_key=FULL_KEY, base_url=sandbox.url))
     monkeypatch.setenv("KLAVIYO_WORKBENCH_HOME", str(tmp_path))
-    monkeypatch.setattr(ui.accounts, "active_target", lambda: state["target"])
-    monkeypatch.setattr(ui.client, "get_client", lambda: client)
+    monkeypatch.setattr(klaviyo_app.ui.accounts, "active_target", lambda: state["target"])
+    monkeypatch.setattr(klaviyo_app.ui.client, "get_client", lambda: client)
     yield state
 
 
@@ -117,7 +117,7 @@ def test_load_into_form_and_bulk_to_test_profiles(wired: dict[str, object], sand
 
 def test_through_the_app_router_on_the_embedded_sandbox() -> None:
     at = AppTest.from_file(APP_PATH, default_timeout=60).run()
-    at.switch_page("app_pages/test_events.py").run()
+    at.switch_page("klaviyo_app/app_pages/test_events.py").run()
     at.text_input(key="events_identifier").set_value("router@example.com").run()
     at.button(key="events_send").click().run()
     assert not at.exception, at.exception

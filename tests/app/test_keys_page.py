@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from klaviyo_core.credentials import SANDBOX, AccountStore
+from klaviyo_app.ui import accounts
+from klaviyo_core.accounts.store import SANDBOX, AccountStore
 from klaviyo_sandbox import KeySpec, SandboxServer
 from tests.memory_keyring import MemoryKeyring, memory_keyring, no_keyring, wb_home
-from ui import accounts
 
 __all__ = ["memory_keyring", "no_keyring", "wb_home"]
 
 KEY = "pk_test_page_full_access_0000000000a1b2"
 SCOPED = "pk_test_page_profiles_only_00000000c3d4"
-PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "keys.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "klaviyo_app" / "app_pages" / "keys.py")
 
 
 @pytest.fixture
@@ -120,7 +120,7 @@ def test_no_keyring_offers_session_key_and_env(server: SandboxServer, no_keyring
 
 
 def _app() -> AppTest:
-    at = AppTest.from_file(str(Path(PAGE).parents[1] / "app.py"), default_timeout=60)
+    at = AppTest.from_file(str(Path(PAGE).parents[2] / "app.py"), default_timeout=60)
     at.run()
     assert not at.exception, at.exception
     return at
@@ -135,7 +135,7 @@ def test_sidebar_switcher_lists_accounts_and_marks_live(memory_keyring: MemoryKe
     box.select("Acme Live").run()
     assert not at.exception, at.exception
     assert at.session_state[accounts.ACTIVE] == "Acme Live" and AccountStore().active_name() == "Acme Live"
-    at.switch_page("app_pages/keys.py").run()
+    at.switch_page("klaviyo_app/app_pages/keys.py").run()
     assert "⭐ **Active** · **Acme Live** · 🔴 **LIVE**" in _texts(at)
     fresh = _app()  # a new session starts on the remembered account, marked LIVE in the sidebar
     assert fresh.sidebar.selectbox(key=accounts.SWITCHER).value == "Acme Live"

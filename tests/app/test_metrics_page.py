@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from klaviyo_sandbox.demo_events import seed_demo_events
+from klaviyo_sandbox.events.demo import seed_demo_events
 from tests.app.conftest import APP_PATH
 from tests.metrics_support import add_events
 
@@ -22,11 +22,11 @@ NY = "America/New_York"
 def page() -> AppTest:
     at = AppTest.from_file(APP_PATH, default_timeout=60)
     at.run()
-    from ui.sandbox import embedded_sandbox  # the cached one the app just started
+    from klaviyo_app.ui.sandbox import embedded_sandbox  # the cached one the app just started
 
     store = embedded_sandbox().server.app.store
     seed_demo_events(store, days=60, profiles=300, sessions_per_day=80)
-    at.switch_page("app_pages/metrics.py").run()
+    at.switch_page("klaviyo_app/app_pages/metrics.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -38,7 +38,7 @@ def label(at: AppTest, name: str) -> str:
 
 def recount_orders(today: date, days: int) -> tuple[int, int]:
     """Placed Order events in the last `days` New York days and in the `days` before, counted in SQL."""
-    from ui.sandbox import embedded_sandbox
+    from klaviyo_app.ui.sandbox import embedded_sandbox
 
     zone = ZoneInfo(NY)
     first = today - timedelta(days=days - 1)
@@ -116,7 +116,7 @@ def test_custom_range_with_no_events_says_why_and_draws_nothing(page: AppTest) -
 
 def test_timezone_defaults_to_the_account_and_moves_buckets(page: AppTest) -> None:
     assert page.selectbox(key="metrics_timezone").value == NY  # the sandbox account's timezone
-    from ui.sandbox import embedded_sandbox
+    from klaviyo_app.ui.sandbox import embedded_sandbox
 
     moment = datetime(2026, 3, 3, 3, 30, tzinfo=ZoneInfo("UTC"))  # 22:30 on Mar 2 in New York
     add_events(embedded_sandbox().server.app.store, "Late Order", [(int(moment.timestamp()), "Z", 5.0, {})])

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from klaviyo_core.csv_reader import preview
-from klaviyo_core.mapping import default_data_dir, suggest_mapping
-from klaviyo_core.profiles import ImportOptions, ImportStopped, import_profiles
-from klaviyo_core.uploads import MAX_AGE_SECONDS, save_upload
+from klaviyo_core.csvfile.reader import preview
+from klaviyo_core.profiles.mapping import default_data_dir, suggest_mapping
+from klaviyo_core.profiles.pipeline import ImportOptions, ImportStopped, import_profiles
+from klaviyo_core.profiles.uploads import MAX_AGE_SECONDS, save_upload
 from tests.app.conftest import APP_PATH
 
-PAGE = "app_pages/profiles_upload.py"
+PAGE = "klaviyo_app/app_pages/profiles_upload.py"
 CSV = b"E-mail,First Name,Mobile,Points\nann@example.com,Ann,+1 415 555 0100,3\nbad@,Bob,,x\ncy@example.com,Cy,,4\n"
 
 

@@ -8,12 +8,12 @@ from streamlit.testing.v1 import AppTest
 from tests.app.conftest import APP_PATH
 
 PAGES = [
-    "app_pages/home.py",
-    "app_pages/keys.py",
-    "app_pages/profiles_upload.py",
-    "app_pages/tags_upload.py",
-    "app_pages/test_events.py",
-    "app_pages/metrics.py",
+    "klaviyo_app/app_pages/home.py",
+    "klaviyo_app/app_pages/keys.py",
+    "klaviyo_app/app_pages/profiles_upload.py",
+    "klaviyo_app/app_pages/tags_upload.py",
+    "klaviyo_app/app_pages/test_events.py",
+    "klaviyo_app/app_pages/metrics.py",
 ]
 
 

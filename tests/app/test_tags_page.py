@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import APP_PATH
 
-PAGE = "app_pages/tags_upload.py"
+PAGE = "klaviyo_app/app_pages/tags_upload.py"
 
 
 def page() -> AppTest:
@@ -22,8 +22,8 @@ def page() -> AppTest:
 @pytest.fixture
 def seeded() -> None:
     """Demo campaigns, flows, segments and tags in the embedded sandbox (the app skips them in tests)."""
+    from klaviyo_app.ui.sandbox import embedded_sandbox
     from klaviyo_sandbox.seed import seed_demo
-    from ui.sandbox import embedded_sandbox
 
     page()  # starts (or reuses) the embedded sandbox
     store = embedded_sandbox().server.app.store
@@ -90,9 +90,9 @@ def test_overview_counts_resources(seeded: None) -> None:
 
 
 def test_profile_label_merge_twice_adds_nothing_and_says_so() -> None:
-    from klaviyo_core.client import KlaviyoClient
-    from klaviyo_core.config import ClientConfig
-    from ui.sandbox import embedded_sandbox
+    from klaviyo_app.ui.sandbox import embedded_sandbox
+    from klaviyo_core.http.client import KlaviyoClient
+    from klaviyo_core.http.config import ClientConfig
 
     text = "email,label\nmerge-twice@example.com,vip\nmerge-twice@example.com,summer\n"
     at = upload(page(), text, name="labels.csv")

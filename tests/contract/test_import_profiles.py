@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 import requests
 
-from klaviyo_core import validation
-from klaviyo_core.client import KlaviyoClient
-from klaviyo_core.config import ClientConfig
-from klaviyo_core.csv_reader import preview
-from klaviyo_core.importer import subscribe_body
-from klaviyo_core.mapping import Mapping, suggest_mapping
-from klaviyo_core.preparation import Limits
-from klaviyo_core.profiles import ImportOptions, ImportStopped, Progress, UnfinishedImport, import_profiles
+from klaviyo_core.csvfile.reader import preview
+from klaviyo_core.http.client import KlaviyoClient
+from klaviyo_core.http.config import ClientConfig
+from klaviyo_core.profiles import fields
+from klaviyo_core.profiles.mapping import Mapping, suggest_mapping
+from klaviyo_core.profiles.pipeline import ImportOptions, ImportStopped, Progress, UnfinishedImport, import_profiles
+from klaviyo_core.profiles.prepare import Limits
+from klaviyo_core.profiles.sender import subscribe_body
 from klaviyo_sandbox import SandboxServer
 from tests.conftest import FULL_KEY
 
@@ -106,7 +106,7 @@ def test_import_errors_are_joined_back_to_rows(
     def accept_all(s):  # type: ignore[no-untyped-def]
         return s, s == s
 
-    monkeypatch.setattr(validation, "check_emails", accept_all)
+    monkeypatch.setattr(fields, "check_emails", accept_all)
     path = write_people(tmp_path / "p.csv", 25, bad_every=6)
     result = import_profiles(
         client_for(sandbox),

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from klaviyo_core import prep_scan
-from klaviyo_core.csv_reader import CsvError
-from klaviyo_core.preparation import Limits
-from klaviyo_core.profiles import (
+from klaviyo_core.csvfile.reader import CsvError
+from klaviyo_core.profiles import scan as prep_scan
+from klaviyo_core.profiles.pipeline import (
     ImportOptions,
     ImportStopped,
     Progress,
@@ -19,6 +18,7 @@ from klaviyo_core.profiles import (
     import_profiles,
     unfinished_imports,
 )
+from klaviyo_core.profiles.prepare import Limits
 from klaviyo_sandbox import SandboxServer
 from tests.contract.test_import_profiles import (
     client_for,

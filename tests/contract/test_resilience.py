@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from klaviyo_core import ClientConfig, KlaviyoClient
-from klaviyo_core.errors import RateLimited, ServerError
+from klaviyo_core.http.errors import RateLimited, ServerError
 from klaviyo_sandbox import SandboxServer
 from tests.conftest import FULL_KEY
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from klaviyo_core.client import KlaviyoClient
-from klaviyo_core.config import ClientConfig
-from klaviyo_core.keyprobe import ALLOWED, CAPABILITIES, DENIED, UNKNOWN, Capability, check_key, probe
+from klaviyo_core.accounts.probe import ALLOWED, CAPABILITIES, DENIED, UNKNOWN, Capability, check_key, probe
+from klaviyo_core.http.client import KlaviyoClient
+from klaviyo_core.http.config import ClientConfig
 from klaviyo_sandbox import KeySpec, SandboxServer
-from klaviyo_sandbox.faults import Faults
+from klaviyo_sandbox.engine.faults import Faults
 
 FULL = "pk_test_scopes_full_000000000000000001"
 PROFILES_ONLY = "pk_test_scopes_profiles_0000000000002"

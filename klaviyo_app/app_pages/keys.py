@@ -1,0 +1,174 @@
+"""🔑 Keys: saved Klaviyo accounts (keys in the OS keyring), tested and explained; the sandbox needs none."""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from klaviyo_app.ui import accounts
+from klaviyo_core.accounts import (
+    ENV_ACCOUNT_NAME,
+    ENV_KEY,
+    LIVE_BASE_URL,
+    PUBLIC_VS_PRIVATE,
+    SANDBOX,
+    AccountRecord,
+    CredentialsError,
+    check_key_format,
+    fingerprint,
+)
+
+BADGES = {"ok": "🟢 OK", "failed": "🔴 Failed", "not tested": "⚪ Not tested"}
+
+
+def show_flash() -> None:
+    level, message = st.session_state.pop(accounts.FLASH, (None, None)) or (None, None)
+    if level:
+        getattr(st, level)(message)
+
+
+def sandbox_row(active: str) -> None:
+    with st.container(border=True):
+        mark = "⭐ **Active** · " if active == SANDBOX else ""
+        st.markdown(f"{mark}**{SANDBOX}** · 🧪 built-in, needs no key")
+        if active != SANDBOX:
+            st.button("Use", key="keys.use.sandbox", on_click=accounts.use_account, args=(SANDBOX,))
+
+
+def environment_row(active: str) -> None:
+    """KLAVIYO_API_KEY (servers): usable like an account, never saved; the key stays in the environment."""
+    if not os.environ.get(ENV_KEY):
+        return
+    account = accounts.environment_account()
+    if account is None:
+        st.error(f"{ENV_KEY} is set but is not a private key: {check_key_format(os.environ[ENV_KEY]).reason}")
+        return
+    with st.container(border=True):
+        mark = "⭐ **Active** · " if active == ENV_ACCOUNT_NAME else ""
+        live = "🔴 **LIVE** · " if account.live else "🧪 test server · "
+        st.markdown(f"{mark}**{ENV_ACCOUNT_NAME}** · {live}`{fingerprint(account.api_key)}`")
+        st.caption(f"{account.base_url} · set outside the app; the command line uses it when no account is named")
+        use, test, _ = st.columns([1, 1, 4])
+        if active != ENV_ACCOUNT_NAME:
+            use.button("Use", key="keys.use.env", on_click=accounts.use_account, args=(ENV_ACCOUNT_NAME,))
+        test.button("Test", key="keys.test.env", on_click=accounts.test_saved, args=(ENV_ACCOUNT_NAME,))
+
+
+def account_row(record: AccountRecord, active: str) -> None:
+    with st.container(border=True):
+        mark = "⭐ **Active** · " if active == record.name else ""
+        live = "🔴 **LIVE** · " if record.live else "🧪 test server · "
+        st.markdown(f"{mark}**{record.name}** · {live}`{record.fingerprint}` · {BADGES[record.status]}")
+        info = record.klaviyo
+        if info.name:
+            st.caption(f"Klaviyo account {info.name} ({info.id}) · {info.timezone} · {info.currency}")
+        st.caption(f"{record.base_url} · revision {record.revision}")
+        if record.last_test is not None:
+            st.caption(f"Last test {record.last_test.when}: {record.last_test.summary}")
+            if record.last_test.unknown:
+                st.caption(f"Could not check: {', '.join(record.last_test.unknown)}.")
+        use, test, _ = st.columns([1, 1, 4])
+        if active != record.name:
+            use.button("Use", key=f"keys.use.{record.id}", on_click=accounts.use_account, args=(record.name,))
+        test.button("Test", key=f"keys.test.{record.id}", on_click=accounts.test_saved, args=(record.name,))
+        with st.expander("Edit or remove"):
+            edit_form(record)
+            confirm = st.checkbox(
+                f"Yes, remove '{record.name}' and delete its key from the keyring", key=f"keys.confirm.{record.id}"
+            )
+            st.button(
+                "Remove",
+                key=f"keys.remove.{record.id}",
+                disabled=not confirm,
+                on_click=accounts.remove_account,
+                args=(record.name,),
+            )
+
+
+def edit_form(record: AccountRecord) -> None:
+    prefix = f"keys.edit.{record.id}"
+
+    def submit() -> None:
+        accounts.edit_account(
+            record.name,
+            st.session_state[f"{prefix}.name"],
+            st.session_state[f"{prefix}.base_url"],
+            st.session_state[f"{prefix}.key"],
+        )
+        st.session_state[f"{prefix}.key"] = ""  # never keep a pasted key around in session state
+
+    with st.form(prefix, clear_on_submit=True):
+        st.text_input("Name", value=record.name, key=f"{prefix}.name")
+        st.text_input("Base URL", value=record.base_url, key=f"{prefix}.base_url")
+        st.text_input("Replace key (leave empty to keep it)", type="password", key=f"{prefix}.key")
+        st.form_submit_button("Save changes", on_click=submit)
+
+
+def add_form() -> None:
+    def submit() -> None:
+        accounts.add_account(
+            st.session_state["keys.add.name"],
+            st.session_state["keys.add.key"],
+            st.session_state["keys.add.base_url"],
+            st.session_state["keys.add.test"],
+        )
+        st.session_state["keys.add.key"] = ""
+
+    with st.form("keys.add", clear_on_submit=True):
+        st.subheader("Add an account")
+        st.text_input("Name", placeholder="Acme US", key="keys.add.name")
+        st.text_input("Private API key", type="password", placeholder="pk_...", key="keys.add.key")
+        st.text_input("Base URL", value=LIVE_BASE_URL, key="keys.add.base_url")
+        st.checkbox("Test the key with real calls before saving", value=True, key="keys.add.test")
+        st.form_submit_button("Test and save", on_click=submit)
+    with st.expander("Public key or private key?"):
+        st.write(PUBLIC_VS_PRIVATE)
+
+
+def no_keyring_panel() -> None:
+    st.warning(
+        "This computer has no keyring (password store), so keys cannot be saved here. That is normal on a "
+        "headless server. Nothing will be written to a file instead. Two honest alternatives:"
+    )
+    st.markdown(
+        f"- **This browser session only**: paste a key below; it stays in memory and is gone when you close "
+        f"the tab.\n- **Environment variable**: start the app or the CLI with `{ENV_KEY}` set (servers, cron)."
+    )
+    current = accounts.session_account()
+    if current is not None:
+        st.info(f"Session key in use: {current.label} · `{current.fingerprint}`")
+        st.button("Forget the session key", key="keys.session.forget", on_click=accounts.forget_session_key)
+
+    def submit() -> None:
+        accounts.use_session_key(
+            st.session_state["keys.session.name"],
+            st.session_state["keys.session.key"],
+            st.session_state["keys.session.base_url"],
+        )
+        st.session_state["keys.session.key"] = ""
+
+    with st.form("keys.session", clear_on_submit=True):
+        st.text_input("Name", placeholder="Acme US", key="keys.session.name")
+        st.text_input("Private API key", type="password", placeholder="pk_...", key="keys.session.key")
+        st.text_input("Base URL", value=LIVE_BASE_URL, key="keys.session.base_url")
+        st.form_submit_button("Test and use for this session", on_click=submit)
+
+
+st.title("🔑 Keys")
+st.caption("Private keys live only in your system keyring; this page never shows them again.")
+show_flash()
+active = accounts.active_name()
+sandbox_row(active)
+environment_row(active)
+try:
+    records = accounts.store().saved()
+except CredentialsError as exc:
+    st.error(str(exc))
+    records = []
+for record in records:
+    account_row(record, active)
+if accounts.keyring_available():
+    add_form()
+else:
+    no_keyring_panel()

@@ -1,0 +1,24 @@
+"""Sidebar 'Test connection': one GET /api/accounts, the account's name or the explained error."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from klaviyo_app.ui import state
+from klaviyo_app.ui.client import get_client
+from klaviyo_app.ui.errors import render_error
+from klaviyo_core.accounts import fetch_account
+
+
+def render_connection_check(key: str = "sidebar_test_connection") -> None:
+    """A Test connection button (the key tells the sidebar's from the Home page's) and its last result."""
+    if st.button("Test connection", key=key, use_container_width=True):
+        try:
+            st.session_state[state.CONNECTION_RESULT] = fetch_account(get_client())
+        except Exception as exc:
+            st.session_state[state.CONNECTION_RESULT] = exc
+    result = state.get(state.CONNECTION_RESULT)
+    if isinstance(result, BaseException):
+        render_error(result)
+    elif result is not None:
+        st.success(f"Connected to **{result.name}** ({result.timezone}, {result.currency})", icon="✅")

@@ -1,0 +1,101 @@
+"""The non-secret record of a saved account: what the settings file holds and the Keys page shows.
+
+Kept apart from `credentials.py` (which owns the keyring and the file) so the records stay plain data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from klaviyo_core.http.config import LIVE_BASE_URL
+from klaviyo_spec import SPEC_REVISION
+
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def is_live_url(base_url: str) -> bool:
+    """Anything that is not on this machine talks to a real store; only loopback URLs are a sandbox."""
+    host = urlsplit(base_url).hostname if base_url else None
+    return bool(host) and host not in _LOOPBACK_HOSTS
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """The outcome of the last "Test": safe to store and show (no key, no raw body)."""
+
+    __test__ = False  # not a pytest class
+
+    ok: bool
+    when: str
+    summary: str
+    cannot: tuple[str, ...] = ()  # e.g. ("upload profiles (lists:write, profiles:write)",)
+    unknown: tuple[str, ...] = ()  # capabilities the probe could not decide (sandbox 501, network)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TestResult:
+        return cls(
+            bool(data.get("ok")),
+            str(data.get("when", "")),
+            str(data.get("summary", "")),
+            tuple(data.get("cannot", ())),
+            tuple(data.get("unknown", ())),
+        )
+
+
+@dataclass(frozen=True)
+class KlaviyoAccountInfo:
+    """What `GET /api/accounts` says about the store behind a key."""
+
+    id: str = ""
+    name: str = ""
+    timezone: str = ""
+    currency: str = ""
+
+
+@dataclass(frozen=True)
+class AccountRecord:
+    """One saved account, without its key."""
+
+    name: str
+    id: str
+    fingerprint: str
+    base_url: str = LIVE_BASE_URL
+    revision: str = SPEC_REVISION
+    last_test: TestResult | None = None
+    klaviyo: KlaviyoAccountInfo = field(default_factory=KlaviyoAccountInfo)
+
+    @property
+    def live(self) -> bool:
+        return is_live_url(self.base_url)
+
+    @property
+    def status(self) -> str:
+        """'ok' | 'failed' | 'not tested': the badge on the Keys page."""
+        if self.last_test is None:
+            return "not tested"
+        return "ok" if self.last_test.ok else "failed"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["last_test"] = asdict(self.last_test) if self.last_test else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AccountRecord:
+        last = data.get("last_test")
+        return cls(
+            name=str(data["name"]),
+            id=str(data["id"]),
+            fingerprint=str(data.get("fingerprint", "")),
+            base_url=str(data.get("base_url") or LIVE_BASE_URL),
+            revision=str(data.get("revision") or SPEC_REVISION),
+            last_test=TestResult.from_dict(last) if isinstance(last, dict) else None,
+            klaviyo=KlaviyoAccountInfo(**{k: str(v) for k, v in (data.get("klaviyo") or {}).items()}),
+        )

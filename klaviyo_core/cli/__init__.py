@@ -1,0 +1,63 @@
+"""`python -m klaviyo_core [--base-url URL] [--revision DATE] [--account NAME] [--sandbox] COMMAND ...`
+
+Automation entry point (cron, CI, scheduled syncs). Command groups live in cli_<name>.py modules listed in
+SUBCOMMANDS, so each feature registers its commands with one line.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+from klaviyo_core.accounts import fetch_account
+from klaviyo_core.cli.common import ExitCode, GlobalOptions, client_from, fail, options
+
+app = typer.Typer(
+    name="klaviyo_core",
+    help="Klaviyo workbench from the command line. The key comes from --account (saved accounts) or KLAVIYO_API_KEY.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# name -> module with a typer app named `app`; one line per feature.
+SUBCOMMANDS: dict[str, str] = {
+    "accounts": "klaviyo_core.cli.accounts",
+    "profiles": "klaviyo_core.cli.profiles",
+    "metrics": "klaviyo_core.cli.metrics",
+    "tags": "klaviyo_core.cli.tags",
+    "events": "klaviyo_core.cli.events",
+}
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    base_url: str = typer.Option(None, "--base-url", help="API base URL (default https://a.klaviyo.com)."),
+    revision: str = typer.Option(None, "--revision", help="API revision date, e.g. 2026-07-15."),
+    account: str = typer.Option(None, "--account", help="A saved account name (see 'accounts list')."),
+    sandbox: bool = typer.Option(False, "--sandbox", help="Run against a throwaway local sandbox."),
+) -> None:
+    ctx.obj = GlobalOptions(base_url=base_url, revision=revision, account=account, sandbox=sandbox)
+
+
+@app.command()
+def ping(ctx: typer.Context) -> None:
+    """Check the key works: prints the account's name."""
+    client = client_from(ctx)
+    try:
+        account = fetch_account(client)
+    except Exception as exc:
+        fail(exc)
+    where = "sandbox" if options(ctx).sandbox else client.config.base_url
+    typer.echo(f"Connected to {account.name} ({where}) as key {client.config.key_fingerprint}.")
+    raise typer.Exit(ExitCode.OK)
+
+
+for _name, _module in SUBCOMMANDS.items():
+    app.add_typer(importlib.import_module(_module).app, name=_name)
+
+
+def run() -> None:
+    app()

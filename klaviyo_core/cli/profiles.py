@@ -1,0 +1,166 @@
+"""`python -m klaviyo_core profiles import FILE ...`: the CSV importer for cron jobs and CI.
+
+Exit codes: 0 every row imported (or valid, in a dry run), 1 some rows rejected (the report says which),
+2 bad input or usage, 3 an authentication or API failure. A user error never prints a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from klaviyo_core.cli.common import ExitCode, client_from, err, fail, fail_usage
+from klaviyo_core.csvfile import CsvError, preview
+from klaviyo_core.http import KlaviyoError
+from klaviyo_core.profiles import (
+    CHANNELS,
+    ColumnMapping,
+    ImportOptions,
+    ImportResult,
+    ImportStopped,
+    Mapping,
+    MappingError,
+    MappingStore,
+    Progress,
+    UnfinishedImport,
+    default_data_dir,
+    import_profiles,
+    parse_map_option,
+    suggest_mapping,
+)
+
+app = typer.Typer(help="Profiles: import a CSV of customers as Klaviyo profiles.", no_args_is_help=True)
+
+
+def _mapping(file: Path, saved: str | None, maps: list[str], data_dir: Path) -> Mapping:
+    _fmt, header, sample = preview(file, rows=200)
+    for warning in header.warnings:
+        err(f"Note: {warning}")
+    base = MappingStore(data_dir).apply(saved, header.columns, sample) if saved else None
+    mapping = base or suggest_mapping(header.columns, sample)
+    overrides: dict[str, ColumnMapping] = {}
+    for text in maps:
+        col = parse_map_option(text)
+        if col.column not in header.columns:
+            raise MappingError(
+                f"--map names column '{col.column}', which the file does not have: {list(header.columns)}."
+            )
+        overrides[col.column] = col
+    return mapping.with_overrides(overrides) if overrides else mapping
+
+
+def _channels(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return ()
+    chosen = tuple(dict.fromkeys(c.strip().lower() for c in text.split(",") if c.strip()))
+    unknown = set(chosen) - set(CHANNELS)
+    if unknown:
+        fail_usage(f"--subscribe takes {', '.join(CHANNELS)} (comma separated), not {', '.join(sorted(unknown))}.")
+    return chosen
+
+
+def _find_or_create_list(client: Any, name: str) -> str:
+    for item in client.iter_resources("/api/lists", {"filter": f"equals(name,{json.dumps(name)})"}):
+        return str(item["id"])
+    created = client.post("/api/lists", {"data": {"type": "list", "attributes": {"name": name}}})
+    err(f"Created list '{name}' ({created['data']['id']}).")
+    return str(created["data"]["id"])
+
+
+def _progress(quiet: bool):  # type: ignore[no-untyped-def]
+    last: dict[str, str] = {}
+
+    def show(p: Progress) -> None:
+        if quiet:
+            return
+        line = p.text(sep=", ")
+        if last.get("line") != line:
+            last["line"] = line
+            err(line)
+
+    return show
+
+
+def _summary(result: ImportResult, dry_run: bool) -> None:
+    order = ("valid", "imported", "rejected", "rejected_by_klaviyo", "skipped_duplicate", "pending")
+    parts = [f"{result.counts[s]:,} {s}" for s in order if result.counts[s]]
+    typer.echo(f"{result.total:,} rows: " + (", ".join(parts) or "nothing to import"))
+    typer.echo(f"Report: {result.report_path}")
+    if dry_run and result.first_job is not None:
+        preview_path = Path(str(result.report_path) + ".first-job.json")
+        preview_path.write_text(json.dumps(result.first_job, indent=2, ensure_ascii=False), encoding="utf-8")
+        typer.echo(
+            f"Dry run: nothing was sent. The exact first job ({result.plan.get('jobs', 0)} planned): {preview_path}"
+        )
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="The CSV file (UTF-8/UTF-16/Windows-1252; comma, semicolon or tab)."),
+    mapping: str | None = typer.Option(None, "--mapping", help="A saved mapping, by name."),
+    maps: list[str] = typer.Option([], "--map", help='"CSV column=field", e.g. "E-mail=email" (repeatable).'),
+    save_mapping: str | None = typer.Option(None, "--save-mapping", help="Save the mapping used under this name."),
+    list_id: str | None = typer.Option(None, "--list", help="Add the profiles to this list id."),
+    list_name: str | None = typer.Option(None, "--list-name", help="Add them to this list (created if missing)."),
+    subscribe: str | None = typer.Option(None, "--subscribe", help="Record explicit consent: email,sms."),
+    default_country: str = typer.Option("US", "--default-country", help="For phone numbers without +code."),
+    keep: str = typer.Option("last", "--keep", help="Same person twice in the file: 'last' or 'first' wins."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Validate and plan; send nothing."),
+    report: Path | None = typer.Option(None, "--report", help="Where to write the result CSV."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted import of this file."),
+    restart: bool = typer.Option(False, "--restart", help="Forget an interrupted import and start over."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help="Mappings and checkpoints (default: user data)."),
+    deadline: float = typer.Option(3600.0, "--deadline", help="Seconds to wait for the jobs before stopping."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines on stderr."),
+) -> None:
+    """Import FILE as profiles: validate every row first, send valid rows as bulk jobs, report every row."""
+    if not file.is_file():
+        fail_usage(f"No such file: {file}")
+    if list_id and list_name:
+        fail_usage("Use --list or --list-name, not both.")
+    root = data_dir or default_data_dir()
+    try:
+        chosen = _mapping(file, mapping, maps, root)
+        if save_mapping:
+            MappingStore(root).save(save_mapping, chosen)
+        options = ImportOptions(default_country, keep, list_id, _channels(subscribe), dry_run)
+    except (CsvError, MappingError, ValueError) as exc:
+        fail_usage(str(exc))
+    client = None
+    try:
+        if not dry_run:
+            client = client_from(ctx)
+            if list_name:
+                options = ImportOptions(
+                    default_country, keep, _find_or_create_list(client, list_name), options.subscribe
+                )
+        result = import_profiles(
+            client,
+            file,
+            chosen,
+            options,
+            data_dir=root,
+            report_path=report,
+            resume=resume,
+            restart=restart,
+            on_progress=_progress(quiet),
+            deadline_seconds=deadline,
+        )
+    except (CsvError, MappingError, ValueError) as exc:
+        fail_usage(str(exc))
+    except UnfinishedImport as exc:
+        fail_usage(f"{exc} Run again with --resume (or --restart).")
+    except ImportStopped as exc:
+        err(f"Error: {exc}")
+        raise typer.Exit(ExitCode.API) from None
+    except KeyboardInterrupt:
+        err("Interrupted. Nothing is lost: run the same command with --resume to continue.")
+        raise typer.Exit(ExitCode.API) from None
+    except KlaviyoError as exc:
+        fail(exc)
+    _summary(result, dry_run)
+    raise typer.Exit(ExitCode.OK if result.all_imported else ExitCode.PARTIAL)

@@ -1,0 +1,111 @@
+"""`python -m klaviyo_core tags import FILE [--dry-run] [--report OUT.csv]`
+
+Exit codes as the profile importer: 0 every row applied (or nothing to do), 1 some rows were skipped or
+failed (see the report), 2 the file or options are unusable, 3 the API refused (auth, scope, outage).
+An `email,label` file needs `--property NAME` (and optionally `--mode merge|replace`); a merge adds only the
+labels a profile lacks, and exits 3 without sending when the account's profile imports keep running.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from klaviyo_core.cli.common import ExitCode, client_from, fail
+from klaviyo_core.tags import (
+    MERGE,
+    SKIP,
+    ImportsStillRunning,
+    LabelError,
+    Plan,
+    Shape,
+    TagFileError,
+    apply_plan,
+    plan_labels,
+    plan_tag_file,
+    read_tag_file,
+    report_csv,
+    send_labels,
+)
+
+app = typer.Typer(help="Tag lists, segments, campaigns and flows in bulk from a CSV file.", no_args_is_help=True)
+
+
+def _print_plan(plan: Plan) -> None:
+    counts = plan.counts()
+    typer.echo(f"File shape: {plan.shape.value}; {len(plan.rows)} rows")
+    typer.echo(f"New tag groups: {len(plan.new_groups)}; new tags: {len(plan.new_tags)}")
+    typer.echo("Plan: " + ", ".join(f"{n} {a}" for a, n in counts.items()))
+    for warning in plan.warnings:
+        typer.echo(f"warning: {warning}")
+    for row in plan.rows:
+        if row.action == SKIP:
+            typer.echo(f"skip line {row.line}: {row.detail}")
+
+
+def _import_labels(ctx: typer.Context, data: bytes, property_name: str | None, mode: str, dry_run: bool) -> None:
+    if not property_name:
+        typer.echo("An email,label file becomes a custom profile property: pass --property NAME.", err=True)
+        raise typer.Exit(ExitCode.BAD_INPUT)
+    try:
+        plan = plan_labels(read_tag_file(data), property_name, mode)
+    except (TagFileError, LabelError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(ExitCode.BAD_INPUT) from None
+    typer.echo(
+        f"Profile labels -> custom property '{plan.property_name}' ({plan.mode}) for {plan.profile_count} "
+        f"profiles; {len(plan.skipped)} rows skipped. Klaviyo has no profile tags."
+    )
+    for line, why in plan.skipped:
+        typer.echo(f"skip line {line}: {why}")
+    if not dry_run and plan.labels:
+        client = client_from(ctx)
+        try:
+            sent = send_labels(client, plan)
+        except ImportsStillRunning as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(ExitCode.API) from None
+        except Exception as exc:
+            fail(exc)
+        if sent.profiles_up_to_date:
+            typer.echo(f"{sent.profiles_up_to_date} profiles already have every label in the file: left out.")
+        if sent.jobs:
+            typer.echo("Started bulk import job(s): " + ", ".join(sent.jobs))
+        else:
+            typer.echo("Nothing to add: every profile already has these labels.")
+    raise typer.Exit(ExitCode.PARTIAL if plan.skipped else ExitCode.OK)
+
+
+@app.command("import")
+def import_file(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="The CSV file"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the plan; write nothing"),
+    report: Path | None = typer.Option(None, "--report", help="Write the per-row report here (CSV)"),
+    property_name: str | None = typer.Option(None, "--property", help="email,label files: the profile property"),
+    mode: str = typer.Option(MERGE, "--mode", help="email,label files: merge (append) or replace"),
+) -> None:
+    data = file.read_bytes()
+    try:
+        tag_file = read_tag_file(data)
+    except TagFileError as exc:
+        typer.echo(f"{file}: {exc}", err=True)
+        raise typer.Exit(ExitCode.BAD_INPUT) from None
+    if tag_file.shape is Shape.PROFILE_LABELS:
+        _import_labels(ctx, data, property_name, mode, dry_run)
+    client = client_from(ctx)  # exits 2 by itself on a missing or malformed key
+    try:
+        plan = plan_tag_file(client, tag_file)
+        _print_plan(plan)
+        result = None
+        if not dry_run and plan.writes:
+            result = apply_plan(client, plan, on_progress=lambda d, t, m: typer.echo(f"[{d}/{t}] {m}", err=True))
+            typer.echo("Result: " + ", ".join(f"{n} {s}" for s, n in result.counts().items()))
+    except Exception as exc:
+        fail(exc)
+    if report is not None:
+        report.write_text(report_csv(plan, result), encoding="utf-8")
+        typer.echo(f"Report written to {report}")
+    incomplete = plan.counts()[SKIP] or (result is not None and not result.ok)
+    raise typer.Exit(ExitCode.PARTIAL if incomplete else ExitCode.OK)

@@ -1,0 +1,33 @@
+"""Events: build one from a form or a template, preview the exact request, send one or many, keep a history."""
+
+from klaviyo_core.events.bulk import events_for_profiles, events_from_csv, sample_profile_emails, send_bulk
+from klaviyo_core.events.form import IDENTIFIER_KINDS, EventForm, build_from_form
+from klaviyo_core.events.history import EventHistory, HistoryEntry, now_iso
+from klaviyo_core.events.model import Event, EventError, build_event, parse_properties, preview
+from klaviyo_core.events.send import LiveSendNotConfirmed, SendResult, live_guard, send
+from klaviyo_core.events.templates import TEMPLATES, get_template, template_names
+
+__all__ = [
+    "IDENTIFIER_KINDS",
+    "TEMPLATES",
+    "Event",
+    "EventError",
+    "EventForm",
+    "EventHistory",
+    "HistoryEntry",
+    "LiveSendNotConfirmed",
+    "SendResult",
+    "build_event",
+    "build_from_form",
+    "events_for_profiles",
+    "events_from_csv",
+    "get_template",
+    "live_guard",
+    "now_iso",
+    "parse_properties",
+    "preview",
+    "sample_profile_emails",
+    "send",
+    "send_bulk",
+    "template_names",
+]

@@ -1,0 +1,175 @@
+"""Bulk test events: one template to N test profiles, or a CSV of events, through the bulk endpoint.
+
+`POST /api/event-bulk-create-jobs` takes at most 1,000 events per request, grouped by profile, and one bad
+event (or a `unique_id` repeated for the same profile and metric) fails the whole request (facts §11). So
+every event is validated and every repeat found here, before anything is sent; CSV problems come back per
+row. Every event carries a `unique_id`, which makes resubmitting a batch harmless: the POST is idempotent.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from klaviyo_core.events.model import Event, EventError, build_event, event_attributes, parse_properties, profile_data
+from klaviyo_core.events.send import LiveSendNotConfirmed, is_live, live_guard
+from klaviyo_core.http.client import KlaviyoClient
+from klaviyo_core.http.errors import KlaviyoError
+from klaviyo_core.http.explain import Explanation, explain
+
+BULK_PATH = "/api/event-bulk-create-jobs"
+MAX_BULK_EVENTS = 1000
+CSV_COLUMNS = ("metric", "email", "phone_number", "external_id", "profile_id", "value", "value_currency", "time")
+CSV_COLUMNS_EXTRA = ("unique_id", "properties")
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # 1-based data row (the header is row 0)
+    field: str
+    message: str
+
+
+@dataclass
+class CsvEvents:
+    events: list[Event] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def sample_profile_emails(count: int, base: str = "you+klaviyo-test@yourcompany.com") -> list[str]:
+    """`you+klaviyo-test-1@...`, `-2`, ...: distinct profiles that all land in one mailbox you own."""
+    if not 1 <= count <= MAX_BULK_EVENTS * 10:
+        raise EventError("count", f"Choose between 1 and {MAX_BULK_EVENTS * 10} test profiles.")
+    local, sep, domain = base.partition("@")
+    if not sep:
+        raise EventError("email", f"'{base}' is not an email address.")
+    return [f"{local}-{i}@{domain}" for i in range(1, count + 1)]
+
+
+def events_for_profiles(event: Event, emails: Iterable[str]) -> list[Event]:
+    """The same event for each profile, each with its own unique_id."""
+    out = []
+    for email in emails:
+        data = event.to_dict()
+        data.update(email=email, phone_number=None, external_id=None, profile_id=None, unique_id=None)
+        out.append(build_event(event.metric, **{k: v for k, v in data.items() if k != "metric"}))
+    return out
+
+
+def _row_event(row: Mapping[str, str]) -> Event:
+    known = set(CSV_COLUMNS) | set(CSV_COLUMNS_EXTRA)
+    properties: dict[str, Any] = parse_properties(row.get("properties") or "")
+    properties.update({k: v for k, v in row.items() if k and k not in known and v not in (None, "")})
+    args: dict[str, Any] = {k: (row.get(k) or None) for k in CSV_COLUMNS if k != "metric"}
+    return build_event(row.get("metric") or "", properties=properties, unique_id=row.get("unique_id") or None, **args)
+
+
+def events_from_csv(text: str) -> CsvEvents:
+    """Columns: metric, email|phone_number|external_id|profile_id, value, value_currency, time, unique_id,
+    properties (a JSON object); any other column becomes an event property."""
+    result = CsvEvents()
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    headers = [h.strip() for h in reader.fieldnames or []]
+    if "metric" not in headers:
+        result.errors.append(RowError(0, "metric", "The CSV needs a 'metric' column (and email or phone_number)."))
+        return result
+    seen: dict[tuple[str, str, str], int] = {}
+    for number, raw in enumerate(reader, start=1):
+        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if isinstance(v, str)}
+        try:
+            event = _row_event(row)
+        except EventError as exc:
+            result.errors.append(RowError(number, exc.field, exc.message))
+            continue
+        key = (event.profile_label, event.metric, event.unique_id)
+        if key in seen:
+            result.errors.append(
+                RowError(
+                    number, "unique_id", f"unique_id '{event.unique_id}' repeats row {seen[key]} for this profile."
+                )
+            )
+            continue
+        seen[key] = number
+        result.events.append(event)
+    return result
+
+
+def _profile_key(event: Event) -> str:
+    return json.dumps(profile_data(event), sort_keys=True, default=str)
+
+
+def bulk_bodies(events: list[Event]) -> list[dict[str, Any]]:
+    """Request bodies of at most 1,000 events each, events of one profile grouped into one entry."""
+    bodies = []
+    for start in range(0, len(events), MAX_BULK_EVENTS):
+        groups: dict[str, list[Event]] = {}
+        for event in events[start : start + MAX_BULK_EVENTS]:
+            groups.setdefault(_profile_key(event), []).append(event)
+        entries = [
+            {
+                "type": "event-bulk-create",
+                "attributes": {
+                    "profile": {"data": profile_data(group[0])},
+                    "events": {
+                        "data": [
+                            {"type": "event", "attributes": event_attributes(e, with_profile=False)} for e in group
+                        ]
+                    },
+                },
+            }
+            for group in groups.values()
+        ]
+        bodies.append(
+            {"data": {"type": "event-bulk-create-job", "attributes": {"events-bulk-create": {"data": entries}}}}
+        )
+    return bodies
+
+
+@dataclass
+class BulkResult:
+    batches: int = 0
+    accepted_events: int = 0
+    failed_events: int = 0
+    failures: list[tuple[int, Explanation]] = field(default_factory=list)  # (batch index, why)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def send_bulk(
+    client: KlaviyoClient,
+    events: list[Event],
+    *,
+    live: bool | None = None,
+    account_name: str = "",
+    typed_confirmation: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> BulkResult:
+    """Send events in batches; a failed batch is reported with its explanation and the rest still go.
+    `progress(events_done, events_total)` is called after each batch. LIVE sends need the typed name."""
+    if not events:
+        return BulkResult()
+    if is_live(client, live) and not live_guard(account_name, events[0]).confirmed(typed_confirmation):
+        raise LiveSendNotConfirmed(f"Not sent: type the account name '{account_name}' to confirm a LIVE bulk send.")
+    result = BulkResult()
+    done = 0
+    for index, body in enumerate(bulk_bodies(events)):
+        count = sum(
+            len(e["attributes"]["events"]["data"]) for e in body["data"]["attributes"]["events-bulk-create"]["data"]
+        )
+        result.batches += 1
+        try:
+            client.request("POST", BULK_PATH, json=body, idempotent=True)
+            result.accepted_events += count
+        except KlaviyoError as exc:
+            result.failed_events += count
+            result.failures.append((index, explain(exc)))
+        done += count
+        if progress:
+            progress(done, len(events))
+    return result

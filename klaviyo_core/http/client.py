@@ -1,0 +1,95 @@
+"""KlaviyoClient: JSON:API in and out, over the one transport."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from klaviyo_core.http.config import ClientConfig
+from klaviyo_core.http.pagination import iter_pages
+from klaviyo_core.http.ratelimit import RateLimitInfo
+from klaviyo_core.http.transport import Transport, TransportStats, WaitListener
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    status: int
+    body: Any  # parsed JSON, or None for an empty answer (202/204)
+    headers: dict[str, str]
+
+
+def _parse(resp: requests.Response) -> Any:
+    if not resp.content:
+        return None
+    try:
+        return resp.json()
+    except ValueError:
+        return None
+
+
+class KlaviyoClient:
+    def __init__(self, config: ClientConfig, session: requests.Session | None = None) -> None:
+        self.config = config
+        self.transport = Transport(config, session)
+
+    def __repr__(self) -> str:
+        return f"KlaviyoClient(base_url={self.config.base_url!r}, key={self.config.key_fingerprint})"
+
+    # -- verbs -------------------------------------------------------------------------------------
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        idempotent: bool | None = None,
+    ) -> ApiResponse:
+        resp = self.transport.send(method, path, params=params, json=json, content=content, idempotent=idempotent)
+        return ApiResponse(resp.status_code, _parse(resp), dict(resp.headers))
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        return self.request("GET", path, params=params).body
+
+    def post(self, path: str, body: Any, *, params: dict[str, Any] | None = None, idempotent: bool = False) -> Any:
+        return self.request("POST", path, params=params, json=body, idempotent=idempotent).body
+
+    def post_encoded(
+        self, path: str, content: bytes, *, params: dict[str, Any] | None = None, idempotent: bool = False
+    ) -> Any:
+        """POST a body already encoded as JSON (UTF-8 bytes), e.g. a bulk job built from spooled profiles."""
+        return self.request("POST", path, params=params, content=content, idempotent=idempotent).body
+
+    def patch(self, path: str, body: Any) -> Any:
+        return self.request("PATCH", path, json=body, idempotent=True).body
+
+    def delete(self, path: str, body: Any = None) -> Any:
+        return self.request("DELETE", path, json=body, idempotent=True).body
+
+    # -- helpers -----------------------------------------------------------------------------------
+    def iter_resources(self, path: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """Every item of a collection, fetched page by page as the caller consumes them."""
+        for page in iter_pages(self.get, path, params):
+            yield from page.get("data") or []
+
+    def iter_pages(self, path: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        yield from iter_pages(self.get, path, params)
+
+    def rate_limit_status(self) -> dict[str, RateLimitInfo]:
+        """The last RateLimit-* values per operation id."""
+        return dict(self.transport.rate_limits)
+
+    @property
+    def stats(self) -> TransportStats:
+        return self.transport.stats
+
+    def add_wait_listener(self, listener: WaitListener) -> None:
+        """Be told about pacing and retry waits (kind, seconds, operation id), e.g. to show them in a UI."""
+        self.transport.listeners.append(listener)
+
+    def close(self) -> None:
+        self.transport.session.close()

@@ -1,0 +1,102 @@
+"""Summaries of aggregate results: totals, comparisons, presets, CSV."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from klaviyo_core.metrics.aggregates import AggregateResult
+
+
+def total(frame: pd.DataFrame, measurement: str) -> float:
+    """The period's figure: a sum for count and sum_value; for unique, the mean per bucket (uniques of
+    different buckets cannot be added: one profile active on two days would count twice)."""
+    if frame.empty:
+        return 0.0
+    per_bucket = frame.groupby("date")[measurement].sum()
+    return float(per_bucket.mean() if measurement == "unique" else per_bucket.sum())
+
+
+@dataclass(frozen=True)
+class Change:
+    measurement: str
+    current: float
+    previous: float
+
+    @property
+    def delta(self) -> float:
+        return self.current - self.previous
+
+    @property
+    def ratio(self) -> float | None:
+        """Relative change (0.25 = +25 %); None when the previous period had nothing to compare with."""
+        if self.previous == 0:
+            return None
+        return self.delta / abs(self.previous)
+
+
+def compare(current: AggregateResult, previous: AggregateResult) -> list[Change]:
+    """This period against the one before, per measurement."""
+    return [Change(m, total(current.frame, m), total(previous.frame, m)) for m in current.query.measurements]
+
+
+def format_ratio(change: Change) -> str | None:
+    """'+12.5%' / '-3.0%', or None when there is no previous figure to compare with."""
+    ratio = change.ratio
+    if ratio is None or math.isnan(ratio):
+        return None
+    return f"{ratio * 100:+.1f}%"
+
+
+def empty_reason(result: AggregateResult, metric_name: str, metric_created: str | None = None) -> str:
+    """Why a result has nothing to chart, in plain words (`metric_created`: MetricInfo.created)."""
+    zone = ZoneInfo(result.query.timezone)
+    first = result.query.start.astimezone(zone).date()
+    last = (result.query.end - timedelta(seconds=1)).astimezone(zone).date()
+    if metric_created:
+        created = datetime.fromisoformat(metric_created.replace("Z", "+00:00"))
+        if created.tzinfo and created >= result.query.end:
+            return (
+                f"{metric_name} was first received on {created.astimezone(zone).date()}, after this range "
+                f"({first} to {last}): there is nothing to chart before then."
+            )
+    where = f" with the filter {', '.join(result.query.filters)}" if result.query.filters else ""
+    return f"No {metric_name} events between {first} and {last}{where}. Try a longer range."
+
+
+def to_csv(frame: pd.DataFrame) -> str:
+    """Exactly the charted rows; dates as ISO 8601 with their offset."""
+    out = frame.copy()
+    if "date" in out:
+        out["date"] = out["date"].map(lambda d: d.isoformat())
+    return str(out.to_csv(index=False))
+
+
+def preset_range(preset: str, today: date) -> tuple[date, date]:
+    """First and last day (inclusive) of a preset; 'Custom' is the caller's to choose (last 30 days here)."""
+    days = {"Last 7 days": 7, "Last 30 days": 30, "Last 90 days": 90}
+    if preset == "This month":
+        return today.replace(day=1), today
+    return today - timedelta(days=days.get(preset, 30) - 1), today
+
+
+def combine(results: list[tuple[str, AggregateResult]]) -> pd.DataFrame:
+    """Several metrics' frames as one, with a leading `metric` column (what the page charts and exports)."""
+    frames = [result.frame.assign(metric=name) for name, result in results if not result.frame.empty]
+    if not frames:
+        return pd.DataFrame(columns=["metric", "date"])
+    frame = pd.concat(frames, ignore_index=True)
+    return frame[["metric", *[c for c in frame.columns if c != "metric"]]]
+
+
+def describe_age(result: AggregateResult, now: float | None = None) -> str:
+    """'fresh from the API' or 'from cache, fetched 3 min ago' (the UI shows it beside the chart)."""
+    if not result.from_cache:
+        return "fresh from the API"
+    seconds = int(result.age_seconds(now))
+    age = f"{seconds} s" if seconds < 60 else f"{seconds // 60} min"
+    return f"from cache, fetched {age} ago"

@@ -1,0 +1,244 @@
+"""CSV -> Klaviyo profiles: the one entry point the page, the CLI and the bench use.
+
+    result = import_profiles(client, "customers.csv", mapping, ImportOptions(list_id="Y6nRLr"), data_dir=...)
+
+Pass one (preparation.py) reads, validates, de-duplicates and plans jobs without sending anything; a dry run
+stops there and offers the exact JSON of the first job. Pass two (importer.py) submits the jobs, polls them
+to the end, joins import errors back to rows and, if asked, subscribes with explicit consent. The report
+(import_report.py) accounts for every row exactly once. A checkpoint (checkpoint.py) makes all of it
+resumable. Helpers: csv_reader.py, mapping.py, validation.py.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from klaviyo_core.csvfile.reader import CsvError, detect_format, preview
+from klaviyo_core.csvfile.sniff import fingerprint
+from klaviyo_core.http.errors import KlaviyoError
+from klaviyo_core.profiles.checkpoint import UNFINISHED, Checkpoint, Workspace, import_id_for, unfinished_imports
+from klaviyo_core.profiles.jobs import job_body, read_chunk_lines
+from klaviyo_core.profiles.mapping import Mapping, MappingError, MappingStore, default_data_dir, suggest_mapping
+from klaviyo_core.profiles.prepare import JobFn, Limits, Prepared, prepare
+from klaviyo_core.profiles.prepare import ProgressFn as PrepProgressFn
+from klaviyo_core.profiles.progress import progress_text
+from klaviyo_core.profiles.report import write_report
+from klaviyo_core.profiles.sender import ImportStopped, Progress, ProgressFn, Sender, sent_rows_refused
+from klaviyo_core.profiles.streaming import Producer, stream
+from klaviyo_core.profiles.validate import ValidationOptions
+
+CHANNELS = ("email", "sms")
+
+__all__ = [
+    "CsvError",
+    "ImportOptions",
+    "ImportResult",
+    "ImportStopped",
+    "Limits",
+    "Mapping",
+    "MappingError",
+    "MappingStore",
+    "Progress",
+    "UnfinishedImport",
+    "ValidationOptions",
+    "detect_format",
+    "import_profiles",
+    "preview",
+    "progress_text",
+    "suggest_mapping",
+    "unfinished_imports",
+]
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    default_country: str = "US"
+    keep: str = "last"  # in-file duplicates: "last" or "first" row wins
+    list_id: str | None = None
+    subscribe: tuple[str, ...] = ()  # explicit consent for these channels ("email", "sms")
+    dry_run: bool = False
+
+    def __post_init__(self) -> None:
+        unknown = set(self.subscribe) - set(CHANNELS)
+        if unknown:
+            raise ValueError(f"Unknown consent channel(s) {sorted(unknown)}; use {', '.join(CHANNELS)}.")
+        ValidationOptions(self.default_country, self.keep)  # raises on a bad country or keep
+
+    @property
+    def validation(self) -> ValidationOptions:
+        return ValidationOptions(self.default_country.upper(), self.keep)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ImportResult:
+    import_id: str
+    counts: Counter[str]
+    report_path: Path | None
+    finished: bool
+    workspace: Path
+    plan: dict[str, int] = field(default_factory=dict)
+    first_job: dict[str, Any] | None = None  # the exact body of the first job (dry run preview)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def all_imported(self) -> bool:
+        good = self.counts["imported"] + self.counts["valid"]
+        return self.finished and good == self.total
+
+
+class UnfinishedImport(Exception):
+    """An earlier import of the same file with the same mapping/options has not finished."""
+
+    def __init__(self, checkpoint: Checkpoint) -> None:
+        super().__init__(
+            f"An unfinished import of this file exists ({progress_text(checkpoint)}). "
+            "Resume it to continue without re-sending anything, or restart it."
+        )
+        self.checkpoint = checkpoint
+
+
+def _start(ws: Workspace, cp: Checkpoint | None, resume: bool, restart: bool, fresh: Checkpoint) -> Checkpoint:
+    if cp is not None and cp.stage in UNFINISHED and not resume and not restart:
+        raise UnfinishedImport(cp)
+    if cp is None or restart or cp.stage in ("new", "done"):
+        ws.reset_files()
+        return fresh
+    if cp.stage in ("prepared", "sending") and not ws.send_path.exists():
+        ws.reset_files()
+        return fresh
+    return cp  # "streaming" reads the file again and sends only the jobs not sent yet
+
+
+def _prepare_dry(
+    ws: Workspace,
+    cp: Checkpoint,
+    path: Path,
+    mapping: Mapping,
+    options: ImportOptions,
+    limits: Limits | None,
+    on_progress: ProgressFn | None,
+) -> tuple[str, ...]:
+    """Pass one alone (a dry run), unless the checkpoint says it already ran; returns the header warnings."""
+    if cp.stage != "new":
+        return ()
+
+    def rows_read(n: int) -> None:
+        if on_progress:
+            on_progress(Progress("reading", message=f"{n:,} rows read", reading=True, rows_read=n))
+
+    rows_read(0)
+    prepared = prepare(path, mapping, options.validation, ws.dir, limits, on_rows=rows_read)
+    cp.counts, cp.chunks, cp.stage = prepared.counts, prepared.chunks, "prepared"
+    ws.save(cp)
+    return prepared.warnings
+
+
+def _producer(
+    path: Path, mapping: Mapping, options: ImportOptions, ws: Workspace, limits: Limits | None, workers: int | None
+) -> Producer:
+    def produce(on_scan: PrepProgressFn, on_job: JobFn, on_rows: PrepProgressFn) -> Prepared:
+        return prepare(
+            path,
+            mapping,
+            options.validation,
+            ws.dir,
+            limits,
+            on_rows=on_rows,
+            workers=workers,
+            on_job=on_job,
+            on_scan=on_scan,
+        )
+
+    return produce
+
+
+def _send(sender: Sender, path: Path, report: Path, produce: Producer | None) -> tuple[Counter[str], tuple[str, ...]]:
+    """Pass one while sending (unless it already ran), then pass two; whatever stops it, the report is
+    written (rows not finished say "pending")."""
+    ws, cp = sender.ws, sender.cp
+    warnings: tuple[str, ...] = ()
+    try:
+        if produce is not None:
+            prepared = stream(sender, produce)
+            cp.counts, warnings = prepared.counts, prepared.warnings
+        cp.stage = "sending"
+        ws.save(cp)
+        sender.submit_all()
+        sender.poll_all()
+        sender.fetch_errors()
+        sender.subscribe_all(sent_rows_refused(ws))
+    except (ImportStopped, KlaviyoError):
+        write_report(path, ws, cp, report)
+        raise
+    finally:
+        sender.close()
+    sender.report("report")
+    counts = write_report(path, ws, cp, report)
+    _finish(ws, cp)
+    sender.report("done")
+    return counts, warnings
+
+
+def _finish(ws: Workspace, cp: Checkpoint) -> None:
+    """Mark the import done and drop the spooled profiles (as large as the file); the report stays."""
+    cp.stage = "done"
+    ws.save(cp)
+    ws.send_path.unlink(missing_ok=True)
+
+
+def import_profiles(
+    client: Any,
+    path: Path | str,
+    mapping: Mapping,
+    options: ImportOptions,
+    *,
+    data_dir: Path | None = None,
+    report_path: Path | None = None,
+    resume: bool = False,
+    restart: bool = False,
+    on_progress: ProgressFn | None = None,
+    stop: threading.Event | None = None,
+    deadline_seconds: float = 3600.0,
+    poll_interval: float = 1.0,
+    limits: Limits | None = None,
+    workers: int | None = None,
+) -> ImportResult:
+    """Import (or dry-run) one CSV. Raises CsvError/MappingError/ValueError for bad input, the client's
+    ApiError/TransportError for API trouble, UnfinishedImport, and ImportStopped (resumable). `workers`: processes
+    that read the file (None: 2 for a large file on a multi-core machine, else 1)."""
+    path = Path(path)
+    if not mapping.has_identifier():
+        raise MappingError("Map at least one column to email, phone_number or external_id.")
+    file_id = fingerprint(path)
+    import_id = import_id_for(file_id, mapping.to_json(), options.to_json())
+    ws = Workspace(data_dir or default_data_dir(), import_id)
+    fresh = Checkpoint(import_id, str(path), file_id, mapping.to_json(), options.to_json())
+    cp = _start(ws, ws.load(), resume, restart, fresh)
+    report = report_path or ws.dir / "report.csv"
+    if options.dry_run:
+        warnings = _prepare_dry(ws, cp, path, mapping, options, limits, on_progress)
+        first_job = job_body(read_chunk_lines(ws.send_path, cp.chunks[0])[1], options.list_id) if cp.chunks else None
+        counts = write_report(path, ws, cp, report, dry_run=True)
+        _finish(ws, cp)
+        return ImportResult(import_id, counts, report, True, ws.dir, cp.counts, first_job, warnings)
+    sender = Sender(client, ws, cp, options.list_id, options.subscribe, poll_interval)
+    sender.deadline, sender.on_progress, sender.stop = (
+        time.monotonic() + deadline_seconds,
+        on_progress,
+        stop or threading.Event(),
+    )
+    produce = _producer(path, mapping, options, ws, limits, workers) if cp.stage in ("new", "streaming") else None
+    counts, warnings = _send(sender, path, report, produce)
+    return ImportResult(import_id, counts, report, True, ws.dir, cp.counts, None, warnings)

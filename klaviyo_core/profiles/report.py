@@ -1,0 +1,228 @@
+"""The result report: every input row once, with its line, its status and the reason.
+
+Statuses: `imported`, `rejected` (refused before sending), `rejected_by_klaviyo` (an import error joined
+back to its row), `skipped_duplicate` (the same person again in the file), `valid` (dry run) and `pending`
+(its job had not finished when the import stopped; resuming finishes it). The report is re-read from the
+CSV a block at a time (report_rows.py), so it costs no memory beyond one block plus ~25 bytes per row that
+was not simply sent (its line, status and where its reason is in rejected.jsonl or klaviyo.jsonl).
+
+Cells starting with = + - @ (or a tab / carriage return) are prefixed with an apostrophe so a spreadsheet
+shows them as text and never runs them as formulas (OWASP "CSV injection"); so are reasons.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from array import array
+from collections import Counter
+from collections.abc import Callable
+from contextlib import ExitStack
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import pandas as pd
+
+from klaviyo_core.csvfile.reader import CsvReader
+from klaviyo_core.profiles.checkpoint import Checkpoint, Workspace
+from klaviyo_core.profiles.report_rows import RISKY_FIRST, CellFormatter, neutralise_cells, report_rows
+
+STATUSES = ("imported", "rejected", "rejected_by_klaviyo", "skipped_duplicate", "valid", "pending")
+PENDING_REASON = "its job had not finished; run the import again with resume"
+UNSENT_REASON = "the import stopped before this row was sent; run the import again with resume"
+_DANGEROUS = "^[" + re.escape(RISKY_FIRST) + "]"
+
+
+def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same rule as the report's, for a frame shown or downloaded elsewhere."""
+    out = frame.copy()
+    for col in out.columns:
+        s = out[col] if out[col].dtype == object else out[col].astype(str)
+        risky = s.str.match(_DANGEROUS).fillna(False).astype(bool)
+        if risky.any():
+            out[col] = s.where(~risky, "'" + s)
+    return out
+
+
+class _Overrides:
+    """Rows that were not simply sent, by line: their status, and where their reason is (read when written).
+
+    Reasons stay on disk: a file of rejected rows would otherwise cost its reasons' size in memory. A line
+    listed twice keeps its last entry (klaviyo.jsonl after rejected.jsonl, later lines win), as before.
+    """
+
+    def __init__(self, ws: Workspace) -> None:
+        self.names: list[str] = []
+        lines, codes, files, offsets = array("q"), array("b"), array("b"), array("q")
+        self._paths = [ws.rejected_path, ws.klaviyo_path]
+        for index, (path, default) in enumerate(zip(self._paths, ("rejected", "rejected_by_klaviyo"), strict=True)):
+            if not path.exists():
+                continue
+            offset = 0
+            with path.open("rb") as f:
+                for text in f:
+                    item = json.loads(text.decode("utf-8"))  # str: json.loads(bytes) sniffs the encoding each time
+                    lines.append(int(item["row"]))
+                    codes.append(self._code(item.get("status", default)))
+                    files.append(index)
+                    offsets.append(offset)
+                    offset += len(text)
+        order = np.argsort(np.frombuffer(lines, dtype=np.int64), kind="stable")
+        sorted_lines = np.frombuffer(lines, dtype=np.int64)[order]
+        last = np.append(sorted_lines[1:] != sorted_lines[:-1], True) if len(order) else np.ones(0, dtype=bool)
+        order = order[last]
+        self.lines = sorted_lines[last]
+        self.codes = np.frombuffer(codes, dtype=np.int8)[order]
+        self.files = np.frombuffer(files, dtype=np.int8)[order]
+        self.offsets = np.frombuffer(offsets, dtype=np.int64)[order]
+        self._open: list[BinaryIO | None] = [None, None]
+
+    def _code(self, status: str) -> int:
+        if status not in self.names:
+            self.names.append(status)
+        return self.names.index(status)
+
+    def find(self, lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(positions in `lines` that have an override, their indexes here)."""
+        if not len(self.lines):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.lines, lines), len(self.lines) - 1)
+        hit = np.flatnonzero(self.lines[at] == lines)
+        return hit, at[hit]
+
+    def reason(self, index: int, files: ExitStack) -> str:
+        which = int(self.files[index])
+        f = self._open[which]
+        if f is None:
+            f = self._open[which] = files.enter_context(self._paths[which].open("rb"))
+        f.seek(int(self.offsets[index]))
+        return str(json.loads(f.readline().decode("utf-8"))["reason"])
+
+
+Kinds = list[tuple[str, str]]  # (status, reason) of rows without an override
+KindOf = Callable[[np.ndarray], np.ndarray]  # lines -> a new int8 array of indexes into Kinds
+
+
+def _job_kinds(ws: Workspace, checkpoint: Checkpoint, dry_run: bool) -> tuple[Kinds, KindOf]:
+    """What became of rows that were sent (or would be, in a dry run): by the state of their job.
+
+    A row's job is found through send_lines.i64 (the line of every row in send order, job after job), not
+    by line ranges: repeated people are settled at the end and their winners go out in the last jobs.
+    """
+    if dry_run:
+        return [("valid", "")], lambda lines: np.zeros(len(lines), dtype=np.int8)
+    order_lines = ws.sent_lines()
+    rows = [c.rows for c in checkpoint.chunks]
+    known = min(len(order_lines), sum(rows))  # a job cut but not yet recorded in the checkpoint is not sent
+    complete = np.array([c.state == "complete" for c in checkpoint.chunks], dtype=np.int8)
+    done = np.repeat(complete, rows)[:known] if rows else np.zeros(0, dtype=np.int8)
+    order = np.argsort(order_lines[:known], kind="stable")
+    sorted_lines, sorted_done = order_lines[:known][order], done[order]
+
+    def kind_of(lines: np.ndarray) -> np.ndarray:
+        kinds = np.full(len(lines), 2, dtype=np.int8)  # not sent at all
+        if len(sorted_lines):
+            at = np.minimum(np.searchsorted(sorted_lines, lines), len(sorted_lines) - 1)
+            hit = sorted_lines[at] == lines
+            kinds[hit] = sorted_done[at[hit]]
+        return kinds
+
+    return [("pending", PENDING_REASON), ("imported", ""), ("pending", UNSENT_REASON)], kind_of
+
+
+class _Statuses:
+    """Status and reason of each report row, as the text that follows its cells: its override if it has
+    one, else its job's outcome. Rows of one kind share one suffix string; only overrides are built per row."""
+
+    def __init__(self, kinds: Kinds, kind_of: KindOf, overrides: _Overrides, files: ExitStack) -> None:
+        self._kinds, self._kind_of = kinds, kind_of
+        self._overrides, self._files, self._fmt = overrides, files, CellFormatter()
+        self._suffixes = np.array([self._suffix(s, r) for s, r in kinds] + [""], dtype=object)
+
+    def _suffix(self, status: str, reason: str) -> str:
+        return "," + self._fmt([status, *neutralise_cells([reason])]) + "\n"
+
+    def suffixes(self, lines: np.ndarray, counts: Counter[str]) -> list[str]:
+        """Per line: a comma, its status, a comma, its reason and a newline; each counted into `counts`."""
+        kinds = self._kind_of(lines)
+        hit, index = self._overrides.find(lines)
+        kinds[hit] = len(self._kinds)  # the last suffix, "", replaced below
+        for kind, n in enumerate(np.bincount(kinds, minlength=len(self._kinds) + 1)[:-1].tolist()):
+            if n:
+                counts[self._kinds[kind][0]] += n
+        out = self._suffixes[kinds]
+        names = self._overrides.names
+        for at, i in zip(hit.tolist(), index.tolist(), strict=True):
+            status = names[self._overrides.codes[i]]
+            out[at] = self._suffix(status, self._overrides.reason(i, self._files))
+            counts[status] += 1
+        return list(out.tolist())
+
+
+def _header(columns: tuple[str, ...], rows: bool) -> str:
+    """The first report writer renamed input columns called row/status/reason only when it wrote rows."""
+    if rows:
+        columns = tuple(f"input {c}" if c in ("row", "status", "reason") else c for c in columns)
+    return CellFormatter()(["row", *columns, "status", "reason"]) + "\n"
+
+
+def write_report(
+    csv_path: Path, ws: Workspace, checkpoint: Checkpoint, out_path: Path, dry_run: bool = False
+) -> Counter[str]:
+    """Write the report CSV (UTF-8 with BOM, so Excel reads accents) and return the count per status."""
+    counts: Counter[str] = Counter()
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with CsvReader(csv_path) as reader:  # the format and header the import was prepared with
+        fmt, header = reader.format, reader.header
+    with ExitStack() as files:
+        statuses = _Statuses(*_job_kinds(ws, checkpoint, dry_run), _Overrides(ws), files)
+        source = files.enter_context(csv_path.open("r", encoding=fmt.encoding, newline=""))
+        out = files.enter_context(out_path.open("w", encoding="utf-8-sig", newline=""))
+        wrote = False
+        for numbers, bodies in report_rows(source, fmt.delimiter, len(header.columns), header.line):
+            if not wrote:
+                out.write(_header(header.columns, rows=True))
+                wrote = True
+            suffixes = statuses.suffixes(np.array(numbers, dtype=np.int64), counts)
+            parts = [""] * (3 * len(numbers))
+            parts[0::3] = [f"{n}," for n in numbers]
+            parts[1::3] = bodies
+            parts[2::3] = suffixes
+            out.write("".join(parts))
+        if not wrote:
+            out.write(_header(header.columns, rows=False))
+    return counts
+
+
+PROBLEM_STATUSES = ("rejected", "rejected_by_klaviyo", "skipped_duplicate", "pending")
+
+
+def problem_rows(report_path: Path, limit: int | None = None) -> pd.DataFrame:
+    """Report rows that were not imported (for the page's problem download), read chunk by chunk."""
+    found = []
+    kept = 0
+    for chunk in pd.read_csv(report_path, dtype=str, keep_default_na=False, encoding="utf-8-sig", chunksize=50_000):
+        bad = chunk[chunk["status"].isin(PROBLEM_STATUSES)]
+        found.append(bad)
+        kept += len(bad)
+        if limit is not None and kept >= limit:
+            break
+    frame = pd.concat(found) if found else pd.DataFrame(columns=["row", "status", "reason"])
+    return frame.head(limit) if limit is not None else frame
+
+
+def top_problems(report_path: Path, n: int = 10) -> pd.DataFrame:
+    """The most frequent kinds of problem: reason with values and line numbers removed, with a count."""
+    rows = problem_rows(report_path)
+    if rows.empty:
+        return pd.DataFrame({"problem": [], "rows": [], "example row": []})
+    kind = (
+        rows["reason"]
+        .str.replace(r"value '[^']*' ", "", regex=True)
+        .str.replace(r"line \d+", "line N", regex=True)
+        .str.replace(r"^'", "", regex=True)
+    )
+    summary = rows.assign(problem=kind).groupby("problem").agg(rows=("row", "size"), example=("row", "first"))
+    summary = summary.sort_values("rows", ascending=False).head(n).reset_index()
+    return summary.rename(columns={"example": "example row"})

@@ -1,0 +1,58 @@
+"""Tags from a CSV: read the file, plan against the account, apply the plan; profile labels as properties."""
+
+from klaviyo_core.tags.apply import apply_plan, plan_tag_file, report_csv, report_rows
+from klaviyo_core.tags.files import Shape, TagFileError, read_tag_file
+from klaviyo_core.tags.labels import (
+    MERGE,
+    REPLACE,
+    ImportsStillRunning,
+    LabelError,
+    LabelPlan,
+    plan_labels,
+    send_labels,
+)
+from klaviyo_core.tags.plan import (
+    ASSIGN,
+    CREATE,
+    REMOVE,
+    SKIP,
+    UNCHANGED,
+    AccountState,
+    Group,
+    Plan,
+    PlanRow,
+    Resource,
+    Tag,
+    make_plan,
+)
+from klaviyo_core.tags.state import tag_overview
+
+__all__ = [
+    "ASSIGN",
+    "CREATE",
+    "MERGE",
+    "REMOVE",
+    "REPLACE",
+    "SKIP",
+    "UNCHANGED",
+    "AccountState",
+    "Group",
+    "ImportsStillRunning",
+    "LabelError",
+    "LabelPlan",
+    "Plan",
+    "PlanRow",
+    "Resource",
+    "Shape",
+    "Tag",
+    "TagFileError",
+    "apply_plan",
+    "make_plan",
+    "plan_labels",
+    "plan_tag_file",
+    "read_tag_file",
+    "report_csv",
+    "report_rows",
+    "send_labels",
+    "tag_overview",
+]

@@ -1,0 +1,139 @@
+"""Event bulk create jobs: up to 1,000 events in one request, grouped by profile, processed asynchronously.
+
+The request is validated whole before it is accepted: one invalid event, or a `unique_id` repeated for the
+same profile and metric, fails the request with 400 and nothing is stored (facts §11). An accepted request
+answers 202 with no body (the spec has no job-status endpoint) and is stored as a job for the one job worker,
+so it survives a sandbox restart. Table: `event_bulk_jobs(id, status, payload, total, created, updated)`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from klaviyo_sandbox.engine import ids, timeutil
+from klaviyo_sandbox.engine.errors import ApiError, invalid
+from klaviyo_sandbox.engine.http import Ctx, Response
+from klaviyo_sandbox.engine.jobs import JobRunner, job_kind
+from klaviyo_sandbox.engine.jsonapi import request_data
+from klaviyo_sandbox.engine.routes import route
+from klaviyo_sandbox.engine.store import Store, register_schema
+from klaviyo_sandbox.events import input as event_input
+
+register_schema(
+    """
+    CREATE TABLE IF NOT EXISTS event_bulk_jobs (
+        id TEXT PRIMARY KEY,
+        status TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        total INTEGER NOT NULL,
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL
+    );
+    """,
+    ("event_bulk_jobs",),
+)
+
+log = logging.getLogger(__name__)
+MAX_EVENTS = 1000
+KIND = "event-bulk-create"
+_BASE = "/data/attributes/events-bulk-create/data"
+
+
+def _entries(ctx: Ctx) -> list[Any]:
+    data = request_data(ctx.json_body()["data"], "event-bulk-create-job", attributes=False)
+    attrs = data.get("attributes")
+    group = attrs.get("events-bulk-create") if isinstance(attrs, dict) else None
+    entries = group.get("data") if isinstance(group, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise invalid("events-bulk-create.data must be a non-empty list.", pointer=_BASE)
+    return entries
+
+
+def _parse_entry(entry: Any, pointer: str) -> list[event_input.EventInput]:
+    if not isinstance(entry, dict) or entry.get("type") != "event-bulk-create":
+        raise invalid("Each entry's type must be 'event-bulk-create'.", pointer=f"{pointer}/type")
+    attrs = entry.get("attributes")
+    if not isinstance(attrs, dict):
+        raise invalid("'attributes' must be an object.", pointer=f"{pointer}/attributes")
+    profile = event_input.parse_profile(attrs.get("profile"), f"{pointer}/attributes/profile")
+    events = attrs.get("events", {}).get("data") if isinstance(attrs.get("events"), dict) else None
+    if not isinstance(events, list) or not events:
+        raise invalid("events.data must be a non-empty list.", pointer=f"{pointer}/attributes/events/data")
+    out = []
+    for j, event in enumerate(events):
+        ev_pointer = f"{pointer}/attributes/events/data/{j}"
+        if not isinstance(event, dict) or event.get("type") != "event":
+            raise invalid("Each event's type must be 'event'.", pointer=f"{ev_pointer}/type")
+        out.append(event_input.parse_event(event.get("attributes"), f"{ev_pointer}/attributes", profile))
+    return out
+
+
+def parse_bulk(ctx: Ctx) -> list[event_input.EventInput]:
+    events: list[event_input.EventInput] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(_entries(ctx)):
+        for j, event in enumerate(_parse_entry(entry, f"{_BASE}/{i}")):
+            if len(events) >= MAX_EVENTS:
+                raise invalid(f"A bulk request may hold at most {MAX_EVENTS} events.", pointer=_BASE)
+            if event.unique_id is not None:
+                key = json.dumps([event.profile_id, event.profile_attributes, event.metric_name, event.unique_id])
+                if key in seen:
+                    raise invalid(
+                        f"unique_id '{event.unique_id}' is repeated for the same profile and metric.",
+                        pointer=f"{_BASE}/{i}/attributes/events/data/{j}/attributes/unique_id",
+                    )
+                seen.add(key)
+            events.append(event)
+    return events
+
+
+@route("bulk_create_events")
+def bulk_create_events(ctx: Ctx) -> Response:
+    events = parse_bulk(ctx)
+    job_id = ids.ulid()
+    stamp = timeutil.iso()
+    payload = [event.__dict__ for event in events]
+    with ctx.store.write() as conn:
+        conn.execute(
+            "INSERT INTO event_bulk_jobs(id, status, payload, total, created, updated)"
+            " VALUES (?, 'queued', ?, ?, ?, ?)",
+            (job_id, json.dumps(payload), len(events), stamp, stamp),
+        )
+    ctx.jobs.submit(KIND, job_id)
+    return Response(202)
+
+
+def _pending(store: Store) -> list[str]:
+    with store.read() as conn:
+        rows = conn.execute("SELECT id FROM event_bulk_jobs WHERE status != 'complete' ORDER BY created").fetchall()
+    return [r[0] for r in rows]
+
+
+def _set_status(store: Store, job_id: str, status: str) -> None:
+    with store.write() as conn:
+        conn.execute("UPDATE event_bulk_jobs SET status=?, updated=? WHERE id=?", (status, timeutil.iso(), job_id))
+
+
+@job_kind(KIND, _pending)
+def process_bulk_job(store: Store, job_id: str, runner: JobRunner) -> None:
+    with store.read() as conn:
+        row = conn.execute("SELECT status, payload FROM event_bulk_jobs WHERE id=?", (job_id,)).fetchone()
+    if row is None or row["status"] == "complete":
+        return
+    _set_status(store, job_id, "processing")
+    if not runner.step_pause():
+        return
+    events = [event_input.EventInput(**item) for item in json.loads(row["payload"])]
+    with store.write() as conn:
+        # Re-running a job interrupted by a restart is safe: stored events are deduplicated by unique_id.
+        for event in events:
+            try:
+                event_input.ingest(conn, [event], [f"{_BASE}/0/attributes/profile"])
+            except ApiError as err:  # e.g. a profile id that was deleted after the request was accepted
+                log.warning("event bulk job %s skipped an event: %s", job_id, err.detail)
+        conn.execute(
+            "UPDATE event_bulk_jobs SET status='complete', payload='[]', updated=? WHERE id=?",
+            (timeutil.iso(), job_id),
+        )

@@ -1,1 +1,0 @@
-"""One module per Klaviyo resource; each registers its operations with `routes.route(operationId)`."""

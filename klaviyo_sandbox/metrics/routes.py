@@ -1,0 +1,84 @@
+"""Metrics: read-only (a metric is created by the first event that names it; see event_input.py).
+
+Tables live in eventstore.py. `GET /api/metrics` pages 200 at a time and has no page[size] (facts §12).
+EMULATOR CHOICE: metrics are listed oldest first; the sandbox has no flows, so `flow-triggers` is empty.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from klaviyo_sandbox.engine.errors import invalid, not_found
+from klaviyo_sandbox.engine.filters import matches, parse_filter
+from klaviyo_sandbox.engine.http import Ctx, Response
+from klaviyo_sandbox.engine.jsonapi import collection, decode_cursor, document, resource, sparse
+from klaviyo_sandbox.engine.routes import route
+from klaviyo_spec import allowed_filters
+
+METRICS_PAGE = 200
+METRIC_INCLUDES = {"flow-triggers"}
+
+
+def includes(ctx: Ctx, allowed: set[str]) -> set[str]:
+    """The `include=a,b` values, each checked against what the endpoint allows."""
+    wanted = {v.strip() for v in (ctx.req.arg("include") or "").split(",") if v.strip()}
+    for name in sorted(wanted - allowed):
+        raise invalid(f"'{name}' is not an allowed include parameter for this resource.", parameter="include")
+    return wanted
+
+
+def metric_resource(ctx: Ctx, row: sqlite3.Row, *, with_flows: bool = False) -> dict[str, Any]:
+    attributes = {
+        "name": row["name"],
+        "created": row["created"],
+        "updated": row["updated"],
+        "integration": json.loads(row["integration"]),
+    }
+    relationships = None
+    if with_flows:
+        relationships = {
+            "flow-triggers": {
+                "data": [],
+                "links": {
+                    "self": ctx.url(f"/api/metrics/{row['id']}/relationships/flow-triggers"),
+                    "related": ctx.url(f"/api/metrics/{row['id']}/flow-triggers"),
+                },
+            }
+        }
+    return resource(ctx, "metric", row["id"], sparse(ctx, "metric", attributes), relationships)
+
+
+def metric_row(conn: sqlite3.Connection, metric_id: str) -> sqlite3.Row | None:
+    row: sqlite3.Row | None = conn.execute("SELECT * FROM metrics WHERE id=?", (metric_id,)).fetchone()
+    return row
+
+
+def _integration_value(row: sqlite3.Row, field: str) -> Any:
+    return json.loads(row["integration"]).get(field.split(".", 1)[1])
+
+
+@route("get_metrics")
+def get_metrics(ctx: Ctx) -> Response:
+    cursor = ctx.req.arg("page[cursor]")
+    offset = decode_cursor(cursor) if cursor else 0
+    conditions = parse_filter(ctx.req.arg("filter"), allowed_filters("get_metrics"))
+    with_flows = "flow-triggers" in includes(ctx, METRIC_INCLUDES)
+    with ctx.store.read() as conn:
+        rows = conn.execute("SELECT * FROM metrics ORDER BY created, id").fetchall()
+    rows = [r for r in rows if all(matches(c, _integration_value(r, c.field)) for c in conditions)]
+    items = [metric_resource(ctx, r, with_flows=with_flows) for r in rows[offset : offset + METRICS_PAGE + 1]]
+    extra: dict[str, Any] = {"included": []} if with_flows else {}
+    return Response(200, collection(ctx, items, offset, METRICS_PAGE, **extra))
+
+
+@route("get_metric")
+def get_metric(ctx: Ctx) -> Response:
+    with_flows = "flow-triggers" in includes(ctx, METRIC_INCLUDES)
+    with ctx.store.read() as conn:
+        row = metric_row(conn, ctx.params["id"])
+    if row is None:
+        raise not_found(f"A metric with id {ctx.params['id']} does not exist.")
+    extra: dict[str, Any] = {"included": []} if with_flows else {}
+    return Response(200, document(ctx, metric_resource(ctx, row, with_flows=with_flows), **extra))

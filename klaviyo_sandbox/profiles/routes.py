@@ -1,0 +1,204 @@
+"""Profiles: list/filter/page, create (409 duplicate_profile), read, PATCH, and upsert (`/api/profile-import`).
+
+Writes go through `profilebulk.bulk_upsert` with one row, so a single upsert and a 10,000-row import follow
+exactly the same matching and merge rules. Identifier filters and sorts run in SQL (the table may hold
+hundreds of thousands of imported profiles).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from klaviyo_sandbox.engine import timeutil
+from klaviyo_sandbox.engine.errors import ApiError, invalid, not_found
+from klaviyo_sandbox.engine.filters import Condition, parse_filter
+from klaviyo_sandbox.engine.http import Ctx, Response
+from klaviyo_sandbox.engine.jsonapi import collection, document, page_window, request_data
+from klaviyo_sandbox.engine.routes import route
+from klaviyo_sandbox.lists.routes import list_resource
+from klaviyo_sandbox.profiles import bulk_upsert as profilebulk
+from klaviyo_sandbox.profiles import store as profilestore
+from klaviyo_sandbox.profiles.resource import additional_fields, profile_resource
+from klaviyo_spec import allowed_filters
+
+MAX_PROFILE_BYTES = 100 * 1024
+SORTS = {"created", "email", "id", "updated"}
+SUPPRESSION_SORTS = {
+    "subscriptions.email.marketing.list_suppressions.timestamp",
+    "subscriptions.email.marketing.suppression.timestamp",
+}
+COLUMNS = {"id", "email", "phone_number", "external_id", "created", "updated"}
+
+
+# -- reading -------------------------------------------------------------------------------------------------
+def _sql_condition(cond: Condition) -> tuple[str, list[Any]]:
+    """One parsed filter condition as SQL over the profiles table (values bound, never interpolated)."""
+    if cond.field not in COLUMNS:
+        return "0", []  # _kx and suppression filters: the sandbox stores neither, so nothing matches
+    value = cond.value
+    if cond.field in ("created", "updated"):
+        op = {"greater-than": ">", "less-than": "<"}[cond.op]
+        return f"{cond.field} {op} ?", [timeutil.iso(value) if hasattr(value, "astimezone") else str(value)]
+    values = value if isinstance(value, list) else [value]
+    if cond.field == "email":
+        values = [profilestore.normalise_email(v) if isinstance(v, str) else v for v in values]
+    return f"{cond.field} IN ({', '.join('?' * len(values))})", values
+
+
+def _where(ctx: Ctx, operation_id: str) -> tuple[str, list[Any]]:
+    parts, args = [], []
+    for cond in parse_filter(ctx.req.arg("filter"), allowed_filters(operation_id)):
+        sql, values = _sql_condition(cond)
+        parts.append(sql)
+        args.extend(values)
+    return (" WHERE " + " AND ".join(parts) if parts else ""), args
+
+
+def _order(ctx: Ctx) -> str:
+    sort = ctx.req.arg("sort") or "id"
+    name = sort.lstrip("-")
+    if name not in SORTS | SUPPRESSION_SORTS:
+        raise invalid(f"'{sort}' is not a valid sort field; use one of {sorted(SORTS)}.", parameter="sort")
+    column = name if name in SORTS else "id"  # no suppressions in the sandbox: every timestamp is equal
+    return f" ORDER BY {column} {'DESC' if sort.startswith('-') else 'ASC'}, id"
+
+
+def load_profiles(ctx: Ctx, sql: str, args: list[Any]) -> list[dict[str, Any]]:
+    """Profiles for the ids a query returns, in its order."""
+    with ctx.store.read() as conn:
+        profile_ids = [r[0] for r in conn.execute(sql, args)]
+        loaded = [profilestore.load_profile(conn, pid) for pid in profile_ids]
+    return [p for p in loaded if p is not None]
+
+
+def _include(ctx: Ctx, allowed: set[str]) -> set[str]:
+    wanted = {p.strip() for p in (ctx.req.arg("include") or "").split(",") if p.strip()}
+    if wanted - allowed:
+        raise invalid(
+            f"'{sorted(wanted - allowed)[0]}' is not an allowed include parameter for this resource.",
+            parameter="include",
+        )
+    return wanted
+
+
+@route("get_profiles")
+def get_profiles(ctx: Ctx) -> Response:
+    offset, size = page_window(ctx, 20, 100)
+    extras = additional_fields(ctx)
+    _include(ctx, {"conversations", "push-tokens"})  # accepted; the sandbox has neither, so nothing is included
+    where, args = _where(ctx, "get_profiles")
+    sql = f"SELECT id FROM profiles{where}{_order(ctx)} LIMIT ? OFFSET ?"
+    profiles = load_profiles(ctx, sql, [*args, size + 1, offset])
+    items = [profile_resource(ctx, p, extras) for p in profiles]
+    return Response(200, collection(ctx, items, offset, size))
+
+
+def get_profile_or_404(ctx: Ctx, profile_id: str) -> dict[str, Any]:
+    with ctx.store.read() as conn:
+        found = profilestore.load_profile(conn, profile_id)
+    if found is None:
+        raise not_found(f"A profile with id {profile_id} does not exist.")
+    return found
+
+
+def _list_rows(ctx: Ctx, profile_id: str) -> list[Any]:
+    with ctx.store.read() as conn:
+        return conn.execute(
+            "SELECT l.* FROM list_members m JOIN lists l ON l.id = m.list_id WHERE m.profile_id=? ORDER BY l.id",
+            (profile_id,),
+        ).fetchall()
+
+
+@route("get_profile")
+def get_profile(ctx: Ctx) -> Response:
+    profile = get_profile_or_404(ctx, ctx.params["id"])
+    include = _include(ctx, {"conversations", "lists", "push-tokens", "segments"})
+    extra: dict[str, Any] = {}
+    if "lists" in include:
+        extra["included"] = [list_resource(ctx, row) for row in _list_rows(ctx, profile["id"])]
+    return Response(200, document(ctx, profile_resource(ctx, profile), **extra))
+
+
+@route("get_lists_for_profile")
+def get_lists_for_profile(ctx: Ctx) -> Response:
+    get_profile_or_404(ctx, ctx.params["id"])
+    items = [list_resource(ctx, row) for row in _list_rows(ctx, ctx.params["id"])]
+    return Response(200, collection(ctx, items, 0, max(len(items), 1)))
+
+
+@route("get_list_ids_for_profile")
+def get_list_ids_for_profile(ctx: Ctx) -> Response:
+    get_profile_or_404(ctx, ctx.params["id"])
+    items = [{"type": "list", "id": row["id"]} for row in _list_rows(ctx, ctx.params["id"])]
+    return Response(200, collection(ctx, items, 0, max(len(items), 1)))
+
+
+# -- writing -------------------------------------------------------------------------------------------------
+def _profile_body(ctx: Ctx, *, need_id: bool) -> tuple[dict[str, Any], str | None, dict[str, Any] | None]:
+    """(attributes, data.id, meta.patch_properties) after Klaviyo's checks on one profile."""
+    data = request_data(ctx.json_body()["data"], "profile")
+    attrs: dict[str, Any] = data["attributes"]
+    profile_id = data.get("id")
+    if need_id and profile_id != ctx.params["id"]:
+        raise invalid("data.id must match the profile id in the URL.", pointer="/data/id")
+    if profile_id is not None and not isinstance(profile_id, str):
+        raise invalid("data.id must be a string.", pointer="/data/id")
+    if profilebulk.encoded_size(data) > MAX_PROFILE_BYTES:
+        raise ApiError(
+            413, "request_too_large", "Request entity too large.", "A profile may be at most 100 KB.", pointer="/data"
+        )
+    problem = profilestore.profile_problem(attrs, has_id=bool(profile_id))
+    if problem is not None:
+        field, detail = problem
+        raise invalid(detail, pointer="/data/attributes" + (f"/{field}" if field else ""))
+    meta = data.get("meta")
+    patch = meta.get("patch_properties") if isinstance(meta, dict) else None
+    if patch is not None and not isinstance(patch, dict):
+        raise invalid("meta.patch_properties must be an object.", pointer="/data/meta/patch_properties")
+    return attrs, profile_id or None, patch
+
+
+def _upsert(ctx: Ctx, row: profilebulk.UpsertRow) -> tuple[str, bool]:
+    with ctx.store.write() as conn:
+        result = profilebulk.bulk_upsert(conn, [row])
+    if row.pos in result.errors:
+        raise result.errors[row.pos]
+    pid = result.ids[row.pos]
+    return pid, pid in result.created
+
+
+def _answer(ctx: Ctx, status: int, profile_id: str) -> Response:
+    profile = get_profile_or_404(ctx, profile_id)
+    return Response(status, document(ctx, profile_resource(ctx, profile), links={"self": _self(ctx, profile_id)}))
+
+
+def _self(ctx: Ctx, profile_id: str) -> str:
+    return ctx.url(f"/api/profiles/{profile_id}")
+
+
+@route("create_profile")
+def create_profile(ctx: Ctx) -> Response:
+    attrs, _, patch = _profile_body(ctx, need_id=False)
+    with ctx.store.read() as conn:
+        existing = profilestore.find_profile_ids(conn, attrs)
+    if existing:
+        raise profilebulk.duplicate_error(existing[0])
+    pid, _ = _upsert(ctx, profilebulk.UpsertRow(0, attrs, None, patch))
+    return _answer(ctx, 201, pid)
+
+
+@route("update_profile")
+def update_profile(ctx: Ctx) -> Response:
+    get_profile_or_404(ctx, ctx.params["id"])
+    attrs, pid, patch = _profile_body(ctx, need_id=True)
+    _upsert(ctx, profilebulk.UpsertRow(0, attrs, pid, patch))
+    return _answer(ctx, 200, ctx.params["id"])
+
+
+@route("create_or_update_profile")
+def create_or_update_profile(ctx: Ctx) -> Response:
+    attrs, pid, patch = _profile_body(ctx, need_id=False)
+    if pid is not None:
+        get_profile_or_404(ctx, pid)
+    profile_id, created = _upsert(ctx, profilebulk.UpsertRow(0, attrs, pid, patch))
+    return _answer(ctx, 201 if created else 200, profile_id)

@@ -1,1 +1,0 @@
-"""Streamlit glue: the only package besides app.py and app_pages/ that imports streamlit."""
