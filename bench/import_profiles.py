@@ -97,7 +97,7 @@ def run_one(
     marks["accounted"] = result.total
     marks["jobs"] = result.plan.get("jobs", 0)
     marks["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    # Large files are validated by worker processes (klaviyo_core/prep_workers.py): the largest one's peak.
+    # Large files are validated by worker processes (klaviyo_core/profiles/workers.py): the largest one's peak.
     marks["worker_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return marks
 

@@ -8,9 +8,7 @@ import secrets
 import sys
 from pathlib import Path
 
-from platformdirs import user_data_dir
-
-from klaviyo_sandbox.config import KeySpec, SandboxConfig
+from klaviyo_sandbox.config import KeySpec, SandboxConfig, default_db_path
 from klaviyo_sandbox.seed import seed_demo
 from klaviyo_sandbox.server import SandboxServer
 
@@ -25,7 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the sandbox HTTP server")
     serve.add_argument("--host", default="127.0.0.1", help="bind address (default: loopback only)")
     serve.add_argument("--port", type=int, default=8765)
-    serve.add_argument("--db", type=Path, default=Path(user_data_dir("klaviyo-workbench")) / "sandbox.sqlite3")
+    serve.add_argument(
+        "--db", type=Path, default=None, help="database file (default: sandbox.sqlite3 in the workbench data dir)"
+    )
     serve.add_argument(
         "--key", action="append", default=[], metavar="KEY[:scope,...]", help="a private key to accept (repeatable)"
     )
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     config = SandboxConfig(
         host=args.host,
         port=args.port,
-        db_path=args.db,
+        db_path=args.db or default_db_path(),
         keys=keys,
         public_key=args.public_key,
         admin=args.admin,

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from platformdirs import user_data_dir
+
+
+def default_db_path() -> Path:
+    """Where `python -m klaviyo_sandbox serve` keeps its database: the workbench's data dir, so the standalone
+    sandbox and the app's embedded one share their data. The rule mirrors `klaviyo_core.paths.data_dir`
+    (`KLAVIYO_WORKBENCH_HOME`, else the per-user data dir); the sandbox imports nothing from the core."""
+    home = os.environ.get("KLAVIYO_WORKBENCH_HOME")
+    return (Path(home) if home else Path(user_data_dir("klaviyo-workbench"))) / "sandbox.sqlite3"
 
 
 @dataclass(frozen=True)

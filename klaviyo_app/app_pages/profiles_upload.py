@@ -16,6 +16,7 @@ from klaviyo_app.ui.client import get_client
 from klaviyo_app.ui.errors import render_error
 from klaviyo_core.csvfile import CsvError, preview
 from klaviyo_core.http import KlaviyoError
+from klaviyo_core.paths import data_dir
 from klaviyo_core.profiles import (
     CHANNELS,
     IGNORE,
@@ -30,7 +31,6 @@ from klaviyo_core.profiles import (
     MappingStore,
     Progress,
     UnfinishedImport,
-    default_data_dir,
     import_profiles,
     mark_used,
     problem_rows,
@@ -43,7 +43,7 @@ from klaviyo_core.profiles import (
     unfinished_imports,
 )
 
-DATA_DIR = default_data_dir()
+DATA_DIR = data_dir("profiles")
 CUSTOM = "custom property"
 
 

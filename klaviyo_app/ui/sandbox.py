@@ -9,19 +9,12 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import streamlit as st
-from platformdirs import user_data_dir
 
+from klaviyo_core.paths import data_dir
 from klaviyo_sandbox import KeySpec, SandboxConfig, SandboxServer
 from klaviyo_sandbox.seed import seed_demo
-
-
-def data_dir() -> Path:
-    """KLAVIYO_WORKBENCH_HOME (tests, portable installs) or the per-user data dir."""
-    home = os.environ.get("KLAVIYO_WORKBENCH_HOME")
-    return Path(home) if home else Path(user_data_dir("klaviyo-workbench"))
 
 
 @dataclass(frozen=True)

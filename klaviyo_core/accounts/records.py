@@ -1,6 +1,6 @@
 """The non-secret record of a saved account: what the settings file holds and the Keys page shows.
 
-Kept apart from `credentials.py` (which owns the keyring and the file) so the records stay plain data.
+Kept apart from `store.py` (which owns the keyring and the file) so the records stay plain data.
 """
 
 from __future__ import annotations

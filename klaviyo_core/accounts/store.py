@@ -32,7 +32,6 @@ from urllib.parse import urlsplit
 
 import keyring
 import keyring.errors
-import platformdirs
 
 from klaviyo_core.accounts.key_format import check_key_format, fingerprint
 from klaviyo_core.accounts.records import (
@@ -43,6 +42,7 @@ from klaviyo_core.accounts.records import (
     is_live_url,
     now_iso,
 )
+from klaviyo_core.paths import config_dir
 from klaviyo_spec import SPEC_REVISION
 
 __all__ = [
@@ -65,7 +65,6 @@ __all__ = [
     "keyring_available",
     "now_iso",
     "resolve_account",
-    "workbench_home",
 ]
 
 SERVICE = "klaviyo-workbench"
@@ -73,7 +72,6 @@ SANDBOX = "Sandbox"
 ENV_KEY = "KLAVIYO_API_KEY"
 ENV_ACCOUNT_NAME = "KLAVIYO_API_KEY (environment)"
 ENV_BASE_URL = "KLAVIYO_BASE_URL"
-ENV_HOME = "KLAVIYO_WORKBENCH_HOME"
 SETTINGS_FILE = "accounts.json"
 MAX_NAME_LENGTH = 60
 _REVISION = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z0-9]+)?$")
@@ -129,12 +127,6 @@ class KeyringUnavailable(CredentialsError):
 
 class KeyMissing(CredentialsError):
     """The settings know the account but the keyring has no key for it (removed outside the app)."""
-
-
-def workbench_home() -> Path:
-    """The per-user settings folder; `KLAVIYO_WORKBENCH_HOME` overrides it (tests point it at tmp_path)."""
-    override = os.environ.get(ENV_HOME)
-    return Path(override) if override else Path(platformdirs.user_config_dir("klaviyo-workbench"))
 
 
 @dataclass(frozen=True)
@@ -229,7 +221,7 @@ class AccountStore:
     stores (Streamlit sessions, the CLI) see each other's changes; changes in one process are serialised."""
 
     def __init__(self, home: Path | None = None) -> None:
-        self.home = home or workbench_home()
+        self.home = home or config_dir()
         self.path = self.home / SETTINGS_FILE
 
     # -- settings file -----------------------------------------------------------------------------

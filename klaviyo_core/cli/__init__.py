@@ -1,6 +1,6 @@
 """`python -m klaviyo_core [--base-url URL] [--revision DATE] [--account NAME] [--sandbox] COMMAND ...`
 
-Automation entry point (cron, CI, scheduled syncs). Command groups live in cli_<name>.py modules listed in
+Automation entry point (cron, CI, scheduled syncs). Command groups live in klaviyo_core/cli/<name>.py modules listed in
 SUBCOMMANDS, so each feature registers its commands with one line.
 """
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import typer
 
+from klaviyo_core import paths
 from klaviyo_core.cli.common import ExitCode, client_from, err, fail, fail_usage
 from klaviyo_core.csvfile import CsvError, preview
 from klaviyo_core.http import KlaviyoError
@@ -26,7 +27,6 @@ from klaviyo_core.profiles import (
     MappingStore,
     Progress,
     UnfinishedImport,
-    default_data_dir,
     import_profiles,
     parse_map_option,
     suggest_mapping,
@@ -122,7 +122,7 @@ def import_command(
         fail_usage(f"No such file: {file}")
     if list_id and list_name:
         fail_usage("Use --list or --list-name, not both.")
-    root = data_dir or default_data_dir()
+    root = data_dir or paths.data_dir("profiles")
     try:
         chosen = _mapping(file, mapping, maps, root)
         if save_mapping:

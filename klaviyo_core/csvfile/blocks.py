@@ -278,7 +278,7 @@ def iter_raw_blocks(
 def parse_block(block: RawBlock, fmt: CsvFormat, columns: Sequence[str]) -> Chunk:
     """The rows, ragged rows and empty lines CsvReader yields for these records (runs in a worker process).
 
-    Mirrors CsvReader._records and CsvReader.__iter__; tests/core/test_csv_blocks.py holds them equal.
+    Mirrors CsvReader._records and CsvReader.__iter__; tests/core/csvfile/test_csv_blocks.py holds them equal.
     """
     encoding = _block_encoding(fmt.encoding)
     if encoding is None:

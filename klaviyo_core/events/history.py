@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import threading
 from collections.abc import Mapping
@@ -19,16 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import platformdirs
+from klaviyo_core.paths import data_dir
 
-HOME_ENV = "KLAVIYO_WORKBENCH_HOME"
 _KEY_SHAPE = re.compile(r"pk_[A-Za-z0-9_]{6,}")
 _lock = threading.Lock()
-
-
-def data_home() -> Path:
-    override = os.environ.get(HOME_ENV)
-    return Path(override) if override else Path(platformdirs.user_data_dir("klaviyo-workbench"))
 
 
 def _scrub(value: Any) -> Any:
@@ -82,7 +75,7 @@ class EventHistory:
         self.account = account
         slug = re.sub(r"[^a-z0-9]+", "-", account.lower()).strip("-")[:40] or "account"
         digest = hashlib.sha256(account.encode()).hexdigest()[:8]
-        self.path = (home or data_home()) / "event-history" / f"{slug}-{digest}.jsonl"
+        self.path = (home or data_dir()) / "event-history" / f"{slug}-{digest}.jsonl"
 
     def append(self, entry: HistoryEntry) -> None:
         line = json.dumps(_scrub(asdict(entry)), ensure_ascii=False, default=str)

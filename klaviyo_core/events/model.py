@@ -1,8 +1,8 @@
 """Test events: the event model, its builder and validation, the JSON:API body and the request preview.
 
 A marketer fires an event to test the flow it triggers. Everything here is pure (no network) so the page and
-the CLI can show the exact request, live, before anything is sent. Sending lives in `event_send.py`, bulk
-mode in `event_bulk.py`, templates in `event_templates.py`.
+the CLI can show the exact request, live, before anything is sent. Sending lives in `send.py`, bulk
+mode in `bulk.py`, templates in `templates.py`.
 
 Validation mirrors what Klaviyo rejects (facts §11) so mistakes are caught with a pointed message before a
 request is made: a metric name under 128 characters, at least one profile identifier, an E.164 phone, at most

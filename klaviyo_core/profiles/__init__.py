@@ -14,7 +14,6 @@ from klaviyo_core.profiles.mapping import (
     Mapping,
     MappingError,
     MappingStore,
-    default_data_dir,
     parse_map_option,
     suggest_mapping,
 )
@@ -42,7 +41,6 @@ __all__ = [
     "Progress",
     "UnfinishedImport",
     "ValidationOptions",
-    "default_data_dir",
     "detect_format",
     "import_profiles",
     "mark_used",

@@ -9,14 +9,14 @@ sample values. Mappings are saved as small JSON files in the workbench data dir,
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
-from platformdirs import user_data_dir
+
+from klaviyo_core.paths import data_dir
 
 IDENTIFIER_FIELDS = ("email", "phone_number", "external_id")
 STANDARD_FIELDS = (
@@ -198,16 +198,11 @@ def parse_map_option(text: str) -> ColumnMapping:
     return col
 
 
-def default_data_dir() -> Path:
-    """Where mappings, checkpoints and reports live: under $KLAVIYO_WORKBENCH_HOME or the per-user data dir."""
-    return Path(os.environ.get("KLAVIYO_WORKBENCH_HOME") or user_data_dir("klaviyo-workbench")) / "profiles"
-
-
 class MappingStore:
     """Saved mappings, one JSON file per name, reusable across imports of the same export."""
 
     def __init__(self, directory: Path | None = None) -> None:
-        self.directory = (directory or default_data_dir()) / "mappings"
+        self.directory = (directory or data_dir("profiles")) / "mappings"
 
     def _path(self, name: str) -> Path:
         if not _NAME_OK.match(name) or name.startswith("."):

@@ -2,11 +2,11 @@
 
     result = import_profiles(client, "customers.csv", mapping, ImportOptions(list_id="Y6nRLr"), data_dir=...)
 
-Pass one (preparation.py) reads, validates, de-duplicates and plans jobs without sending anything; a dry run
-stops there and offers the exact JSON of the first job. Pass two (importer.py) submits the jobs, polls them
+Pass one (prepare.py) reads, validates, de-duplicates and plans jobs without sending anything; a dry run
+stops there and offers the exact JSON of the first job. Pass two (sender.py) submits the jobs, polls them
 to the end, joins import errors back to rows and, if asked, subscribes with explicit consent. The report
-(import_report.py) accounts for every row exactly once. A checkpoint (checkpoint.py) makes all of it
-resumable. Helpers: csv_reader.py, mapping.py, validation.py.
+(report.py) accounts for every row exactly once. A checkpoint (checkpoint.py) makes all of it
+resumable. Helpers: `klaviyo_core.csvfile`, mapping.py, validate.py (with fields.py and arrow_text.py).
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from klaviyo_core import paths
 from klaviyo_core.csvfile.reader import CsvError, detect_format, preview
 from klaviyo_core.csvfile.sniff import fingerprint
 from klaviyo_core.http.errors import KlaviyoError
 from klaviyo_core.profiles.checkpoint import UNFINISHED, Checkpoint, Workspace, import_id_for, unfinished_imports
 from klaviyo_core.profiles.jobs import job_body, read_chunk_lines
-from klaviyo_core.profiles.mapping import Mapping, MappingError, MappingStore, default_data_dir, suggest_mapping
+from klaviyo_core.profiles.mapping import Mapping, MappingError, MappingStore, suggest_mapping
 from klaviyo_core.profiles.prepare import JobFn, Limits, Prepared, prepare
 from klaviyo_core.profiles.prepare import ProgressFn as PrepProgressFn
 from klaviyo_core.profiles.progress import progress_text
@@ -223,7 +224,7 @@ def import_profiles(
         raise MappingError("Map at least one column to email, phone_number or external_id.")
     file_id = fingerprint(path)
     import_id = import_id_for(file_id, mapping.to_json(), options.to_json())
-    ws = Workspace(data_dir or default_data_dir(), import_id)
+    ws = Workspace(data_dir or paths.data_dir("profiles"), import_id)
     fresh = Checkpoint(import_id, str(path), file_id, mapping.to_json(), options.to_json())
     cp = _start(ws, ws.load(), resume, restart, fresh)
     report = report_path or ws.dir / "report.csv"

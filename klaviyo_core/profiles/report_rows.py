@@ -9,7 +9,7 @@ separated by something else) goes through `csv.reader` and `csv.writer` like bef
 that is not a plain row (ragged, empty, malformed).
 
 The result must match `CsvReader` exactly: same records, same starting line numbers, same classification of
-ragged/empty/blank rows (tests/core/test_import_report.py checks it against the reader on tricky files).
+ragged/empty/blank rows (tests/core/profiles/test_import_report.py checks it against the reader on tricky files).
 Lines are read the way `csv.reader` reads them (text mode, `newline=""`: `\\n`, `\\r\\n` or `\\r` ends a line)
 and a record starts one line after the previous one ended.
 """

@@ -7,7 +7,7 @@ to disk as an Arrow file, which read 1 (validation) loads back without parsing a
 Arrow-backed string dtype that the vectorised checks run on. Spooling costs a copy of the file on disk for
 the duration of the import; each chunk file is deleted once validated.
 
-Chunks are parsed where they are scanned: in a worker process for large files (prep_workers.py), so the
+Chunks are parsed where they are scanned: in a worker process for large files (workers.py), so the
 importing process itself does little but hand out work.
 """
 

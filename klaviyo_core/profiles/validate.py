@@ -13,7 +13,7 @@ runs per *distinct* value where it must (json.dumps for text that is not plain p
 cells, email-validator, phonenumbers); pandas still does what only it defines exactly: number parsing
 beyond plain integers (whose text can depend on the rest of the column), date parsing, and the regular
 expressions whose meaning depends on the data (`\\d` on non-ASCII text). A differential test
-(tests/core/test_validation_differential.py) holds every output to the earlier all-pandas implementation.
+(tests/core/profiles/test_validation_differential.py) holds every output to the earlier all-pandas implementation.
 
 The result holds, for the valid rows, each target as a *JSON literal* (`"Ann"`, `12.5`, `true`,
 `["a","b"]`) or "" for an empty cell (omitted from the payload, so existing data is never cleared), and for

@@ -5,7 +5,7 @@ Three shapes (column order free, header names case- and space-insensitive):
 - `resource_type,resource,tag_group,tag[,action]`: tag (or, with action=remove, untag) lists, segments,
   campaigns and flows, named by id or exact name.
 - `email,label`: profile labels. Klaviyo cannot tag profiles; these become a list-valued custom profile
-  property (see profile_labels.py).
+  property (see labels.py).
 A file that fits no shape is rejected as a whole (TagFileError); a bad row is kept with its problem, so the
 plan can report it and the other rows still go ahead.
 """

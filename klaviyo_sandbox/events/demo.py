@@ -47,7 +47,7 @@ LAST_NAMES = ("Reed", "Patel", "Kim", "Garcia", "Nguyen", "Okafor", "Rossi", "MÃ
 
 
 def _demo_profiles(conn: sqlite3.Connection, count: int, rng: random.Random) -> list[str]:
-    """Create (or find) `count` demo shoppers in one statement (`profilestore` table); returns their ids."""
+    """Create (or find) `count` demo shoppers in one statement (profiles/store.py's table); returns their ids."""
     stamp = timeutil.iso()
     rows = []
     for i in range(count):

@@ -1,4 +1,4 @@
-"""Lists: create, read, rename, delete, and membership (list_members, stored by profilestore).
+"""Lists: create, read, rename, delete, and membership (list_members, stored by profiles/store.py).
 
 Table contract, relied on by other resource modules (tags): `lists(id, name, opt_in_process, created, updated)`.
 """
@@ -66,7 +66,7 @@ def _attributes(ctx: Ctx, *, creating: bool) -> dict[str, Any]:
 @route("get_lists")
 def get_lists(ctx: Ctx) -> Response:
     # Lists are taggable like segments, campaigns and flows: one shared read path gives filter, sort,
-    # cursor pages and include=tags (tag_links owns the tag side).
+    # cursor pages and include=tags (tags/links.py owns the tag side).
     return list_taggable(ctx, "list", list_resource, sorts=SORTS, page=(10, 10), includes={"tags"})
 
 

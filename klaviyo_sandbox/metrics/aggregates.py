@@ -37,7 +37,7 @@ from klaviyo_sandbox.events import demo as demo_events  # noqa: F401  (registers
 from klaviyo_sandbox.metrics.buckets import INTERVALS, bucket_starts, spans
 
 # A covering index, so count/sum_value/unique over a range never touch the table rows (1M events, a year by
-# day: see bench/metric_aggregates.py). It supersedes eventstore's (metric_id, ts) index for these queries.
+# day: see bench/metric_aggregates.py). It supersedes events/store.py's (metric_id, ts) index for these queries.
 register_schema("CREATE INDEX IF NOT EXISTS events_aggregates ON events(metric_id, ts, value, profile_id);", ())
 
 MEASUREMENTS = ("count", "sum_value", "unique")

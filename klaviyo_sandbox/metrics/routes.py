@@ -1,6 +1,6 @@
-"""Metrics: read-only (a metric is created by the first event that names it; see event_input.py).
+"""Metrics: read-only (a metric is created by the first event that names it; see events/input.py).
 
-Tables live in eventstore.py. `GET /api/metrics` pages 200 at a time and has no page[size] (facts §12).
+Tables live in events/store.py. `GET /api/metrics` pages 200 at a time and has no page[size] (facts §12).
 EMULATOR CHOICE: metrics are listed oldest first; the sandbox has no flows, so `flow-triggers` is empty.
 """
 

@@ -161,7 +161,7 @@ for _type in PLURAL:
     _register(_type)
 
 
-# -- reads of taggable resources (segments.py, campaigns.py, flows.py) -------------------------------------
+# -- reads of taggable resources (taggables/) -------------------------------------
 def _includes(ctx: Ctx, allowed: set[str]) -> set[str]:
     include = {i.strip() for i in (ctx.req.arg("include") or "").split(",") if i.strip()}
     if include - allowed:

@@ -3,7 +3,7 @@
 Tables: `tag_groups(id, name, exclusive, is_default, created)`, `tags(id, name, group_id, created)` and the
 generic link table `tag_links(tag_id, resource_type, resource_id)` (resource_type is the JSON:API type:
 list, segment, campaign, flow). Links to a resource that has since been deleted are ignored on read.
-The relationship routes (tag and untag, both directions) live in tag_links.py.
+The relationship routes (tag and untag, both directions) live in links.py.
 
 EMULATOR CHOICES (Klaviyo does not document them; facts §13):
 - Every account has one default group, named "Default", created on first use; it cannot be deleted (400).
@@ -60,7 +60,7 @@ MAX_GROUPS = 50
 MAX_TAGS_PER_RESOURCE = 100
 MAX_NAME = 100
 DEFAULT_GROUP_NAME = "Default"
-#: JSON:API type -> table holding that resource (lists.py, segments.py, campaigns.py, flows.py).
+#: JSON:API type -> table holding that resource (lists/, taggables/).
 TAGGABLE = {"list": "lists", "segment": "segments", "campaign": "campaigns", "flow": "flows"}
 SORTS = {"id", "name"}
 

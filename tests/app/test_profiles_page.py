@@ -11,7 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from klaviyo_core.csvfile.reader import preview
-from klaviyo_core.profiles.mapping import default_data_dir, suggest_mapping
+from klaviyo_core.paths import data_dir
+from klaviyo_core.profiles.mapping import suggest_mapping
 from klaviyo_core.profiles.pipeline import ImportOptions, ImportStopped, import_profiles
 from klaviyo_core.profiles.uploads import MAX_AGE_SECONDS, save_upload
 from tests.app.conftest import APP_PATH
@@ -71,8 +72,8 @@ def test_validate_then_import() -> None:
 
 def test_page_start_sweeps_week_old_uploads_no_import_needs() -> None:
     week_ago = time.time() - MAX_AGE_SECONDS - 60
-    abandoned = save_upload(default_data_dir(), "abandoned.csv", b"email\nold@example.com\n")
-    needed = save_upload(default_data_dir(), "needed.csv", b"email\nneeded@example.com\n")
+    abandoned = save_upload(data_dir("profiles"), "abandoned.csv", b"email\nold@example.com\n")
+    needed = save_upload(data_dir("profiles"), "needed.csv", b"email\nneeded@example.com\n")
     _fmt, header, sample = preview(needed)
     stopped = threading.Event()
     stopped.set()
@@ -82,7 +83,7 @@ def test_page_start_sweeps_week_old_uploads_no_import_needs() -> None:
             needed,
             suggest_mapping(header.columns, sample),
             ImportOptions(),
-            data_dir=default_data_dir(),
+            data_dir=data_dir("profiles"),
             stop=stopped,
         )
     for path in (abandoned, needed):
@@ -127,7 +128,7 @@ def test_unfinished_import_is_offered_for_resume(tmp_path: Path) -> None:
             path,
             suggest_mapping(header.columns, sample),
             ImportOptions(),
-            data_dir=default_data_dir(),
+            data_dir=data_dir("profiles"),
             stop=stopped,
         )
     at = page()

@@ -132,3 +132,16 @@ def test_kill_mid_import_then_resume(sandbox_factory, tmp_path: Path) -> None:  
     assert "100,000 rows: 100,000 imported" in again.stdout
     assert job_posts(sandbox) == 10 and posted_before >= 1  # each chunk sent exactly once across both runs
     assert len(stored_profiles(sandbox)) == 100_000
+
+
+def test_without_data_dir_the_import_keeps_its_files_under_the_workbench_home(
+    sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default comes from klaviyo_core.paths (the relayout once shadowed it with the --data-dir option)."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("KLAVIYO_WORKBENCH_HOME", str(home))
+    path = write_people(tmp_path / "p.csv", 3)
+    args = ["--base-url", sandbox.url, "profiles", "import", str(path), "--save-mapping", "people", "-q"]
+    result = runner.invoke(app, args, env={"KLAVIYO_API_KEY": FULL_KEY})
+    assert result.exit_code == 0, result.output
+    assert (home / "profiles" / "mappings").is_dir()

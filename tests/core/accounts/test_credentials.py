@@ -24,8 +24,8 @@ from klaviyo_core.accounts.store import (
     is_live_url,
     keyring_available,
     resolve_account,
-    workbench_home,
 )
+from klaviyo_core.paths import config_dir
 from tests.memory_keyring import MemoryKeyring, memory_keyring, no_keyring, wb_home
 
 __all__ = ["memory_keyring", "no_keyring", "wb_home"]  # fixtures used by name below
@@ -35,7 +35,7 @@ KEY_EU = "pk_test_acme_eu_key_000000000000c3d4"
 
 
 def test_home_comes_from_env(wb_home: Path) -> None:
-    assert workbench_home() == wb_home
+    assert config_dir() == wb_home
 
 
 def test_sandbox_is_always_there(memory_keyring: MemoryKeyring) -> None:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from klaviyo_core.events.history import EventHistory, HistoryEntry, data_home, now_iso
+from klaviyo_core.events.history import EventHistory, HistoryEntry, now_iso
+from klaviyo_core.paths import data_dir
 
 KEY = "pk_test_0123456789abcdefWXYZ"
 
@@ -29,7 +30,7 @@ def entry(metric: str = "Started Checkout", **extra: object) -> HistoryEntry:
 
 def test_home_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KLAVIYO_WORKBENCH_HOME", str(tmp_path))
-    assert data_home() == tmp_path
+    assert data_dir() == tmp_path
     assert EventHistory("Sandbox Store").path.is_relative_to(tmp_path)
 
 
