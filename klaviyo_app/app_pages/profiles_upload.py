@@ -14,7 +14,7 @@ import streamlit as st
 
 from klaviyo_app.ui.client import get_client
 from klaviyo_app.ui.errors import render_error
-from klaviyo_core.csvfile import CsvError, preview
+from klaviyo_core.csvfile import CsvError, frame_csv, preview
 from klaviyo_core.http import KlaviyoError
 from klaviyo_core.paths import data_dir
 from klaviyo_core.profiles import (
@@ -136,7 +136,7 @@ def _show_result(result: ImportResult, key: str) -> None:
         st.dataframe(problems, hide_index=True)
         rows = problem_rows(report)
         st.download_button(
-            "Download problem rows", rows.to_csv(index=False).encode("utf-8-sig"), "problems.csv", key=f"{key}_problems"
+            "Download problem rows", frame_csv(rows).encode("utf-8-sig"), "problems.csv", key=f"{key}_problems"
         )
     st.download_button("Download full report", report.read_bytes(), "report.csv", key=f"{key}_report")
     if result.first_job is not None and counts["valid"]:

@@ -12,6 +12,7 @@ from klaviyo_core import metrics as core
 from klaviyo_core.accounts import fetch_account
 from klaviyo_core.cli.common import ExitCode, client_from, fail, fail_usage
 from klaviyo_core.http import KlaviyoClient
+from klaviyo_core.paths import write_private_text
 
 app = typer.Typer(help="Metrics: list them and query their aggregates (count, revenue, unique profiles).")
 
@@ -85,7 +86,7 @@ def query_command(
         fail(exc)
     text = core.to_csv(result.frame.assign(metric=info.name)[["metric", *result.frame.columns]])
     if csv:
-        csv.write_text(text, encoding="utf-8")
+        write_private_text(csv, text)
         typer.echo(f"Wrote {len(result.frame)} rows to {csv}.", err=True)
     else:
         typer.echo(text, nl=False)

@@ -16,6 +16,7 @@ from klaviyo_core import paths
 from klaviyo_core.cli.common import ExitCode, client_from, err, fail, fail_usage
 from klaviyo_core.csvfile import CsvError, preview
 from klaviyo_core.http import KlaviyoError
+from klaviyo_core.paths import write_private_text
 from klaviyo_core.profiles import (
     CHANNELS,
     ColumnMapping,
@@ -91,7 +92,7 @@ def _summary(result: ImportResult, dry_run: bool) -> None:
     typer.echo(f"Report: {result.report_path}")
     if dry_run and result.first_job is not None:
         preview_path = Path(str(result.report_path) + ".first-job.json")
-        preview_path.write_text(json.dumps(result.first_job, indent=2, ensure_ascii=False), encoding="utf-8")
+        write_private_text(preview_path, json.dumps(result.first_job, indent=2, ensure_ascii=False))
         typer.echo(
             f"Dry run: nothing was sent. The exact first job ({result.plan.get('jobs', 0)} planned): {preview_path}"
         )

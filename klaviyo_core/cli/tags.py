@@ -13,6 +13,7 @@ from pathlib import Path
 import typer
 
 from klaviyo_core.cli.common import ExitCode, client_from, fail
+from klaviyo_core.paths import write_private_text
 from klaviyo_core.tags import (
     MERGE,
     SKIP,
@@ -105,7 +106,7 @@ def import_file(
     except Exception as exc:
         fail(exc)
     if report is not None:
-        report.write_text(report_csv(plan, result), encoding="utf-8")
+        write_private_text(report, report_csv(plan, result))
         typer.echo(f"Report written to {report}")
     incomplete = plan.counts()[SKIP] or (result is not None and not result.ok)
     raise typer.Exit(ExitCode.PARTIAL if incomplete else ExitCode.OK)

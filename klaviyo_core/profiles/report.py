@@ -6,8 +6,9 @@ back to its row), `skipped_duplicate` (the same person again in the file), `vali
 CSV a block at a time (report_rows.py), so it costs no memory beyond one block plus ~25 bytes per row that
 was not simply sent (its line, status and where its reason is in rejected.jsonl or klaviyo.jsonl).
 
-Cells starting with = + - @ (or a tab / carriage return) are prefixed with an apostrophe so a spreadsheet
-shows them as text and never runs them as formulas (OWASP "CSV injection"); so are reasons.
+Cells starting with = + - @ (or a tab, CR or LF) are prefixed with an apostrophe so a spreadsheet shows them
+as text and never runs them as formulas, and cells holding CR or LF are quoted (`csvfile.write`, the one CSV
+writer's rule); so are reasons and header cells. The report is customer data: a 0600 file.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ import numpy as np
 import pandas as pd
 
 from klaviyo_core.csvfile.reader import CsvReader
+from klaviyo_core.csvfile.write import neutralise_cells
+from klaviyo_core.paths import open_private
 from klaviyo_core.profiles.checkpoint import Checkpoint, Workspace
-from klaviyo_core.profiles.report_rows import RISKY_FIRST, CellFormatter, neutralise_cells, report_rows
+from klaviyo_core.profiles.report_rows import RISKY_FIRST, CellFormatter, report_rows
 
 STATUSES = ("imported", "rejected", "rejected_by_klaviyo", "skipped_duplicate", "valid", "pending")
 PENDING_REASON = "its job had not finished; run the import again with resume"
@@ -164,7 +167,7 @@ def _header(columns: tuple[str, ...], rows: bool) -> str:
     """The first report writer renamed input columns called row/status/reason only when it wrote rows."""
     if rows:
         columns = tuple(f"input {c}" if c in ("row", "status", "reason") else c for c in columns)
-    return CellFormatter()(["row", *columns, "status", "reason"]) + "\n"
+    return CellFormatter()(neutralise_cells(["row", *columns, "status", "reason"])) + "\n"
 
 
 def write_report(
@@ -172,13 +175,12 @@ def write_report(
 ) -> Counter[str]:
     """Write the report CSV (UTF-8 with BOM, so Excel reads accents) and return the count per status."""
     counts: Counter[str] = Counter()
-    out_path.parent.mkdir(parents=True, exist_ok=True)
     with CsvReader(csv_path) as reader:  # the format and header the import was prepared with
         fmt, header = reader.format, reader.header
     with ExitStack() as files:
         statuses = _Statuses(*_job_kinds(ws, checkpoint, dry_run), _Overrides(ws), files)
         source = files.enter_context(csv_path.open("r", encoding=fmt.encoding, newline=""))
-        out = files.enter_context(out_path.open("w", encoding="utf-8-sig", newline=""))
+        out = files.enter_context(open_private(out_path, "w", encoding="utf-8-sig", newline=""))
         wrote = False
         for numbers, bodies in report_rows(source, fmt.delimiter, len(header.columns), header.line):
             if not wrote:

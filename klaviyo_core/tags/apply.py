@@ -13,12 +13,11 @@ again plans nothing but "unchanged" rows.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from klaviyo_core.csvfile.write import csv_text
 from klaviyo_core.tags.files import Shape, TagFile, TagFileError, read_tag_file
 from klaviyo_core.tags.plan import ASSIGN, CREATE, REMOVE, SKIP, UNCHANGED, Plan, PlanRow, key, make_plan
 from klaviyo_core.tags.state import PLURAL, Progress, load_state
@@ -228,13 +227,11 @@ def report_rows(plan: Plan, result: ApplyResult | None = None) -> list[dict[str,
 
 
 def report_csv(plan: Plan, result: ApplyResult | None = None) -> str:
-    """The file's rows with the planned action and, after apply, what happened (for download or --report)."""
+    """The file's rows with the planned action and, after apply, what happened (for download or --report);
+    through the one CSV writer, so a tag named `=HYPERLINK(...)` stays text in a spreadsheet."""
     rows = report_rows(plan, result)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["line"], lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+    fields = list(rows[0]) if rows else ["line"]
+    return csv_text([fields, *([row.get(f) for f in fields] for row in rows)])
 
 
 __all__ += ["load_state", "make_plan", "read_tag_file", "report_rows"]

@@ -9,8 +9,10 @@ that prepared the import.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 import pandas as pd
@@ -18,7 +20,7 @@ import pandas as pd
 from klaviyo_core.csvfile.reader import Chunk, CsvReader
 from klaviyo_core.profiles.checkpoint import Checkpoint, Workspace
 
-_DANGEROUS = r"^[=+\-@\t\r]"
+_DANGEROUS = r"^[=+\-@\t\r\n]"
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
@@ -101,9 +103,22 @@ def write_report(
             report.insert(0, "row", lines)
             report["status"] = statuses
             report["reason"] = neutralise(pd.DataFrame({"r": reasons}))["r"].to_numpy()
-            report.to_csv(out, index=False, header=first, lineterminator="\n")
+            _write(out, report, header=first)
             first = False
             counts.update(statuses)
         if first:
-            pd.DataFrame(columns=["row", *columns, "status", "reason"]).to_csv(out, index=False, lineterminator="\n")
+            _write(out, pd.DataFrame(columns=["row", *columns, "status", "reason"]), header=True)
     return counts
+
+
+def _line(cells: list[str]) -> str:
+    """RFC 4180 quoting, written here independently of the writer under test (csv.writer on Python 3.11 leaves a
+    lone CR unquoted with lineterminator="\\n": the bug the one CSV writer fixed)."""
+    return ",".join('"' + c.replace('"', '""') + '"' if re.search('[,"\r\n]', c) else c for c in cells) + "\n"
+
+
+def _write(out: TextIO, frame: pd.DataFrame, header: bool) -> None:
+    if header:
+        out.write(_line(neutralise(pd.DataFrame([list(map(str, frame.columns))])).iloc[0].tolist()))
+    for values in frame.astype(str).itertuples(index=False, name=None):
+        out.write(_line(list(values)))

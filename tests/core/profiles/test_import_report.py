@@ -97,7 +97,7 @@ EXPECTED = (
     '12,,,,,,rejected,"line 12 is malformed (\'""\' expected after \'""\'): check the quotes on that line"\n'
     "13,ANN@example.com,Ann2,8,,'+33 1 23,imported,\n"
     "14,hal@example.com,'@Hal,9,'\t tab,,imported,\n"
-    "15,ivy@example.com,Ivy,10,'\rcr,Zoë ünïcode,rejected_by_klaviyo,\"Klaviyo: Invalid input. Email is not valid, "
+    '15,ivy@example.com,Ivy,10,"\'\rcr",Zoë ünïcode,rejected_by_klaviyo,"Klaviyo: Invalid input. Email is not valid, '
     '""ivy""; last one wins"\n'
     "17,jo@example.com,Jo,11,,last,pending,its job had not finished; run the import again with resume\n"
     "18,kim@example.com,Kim,12,'-,'+,pending,its job had not finished; run the import again with resume\n"
