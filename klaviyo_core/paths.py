@@ -10,6 +10,9 @@ user already has moves:
 - `data_dir("event-history")`: sent test events;
 - `data_dir("sandbox.sqlite3")`: the embedded sandbox's database (`klaviyo_sandbox`, which imports nothing
   from the core, applies the same rule in its own `config.default_db_path`).
+
+Everything there is customer data or settings: files are 0600 in 0700 folders (`private_dir`, `open_private`,
+`private_file`), and what earlier versions wrote is tightened once at start (`tighten_existing`).
 """
 
 from __future__ import annotations
@@ -88,12 +91,10 @@ def tighten_existing() -> int:
     """Tighten the files earlier versions wrote (0644 in 0755 folders) once: called when the app or the CLI
     starts; a marker in the data dir makes later starts free. Returns how many paths were tightened."""
     data = data_dir()
-    if (data / _TIGHTENED).exists():
-        return 0
-    changed = 0
-    for root in dict.fromkeys((config_dir(), data)):
-        if root.is_dir():
-            changed += _tighten_tree(root)
+    roots = [root for root in dict.fromkeys((config_dir(), data)) if root.is_dir()]
+    if (data / _TIGHTENED).exists() or not roots:
+        return 0  # done before, or a first start: nothing written yet, and no marker written for nothing
+    changed = sum(_tighten_tree(root) for root in roots)
     private_dir(data)
     with open_private(data / _TIGHTENED, "w", encoding="utf-8") as f:
         f.write("files written before this marker were tightened to 0600 in 0700 folders\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +20,14 @@ KEYS = (
     KeySpec(FULL_KEY),
     KeySpec(READ_ONLY_KEY, frozenset({"accounts:read", "profiles:read", "lists:read", "metrics:read", "events:read"})),
 )
+
+
+@pytest.fixture(autouse=True)
+def _no_real_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test writes the developer's real data dir: the CLI and the app tighten it at start (issue 14 item 7).
+    Tests that set KLAVIYO_WORKBENCH_HOME themselves (wb_home, the app's fixtures) override this."""
+    if not os.environ.get("KLAVIYO_WORKBENCH_HOME"):
+        monkeypatch.setenv("KLAVIYO_WORKBENCH_HOME", str(tmp_path_factory.getbasetemp() / "default-home"))
 
 
 def _spec_observer(problems: list[str]) -> Callable[[Request, str, Response], None]:

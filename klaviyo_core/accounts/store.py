@@ -42,7 +42,7 @@ from klaviyo_core.accounts.records import (
     is_live_url,
     now_iso,
 )
-from klaviyo_core.paths import config_dir
+from klaviyo_core.paths import config_dir, private_dir
 from klaviyo_spec import SPEC_REVISION
 
 __all__ = [
@@ -239,7 +239,7 @@ class AccountStore:
 
     def _save(self, data: dict[str, Any]) -> None:
         """Atomic replace, owner-only permissions: a crash never leaves half a file."""
-        self.home.mkdir(parents=True, exist_ok=True)
+        private_dir(self.home)
         fd, tmp = tempfile.mkstemp(prefix=".accounts-", suffix=".json", dir=self.home)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:

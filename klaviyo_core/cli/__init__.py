@@ -6,10 +6,12 @@ SUBCOMMANDS, so each feature registers its commands with one line.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 
 import typer
 
+from klaviyo_core import paths
 from klaviyo_core.accounts import fetch_account
 from klaviyo_core.cli.common import ExitCode, GlobalOptions, client_from, fail, options
 
@@ -40,6 +42,8 @@ def main(
     sandbox: bool = typer.Option(False, "--sandbox", help="Run against a throwaway local sandbox."),
 ) -> None:
     ctx.obj = GlobalOptions(base_url=base_url, revision=revision, account=account, sandbox=sandbox)
+    with contextlib.suppress(OSError):  # files of earlier versions: 0600 in 0700 folders (once; never fatal)
+        paths.tighten_existing()
 
 
 @app.command()

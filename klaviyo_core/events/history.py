@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from klaviyo_core.paths import data_dir
+from klaviyo_core.paths import data_dir, open_private
 
 _KEY_SHAPE = re.compile(r"pk_[A-Za-z0-9_]{6,}")
 _lock = threading.Lock()
@@ -79,10 +79,8 @@ class EventHistory:
 
     def append(self, entry: HistoryEntry) -> None:
         line = json.dumps(_scrub(asdict(entry)), ensure_ascii=False, default=str)
-        with _lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as fh:
-                fh.write(line + "\n")
+        with _lock, open_private(self.path, "a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
 
     def load(self, limit: int = 100) -> list[HistoryEntry]:
         """Newest first; unreadable lines (a crash mid-write) are skipped, not fatal."""

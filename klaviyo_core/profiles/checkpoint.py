@@ -31,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from klaviyo_core.paths import open_private, private_dir
+
 CHECKPOINT_VERSION = 2  # 2: jobs are cut while the file is read (stage 'streaming', send_lines.i64)
 SEND_LINES = "send_lines.i64"  # file line of every sent row, in send order (int64, native byte order)
 
@@ -107,10 +109,9 @@ class Workspace:
         return Checkpoint.from_json(doc)
 
     def save(self, checkpoint: Checkpoint) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
         checkpoint.updated_at = time.time()
         tmp = self.checkpoint_path.with_suffix(".tmp")
-        with tmp.open("w", encoding="utf-8") as f:
+        with open_private(tmp, "w", encoding="utf-8") as f:
             json.dump(checkpoint.to_json(), f)
             f.flush()
             os.fsync(f.fileno())
@@ -122,7 +123,7 @@ class Workspace:
         return np.fromfile(path, dtype=np.int64) if path.exists() else np.array([], dtype=np.int64)
 
     def reset_files(self) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.dir)
         for path in (self.send_path, self.send_lines_path, self.rejected_path, self.klaviyo_path):
             path.unlink(missing_ok=True)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from klaviyo_core.paths import data_dir
+from klaviyo_core.paths import data_dir, write_private_text
 
 IDENTIFIER_FIELDS = ("email", "phone_number", "external_id")
 STANDARD_FIELDS = (
@@ -211,9 +211,8 @@ class MappingStore:
 
     def save(self, name: str, mapping: Mapping) -> Path:
         path = self._path(name)
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"name": name, "columns": mapping.to_json()}, indent=2), encoding="utf-8")
+        write_private_text(tmp, json.dumps({"name": name, "columns": mapping.to_json()}, indent=2))
         tmp.replace(path)
         return path
 

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from klaviyo_core.csvfile.reader import CsvHeader, CsvReader
+from klaviyo_core.paths import open_private, private_dir
 from klaviyo_core.profiles.checkpoint import SEND_LINES, ChunkState
 from klaviyo_core.profiles.jobs import HeldRows, JobCutter, JobFn, Limits
 from klaviyo_core.profiles.mapping import Mapping
@@ -163,7 +164,7 @@ def prepare(
     same whatever the number of workers. `on_scan` reports read 0 (identities), `on_rows` read 1.
     """
     limits = limits or Limits()
-    workdir.mkdir(parents=True, exist_ok=True)
+    private_dir(workdir)
     workers = _auto_workers(path) if workers is None else workers
     header = _header(path, mapping)
     spool_dir = workdir / "chunks"
@@ -189,10 +190,10 @@ def _read_and_cut(
     held = HeldRows(workdir / "held.jsonl")
     rows = valid = 0
     with (
-        (workdir / "rejected.jsonl").open("w", encoding="utf-8") as rejected_f,
-        (workdir / "send.jsonl").open("wb") as send_f,
-        (workdir / SEND_LINES).open("wb") as lines_f,
-        held.path.open("w", encoding="utf-8") as held_f,
+        open_private(workdir / "rejected.jsonl", "w", encoding="utf-8") as rejected_f,
+        open_private(workdir / "send.jsonl", "wb") as send_f,
+        open_private(workdir / SEND_LINES, "wb") as lines_f,
+        open_private(held.path, "w", encoding="utf-8") as held_f,
     ):
         cutter = JobCutter(limits, send_f, lines_f, on_job)
         for chunk, done in _validated(scanned, mapping, options, limits, workers):

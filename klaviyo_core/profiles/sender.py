@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from klaviyo_core.http.errors import ApiError, AuthenticationError, PermissionDenied, ServerError, TransportError
+from klaviyo_core.paths import open_private
 from klaviyo_core.profiles.checkpoint import Checkpoint, ChunkState, Workspace
 from klaviyo_core.profiles.jobs import job_bytes, read_chunk_lines
 from klaviyo_core.profiles.progress import Progress, ProgressFn
@@ -170,7 +171,7 @@ class Sender:
         """Klaviyo refused the whole job (400): its rows are reported as refused, the import goes on."""
         detail = "; ".join(str(e.get("detail") or e.get("title")) for e in exc.errors[:3]) or str(exc)
         lines, _ = read_chunk_lines(self.ws.send_path, chunk)
-        with self.ws.klaviyo_path.open("a", encoding="utf-8") as f:
+        with open_private(self.ws.klaviyo_path, "a", encoding="utf-8") as f:
             for line in lines:
                 f.write(_json_line(line, f"Klaviyo refused the whole job this row was in: {detail}"))
         chunk.state, chunk.failed_count, chunk.errors_fetched = "cancelled", chunk.rows, True
@@ -218,7 +219,7 @@ class Sender:
 
     def _cancelled(self, chunk: ChunkState) -> None:
         lines, _ = read_chunk_lines(self.ws.send_path, chunk)
-        with self.ws.klaviyo_path.open("a", encoding="utf-8") as f:
+        with open_private(self.ws.klaviyo_path, "a", encoding="utf-8") as f:
             for line in lines:
                 f.write(_json_line(line, "Klaviyo cancelled the import job this row was in; import it again"))
         chunk.errors_fetched = True
@@ -245,7 +246,7 @@ class Sender:
         lines, profiles = read_chunk_lines(self.ws.send_path, chunk)
         identities = functools.cache(lambda: _identity_index(lines, profiles))
         path = f"{JOBS}/{chunk.job_id}/import-errors"
-        with self.ws.klaviyo_path.open("a", encoding="utf-8") as f:
+        with open_private(self.ws.klaviyo_path, "a", encoding="utf-8") as f:
             for item in self.client.iter_resources(path, {"page[size]": 100}):
                 attrs = item["attributes"]
                 line = _error_line(attrs, lines, identities)

@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from klaviyo_core.paths import private_dir
+
 UPLOADS_DIR = "uploads"
 MAX_AGE_SECONDS = 7 * 24 * 3600
 
@@ -39,7 +41,7 @@ def save_upload(data_dir: Path, name: str, content: bytes) -> Path:
     and a file under its final name is always complete.
     """
     folder = uploads_dir(data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     final = folder / f"{hashlib.sha256(content).hexdigest()[:16]}-{Path(name).name or 'upload.csv'}"
     if final.exists():
         mark_used(final, granularity_seconds=0)

@@ -11,7 +11,9 @@ creates them all on open, and `reset()` empties them all.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -34,10 +36,24 @@ def register_schema(ddl: str, tables: tuple[str, ...]) -> None:
         _SCHEMAS.append((ddl, tables))
 
 
+def _private_db(path: Path) -> None:
+    """The database holds customer data: a 0700 folder when we create it, the file 0600 (SQLite creates the WAL
+    and SHM files with the database's mode, so they follow; those of an earlier version are tightened here).
+    The core has the same rule in `klaviyo_core.paths`; the sandbox imports nothing from it."""
+    missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for folder in missing:
+        os.chmod(folder, 0o700)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(OSError):
+            os.chmod(file, 0o600)
+
+
 class Store:
     def __init__(self, path: Path | None) -> None:
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            _private_db(path)
         self.path = path
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False, isolation_level=None)
