@@ -14,6 +14,7 @@ import streamlit as st
 
 from klaviyo_app.ui.client import get_client
 from klaviyo_app.ui.errors import render_error
+from klaviyo_app.ui.text import md_escape, show_md, show_text
 from klaviyo_core.csvfile import CsvError, frame_csv, preview
 from klaviyo_core.http import KlaviyoError
 from klaviyo_core.paths import data_dir
@@ -94,7 +95,7 @@ def _progress_callback():  # type: ignore[no-untyped-def]
     bar = st.progress(0.0, text="Starting...")
 
     def show(p: Progress) -> None:
-        bar.progress(p.share, text=p.text())
+        bar.progress(p.share, text=md_escape(p.text()))
 
     return show
 
@@ -106,11 +107,11 @@ def _run(path: Path, mapping: Mapping, options: ImportOptions, resume: bool = Fa
             client, path, mapping, options, data_dir=DATA_DIR, resume=resume, on_progress=_progress_callback()
         )
     except UnfinishedImport as exc:
-        st.warning(f"{exc} Use **Resume** at the top of the page.")
+        show_md("warning", "{exc} Use **Resume** at the top of the page.", exc=exc)
     except ImportStopped as exc:
-        st.warning(str(exc))
+        show_text("warning", exc)
     except (CsvError, MappingError, ValueError) as exc:
-        st.error(str(exc))
+        show_text("error", exc)
     except KlaviyoError as exc:
         render_error(exc)
     return None
@@ -126,7 +127,7 @@ def _show_result(result: ImportResult, key: str) -> None:
     ):
         col.metric(status.replace("_", " "), f"{counts[status]:,}")
     for warning in result.warnings:
-        st.caption(f"Note: {warning}")
+        show_text("caption", f"Note: {warning}")
     report = result.report_path
     if report is None or not report.exists():
         return
@@ -146,7 +147,8 @@ def _show_result(result: ImportResult, key: str) -> None:
 
 def _resume_offer() -> None:
     for cp in unfinished_imports(DATA_DIR)[:1]:
-        st.warning(f"An import of **{Path(cp.file_path).name}** did not finish: {progress_text(cp)}.")
+        name, progress = Path(cp.file_path).name, progress_text(cp)
+        show_md("warning", "An import of **{name}** did not finish: {progress}.", name=name, progress=progress)
         if st.button("Resume it", key="profiles_resume"):
             options = ImportOptions(**{**cp.options, "subscribe": tuple(cp.options.get("subscribe") or ())})
             result = _run(Path(cp.file_path), Mapping.from_json(cp.mapping), options, resume=True)
@@ -160,7 +162,7 @@ def _mapping_editor(columns: tuple[str, ...], suggested: Mapping) -> Mapping:
     chosen = []
     for i, col in enumerate(suggested.columns):
         left, mid, right = st.columns([2, 2, 1])
-        left.markdown(f"**{col.column}**")
+        show_md("markdown", "**{column}**", where=left, column=col.column)  # a CSV header: shown as text
         current = CUSTOM if col.is_property else col.target
         target = mid.selectbox(
             "to", choices, choices.index(current), key=f"profiles_map_{i}", label_visibility="collapsed"
@@ -200,7 +202,7 @@ def _options() -> ImportOptions | None:
     try:
         return ImportOptions((country or "US").upper(), keep, list_id, tuple(subscribe))
     except ValueError as exc:
-        st.error(str(exc))
+        show_text("error", exc)
         return None
 
 
@@ -220,11 +222,11 @@ path = _keep_upload(upload)
 try:
     fmt, header, sample = _preview(str(path), path.stat().st_size, path.stat().st_mtime)
 except CsvError as exc:
-    st.error(str(exc))
+    show_text("error", exc)
     st.stop()
-st.caption(f"Detected: {fmt.describe()} · {len(header.columns)} columns")
+show_text("caption", f"Detected: {fmt.describe()} · {len(header.columns)} columns")
 for note in header.warnings:
-    st.caption(f"Note: {note}")
+    show_text("caption", f"Note: {note}")
 st.dataframe(sample.head(10), key="profiles_preview")
 
 st.subheader("Map columns")
@@ -236,16 +238,16 @@ suggested = (
 try:
     mapping = _mapping_editor(header.columns, suggested)
 except MappingError as exc:
-    st.error(str(exc))
+    show_text("error", exc)
     st.stop()
 name_col, button_col = st.columns([3, 1])
 new_name = name_col.text_input("Save this mapping as", key="profiles_mapping_name")
 if button_col.button("Save mapping", key="profiles_save_mapping") and new_name:
     try:
         store.save(new_name, mapping)
-        st.success(f"Saved mapping '{new_name}'.")
+        show_text("success", f"Saved mapping '{new_name}'.")
     except MappingError as exc:
-        st.error(str(exc))
+        show_text("error", exc)
 if not mapping.has_identifier():
     st.error("Map at least one column to email, phone_number or external_id.")
     st.stop()

@@ -11,6 +11,7 @@ import streamlit as st
 
 from klaviyo_app.ui.client import get_client
 from klaviyo_app.ui.errors import render_error
+from klaviyo_app.ui.text import md_escape, show_text
 from klaviyo_core.tags import (
     MERGE,
     REPLACE,
@@ -68,7 +69,7 @@ def _labels(data: bytes, digest: str) -> None:
     try:
         plan = plan_labels(read_tag_file(data), name, mode)
     except LabelError as exc:
-        st.error(str(exc))
+        show_text("error", exc)
         return
     st.metric("Profiles", plan.profile_count)
     if plan.skipped:
@@ -90,12 +91,12 @@ def _send_labels(plan: LabelPlan, run_key: tuple[str, str, str]) -> None:
     bar = st.progress(0.0, text="Starting…")
 
     def show(done: int, total: int, message: str) -> None:
-        bar.progress(done / max(total, 1), text=message)
+        bar.progress(done / max(total, 1), text=md_escape(message))
 
     try:
         sent = send_labels(get_client(), plan, on_progress=show)
     except ImportsStillRunning as exc:
-        st.warning(str(exc))
+        show_text("warning", exc)
         return
     except Exception as exc:
         render_error(exc)
@@ -104,9 +105,10 @@ def _send_labels(plan: LabelPlan, run_key: tuple[str, str, str]) -> None:
     if sent.profiles_up_to_date:
         st.info(f"{sent.profiles_up_to_date} profile(s) already have every label in this file: left out.")
     if sent.jobs:
-        st.success(
+        show_text(
+            "success",
             f"Started bulk import job(s) for {sent.profiles_sent} profile(s): " + ", ".join(sent.jobs) + ". "
-            "Follow them on the profile upload page."
+            "Follow them on the profile upload page.",
         )
     else:
         st.success("Nothing to add: every profile already has these labels.")
@@ -133,7 +135,7 @@ def _plan_view(digest: str, tag_file) -> None:  # type: ignore[no-untyped-def]
     for col, (action, n) in zip(cols[2:], plan.counts().items(), strict=True):
         col.metric(action.capitalize(), n)
     for warning in plan.warnings:
-        st.warning(warning)
+        show_text("warning", warning)
     table = pd.DataFrame(report_rows(plan))[["line", "plan", "detail", "warnings"]]
     st.dataframe(table, hide_index=True, key="tags_plan_table")
     if not plan.writes:
@@ -145,7 +147,9 @@ def _plan_view(digest: str, tag_file) -> None:  # type: ignore[no-untyped-def]
         bar = st.progress(0.0, text="Starting…")
         try:
             result = apply_plan(
-                get_client(), plan, on_progress=lambda d, t, m: bar.progress(d / max(t, 1), text=f"{d}/{t} {m}")
+                get_client(),
+                plan,
+                on_progress=lambda d, t, m: bar.progress(d / max(t, 1), text=md_escape(f"{d}/{t} {m}")),
             )
         except Exception as exc:
             render_error(exc)
@@ -176,7 +180,7 @@ with upload_tab:
         try:
             tag_file = read_tag_file(data)
         except TagFileError as exc:
-            st.error(f"This file cannot be used: {exc}")
+            show_text("error", f"This file cannot be used: {exc}")
         else:
             st.info(f"Detected shape: **{tag_file.shape.value}** · {len(tag_file.rows)} rows")
             preview = pd.DataFrame([r.values for r in tag_file.rows[:20]], columns=tag_file.columns)

@@ -14,6 +14,7 @@ import streamlit as st
 
 from klaviyo_app.ui.accounts import active_target
 from klaviyo_app.ui.client import get_client
+from klaviyo_app.ui.text import md, show_md, show_text
 from klaviyo_core.events import (
     IDENTIFIER_KINDS,
     Event,
@@ -144,7 +145,7 @@ def _preview_column(event: Event | None, errors: list[Any], client: Any, pending
         st.info("Enter the **Profile** the event is for (an email, phone number or external id) to see the request.")
         return
     for problem in errors:
-        st.error(f"**{problem.field}**: {problem.message}")
+        show_md("error", "**{field}**: {message}", field=problem.field, message=problem.message)
         if problem.snippet:
             st.code(problem.snippet, language=None)
     if event is None:
@@ -162,12 +163,12 @@ def _send_controls(event: Event | None, target: Any, client: Any, history: Event
     says what is missing, which a greyed-out button never does. A LIVE send always waits for its guard."""
     if target.live and event is not None:
         guard = live_guard(target.name, event)
-        st.warning(guard.warning)
-        st.info(guard.suggestion)
+        show_text("warning", guard.warning)
+        show_text("info", guard.suggestion)
         ready = guard.confirmed(st.text_input("Type the account name to confirm", key=K_CONFIRM))
     else:
         ready = event is not None or (pending and not target.live)
-    label = f"Send to LIVE account '{target.name}'" if target.live else "Send to sandbox"
+    label = md("Send to LIVE account '{name}'", name=target.name) if target.live else "Send to sandbox"
     help_text = "Enter the Profile first." if pending else None
     st.button(
         label,
@@ -203,14 +204,14 @@ def _show_last_result() -> None:
     if result is None:
         return
     if isinstance(result, str):
-        st.error(result)
+        show_text("error", result)
         return
     if result.ok:
-        st.success(result.outcome)
+        show_text("success", result.outcome)
     else:
-        st.error(result.outcome)
+        show_text("error", result.outcome)
         if result.explanation:
-            st.info(f"What to do: {result.explanation.todo}")
+            show_text("info", f"What to do: {result.explanation.todo}")
         if result.response:
             st.json(result.response, expanded=False)
 
@@ -229,18 +230,18 @@ def _bulk_section(event: Event | None, target: Any, client: Any) -> None:
             if upload is not None:
                 parsed = events_from_csv(upload.getvalue().decode("utf-8-sig"))
                 for problem in parsed.errors[:20]:
-                    st.error(f"Row {problem.row}, {problem.field}: {problem.message}")
+                    show_text("error", f"Row {problem.row}, {problem.field}: {problem.message}")
                 events = [] if parsed.errors else parsed.events
         typed = st.session_state.get(K_CONFIRM) if target.live else None
         if st.button(f"Send {len(events)} events in bulk", key=K_BULK_SEND, disabled=not events):
             try:
                 result = send_bulk(client, events, live=target.live, account_name=target.name, typed_confirmation=typed)
             except LiveSendNotConfirmed as exc:
-                st.error(f"{exc} Type it in the confirmation box above.")
+                show_text("error", f"{exc} Type it in the confirmation box above.")
                 return
             st.success(f"{result.accepted_events} events accepted in {result.batches} request(s).")
             for index, why in result.failures:
-                st.error(f"Batch {index + 1}: {why.what} What to do: {why.todo}")
+                show_text("error", f"Batch {index + 1}: {why.what} What to do: {why.todo}")
 
 
 def _history_entries(target: Any, history: EventHistory) -> list[tuple[bool, HistoryEntry]]:
@@ -255,7 +256,7 @@ def _history_section(target: Any, client: Any, history: EventHistory) -> None:
     st.subheader("Sent events")
     entries = _history_entries(target, history)
     if not entries:
-        st.caption(f"Nothing sent to {target.name} yet.")
+        show_text("caption", f"Nothing sent to {target.name} yet.")
         return
     rows = [{"when": "this session" if mine else "earlier", **e.row()} for mine, e in entries]
     st.dataframe(rows, hide_index=True, width="stretch")
@@ -298,9 +299,9 @@ built = build_from_form(_current_form())
 if built.event is not None and not st.session_state[K_UNIQUE]:
     st.session_state[K_UNIQUE] = built.event.unique_id  # the id shown is the id sent
 if target.live:
-    st.error(f"LIVE account: {target.name}. Events you send here trigger real flows.")
+    show_text("error", f"LIVE account: {target.name}. Events you send here trigger real flows.")
 else:
-    st.caption(f"Target: sandbox ({target.name}). Nothing reaches real customers.")
+    show_text("caption", f"Target: sandbox ({target.name}). Nothing reaches real customers.")
 left, right = st.columns(2)
 with left:
     _form_column()

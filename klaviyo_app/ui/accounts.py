@@ -15,6 +15,7 @@ import streamlit as st
 
 from klaviyo_app.ui import state
 from klaviyo_app.ui.sandbox import embedded_sandbox
+from klaviyo_app.ui.text import show_md
 from klaviyo_core.accounts import (
     ENV_ACCOUNT_NAME,
     ENV_KEY,
@@ -204,12 +205,12 @@ def render_account_switcher() -> None:
     )
     target = active_target()
     if target.live:
-        st.markdown(f"**Target:** 🔴 **LIVE** · {target.name}")
+        show_md("markdown", "**Target:** 🔴 **LIVE** · {name}", name=target.name)
         st.error("LIVE account: changes reach real customers.", icon="🔴")
     elif target.name == SANDBOX:
         st.markdown(f"**Target:** 🧪 {SANDBOX} (local, safe to try anything)")
     else:
-        st.markdown(f"**Target:** 🧪 {target.name} (test server {target.base_url})")
+        show_md("markdown", "**Target:** 🧪 {name} (test server {url})", name=target.name, url=target.base_url)
 
 
 # -- actions for the Keys page (called from widget callbacks) --------------------------------------

@@ -7,6 +7,7 @@ import streamlit as st
 from klaviyo_app.ui import state
 from klaviyo_app.ui.client import get_client
 from klaviyo_app.ui.errors import render_error
+from klaviyo_app.ui.text import show_md
 from klaviyo_core.accounts import fetch_account
 
 
@@ -21,4 +22,11 @@ def render_connection_check(key: str = "sidebar_test_connection") -> None:
     if isinstance(result, BaseException):
         render_error(result)
     elif result is not None:
-        st.success(f"Connected to **{result.name}** ({result.timezone}, {result.currency})", icon="✅")
+        show_md(
+            "success",
+            "Connected to **{name}** ({zone}, {currency})",
+            "✅",
+            name=result.name,
+            zone=result.timezone,
+            currency=result.currency,
+        )

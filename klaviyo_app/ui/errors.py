@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from klaviyo_app.ui.text import show_md
 from klaviyo_core.http import ApiError, KlaviyoError, explain
 
 
 def render_error(exc: BaseException) -> None:
     explanation = explain(exc)
-    st.error(f"**{explanation.what}**\n\n{explanation.todo}", icon="⚠️")
+    show_md("error", "**{what}**\n\n{todo}", "⚠️", what=explanation.what, todo=explanation.todo)
     if isinstance(exc, KlaviyoError) and exc.request is not None:
         with st.expander("Technical details"):
             details = {"request": f"{exc.request.method} {exc.request.url}"}
