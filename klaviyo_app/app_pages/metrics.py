@@ -11,7 +11,7 @@ import streamlit as st
 
 from klaviyo_app.ui.client import get_client
 from klaviyo_app.ui.errors import render_error
-from klaviyo_app.ui.text import md, show_text
+from klaviyo_app.ui.text import md_escape, show_text
 from klaviyo_core import metrics as core
 from klaviyo_core.accounts import fetch_account
 
@@ -115,7 +115,7 @@ for i, ((label, now), (_, before)) in enumerate(zip(current, previous, strict=Tr
     suffix = f" per {interval} (avg)" if measurement == "unique" else ""
     value = f"{change.current:,.{DECIMALS[measurement]}f}"
     tiles[i % len(tiles)].metric(
-        md("{label}", label=label) + f" · {LABELS[measurement]}{suffix}",
+        md_escape(label) + f" · {LABELS[measurement]}{suffix}",
         value,
         delta=core.format_ratio(change) or "no previous data",
         delta_color="normal" if change.ratio is not None else "off",
