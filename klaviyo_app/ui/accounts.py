@@ -29,7 +29,7 @@ from klaviyo_core.accounts import (
     check_key_format,
     env_account,
     fingerprint,
-    is_live_url,
+    is_live,
     keyring_available,
     validate_base_url,
     validate_name,
@@ -166,7 +166,7 @@ def active_target() -> Target:
         flash("error", f"Could not use '{name}': {exc} Using the sandbox instead.")
         st.session_state[ACTIVE] = SANDBOX
         return _sandbox_target()
-    live = is_live_url(account.base_url)
+    live = account.live if isinstance(account, ResolvedAccount) else is_live(account.base_url)
     return Target(name, account.base_url, account.api_key, live, account.revision)
 
 
@@ -179,7 +179,7 @@ def live_names() -> set[str]:
     if from_env is not None and from_env.live:
         names.add(ENV_ACCOUNT_NAME)
     extra = session_account()
-    if extra is not None and is_live_url(extra.base_url):
+    if extra is not None and is_live(extra.base_url):
         names.add(extra.label)
     return names
 

@@ -195,3 +195,8 @@ def identify(client: KlaviyoClient, name: str, *, marked_live: bool = False, ref
         key_fingerprint=mask_key(client.config.credential),
         live=is_live(base_url, marked_live=marked_live),
     )
+
+
+def target_or_own(client: KlaviyoClient, target: Target | None) -> Target:
+    """The caller's target, or the client's own account (named by its URL) for scripts that pass none."""
+    return target if target is not None else identify(client, client.config.base_url)

@@ -3,7 +3,8 @@
 One directory per import under `<data dir>/imports/<import id>/`; the id is derived from the file's content
 fingerprint, the mapping and the options, so importing the same file the same way finds its own checkpoint.
 The directory holds:
-  checkpoint.json   this module's state: file, mapping, options, counts, the chunk plan and every chunk's
+  checkpoint.json   this module's state: file, mapping, options, the target account (name, account id, base
+                    URL, key fingerprint: never the key), counts, the chunk plan and every chunk's
                     state (planned -> submitting -> submitted -> complete) with its job id
   send.jsonl        the valid, de-duplicated profiles job after job: "<line>\t<profile JSON>" per row (people
                     who appear once in the file in file order, then the winners among repeated people)
@@ -24,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -65,6 +67,10 @@ class Checkpoint:
     created_at: float = field(default_factory=time.time)
     updated_at: float = field(default_factory=time.time)
     version: int = CHECKPOINT_VERSION
+    #: The account the import writes to (`klaviyo_core.accounts.Target.to_dict()`); a resume elsewhere is
+    #: refused. Kept inside the checkpoint, not in its id: the same file resumes only on its own account.
+    #: None: written before targets were recorded (an "older version"), adopted only after the user confirms.
+    target: dict[str, Any] | None = None
 
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> Checkpoint:
@@ -77,6 +83,18 @@ class Checkpoint:
     @property
     def finished(self) -> bool:
         return self.stage == "done"
+
+    @property
+    def from_older_version(self) -> bool:
+        """Started before the target was recorded: nobody knows which account it was sending to."""
+        return self.target is None and self.stage in UNFINISHED
+
+    @property
+    def target_label(self) -> str:
+        """Which account this import writes to, in words (for lists of unfinished imports)."""
+        if self.target is None:
+            return "an unknown account (started by an older version)"
+        return f"'{self.target.get('name', '')}' (id {self.target.get('account_id', '')})"
 
 
 def import_id_for(fingerprint: str, mapping: list[dict[str, str]], options: dict[str, Any]) -> str:
@@ -121,6 +139,11 @@ class Workspace:
         path = self.send_lines_path
         return np.fromfile(path, dtype=np.int64) if path.exists() else np.array([], dtype=np.int64)
 
+    def discard(self) -> None:
+        """Forget this import: its checkpoint and spooled rows (the user chose Discard)."""
+        if self.dir.is_dir():
+            shutil.rmtree(self.dir, ignore_errors=True)
+
     def reset_files(self) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         for path in (self.send_path, self.send_lines_path, self.rejected_path, self.klaviyo_path):
@@ -138,3 +161,8 @@ def unfinished_imports(root: Path) -> list[Checkpoint]:
         if cp is not None and cp.stage in UNFINISHED:
             found.append(cp)
     return sorted(found, key=lambda c: c.updated_at, reverse=True)
+
+
+def discard_import(root: Path, import_id: str) -> None:
+    """Forget one unfinished import (the page's and the CLI's Discard); its report, if written elsewhere, stays."""
+    Workspace(root, import_id).discard()
