@@ -210,6 +210,8 @@ def render_account_switcher() -> None:
         st.markdown(f"**Target:** 🧪 {SANDBOX} (local, safe to try anything)")
     else:
         st.markdown(f"**Target:** 🧪 {target.name} (test server {target.base_url})")
+    if target.name != SANDBOX:  # what every write is bound to (the account id shows with each plan)
+        st.caption(f"{target.base_url} · key {fingerprint(target.api_key)}")
 
 
 # -- actions for the Keys page (called from widget callbacks) --------------------------------------
@@ -274,8 +276,8 @@ def test_saved(name: str) -> None:
 test_saved.__test__ = False  # type: ignore[attr-defined]
 
 
-def edit_account(name: str, new_name: str, base_url: str, key_text: str) -> None:
-    """Rename, change the base URL and/or replace the key (an empty key field keeps the old key)."""
+def edit_account(name: str, new_name: str, base_url: str, key_text: str, live: bool | None = None) -> None:
+    """Rename, change the base URL, the LIVE mark and/or replace the key (an empty key field keeps the old key)."""
     s = store()
     try:
         record = s.get(name)
@@ -287,6 +289,8 @@ def edit_account(name: str, new_name: str, base_url: str, key_text: str) -> None
             record = s.replace_key(record.name, verdict.key)
         if base_url.strip() and base_url.strip().rstrip("/") != record.base_url:
             record = s.edit(record.name, base_url=base_url.strip())
+        if live is not None and live != record.marked_live:
+            record = s.edit(record.name, live=live)
         if new_name.strip() and new_name.strip() != record.name:
             was_active = active_name() == record.name
             record = s.rename(record.name, new_name)
