@@ -199,4 +199,8 @@ def identify(client: KlaviyoClient, name: str, *, marked_live: bool = False, ref
 
 def target_or_own(client: KlaviyoClient, target: Target | None) -> Target:
     """The caller's target, or the client's own account (named by its URL) for scripts that pass none."""
-    return target if target is not None else identify(client, client.config.base_url)
+    if target is not None:
+        return target
+    if client is None:
+        raise TargetUnknown("A write needs the account it goes to: pass a client (or its target).")
+    return identify(client, client.config.base_url)
