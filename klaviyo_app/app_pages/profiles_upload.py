@@ -26,6 +26,7 @@ from klaviyo_core.profiles import (
     PROPERTY_TYPES,
     STANDARD_FIELDS,
     ColumnMapping,
+    ImportBusy,
     ImportOptions,
     ImportResult,
     ImportStopped,
@@ -125,6 +126,8 @@ def _run(
         )
     except TargetError as exc:
         render_refusal(exc)
+    except ImportBusy as exc:
+        st.warning(str(exc))
     except UnfinishedImport as exc:
         st.warning(f"{exc} Use **Resume** at the top of the page.")
     except ImportStopped as exc:

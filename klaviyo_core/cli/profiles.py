@@ -32,6 +32,7 @@ from klaviyo_core.http import KlaviyoError
 from klaviyo_core.profiles import (
     CHANNELS,
     ColumnMapping,
+    ImportBusy,
     ImportOptions,
     ImportResult,
     ImportStopped,
@@ -181,6 +182,8 @@ def import_command(
         )
     except TargetError as exc:
         refuse_write(exc)
+    except ImportBusy as exc:
+        fail_usage(str(exc))
     except (CsvError, MappingError, ValueError) as exc:
         fail_usage(str(exc))
     except UnfinishedImport as exc:

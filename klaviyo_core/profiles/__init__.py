@@ -5,7 +5,7 @@ streaming, checkpoint, report); `pipeline.import_profiles` runs them in order.""
 
 from klaviyo_core.csvfile import CsvError, detect_format, preview
 from klaviyo_core.profiles.binding import OlderCheckpoint
-from klaviyo_core.profiles.checkpoint import Checkpoint, discard_import, unfinished_imports
+from klaviyo_core.profiles.checkpoint import Checkpoint, ImportBusy, discard_import, unfinished_imports
 from klaviyo_core.profiles.jobs import Limits
 from klaviyo_core.profiles.mapping import (
     IGNORE,
@@ -33,6 +33,7 @@ __all__ = [
     "Checkpoint",
     "ColumnMapping",
     "CsvError",
+    "ImportBusy",
     "ImportOptions",
     "ImportResult",
     "ImportStopped",

@@ -22,11 +22,14 @@ the file again, which cuts the same jobs in the same order, and sends only those
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import sys
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +38,30 @@ import numpy as np
 
 CHECKPOINT_VERSION = 2  # 2: jobs are cut while the file is read (stage 'streaming', send_lines.i64)
 SEND_LINES = "send_lines.i64"  # file line of every sent row, in send order (int64, native byte order)
+LOCK_FILE = "lock"  # held (flock / msvcrt) by the one run working on the import
+
+
+def _lock_file(fd: int) -> None:
+    """Exclusive, non-blocking; OSError when another run holds it."""
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _unlock_file(fd: int) -> None:
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 @dataclass
@@ -105,6 +132,17 @@ def import_id_for(fingerprint: str, mapping: list[dict[str, str]], options: dict
 UNFINISHED = ("streaming", "prepared", "sending")  # stages an import can be resumed from
 
 
+class ImportBusy(Exception):
+    """Another run of the same import holds its workspace (another window, tab or process); nothing was done."""
+
+    def __init__(self, file_path: str) -> None:
+        super().__init__(
+            f"The import of {Path(file_path).name} is running elsewhere (another window, tab or command). "
+            "Two runs of one import would fight over its files, so this one did nothing: wait for the other to "
+            "finish, or stop it, then resume."
+        )
+
+
 class Workspace:
     """The directory of one import and its checkpoint file (written atomically)."""
 
@@ -139,10 +177,29 @@ class Workspace:
         path = self.send_lines_path
         return np.fromfile(path, dtype=np.int64) if path.exists() else np.array([], dtype=np.int64)
 
+    @contextlib.contextmanager
+    def lock(self, file_path: str) -> Iterator[None]:
+        """Hold this import for one run (ImportBusy when another run holds it).
+
+        Why: a run still reading (a tab whose Stop has not landed yet, a worker left by a killed command) and a
+        resume of the same import shared the spooled Arrow chunks, and one deleted the other's: the resume died
+        with FileNotFoundError. The OS drops the lock when its process dies, so a killed run never blocks."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with (self.dir / LOCK_FILE).open("a+b") as handle:
+            try:
+                _lock_file(handle.fileno())
+            except OSError:
+                raise ImportBusy(file_path) from None
+            try:
+                yield
+            finally:
+                _unlock_file(handle.fileno())
+
     def discard(self) -> None:
-        """Forget this import: its checkpoint and spooled rows (the user chose Discard)."""
+        """Forget this import: its checkpoint and spooled rows (the user chose Discard); not while it runs."""
         if self.dir.is_dir():
-            shutil.rmtree(self.dir, ignore_errors=True)
+            with self.lock(str(self.dir)):
+                shutil.rmtree(self.dir, ignore_errors=True)
 
     def reset_files(self) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)

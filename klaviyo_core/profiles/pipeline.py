@@ -236,23 +236,26 @@ def import_profiles(
     file_id = fingerprint(path)
     import_id = import_id_for(file_id, mapping.to_json(), options.to_json())
     ws = Workspace(data_dir or paths.data_dir("profiles"), import_id)
-    fresh = Checkpoint(import_id, str(path), file_id, mapping.to_json(), options.to_json())
-    cp = _start(ws, ws.load(), resume, restart, fresh)
-    if not options.dry_run:
-        guard_send(client, cp, cp is fresh, target, confirmation, adopt)
-    report = report_path or ws.dir / "report.csv"
-    if options.dry_run:
-        warnings = _prepare_dry(ws, cp, path, mapping, options, limits, on_progress)
-        first_job = job_body(read_chunk_lines(ws.send_path, cp.chunks[0])[1], options.list_id) if cp.chunks else None
-        counts = write_report(path, ws, cp, report, dry_run=True)
-        _finish(ws, cp)
-        return ImportResult(import_id, counts, report, True, ws.dir, cp.counts, first_job, warnings)
-    sender = Sender(client, ws, cp, options.list_id, options.subscribe, poll_interval)
-    sender.deadline, sender.on_progress, sender.stop = (
-        time.monotonic() + deadline_seconds,
-        on_progress,
-        stop or threading.Event(),
-    )
-    produce = _producer(path, mapping, options, ws, limits, workers) if cp.stage in ("new", "streaming") else None
-    counts, warnings = _send(sender, path, report, produce)
-    return ImportResult(import_id, counts, report, True, ws.dir, cp.counts, None, warnings)
+    with ws.lock(str(path)):  # one run per import at a time (see Workspace.lock)
+        fresh = Checkpoint(import_id, str(path), file_id, mapping.to_json(), options.to_json())
+        cp = _start(ws, ws.load(), resume, restart, fresh)
+        if not options.dry_run:
+            guard_send(client, cp, cp is fresh, target, confirmation, adopt)
+        report = report_path or ws.dir / "report.csv"
+        if options.dry_run:
+            warnings = _prepare_dry(ws, cp, path, mapping, options, limits, on_progress)
+            first_job = (
+                job_body(read_chunk_lines(ws.send_path, cp.chunks[0])[1], options.list_id) if cp.chunks else None
+            )
+            counts = write_report(path, ws, cp, report, dry_run=True)
+            _finish(ws, cp)
+            return ImportResult(import_id, counts, report, True, ws.dir, cp.counts, first_job, warnings)
+        sender = Sender(client, ws, cp, options.list_id, options.subscribe, poll_interval)
+        sender.deadline, sender.on_progress, sender.stop = (
+            time.monotonic() + deadline_seconds,
+            on_progress,
+            stop or threading.Event(),
+        )
+        produce = _producer(path, mapping, options, ws, limits, workers) if cp.stage in ("new", "streaming") else None
+        counts, warnings = _send(sender, path, report, produce)
+        return ImportResult(import_id, counts, report, True, ws.dir, cp.counts, None, warnings)

@@ -21,7 +21,8 @@ from klaviyo_core.accounts import (
 )
 from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.config import ClientConfig
-from klaviyo_core.profiles import OlderCheckpoint, discard_import, unfinished_imports
+from klaviyo_core.profiles import ImportBusy, OlderCheckpoint, discard_import, unfinished_imports
+from klaviyo_core.profiles.checkpoint import Workspace
 from klaviyo_core.profiles.pipeline import ImportOptions, ImportStopped, Progress, import_profiles
 from klaviyo_core.profiles.prepare import Limits
 from klaviyo_sandbox import KeySpec, SandboxServer
@@ -144,3 +145,22 @@ def test_a_live_import_needs_a_fresh_confirmation(sandbox: SandboxServer, tmp_pa
     assert import_profiles(*args, target=live, confirmation=token, **_kwargs(data)).counts["imported"] == 20
     with pytest.raises(LiveWriteNotConfirmed, match="used by an earlier write"):
         import_profiles(*args, target=live, confirmation=token, restart=True, **_kwargs(data))
+
+
+def test_a_run_of_an_import_that_is_still_running_is_refused_not_traced(sandbox: SandboxServer, tmp_path: Path) -> None:
+    """The FileNotFoundError on a missing Arrow chunk came from two runs of one import at once (a run still
+    reading, and a resume): they shared the spooled chunks and one deleted the other's. Now the second run
+    is refused with a plain message while the first holds the import, and resumes once it is gone."""
+    path, data = write_people(tmp_path / "p.csv", 30), tmp_path / "data"
+    _stopped_import(sandbox, path, data)
+    (cp_dir,) = (p.parent for p in data.glob("imports/*/checkpoint.json"))
+    stale = cp_dir / "chunks-999999-dead"  # what a run killed while reading leaves behind
+    stale.mkdir()
+    (stale / "chunk-000000.arrow").write_bytes(b"half a chunk")
+    before = job_posts(sandbox)
+    holder = Workspace(data, cp_dir.name).lock(str(path))  # another run holds the import
+    with holder, pytest.raises(ImportBusy, match="running elsewhere"):
+        import_profiles(_client(sandbox), path, mapping_for(path), ImportOptions(), resume=True, **_kwargs(data))
+    assert job_posts(sandbox) == before
+    result = import_profiles(_client(sandbox), path, mapping_for(path), ImportOptions(), resume=True, **_kwargs(data))
+    assert result.counts["imported"] == 30 and not stale.exists()
