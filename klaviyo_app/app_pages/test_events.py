@@ -239,7 +239,8 @@ def _bulk_section(event: Event | None, target: Any, client: Any) -> None:
                     st.error(f"Row {problem.row}, {problem.field}: {problem.message}")
                 events = [] if parsed.errors else parsed.events
         effect = f"send {len(events):,} events"
-        ready = confirm_box(target, effect, K_BULK_CONFIRM) if events else False
+        label = "Type the account name to confirm the bulk send"
+        ready = confirm_box(target, effect, K_BULK_CONFIRM, label) if events else False
         if st.button(f"Send {len(events)} events in bulk", key=K_BULK_SEND, disabled=not ready):
             try:
                 token = take_confirmation(target, effect, K_BULK_CONFIRM)

@@ -19,16 +19,17 @@ def _spent(key: str) -> str:
     return f"{key}.spent"
 
 
-def confirm_box(target: Target, effect: str, key: str) -> bool:
+def confirm_box(target: Target, effect: str, key: str, label: str = CONFIRM_LABEL) -> bool:
     """Show what the write does to which LIVE account and a box for its name; True when it may go.
 
-    Off LIVE there is nothing to confirm (True). Call it before the write's button."""
+    Off LIVE there is nothing to confirm (True). Call it before the write's button; give a `label` of its own
+    when a page has two such boxes."""
     if not target.live:
         return True
     if st.session_state.pop(_spent(key), False):
         st.session_state.pop(key, None)  # the last token was used: this write asks again
     st.warning(prompt(target, effect), icon=":material/warning:")
-    typed = st.text_input(CONFIRM_LABEL, key=key)
+    typed = st.text_input(label, key=key)
     return (typed or "").strip() == target.name.strip()
 
 
