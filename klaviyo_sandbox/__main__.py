@@ -29,7 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--key", action="append", default=[], metavar="KEY[:scope,...]", help="a private key to accept (repeatable)"
     )
-    serve.add_argument("--public-key", default="SbxPub", metavar="SITE_ID")
+    serve.add_argument(
+        "--public-key", default=None, metavar="SITE_ID", help="the account id (default: the database's own)"
+    )
     serve.add_argument("--admin", action="store_true", help="enable /__sandbox/ routes (reset, seed, faults)")
     serve.add_argument("--seed-demo", action="store_true", help="fill an empty database with a demo store")
     serve.add_argument("--window-scale", type=float, default=1.0, help="shrink rate-limit windows (0.1: 6 s minute)")

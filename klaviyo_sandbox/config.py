@@ -48,7 +48,7 @@ class SandboxConfig:
     port: int = 0
     db_path: Path | None = None  # None: in-memory (tests); the CLI defaults to a per-user data dir
     keys: tuple[KeySpec, ...] = ()
-    public_key: str = "SbxPub"
+    public_key: str | None = None  # the account id (6 characters); None: the database's own lasting id
     admin: bool = False
     rate_limits: bool = True
     window_scale: float = 1.0  # 0.1 makes the rate-limit "minute" last 6 seconds
@@ -58,6 +58,11 @@ class SandboxConfig:
     account_timezone: str = "America/New_York"
     account_currency: str = "USD"
     extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def account_id(self) -> str:
+        """The id GET /api/accounts answers (also the public key `/client/` calls give as company_id)."""
+        return self.public_key or ""
 
     def key_spec(self, key: str) -> KeySpec | None:
         for spec in self.keys:

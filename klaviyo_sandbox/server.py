@@ -97,8 +97,8 @@ class SandboxServer:
     """A sandbox on a free port: `with SandboxServer(config) as sb: requests.get(sb.url + ...)`."""
 
     def __init__(self, config: SandboxConfig | None = None) -> None:
-        self.config = config or SandboxConfig()
-        self.app = SandboxApp(self.config)
+        self.app = SandboxApp(config or SandboxConfig())
+        self.config = self.app.config  # with the database's own account id filled in
         self._httpd = _HTTPServer((self.config.host, self.config.port), self.app)
         self._thread: threading.Thread | None = None
 

@@ -104,6 +104,7 @@ def edit_form(record: AccountRecord) -> None:
             st.session_state[f"{prefix}.name"],
             st.session_state[f"{prefix}.base_url"],
             st.session_state[f"{prefix}.key"],
+            st.session_state[f"{prefix}.live"],
         )
         st.session_state[f"{prefix}.key"] = ""  # never keep a pasted key around in session state
 
@@ -111,6 +112,12 @@ def edit_form(record: AccountRecord) -> None:
         st.text_input("Name", value=record.name, key=f"{prefix}.name")
         st.text_input("Base URL", value=record.base_url, key=f"{prefix}.base_url")
         st.text_input("Replace key (leave empty to keep it)", type="password", key=f"{prefix}.key")
+        st.checkbox(
+            "Treat as LIVE even on this computer (a tunnel or proxy to a real store)",
+            value=record.marked_live,
+            key=f"{prefix}.live",
+            help="LIVE accounts need the account name typed before every write.",
+        )
         st.form_submit_button("Save changes", on_click=submit)
 
 

@@ -12,9 +12,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from klaviyo_app.ui.client import get_client
+from klaviyo_app.ui.client import get_client, get_target
+from klaviyo_app.ui.confirm import confirm_box, render_refusal, take_confirmation
 from klaviyo_app.ui.errors import render_error
 from klaviyo_app.ui.text import md_escape, show_md, show_text
+from klaviyo_app.ui.unfinished import offer_resume
+from klaviyo_core.accounts import LiveConfirmation, Target, TargetError
 from klaviyo_core.csvfile import CsvError, frame_csv, preview
 from klaviyo_core.http import KlaviyoError
 from klaviyo_core.paths import data_dir
@@ -24,6 +27,7 @@ from klaviyo_core.profiles import (
     PROPERTY_TYPES,
     STANDARD_FIELDS,
     ColumnMapping,
+    ImportBusy,
     ImportOptions,
     ImportResult,
     ImportStopped,
@@ -35,7 +39,6 @@ from klaviyo_core.profiles import (
     import_profiles,
     mark_used,
     problem_rows,
-    progress_text,
     release_upload,
     save_upload,
     suggest_mapping,
@@ -100,12 +103,32 @@ def _progress_callback():  # type: ignore[no-untyped-def]
     return show
 
 
-def _run(path: Path, mapping: Mapping, options: ImportOptions, resume: bool = False) -> ImportResult | None:
+def _run(
+    path: Path,
+    mapping: Mapping,
+    options: ImportOptions,
+    resume: bool = False,
+    confirmation: LiveConfirmation | None = None,
+    adopt: bool = False,
+) -> ImportResult | None:
     client = None if options.dry_run else get_client()
     try:
         return import_profiles(
-            client, path, mapping, options, data_dir=DATA_DIR, resume=resume, on_progress=_progress_callback()
+            client,
+            path,
+            mapping,
+            options,
+            data_dir=DATA_DIR,
+            resume=resume,
+            on_progress=_progress_callback(),
+            target=TARGET,
+            confirmation=confirmation,
+            adopt=adopt,
         )
+    except TargetError as exc:
+        render_refusal(exc)
+    except ImportBusy as exc:
+        show_text("warning", str(exc))
     except UnfinishedImport as exc:
         show_md("warning", "{exc} Use **Resume** at the top of the page.", exc=exc)
     except ImportStopped as exc:
@@ -147,11 +170,12 @@ def _show_result(result: ImportResult, key: str) -> None:
 
 def _resume_offer() -> None:
     for cp in unfinished_imports(DATA_DIR)[:1]:
-        name, progress = Path(cp.file_path).name, progress_text(cp)
-        show_md("warning", "An import of **{name}** did not finish: {progress}.", name=name, progress=progress)
-        if st.button("Resume it", key="profiles_resume"):
+        choice = offer_resume(cp, TARGET, DATA_DIR) if TARGET is not None else None  # bound to its account
+        if choice is not None:
             options = ImportOptions(**{**cp.options, "subscribe": tuple(cp.options.get("subscribe") or ())})
-            result = _run(Path(cp.file_path), Mapping.from_json(cp.mapping), options, resume=True)
+            result = _run(
+                Path(cp.file_path), Mapping.from_json(cp.mapping), options, True, choice.confirmation, choice.adopt
+            )
             if result:
                 release_upload(DATA_DIR, Path(cp.file_path))
                 _show_result(result, "profiles_resumed")
@@ -206,8 +230,35 @@ def _options() -> ImportOptions | None:
         return None
 
 
+def _target() -> Target | None:
+    """The account imports go to; None (explained) when it cannot be identified: then only dry runs work."""
+    try:
+        return get_target()
+    except Exception as exc:
+        render_error(exc)
+        return None
+
+
+def _import_effect(path: Path, options: ImportOptions, counts: dict[str, int]) -> str:
+    """What a LIVE confirmation names: how many profiles, from which file, into which list, which consent."""
+    effect = f"import {counts.get('to_send', 0):,} profiles from {path.name}"
+    if options.list_id:
+        effect += f" into list {options.list_id}"
+    consent = " and ".join(options.subscribe)
+    return effect + (f", recording explicit consent for {consent}" if consent else ", recording no consent")
+
+
+def _import(path: Path, mapping: Mapping, options: ImportOptions, confirmation: LiveConfirmation | None) -> None:
+    result = _run(path, mapping, options, confirmation=confirmation)
+    if result:
+        release_upload(DATA_DIR, path)  # the report holds every row now; an unfinished import keeps its file
+        st.success(f"Done: {result.counts['imported']:,} of {result.total:,} rows imported.")
+        _show_result(result, "profiles_done")
+
+
 st.title("👥 Profile upload")
 st.caption("CSV (any encoding, comma/semicolon/tab) → map columns → validate every row → import as bulk jobs.")
+TARGET = _target()
 _sweep_once()
 _resume_offer()
 upload = st.file_uploader(
@@ -262,13 +313,27 @@ if st.button("Validate (dry run: nothing is sent)", key="profiles_validate"):
     dry = _run(path, mapping, ImportOptions(**{**options.to_json(), "dry_run": True}))
     if dry:
         st.session_state["profiles_validated"] = (str(path), mapping.to_json(), options.to_json())
+        st.session_state["profiles_validated_plan"] = (dict(dry.plan), TARGET.label() if TARGET else "")
         _show_result(dry, "profiles_dry")
 validated = st.session_state.get("profiles_validated") == (str(path), mapping.to_json(), options.to_json())
-if st.button("Import now", key="profiles_import", disabled=not validated, type="primary"):
-    result = _run(path, mapping, options)
-    if result:
-        release_upload(DATA_DIR, path)  # the report holds every row now; an unfinished import keeps its file
-        st.success(f"Done: {result.counts['imported']:,} of {result.total:,} rows imported.")
-        _show_result(result, "profiles_done")
+plan, validated_on = st.session_state.get("profiles_validated_plan", ({}, ""))
+confirming = validated and TARGET is not None and st.session_state.get("profiles_confirming") == TARGET.label()
+if st.button("Import now", key="profiles_import", disabled=not validated or TARGET is None, type="primary"):
+    if TARGET is not None and TARGET.live:  # a LIVE import asks first, naming the account and the effect
+        st.session_state["profiles_confirming"] = TARGET.label()
+        st.rerun()
+    _import(path, mapping, options, None)
+elif confirming and TARGET is not None:
+    if validated_on and validated_on != TARGET.label():
+        show_text("info", f"Validated on {validated_on}; this import goes to {TARGET.label()}.")
+    effect = _import_effect(path, options, plan)
+    if st.button(
+        f"Import to LIVE account '{TARGET.name}'",
+        key="profiles_import_live",
+        type="primary",
+        disabled=not confirm_box(TARGET, effect, "profiles_confirm"),
+    ):
+        st.session_state.pop("profiles_confirming", None)
+        _import(path, mapping, options, take_confirmation(TARGET, effect, "profiles_confirm"))
 elif not validated:
     st.caption("Validate first: the import button unlocks once you have seen what would be sent.")

@@ -9,9 +9,11 @@ import time
 import pandas as pd
 import streamlit as st
 
-from klaviyo_app.ui.client import get_client
+from klaviyo_app.ui.client import get_client, get_target
+from klaviyo_app.ui.confirm import confirm_box, render_refusal, take_confirmation
 from klaviyo_app.ui.errors import render_error
 from klaviyo_app.ui.text import md_escape, show_text
+from klaviyo_core.accounts import Target, TargetError
 from klaviyo_core.tags import (
     MERGE,
     REPLACE,
@@ -48,7 +50,17 @@ SHAPES_HELP = """
 - `email,label` labels **profiles**, which Klaviyo cannot tag: the labels become a custom profile property.
 """
 
+
+def _planned_on(planned: Target | None, current: Target) -> bool:
+    return planned is not None and planned.same_account(current) and planned.live == current.live
+
+
 st.title("🏷️ Tag upload")
+try:
+    TARGET = get_target()  # the account plans are read from and applied to
+except Exception as exc:  # it cannot be identified: nothing can be planned or written
+    render_error(exc)
+    st.stop()
 upload_tab, overview_tab = st.tabs(["Upload a CSV", "Current tags"])
 
 
@@ -83,18 +95,24 @@ def _labels(data: bytes, digest: str) -> None:
     run_key = (digest, plan.property_name, mode)
     if run_key in runs:
         st.info(f"You already ran this file at {runs[run_key]}. Running it again is safe: {RERUN_TEXT[mode]}")
-    if st.button("Start the profile import", key="tags_label_submit", disabled=not plan.labels):
-        _send_labels(plan, run_key)
+    effect = f"set the profile property '{plan.property_name}' ({mode}) on {plan.profile_count:,} profiles"
+    ready = confirm_box(TARGET, effect, "tags_label_confirm") if plan.labels else False
+    if st.button("Start the profile import", key="tags_label_submit", disabled=not ready):
+        _send_labels(plan, run_key, effect)
 
 
-def _send_labels(plan: LabelPlan, run_key: tuple[str, str, str]) -> None:
+def _send_labels(plan: LabelPlan, run_key: tuple[str, str, str], effect: str) -> None:
     bar = st.progress(0.0, text="Starting…")
 
     def show(done: int, total: int, message: str) -> None:
         bar.progress(done / max(total, 1), text=md_escape(message))
 
     try:
-        sent = send_labels(get_client(), plan, on_progress=show)
+        token = take_confirmation(TARGET, effect, "tags_label_confirm")
+        sent = send_labels(get_client(), plan, on_progress=show, target=TARGET, confirmation=token)
+    except TargetError as exc:
+        render_refusal(exc)
+        return
     except ImportsStillRunning as exc:
         show_text("warning", exc)
         return
@@ -117,10 +135,10 @@ def _send_labels(plan: LabelPlan, run_key: tuple[str, str, str]) -> None:
 def _plan_view(digest: str, tag_file) -> None:  # type: ignore[no-untyped-def]
     stored = st.session_state.get(PLAN_KEY)
     rebuild = st.button("Rebuild the plan (reads only)", key="tags_build_plan")
-    if rebuild or not stored or stored[0] != digest:  # planned once per file; nothing is written here
-        try:
+    if rebuild or not stored or stored[0] != digest or not _planned_on(stored[1].target, TARGET):
+        try:  # planned once per file and account (a switch of account plans again); nothing is written here
             with st.spinner("Reading the account's tags and resources…"):
-                st.session_state[PLAN_KEY] = (digest, plan_tag_file(get_client(), tag_file))
+                st.session_state[PLAN_KEY] = (digest, plan_tag_file(get_client(), tag_file, target=TARGET))
             st.session_state.pop(RESULT_KEY, None)
         except Exception as exc:
             render_error(exc)
@@ -141,16 +159,23 @@ def _plan_view(digest: str, tag_file) -> None:  # type: ignore[no-untyped-def]
     if not plan.writes:
         st.success("Nothing to change: the account already matches this file.")
         return
-    if get_client().config.is_live:
-        st.warning("Target: your **live** Klaviyo account. Applying changes its tags for real.")
-    if st.button(f"Apply {plan.writes} change{'s' if plan.writes != 1 else ''}", key="tags_apply", type="primary"):
+    st.caption(f"Planned on {TARGET.label()}.")
+    effect = f"make {plan.writes} tag change{'s' if plan.writes != 1 else ''}"
+    ready = confirm_box(TARGET, effect, "tags_confirm")
+    label = f"Apply {plan.writes} change{'s' if plan.writes != 1 else ''}"
+    if st.button(label, key="tags_apply", type="primary", disabled=not ready):
         bar = st.progress(0.0, text="Starting…")
         try:
             result = apply_plan(
                 get_client(),
                 plan,
                 on_progress=lambda d, t, m: bar.progress(d / max(t, 1), text=md_escape(f"{d}/{t} {m}")),
+                target=TARGET,
+                confirmation=take_confirmation(TARGET, effect, "tags_confirm"),
             )
+        except TargetError as exc:
+            render_refusal(exc)
+            return
         except Exception as exc:
             render_error(exc)
             return

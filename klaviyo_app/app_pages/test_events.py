@@ -1,7 +1,7 @@
 """⚡ Test events: build an event, see the exact request, send it safely, see it land.
 
 Thin page: widgets -> klaviyo_core (event_form, events, event_send, event_bulk, event_history) -> render.
-The LIVE guard is the core's; this page only shows its texts and passes what the person typed.
+The LIVE guard is the core's; this page shows its texts and asks `ui.confirm` for a one-write token.
 A blank Profile is not an error until the person has typed into it or pressed Send: a fresh form opens
 without red, and sending stays blocked (the button explains, the press shows the field's error).
 """
@@ -12,9 +12,11 @@ from typing import Any
 
 import streamlit as st
 
-from klaviyo_app.ui.accounts import active_target
-from klaviyo_app.ui.client import get_client
+from klaviyo_app.ui.client import get_client, get_target
+from klaviyo_app.ui.confirm import confirm_box, take_confirmation
+from klaviyo_app.ui.errors import render_error
 from klaviyo_app.ui.text import md, show_md, show_text
+from klaviyo_core.accounts import Target
 from klaviyo_core.events import (
     IDENTIFIER_KINDS,
     Event,
@@ -59,6 +61,7 @@ K_BULK_COUNT = "events_bulk_count"
 K_BULK_BASE = "events_bulk_base_email"
 K_BULK_CSV = "events_bulk_csv"
 K_BULK_SEND = "events_bulk_send"
+K_BULK_CONFIRM = "events_bulk_confirm"
 FORM_KEYS = {
     "metric": K_METRIC,
     "identifier_kind": K_KIND,
@@ -113,6 +116,10 @@ def _record(result: SendResult, target: Any, history: EventHistory) -> None:
     st.session_state[K_LAST_RESULT] = result
 
 
+def _effect(event: Event) -> str:
+    return f"send the event '{event.metric}' for {event.profile_label}"
+
+
 def _touch_profile() -> None:
     st.session_state[K_PROFILE_TOUCHED] = True
 
@@ -165,7 +172,7 @@ def _send_controls(event: Event | None, target: Any, client: Any, history: Event
         guard = live_guard(target.name, event)
         show_text("warning", guard.warning)
         show_text("info", guard.suggestion)
-        ready = guard.confirmed(st.text_input("Type the account name to confirm", key=K_CONFIRM))
+        ready = confirm_box(target, _effect(event), K_CONFIRM)
     else:
         ready = event is not None or (pending and not target.live)
     label = md("Send to LIVE account '{name}'", name=target.name) if target.live else "Send to sandbox"
@@ -188,9 +195,9 @@ def _on_send(target: Any, client: Any, history: EventHistory) -> None:
         st.session_state[K_SEND_TRIED] = True  # from now on the form's errors show
         st.session_state[K_LAST_RESULT] = NOT_SENT_FORM
         return
-    typed = st.session_state.get(K_CONFIRM)
     try:
-        result = send(client, event, live=target.live, account_name=target.name, typed_confirmation=typed)
+        token = take_confirmation(target, _effect(event), K_CONFIRM)
+        result = send(client, event, target=target, confirmation=token)
     except LiveSendNotConfirmed as exc:
         st.session_state[K_LAST_RESULT] = str(exc)
         return
@@ -232,12 +239,15 @@ def _bulk_section(event: Event | None, target: Any, client: Any) -> None:
                 for problem in parsed.errors[:20]:
                     show_text("error", f"Row {problem.row}, {problem.field}: {problem.message}")
                 events = [] if parsed.errors else parsed.events
-        typed = st.session_state.get(K_CONFIRM) if target.live else None
-        if st.button(f"Send {len(events)} events in bulk", key=K_BULK_SEND, disabled=not events):
+        effect = f"send {len(events):,} events"
+        label = "Type the account name to confirm the bulk send"
+        ready = confirm_box(target, effect, K_BULK_CONFIRM, label) if events else False
+        if st.button(f"Send {len(events)} events in bulk", key=K_BULK_SEND, disabled=not ready):
             try:
-                result = send_bulk(client, events, live=target.live, account_name=target.name, typed_confirmation=typed)
+                token = take_confirmation(target, effect, K_BULK_CONFIRM)
+                result = send_bulk(client, events, target=target, confirmation=token)
             except LiveSendNotConfirmed as exc:
-                show_text("error", f"{exc} Type it in the confirmation box above.")
+                show_text("error", str(exc))
                 return
             st.success(f"{result.accepted_events} events accepted in {result.batches} request(s).")
             for index, why in result.failures:
@@ -290,8 +300,12 @@ def _resend_entry(entry: HistoryEntry, target: Any, client: Any, history: EventH
 
 # -- the page, top to bottom -------------------------------------------------------------------------
 st.title("⚡ Test events")
-target = active_target()
 client = get_client()
+try:
+    target: Target = get_target()  # the account sends go to (and a LIVE confirmation names)
+except Exception as exc:  # the account cannot be identified: nothing can be sent to it
+    render_error(exc)
+    st.stop()
 history = EventHistory(target.name)
 _init_state()
 st.session_state.setdefault(K_UNIQUE, "")

@@ -30,7 +30,7 @@ from klaviyo_core.accounts import (
     check_key_format,
     env_account,
     fingerprint,
-    is_live_url,
+    is_live,
     keyring_available,
     validate_base_url,
     validate_name,
@@ -167,7 +167,7 @@ def active_target() -> Target:
         flash("error", f"Could not use '{name}': {exc} Using the sandbox instead.")
         st.session_state[ACTIVE] = SANDBOX
         return _sandbox_target()
-    live = is_live_url(account.base_url)
+    live = account.live if isinstance(account, ResolvedAccount) else is_live(account.base_url)
     return Target(name, account.base_url, account.api_key, live, account.revision)
 
 
@@ -180,7 +180,7 @@ def live_names() -> set[str]:
     if from_env is not None and from_env.live:
         names.add(ENV_ACCOUNT_NAME)
     extra = session_account()
-    if extra is not None and is_live_url(extra.base_url):
+    if extra is not None and is_live(extra.base_url):
         names.add(extra.label)
     return names
 
@@ -211,6 +211,8 @@ def render_account_switcher() -> None:
         st.markdown(f"**Target:** 🧪 {SANDBOX} (local, safe to try anything)")
     else:
         show_md("markdown", "**Target:** 🧪 {name} (test server {url})", name=target.name, url=target.base_url)
+    if target.name != SANDBOX:  # what every write is bound to (the account id shows with each plan)
+        show_md("caption", "{url} · key {key}", url=target.base_url, key=fingerprint(target.api_key))
 
 
 # -- actions for the Keys page (called from widget callbacks) --------------------------------------
@@ -275,8 +277,8 @@ def test_saved(name: str) -> None:
 test_saved.__test__ = False  # type: ignore[attr-defined]
 
 
-def edit_account(name: str, new_name: str, base_url: str, key_text: str) -> None:
-    """Rename, change the base URL and/or replace the key (an empty key field keeps the old key)."""
+def edit_account(name: str, new_name: str, base_url: str, key_text: str, live: bool | None = None) -> None:
+    """Rename, change the base URL, the LIVE mark and/or replace the key (an empty key field keeps the old key)."""
     s = store()
     try:
         record = s.get(name)
@@ -288,6 +290,8 @@ def edit_account(name: str, new_name: str, base_url: str, key_text: str) -> None
             record = s.replace_key(record.name, verdict.key)
         if base_url.strip() and base_url.strip().rstrip("/") != record.base_url:
             record = s.edit(record.name, base_url=base_url.strip())
+        if live is not None and live != record.marked_live:
+            record = s.edit(record.name, live=live)
         if new_name.strip() and new_name.strip() != record.name:
             was_active = active_name() == record.name
             record = s.rename(record.name, new_name)

@@ -39,9 +39,9 @@ from klaviyo_core.accounts.records import (
     AccountRecord,
     KlaviyoAccountInfo,
     TestResult,
-    is_live_url,
     now_iso,
 )
+from klaviyo_core.accounts.target import env_marked_live, is_live
 from klaviyo_core.paths import config_dir, private_dir
 from klaviyo_spec import SPEC_REVISION
 
@@ -61,7 +61,6 @@ __all__ = [
     "ResolvedAccount",
     "TestResult",
     "env_account",
-    "is_live_url",
     "keyring_available",
     "now_iso",
     "resolve_account",
@@ -137,10 +136,11 @@ class ResolvedAccount:
     api_key: str | None = field(default=None, repr=False)
     base_url: str = LIVE_BASE_URL
     revision: str = SPEC_REVISION
+    marked_live: bool = False  # the saved account's "live" setting, or KLAVIYO_LIVE=1 for the environment key
 
     @property
     def live(self) -> bool:
-        return is_live_url(self.base_url)
+        return is_live(self.base_url, marked_live=self.marked_live)
 
 
 class InvalidSetting(CredentialsError):
@@ -301,7 +301,9 @@ class AccountStore:
                 f"sandbox, --account NAME for a saved account, or set {ENV_KEY}."
             )
         record = self.get(name)
-        return ResolvedAccount(record.name, self.key_for(record.name), record.base_url, record.revision)
+        return ResolvedAccount(
+            record.name, self.key_for(record.name), record.base_url, record.revision, record.marked_live
+        )
 
     # -- changes -----------------------------------------------------------------------------------
     @_serialised
@@ -350,8 +352,13 @@ class AccountStore:
             raise AccountExists(f"An account named '{clean}' already exists.")
         return self._update(target.name, name=clean)
 
-    def edit(self, name: str, *, base_url: str | None = None, revision: str | None = None) -> AccountRecord:
+    def edit(
+        self, name: str, *, base_url: str | None = None, revision: str | None = None, live: bool | None = None
+    ) -> AccountRecord:
+        """Change settings; `live=True` marks the account LIVE whatever its URL (False: LIVE only off loopback)."""
         changes: dict[str, Any] = {}
+        if live is not None:
+            changes["marked_live"] = live
         if base_url:
             changes["base_url"] = validate_base_url(base_url)
         if revision:
@@ -401,7 +408,7 @@ def env_account() -> ResolvedAccount | None:
     if not env_key:
         return None
     base_url = os.environ.get(ENV_BASE_URL, "").strip().rstrip("/") or LIVE_BASE_URL
-    return ResolvedAccount(ENV_ACCOUNT_NAME, validated_key(env_key), base_url)
+    return ResolvedAccount(ENV_ACCOUNT_NAME, validated_key(env_key), base_url, marked_live=env_marked_live())
 
 
 def resolve_account(name: str | None, store: AccountStore | None = None) -> ResolvedAccount:

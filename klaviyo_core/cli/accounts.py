@@ -1,4 +1,4 @@
-"""`python -m klaviyo_core accounts list|add NAME|remove NAME|test NAME|use NAME|rename OLD NEW|replace-key NAME`.
+"""`python -m klaviyo_core accounts list|add NAME|remove NAME|test NAME|use NAME|rename OLD NEW|replace-key NAME|edit`.
 
 `add` and `replace-key` read the key from a prompt that does not echo, or from stdin when it is piped; never
 from an argument, which would land in the shell history and in `ps` output.
@@ -113,6 +113,7 @@ def add(
     revision: str = typer.Option(SPEC_REVISION, "--revision", help="API revision date."),
     test: bool = typer.Option(True, "--test/--no-test", help="Check the key with real calls before saving."),
     use: bool = typer.Option(False, "--use", help="Make it the active account."),
+    live: bool = typer.Option(False, "--live", help="Mark it LIVE even on a local address (a tunnel or proxy)."),
 ) -> None:
     """Save an account; the key is read from a hidden prompt or from stdin."""
     verdict = check_key_format(_read_key("Private API key (input hidden)"))
@@ -131,6 +132,8 @@ def add(
     if report is not None:
         record = _guarded(lambda: store.record_test(record.name, report.to_result(), report.account))
         _print_report(report)
+    if live:
+        record = _guarded(lambda: store.edit(record.name, live=True))
     if use:
         _guarded(lambda: store.set_active(record.name))
     typer.echo(f"Saved '{record.name}' (key {record.fingerprint}) in the system keyring.")
@@ -188,3 +191,18 @@ def replace_key(name: str) -> None:
     key = _read_key("New private API key (input hidden)")
     record = _guarded(lambda: store.replace_key(name, key))
     typer.echo(f"Replaced the key of '{record.name}' (now {record.fingerprint}); test it with 'accounts test'.")
+
+
+@app.command()
+def edit(
+    name: str,
+    base_url: str | None = typer.Option(None, "--base-url", help="A new API base URL."),
+    live: bool | None = typer.Option(
+        None, "--live/--not-live", help="Mark LIVE whatever the address (--not-live: LIVE only off this machine)."
+    ),
+) -> None:
+    """Change an account's base URL or its LIVE mark (every LIVE write then needs --confirm-account)."""
+    store = AccountStore()
+    record = _guarded(lambda: store.edit(name, base_url=base_url, live=live))
+    state = "LIVE" if record.live else "not LIVE (a local test server)"
+    typer.echo(f"'{record.name}' at {record.base_url} is {state}.")

@@ -1,7 +1,9 @@
 """`python -m klaviyo_core profiles import FILE ...`: the CSV importer for cron jobs and CI.
 
 Exit codes: 0 every row imported (or valid, in a dry run), 1 some rows rejected (the report says which),
-2 bad input or usage, 3 an authentication or API failure. A user error never prints a traceback.
+2 bad input or usage or a refused write (a LIVE account without `--confirm-account NAME`; a resume on another
+account than the one the import started on), 3 an authentication or API failure. A user error never prints a
+traceback.
 """
 
 from __future__ import annotations
@@ -13,13 +15,25 @@ from typing import Any
 import typer
 
 from klaviyo_core import paths
-from klaviyo_core.cli.common import ExitCode, client_from, err, fail, fail_usage
+from klaviyo_core.accounts import TargetError
+from klaviyo_core.cli.common import (
+    CONFIRM_HELP,
+    ExitCode,
+    client_from,
+    err,
+    fail,
+    fail_usage,
+    live_confirmation,
+    refuse_write,
+    target_from,
+)
 from klaviyo_core.csvfile import CsvError, preview
 from klaviyo_core.http import KlaviyoError
 from klaviyo_core.paths import write_private_text
 from klaviyo_core.profiles import (
     CHANNELS,
     ColumnMapping,
+    ImportBusy,
     ImportOptions,
     ImportResult,
     ImportStopped,
@@ -98,6 +112,16 @@ def _summary(result: ImportResult, dry_run: bool) -> None:
         )
 
 
+def _effect(file: Path, resume: bool, into_list: str | None, options: ImportOptions) -> str:
+    """What a LIVE confirmation names: the file, the list and any consent recorded."""
+    effect = f"{'resume importing' if resume else 'import'} the profiles in {file.name}"
+    if into_list:
+        effect += f" into list {into_list}"
+    if options.subscribe:
+        effect += f", recording explicit consent for {' and '.join(options.subscribe)}"
+    return effect
+
+
 @app.command("import")
 def import_command(
     ctx: typer.Context,
@@ -117,6 +141,10 @@ def import_command(
     data_dir: Path | None = typer.Option(None, "--data-dir", help="Mappings and checkpoints (default: user data)."),
     deadline: float = typer.Option(3600.0, "--deadline", help="Seconds to wait for the jobs before stopping."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines on stderr."),
+    confirm_account: str | None = typer.Option(None, "--confirm-account", help=CONFIRM_HELP),
+    adopt: bool = typer.Option(
+        False, "--adopt", help="Resume an import started by an older version on the current account."
+    ),
 ) -> None:
     """Import FILE as profiles: validate every row first, send valid rows as bulk jobs, report every row."""
     if not file.is_file():
@@ -131,14 +159,13 @@ def import_command(
         options = ImportOptions(default_country, keep, list_id, _channels(subscribe), dry_run)
     except (CsvError, MappingError, ValueError) as exc:
         fail_usage(str(exc))
-    client = None
+    client = target = confirmation = None
+    if not dry_run:
+        client, target = client_from(ctx), target_from(ctx)
+        confirmation = live_confirmation(ctx, _effect(file, resume, list_id or list_name, options), confirm_account)
     try:
-        if not dry_run:
-            client = client_from(ctx)
-            if list_name:
-                options = ImportOptions(
-                    default_country, keep, _find_or_create_list(client, list_name), options.subscribe
-                )
+        if not dry_run and list_name:
+            options = ImportOptions(default_country, keep, _find_or_create_list(client, list_name), options.subscribe)
         result = import_profiles(
             client,
             file,
@@ -150,7 +177,14 @@ def import_command(
             restart=restart,
             on_progress=_progress(quiet),
             deadline_seconds=deadline,
+            target=target,
+            confirmation=confirmation,
+            adopt=adopt,
         )
+    except TargetError as exc:
+        refuse_write(exc)
+    except ImportBusy as exc:
+        fail_usage(str(exc))
     except (CsvError, MappingError, ValueError) as exc:
         fail_usage(str(exc))
     except UnfinishedImport as exc:

@@ -39,10 +39,6 @@ class ClientConfig:
     def key_fingerprint(self) -> str:
         return mask_key(self.credential)
 
-    @property
-    def is_live(self) -> bool:
-        return self.base_url == LIVE_BASE_URL
-
     def auth_header(self) -> dict[str, str]:
         if self.oauth_token:
             return {"Authorization": f"Bearer {self.oauth_token}"}

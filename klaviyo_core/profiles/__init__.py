@@ -4,7 +4,8 @@ The modules are named after the pipeline stage they hold (mapping, validate, sca
 streaming, checkpoint, report); `pipeline.import_profiles` runs them in order."""
 
 from klaviyo_core.csvfile import CsvError, detect_format, preview
-from klaviyo_core.profiles.checkpoint import unfinished_imports
+from klaviyo_core.profiles.binding import OlderCheckpoint
+from klaviyo_core.profiles.checkpoint import Checkpoint, ImportBusy, discard_import, unfinished_imports
 from klaviyo_core.profiles.jobs import Limits
 from klaviyo_core.profiles.mapping import (
     IGNORE,
@@ -29,8 +30,10 @@ __all__ = [
     "IGNORE",
     "PROPERTY_TYPES",
     "STANDARD_FIELDS",
+    "Checkpoint",
     "ColumnMapping",
     "CsvError",
+    "ImportBusy",
     "ImportOptions",
     "ImportResult",
     "ImportStopped",
@@ -38,10 +41,12 @@ __all__ = [
     "Mapping",
     "MappingError",
     "MappingStore",
+    "OlderCheckpoint",
     "Progress",
     "UnfinishedImport",
     "ValidationOptions",
     "detect_format",
+    "discard_import",
     "import_profiles",
     "mark_used",
     "parse_map_option",

@@ -3,7 +3,8 @@
 One directory per import under `<data dir>/imports/<import id>/`; the id is derived from the file's content
 fingerprint, the mapping and the options, so importing the same file the same way finds its own checkpoint.
 The directory holds:
-  checkpoint.json   this module's state: file, mapping, options, counts, the chunk plan and every chunk's
+  checkpoint.json   this module's state: file, mapping, options, the target account (name, account id, base
+                    URL, key fingerprint: never the key), counts, the chunk plan and every chunk's
                     state (planned -> submitting -> submitted -> complete) with its job id
   send.jsonl        the valid, de-duplicated profiles job after job: "<line>\t<profile JSON>" per row (people
                     who appear once in the file in file order, then the winners among repeated people)
@@ -21,10 +22,14 @@ the file again, which cuts the same jobs in the same order, and sends only those
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import shutil
+import sys
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +40,30 @@ from klaviyo_core.paths import open_private, private_dir
 
 CHECKPOINT_VERSION = 2  # 2: jobs are cut while the file is read (stage 'streaming', send_lines.i64)
 SEND_LINES = "send_lines.i64"  # file line of every sent row, in send order (int64, native byte order)
+LOCK_FILE = "lock"  # held (flock / msvcrt) by the one run working on the import
+
+
+def _lock_file(fd: int) -> None:
+    """Exclusive, non-blocking; OSError when another run holds it."""
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _unlock_file(fd: int) -> None:
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 @dataclass
@@ -67,6 +96,10 @@ class Checkpoint:
     created_at: float = field(default_factory=time.time)
     updated_at: float = field(default_factory=time.time)
     version: int = CHECKPOINT_VERSION
+    #: The account the import writes to (`klaviyo_core.accounts.Target.to_dict()`); a resume elsewhere is
+    #: refused. Kept inside the checkpoint, not in its id: the same file resumes only on its own account.
+    #: None: written before targets were recorded (an "older version"), adopted only after the user confirms.
+    target: dict[str, Any] | None = None
 
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> Checkpoint:
@@ -80,6 +113,18 @@ class Checkpoint:
     def finished(self) -> bool:
         return self.stage == "done"
 
+    @property
+    def from_older_version(self) -> bool:
+        """Started before the target was recorded: nobody knows which account it was sending to."""
+        return self.target is None and self.stage in UNFINISHED
+
+    @property
+    def target_label(self) -> str:
+        """Which account this import writes to, in words (for lists of unfinished imports)."""
+        if self.target is None:
+            return "an unknown account (started by an older version)"
+        return f"'{self.target.get('name', '')}' (id {self.target.get('account_id', '')})"
+
 
 def import_id_for(fingerprint: str, mapping: list[dict[str, str]], options: dict[str, Any]) -> str:
     blob = json.dumps([fingerprint, mapping, options], sort_keys=True).encode()
@@ -87,6 +132,17 @@ def import_id_for(fingerprint: str, mapping: list[dict[str, str]], options: dict
 
 
 UNFINISHED = ("streaming", "prepared", "sending")  # stages an import can be resumed from
+
+
+class ImportBusy(Exception):
+    """Another run of the same import holds its workspace (another window, tab or process); nothing was done."""
+
+    def __init__(self, file_path: str) -> None:
+        super().__init__(
+            f"The import of {Path(file_path).name} is running elsewhere (another window, tab or command). "
+            "Two runs of one import would fight over its files, so this one did nothing: wait for the other to "
+            "finish, or stop it, then resume."
+        )
 
 
 class Workspace:
@@ -122,6 +178,30 @@ class Workspace:
         path = self.send_lines_path
         return np.fromfile(path, dtype=np.int64) if path.exists() else np.array([], dtype=np.int64)
 
+    @contextlib.contextmanager
+    def lock(self, file_path: str) -> Iterator[None]:
+        """Hold this import for one run (ImportBusy when another run holds it).
+
+        Why: a run still reading (a tab whose Stop has not landed yet, a worker left by a killed command) and a
+        resume of the same import shared the spooled Arrow chunks, and one deleted the other's: the resume died
+        with FileNotFoundError. The OS drops the lock when its process dies, so a killed run never blocks."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with (self.dir / LOCK_FILE).open("a+b") as handle:
+            try:
+                _lock_file(handle.fileno())
+            except OSError:
+                raise ImportBusy(file_path) from None
+            try:
+                yield
+            finally:
+                _unlock_file(handle.fileno())
+
+    def discard(self) -> None:
+        """Forget this import: its checkpoint and spooled rows (the user chose Discard); not while it runs."""
+        if self.dir.is_dir():
+            with self.lock(str(self.dir)):
+                shutil.rmtree(self.dir, ignore_errors=True)
+
     def reset_files(self) -> None:
         private_dir(self.dir)
         for path in (self.send_path, self.send_lines_path, self.rejected_path, self.klaviyo_path):
@@ -139,3 +219,8 @@ def unfinished_imports(root: Path) -> list[Checkpoint]:
         if cp is not None and cp.stage in UNFINISHED:
             found.append(cp)
     return sorted(found, key=lambda c: c.updated_at, reverse=True)
+
+
+def discard_import(root: Path, import_id: str) -> None:
+    """Forget one unfinished import (the page's and the CLI's Discard); its report, if written elsewhere, stays."""
+    Workspace(root, import_id).discard()

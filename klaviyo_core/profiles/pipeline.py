@@ -19,9 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from klaviyo_core import paths
+from klaviyo_core.accounts.confirm import LiveConfirmation
+from klaviyo_core.accounts.target import Target
 from klaviyo_core.csvfile.reader import CsvError, detect_format, preview
 from klaviyo_core.csvfile.sniff import fingerprint
 from klaviyo_core.http.errors import KlaviyoError
+from klaviyo_core.profiles.binding import OlderCheckpoint, guard_send
 from klaviyo_core.profiles.checkpoint import UNFINISHED, Checkpoint, Workspace, import_id_for, unfinished_imports
 from klaviyo_core.profiles.jobs import job_body, read_chunk_lines
 from klaviyo_core.profiles.mapping import Mapping, MappingError, MappingStore, suggest_mapping
@@ -44,6 +47,7 @@ __all__ = [
     "Mapping",
     "MappingError",
     "MappingStore",
+    "OlderCheckpoint",
     "Progress",
     "UnfinishedImport",
     "ValidationOptions",
@@ -215,31 +219,43 @@ def import_profiles(
     poll_interval: float = 1.0,
     limits: Limits | None = None,
     workers: int | None = None,
+    target: Target | None = None,
+    confirmation: LiveConfirmation | None = None,
+    adopt: bool = False,
 ) -> ImportResult:
     """Import (or dry-run) one CSV. Raises CsvError/MappingError/ValueError for bad input, the client's
     ApiError/TransportError for API trouble, UnfinishedImport, and ImportStopped (resumable). `workers`: processes
-    that read the file (None: 2 for a large file on a multi-core machine, else 1)."""
+    that read the file (None: 2 for a large file on a multi-core machine, else 1).
+
+    Before anything is sent: the import is bound to `target` (None: the client's account), a resume on another
+    account raises TargetMismatch and one from an older version OlderCheckpoint (unless `adopt`), and a LIVE
+    target needs a fresh `confirmation` (LiveWriteNotConfirmed); each refusal sends nothing."""
     path = Path(path)
     if not mapping.has_identifier():
         raise MappingError("Map at least one column to email, phone_number or external_id.")
     file_id = fingerprint(path)
     import_id = import_id_for(file_id, mapping.to_json(), options.to_json())
     ws = Workspace(data_dir or paths.data_dir("profiles"), import_id)
-    fresh = Checkpoint(import_id, str(path), file_id, mapping.to_json(), options.to_json())
-    cp = _start(ws, ws.load(), resume, restart, fresh)
-    report = report_path or ws.dir / "report.csv"
-    if options.dry_run:
-        warnings = _prepare_dry(ws, cp, path, mapping, options, limits, on_progress)
-        first_job = job_body(read_chunk_lines(ws.send_path, cp.chunks[0])[1], options.list_id) if cp.chunks else None
-        counts = write_report(path, ws, cp, report, dry_run=True)
-        _finish(ws, cp)
-        return ImportResult(import_id, counts, report, True, ws.dir, cp.counts, first_job, warnings)
-    sender = Sender(client, ws, cp, options.list_id, options.subscribe, poll_interval)
-    sender.deadline, sender.on_progress, sender.stop = (
-        time.monotonic() + deadline_seconds,
-        on_progress,
-        stop or threading.Event(),
-    )
-    produce = _producer(path, mapping, options, ws, limits, workers) if cp.stage in ("new", "streaming") else None
-    counts, warnings = _send(sender, path, report, produce)
-    return ImportResult(import_id, counts, report, True, ws.dir, cp.counts, None, warnings)
+    with ws.lock(str(path)):  # one run per import at a time (see Workspace.lock)
+        fresh = Checkpoint(import_id, str(path), file_id, mapping.to_json(), options.to_json())
+        cp = _start(ws, ws.load(), resume, restart, fresh)
+        if not options.dry_run:
+            guard_send(client, cp, cp is fresh, target, confirmation, adopt)
+        report = report_path or ws.dir / "report.csv"
+        if options.dry_run:
+            warnings = _prepare_dry(ws, cp, path, mapping, options, limits, on_progress)
+            first_job = (
+                job_body(read_chunk_lines(ws.send_path, cp.chunks[0])[1], options.list_id) if cp.chunks else None
+            )
+            counts = write_report(path, ws, cp, report, dry_run=True)
+            _finish(ws, cp)
+            return ImportResult(import_id, counts, report, True, ws.dir, cp.counts, first_job, warnings)
+        sender = Sender(client, ws, cp, options.list_id, options.subscribe, poll_interval)
+        sender.deadline, sender.on_progress, sender.stop = (
+            time.monotonic() + deadline_seconds,
+            on_progress,
+            stop or threading.Event(),
+        )
+        produce = _producer(path, mapping, options, ws, limits, workers) if cp.stage in ("new", "streaming") else None
+        counts, warnings = _send(sender, path, report, produce)
+        return ImportResult(import_id, counts, report, True, ws.dir, cp.counts, None, warnings)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -167,7 +168,9 @@ def prepare(
     private_dir(workdir)
     workers = _auto_workers(path) if workers is None else workers
     header = _header(path, mapping)
-    spool_dir = workdir / "chunks"
+    for stale in workdir.glob("chunks*"):  # left by a run that was killed (the caller holds the import's lock)
+        shutil.rmtree(stale, ignore_errors=True)
+    spool_dir = workdir / f"chunks-{os.getpid()}-{secrets.token_hex(4)}"  # this run's own: never shared
     try:
         scanned = scan(path, mapping, options, spool_dir, workers, on_scan)
         return _read_and_cut(scanned, header, mapping, options, workdir, limits, workers, on_rows, on_job)

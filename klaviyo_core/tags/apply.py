@@ -14,9 +14,11 @@ again plans nothing but "unchanged" rows.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from klaviyo_core.accounts.confirm import LiveConfirmation, require_live_confirmation
+from klaviyo_core.accounts.target import Target, check_same_target, target_or_own
 from klaviyo_core.csvfile.write import csv_text
 from klaviyo_core.tags.files import Shape, TagFile, TagFileError, read_tag_file
 from klaviyo_core.tags.plan import ASSIGN, CREATE, REMOVE, SKIP, UNCHANGED, Plan, PlanRow, key, make_plan
@@ -59,8 +61,13 @@ class ApplyResult:
         return not any(s == FAILED for s in self.status.values())
 
 
-def plan_tag_file(client: KlaviyoClient, tag_file: TagFile, progress: Progress | None = None) -> Plan:
-    return make_plan(tag_file, load_state(client, tag_file, progress))
+def plan_tag_file(
+    client: KlaviyoClient, tag_file: TagFile, progress: Progress | None = None, *, target: Target | None = None
+) -> Plan:
+    """Read the account and plan every row (nothing is written); the plan records which account it was read
+    from (`target`, else the client's own), so it can never be applied to another one."""
+    bound = target_or_own(client, target)
+    return replace(make_plan(tag_file, load_state(client, tag_file, progress)), target=bound)
 
 
 def _existing_id(exc: Exception, meta_key: str) -> str | None:
@@ -203,11 +210,22 @@ class _Applier:
 
 
 def apply_plan(
-    client: KlaviyoClient, plan: Plan, *, on_progress: OnProgress | None = None, batch_size: int = LINK_BATCH
+    client: KlaviyoClient,
+    plan: Plan,
+    *,
+    on_progress: OnProgress | None = None,
+    batch_size: int = LINK_BATCH,
+    target: Target | None = None,
+    confirmation: LiveConfirmation | None = None,
 ) -> ApplyResult:
-    """Carry out a plan; `on_progress(done, total, message)` is called after every request."""
+    """Carry out a plan; `on_progress(done, total, message)` is called after every request. Refused before any
+    request when the plan was read from another account (TargetMismatch) or the target is LIVE and
+    `confirmation` is missing or spent (LiveWriteNotConfirmed)."""
     if plan.shape is Shape.PROFILE_LABELS:
         raise ValueError("profile label files are applied by klaviyo_core.profile_labels")
+    current = target_or_own(client, target)
+    check_same_target("tag plan", plan.target, current)
+    require_live_confirmation(current, confirmation)
     return _Applier(client, plan, on_progress, batch_size).run()
 
 

@@ -14,7 +14,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import sqlite3
+import string
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +29,10 @@ _SCHEMAS: list[tuple[str, tuple[str, ...]]] = []
 
 _BASE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS identity (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+#: Klaviyo account ids are the account's 6-character public key (letters and digits).
+_ACCOUNT_ID_ALPHABET = string.ascii_uppercase + string.digits
 
 
 def register_schema(ddl: str, tables: tuple[str, ...]) -> None:
@@ -134,6 +139,21 @@ class Store:
                 "INSERT INTO kv(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
                 (key, json.dumps(value)),
             )
+
+    def account_id(self) -> str:
+        """This database's own lasting account id, made on first use and never reset.
+
+        Why: the workbench binds checkpoints and plans to the account id from GET /api/accounts; if every
+        sandbox answered the same id, an import started on one sandbox could resume on another. The id
+        lives in `identity`, which `reset()` leaves alone (a reset empties an account, it does not make a
+        new one)."""
+        with self.write() as conn:
+            row = conn.execute("SELECT value FROM identity WHERE key='account_id'").fetchone()
+            if row is not None:
+                return str(row[0])
+            made = "".join(secrets.choice(_ACCOUNT_ID_ALPHABET) for _ in range(6))
+            conn.execute("INSERT INTO identity(key, value) VALUES('account_id', ?)", (made,))
+            return made
 
     def close(self) -> None:
         with self._lock:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from klaviyo_core.accounts import identify
 from klaviyo_core.csvfile.reader import preview
 from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.config import ClientConfig
@@ -181,6 +182,7 @@ def test_checkpoint_files_never_hold_the_key(sandbox: SandboxServer, tmp_path: P
 def test_50k_rows_under_faults_every_row_once(sandbox: SandboxServer, tmp_path: Path) -> None:
     client = client_for(sandbox)
     path = write_people(tmp_path / "p.csv", 50_000, bad_every=1000)
+    target = identify(client, "Sandbox")  # who the import writes to, asked before the faults start
     admin(
         sandbox,
         "PUT",
@@ -195,6 +197,7 @@ def test_50k_rows_under_faults_every_row_once(sandbox: SandboxServer, tmp_path: 
         data_dir=tmp_path / "data",
         poll_interval=0.05,
         deadline_seconds=240,
+        target=target,
     )
     admin(sandbox, "DELETE", "/__sandbox/faults")
     seen = Counter(e["status"] for e in admin(sandbox, "GET", "/__sandbox/requests")["requests"])

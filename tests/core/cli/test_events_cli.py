@@ -11,8 +11,7 @@ from typer.testing import CliRunner
 
 from klaviyo_core.accounts.store import ENV_ACCOUNT_NAME
 from klaviyo_core.cli import app
-from klaviyo_core.cli import events as cli_events
-from klaviyo_core.cli.events import confirm_option
+from klaviyo_core.cli.common import confirm_option
 from klaviyo_sandbox import SandboxServer
 from tests.conftest import FULL_KEY
 
@@ -101,8 +100,8 @@ def test_live_send_without_confirmation_sends_nothing(monkeypatch: pytest.Monkey
 
 @pytest.fixture
 def live_sandbox(sandbox: SandboxServer, env: None, monkeypatch: pytest.MonkeyPatch) -> SandboxServer:
-    """The test's sandbox, treated as a LIVE store (as a proxy URL in front of Klaviyo would be)."""
-    monkeypatch.setattr(cli_events, "_is_live", lambda client: True)
+    """The test's sandbox, marked LIVE by the user (KLAVIYO_LIVE=1 marks the environment account)."""
+    monkeypatch.setenv("KLAVIYO_LIVE", "1")
     return sandbox
 
 
