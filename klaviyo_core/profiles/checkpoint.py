@@ -185,8 +185,8 @@ class Workspace:
         Why: a run still reading (a tab whose Stop has not landed yet, a worker left by a killed command) and a
         resume of the same import shared the spooled Arrow chunks, and one deleted the other's: the resume died
         with FileNotFoundError. The OS drops the lock when its process dies, so a killed run never blocks."""
-        self.dir.mkdir(parents=True, exist_ok=True)
-        with (self.dir / LOCK_FILE).open("a+b") as handle:
+        private_dir(self.dir)
+        with open_private(self.dir / LOCK_FILE, "a+b") as handle:
             try:
                 _lock_file(handle.fileno())
             except OSError:

@@ -28,14 +28,27 @@ MESSAGE = f"{IMAGE} {LINK} {HTML} {BOLD}"
 KEY = "pk_test_hostile_text_0000000000000e5f6"
 
 
+ACCOUNT = {
+    "data": [
+        {
+            "type": "account",
+            "id": "HOSTIL",
+            "attributes": {"contact_information": {"organization_name": MESSAGE}, "test_account": False},
+        }
+    ]
+}
+
+
 class _Hostile(BaseHTTPRequestHandler):
-    """A server on loopback whose every answer is a JSON:API error made of hostile markdown."""
+    """A server on loopback that names its account in hostile markdown (so pages can identify the target) and
+    answers everything else with a JSON:API error made of hostile markdown."""
 
     def _answer(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         error = {"id": "x", "status": 400, "code": "invalid", "title": MESSAGE, "detail": MESSAGE, "source": {}}
-        body = json.dumps({"errors": [error]}).encode()
-        self.send_response(400)
+        ok = self.command == "GET" and self.path.startswith("/api/accounts")
+        body = json.dumps(ACCOUNT if ok else {"errors": [error]}).encode()
+        self.send_response(200 if ok else 400)
         self.send_header("Content-Type", "application/vnd.api+json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -102,8 +115,7 @@ def test_sidebar_home_and_connection_error(hostile_account: str) -> None:
     at = _app()
     _assert_inert(at, LINK)  # the sidebar's target and the home page name the account
     at.button(key="home_test_connection").click().run()
-    assert at.error, "the hostile server's error is shown"
-    _assert_inert(at, LINK, IMAGE)
+    _assert_inert(at, LINK, IMAGE)  # the server's account name, shown as text
 
 
 def test_keys_page_lists_the_account_as_text(hostile_account: str) -> None:
