@@ -20,7 +20,8 @@ from klaviyo_sandbox.engine.http import Ctx, Response
 from klaviyo_sandbox.engine.jsonapi import collection, document, page_window, request_data, resource, sparse
 from klaviyo_sandbox.engine.routes import route
 from klaviyo_sandbox.events import input as event_input
-from klaviyo_sandbox.metrics.routes import includes, metric_resource, metric_row
+from klaviyo_sandbox.events.store import metric_row
+from klaviyo_sandbox.metrics.resource import includes, metric_resource
 from klaviyo_sandbox.profiles.store import load_profile
 from klaviyo_spec import allowed_filters
 

@@ -15,7 +15,8 @@ from klaviyo_sandbox.engine.filters import Condition, parse_filter
 from klaviyo_sandbox.engine.http import Ctx, Response
 from klaviyo_sandbox.engine.jsonapi import collection, document, page_window, request_data
 from klaviyo_sandbox.engine.routes import route
-from klaviyo_sandbox.lists.routes import list_resource
+from klaviyo_sandbox.lists import store as liststore
+from klaviyo_sandbox.lists.resource import list_resource
 from klaviyo_sandbox.profiles import bulk_upsert as profilebulk
 from klaviyo_sandbox.profiles import store as profilestore
 from klaviyo_sandbox.profiles.resource import additional_fields, profile_resource
@@ -101,35 +102,27 @@ def get_profile_or_404(ctx: Ctx, profile_id: str) -> dict[str, Any]:
     return found
 
 
-def _list_rows(ctx: Ctx, profile_id: str) -> list[Any]:
-    with ctx.store.read() as conn:
-        return conn.execute(
-            "SELECT l.* FROM list_members m JOIN lists l ON l.id = m.list_id WHERE m.profile_id=? ORDER BY l.id",
-            (profile_id,),
-        ).fetchall()
-
-
 @route("get_profile")
 def get_profile(ctx: Ctx) -> Response:
     profile = get_profile_or_404(ctx, ctx.params["id"])
     include = _include(ctx, {"conversations", "lists", "push-tokens", "segments"})
     extra: dict[str, Any] = {}
     if "lists" in include:
-        extra["included"] = [list_resource(ctx, row) for row in _list_rows(ctx, profile["id"])]
+        extra["included"] = [list_resource(ctx, row) for row in liststore.lists_of_profile(ctx.store, profile["id"])]
     return Response(200, document(ctx, profile_resource(ctx, profile), **extra))
 
 
 @route("get_lists_for_profile")
 def get_lists_for_profile(ctx: Ctx) -> Response:
     get_profile_or_404(ctx, ctx.params["id"])
-    items = [list_resource(ctx, row) for row in _list_rows(ctx, ctx.params["id"])]
+    items = [list_resource(ctx, row) for row in liststore.lists_of_profile(ctx.store, ctx.params["id"])]
     return Response(200, collection(ctx, items, 0, max(len(items), 1)))
 
 
 @route("get_list_ids_for_profile")
 def get_list_ids_for_profile(ctx: Ctx) -> Response:
     get_profile_or_404(ctx, ctx.params["id"])
-    items = [{"type": "list", "id": row["id"]} for row in _list_rows(ctx, ctx.params["id"])]
+    items = [{"type": "list", "id": row["id"]} for row in liststore.lists_of_profile(ctx.store, ctx.params["id"])]
     return Response(200, collection(ctx, items, 0, max(len(items), 1)))
 
 

@@ -284,3 +284,51 @@ def apply_patch_properties(properties: dict[str, Any], patch: dict[str, Any] | N
     for key in [unset] if isinstance(unset, str) else unset:
         out.pop(key, None)
     return out
+
+
+# -- job tables (profiles/import_jobs.py, profiles/subscriptions.py) -----------------------------------------
+register_schema(
+    """
+    CREATE TABLE IF NOT EXISTS profile_import_jobs (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        completed_at TEXT,
+        expires_at TEXT,
+        total_count INTEGER NOT NULL,
+        completed_count INTEGER NOT NULL DEFAULT 0,
+        failed_count INTEGER NOT NULL DEFAULT 0,
+        list_ids TEXT NOT NULL DEFAULT '[]',
+        payload BLOB,  -- only in databases written before profile_import_payloads existed
+        profile_ids TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE TABLE IF NOT EXISTS profile_import_payloads (job_id TEXT PRIMARY KEY, payload BLOB NOT NULL) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS profile_import_errors (
+        job_id TEXT NOT NULL,
+        pos INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        code TEXT NOT NULL,
+        title TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        pointer TEXT NOT NULL,
+        original_payload TEXT,
+        PRIMARY KEY (job_id, pos)
+    ) WITHOUT ROWID;
+    """,
+    ("profile_import_errors", "profile_import_payloads", "profile_import_jobs"),
+)
+
+register_schema(
+    """
+    CREATE TABLE IF NOT EXISTS subscription_jobs (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        payload TEXT NOT NULL
+    );
+    """,
+    ("subscription_jobs",),
+)

@@ -12,7 +12,7 @@ from klaviyo_core.tags.apply import apply_plan, plan_tag_file, read_tag_file, re
 from klaviyo_core.tags.state import tag_overview
 from klaviyo_sandbox import SandboxServer
 from klaviyo_sandbox.seed import seed_demo
-from klaviyo_sandbox.taggables.campaigns import insert_campaign
+from klaviyo_sandbox.taggables.store import insert_campaign
 from tests.conftest import FULL_KEY
 
 

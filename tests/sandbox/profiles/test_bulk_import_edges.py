@@ -8,7 +8,6 @@ import random
 import sqlite3
 from contextlib import closing
 
-import klaviyo_sandbox.profiles.import_jobs  # noqa: F401 - registers every table a job touches
 from klaviyo_sandbox import SandboxServer
 from klaviyo_sandbox.engine.store import Store
 from klaviyo_sandbox.profiles import bulk_upsert as profilebulk
