@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from klaviyo_app.ui.client import get_client
-from klaviyo_app.ui.errors import render_error
+from klaviyo_app.ui.errors import guarded
 from klaviyo_core.tags import (
     MERGE,
     REPLACE,
@@ -92,13 +92,13 @@ def _send_labels(plan: LabelPlan, run_key: tuple[str, str, str]) -> None:
     def show(done: int, total: int, message: str) -> None:
         bar.progress(done / max(total, 1), text=message)
 
-    try:
-        sent = send_labels(get_client(), plan, on_progress=show)
-    except ImportsStillRunning as exc:
-        st.warning(str(exc))
-        return
-    except Exception as exc:
-        render_error(exc)
+    with guarded() as sending:
+        try:
+            sent = send_labels(get_client(), plan, on_progress=show)
+        except ImportsStillRunning as exc:
+            st.warning(str(exc))
+            return
+    if sending.failed:
         return
     st.session_state[LABEL_RUNS_KEY][run_key] = time.strftime("%H:%M")
     if sent.profiles_up_to_date:
@@ -116,12 +116,10 @@ def _plan_view(digest: str, tag_file) -> None:  # type: ignore[no-untyped-def]
     stored = st.session_state.get(PLAN_KEY)
     rebuild = st.button("Rebuild the plan (reads only)", key="tags_build_plan")
     if rebuild or not stored or stored[0] != digest:  # planned once per file; nothing is written here
-        try:
-            with st.spinner("Reading the account's tags and resources…"):
-                st.session_state[PLAN_KEY] = (digest, plan_tag_file(get_client(), tag_file))
+        with guarded() as planning, st.spinner("Reading the account's tags and resources…"):
+            st.session_state[PLAN_KEY] = (digest, plan_tag_file(get_client(), tag_file))
             st.session_state.pop(RESULT_KEY, None)
-        except Exception as exc:
-            render_error(exc)
+        if planning.failed:
             return
     stored = st.session_state.get(PLAN_KEY)
     if not stored or stored[0] != digest:
@@ -143,12 +141,11 @@ def _plan_view(digest: str, tag_file) -> None:  # type: ignore[no-untyped-def]
         st.warning("Target: your **live** Klaviyo account. Applying changes its tags for real.")
     if st.button(f"Apply {plan.writes} change{'s' if plan.writes != 1 else ''}", key="tags_apply", type="primary"):
         bar = st.progress(0.0, text="Starting…")
-        try:
+        with guarded() as applying:
             result = apply_plan(
                 get_client(), plan, on_progress=lambda d, t, m: bar.progress(d / max(t, 1), text=f"{d}/{t} {m}")
             )
-        except Exception as exc:
-            render_error(exc)
+        if applying.failed:
             return
         st.session_state[RESULT_KEY] = (digest, result)
     _results(digest, plan)
@@ -190,12 +187,9 @@ with upload_tab:
 with overview_tab:
     st.caption("Read-only. Tags label campaigns, flows, lists and segments (never profiles).")
     if st.button("Load current tags", key="tags_load_overview"):
-        try:
-            with st.spinner("Reading tags (3 requests a second at most)…"):
-                usage = tag_overview(get_client())
-        except Exception as exc:
-            render_error(exc)
-        else:
+        with guarded() as reading, st.spinner("Reading tags (3 requests a second at most)…"):
+            usage = tag_overview(get_client())
+        if not reading.failed:
             rows = [
                 {
                     "group": u.group + (" (exclusive)" if u.exclusive else "") + (" (default)" if u.default else ""),

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 import typer
 
 from klaviyo_core.accounts import ENV_ACCOUNT_NAME, ENV_KEY, SANDBOX, CredentialsError, is_live_url, resolve_account
-from klaviyo_core.cli.common import ExitCode, client_from, err, fail, fail_usage, options
+from klaviyo_core.cli.common import ExitCode, client_from, err, fail_usage, guard, options
 from klaviyo_core.events import (
     TEMPLATES,
     Event,
@@ -209,12 +209,13 @@ def bulk_command(
         raise typer.Exit(ExitCode.OK)
     client = client_from(ctx)
     name = _account_name(ctx, client)
-    try:
-        result = send_bulk(client, events, live=_is_live(client), account_name=name, typed_confirmation=confirm_account)
-    except LiveSendNotConfirmed as exc:
-        _not_confirmed(exc, name, confirm_account)
-    except Exception as exc:  # pragma: no cover - defensive: never a traceback
-        fail(exc)
+    with guard():
+        try:
+            result = send_bulk(
+                client, events, live=_is_live(client), account_name=name, typed_confirmation=confirm_account
+            )
+        except LiveSendNotConfirmed as exc:
+            _not_confirmed(exc, name, confirm_account)
     for index, why in result.failures:
         err(f"Batch {index + 1}: {why.what} What to do: {why.todo}")
     typer.echo(f"{result.accepted_events} events accepted in {result.batches} request(s).")

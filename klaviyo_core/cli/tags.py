@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from klaviyo_core.cli.common import ExitCode, client_from, fail
+from klaviyo_core.cli.common import ExitCode, client_from, guard
 from klaviyo_core.tags import (
     MERGE,
     SKIP,
@@ -61,13 +61,12 @@ def _import_labels(ctx: typer.Context, data: bytes, property_name: str | None, m
         typer.echo(f"skip line {line}: {why}")
     if not dry_run and plan.labels:
         client = client_from(ctx)
-        try:
-            sent = send_labels(client, plan)
-        except ImportsStillRunning as exc:
-            typer.echo(str(exc), err=True)
-            raise typer.Exit(ExitCode.API) from None
-        except Exception as exc:
-            fail(exc)
+        with guard():
+            try:
+                sent = send_labels(client, plan)
+            except ImportsStillRunning as exc:
+                typer.echo(str(exc), err=True)
+                raise typer.Exit(ExitCode.API) from None
         if sent.profiles_up_to_date:
             typer.echo(f"{sent.profiles_up_to_date} profiles already have every label in the file: left out.")
         if sent.jobs:
@@ -95,15 +94,13 @@ def import_file(
     if tag_file.shape is Shape.PROFILE_LABELS:
         _import_labels(ctx, data, property_name, mode, dry_run)
     client = client_from(ctx)  # exits 2 by itself on a missing or malformed key
-    try:
+    with guard():
         plan = plan_tag_file(client, tag_file)
         _print_plan(plan)
         result = None
         if not dry_run and plan.writes:
             result = apply_plan(client, plan, on_progress=lambda d, t, m: typer.echo(f"[{d}/{t}] {m}", err=True))
             typer.echo("Result: " + ", ".join(f"{n} {s}" for s, n in result.counts().items()))
-    except Exception as exc:
-        fail(exc)
     if report is not None:
         report.write_text(report_csv(plan, result), encoding="utf-8")
         typer.echo(f"Report written to {report}")

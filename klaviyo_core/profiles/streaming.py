@@ -86,7 +86,7 @@ def stream(sender: Sender, produce: Producer) -> Prepared:
             put(("done", prepared))
         except _Abort:
             return
-        except BaseException as exc:  # handed to the sending thread, which raises it
+        except BaseException as exc:  # noqa: BLE001 - handed to the sending thread, which raises it
             try:
                 put(("error", exc))
             except _Abort:
