@@ -28,9 +28,9 @@ from klaviyo_core.accounts import (
     check_key,
     check_key_format,
     env_account,
-    fingerprint,
     is_live_url,
     keyring_available,
+    mask_key,
     validate_base_url,
     validate_name,
 )
@@ -72,7 +72,7 @@ class SessionAccount:
 
     @property
     def fingerprint(self) -> str:
-        return fingerprint(self.api_key)
+        return mask_key(self.api_key)
 
 
 def store() -> AccountStore:

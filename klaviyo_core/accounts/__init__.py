@@ -1,6 +1,6 @@
 """Saved accounts (keys in the OS keyring), key checks, and who a key belongs to."""
 
-from klaviyo_core.accounts.key_format import PUBLIC_VS_PRIVATE, check_key_format, fingerprint
+from klaviyo_core.accounts.key_format import PUBLIC_VS_PRIVATE, check_key_format
 from klaviyo_core.accounts.probe import AccountInfo, KeyReport, check_key, fetch_account
 from klaviyo_core.accounts.records import AccountRecord, is_live_url
 from klaviyo_core.accounts.store import (
@@ -21,6 +21,7 @@ from klaviyo_core.accounts.store import (
     validate_revision,
 )
 from klaviyo_core.http.config import LIVE_BASE_URL
+from klaviyo_core.http.redaction import mask_key
 
 __all__ = [
     "ENV_ACCOUNT_NAME",
@@ -41,9 +42,9 @@ __all__ = [
     "check_key_format",
     "env_account",
     "fetch_account",
-    "fingerprint",
     "is_live_url",
     "keyring_available",
+    "mask_key",
     "resolve_account",
     "validate_base_url",
     "validate_name",

@@ -6,7 +6,6 @@ Kept apart from `store.py` (which owns the keyring and the file) so the records 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,10 +19,6 @@ def is_live_url(base_url: str) -> bool:
     """Anything that is not on this machine talks to a real store; only loopback URLs are a sandbox."""
     host = urlsplit(base_url).hostname if base_url else None
     return bool(host) and host not in _LOOPBACK_HOSTS
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)

@@ -33,15 +33,15 @@ from urllib.parse import urlsplit
 import keyring
 import keyring.errors
 
-from klaviyo_core.accounts.key_format import check_key_format, fingerprint
+from klaviyo_core.accounts.key_format import check_key_format
 from klaviyo_core.accounts.records import (
     LIVE_BASE_URL,
     AccountRecord,
     KlaviyoAccountInfo,
     TestResult,
     is_live_url,
-    now_iso,
 )
+from klaviyo_core.http.redaction import mask_key
 from klaviyo_core.paths import config_dir
 from klaviyo_spec import SPEC_REVISION
 
@@ -63,7 +63,6 @@ __all__ = [
     "env_account",
     "is_live_url",
     "keyring_available",
-    "now_iso",
     "resolve_account",
 ]
 
@@ -318,7 +317,7 @@ class AccountStore:
         record = AccountRecord(
             clean_name,
             uuid.uuid4().hex,
-            fingerprint(clean_key),
+            mask_key(clean_key),
             validate_base_url(base_url),
             validate_revision(revision),
         )
@@ -365,7 +364,7 @@ class AccountStore:
         target = self.get(name)
         with _keyring_errors("save the key in"):
             keyring.set_password(SERVICE, target.id, clean_key)
-        return self._update(target.name, fingerprint=fingerprint(clean_key), last_test=None)
+        return self._update(target.name, fingerprint=mask_key(clean_key), last_test=None)
 
     def record_test(self, name: str, result: TestResult, klaviyo: KlaviyoAccountInfo | None = None) -> AccountRecord:
         changes: dict[str, Any] = {"last_test": result}

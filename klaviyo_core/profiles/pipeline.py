@@ -20,7 +20,7 @@ from typing import Any
 
 from klaviyo_core import paths
 from klaviyo_core.csvfile.reader import CsvError, detect_format, preview
-from klaviyo_core.csvfile.sniff import fingerprint
+from klaviyo_core.csvfile.sniff import file_fingerprint
 from klaviyo_core.http.errors import KlaviyoError
 from klaviyo_core.profiles.checkpoint import UNFINISHED, Checkpoint, Workspace, import_id_for, unfinished_imports
 from klaviyo_core.profiles.jobs import job_body, read_chunk_lines
@@ -222,7 +222,7 @@ def import_profiles(
     path = Path(path)
     if not mapping.has_identifier():
         raise MappingError("Map at least one column to email, phone_number or external_id.")
-    file_id = fingerprint(path)
+    file_id = file_fingerprint(path)
     import_id = import_id_for(file_id, mapping.to_json(), options.to_json())
     ws = Workspace(data_dir or paths.data_dir("profiles"), import_id)
     fresh = Checkpoint(import_id, str(path), file_id, mapping.to_json(), options.to_json())

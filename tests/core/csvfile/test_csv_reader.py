@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from klaviyo_core.csvfile.reader import CsvError, CsvReader, detect_format, preview
-from klaviyo_core.csvfile.sniff import fingerprint
+from klaviyo_core.csvfile.sniff import file_fingerprint
 
 TEXT = 'Email;First Name;Note\njosé@example.com;José;"two\nlines"\nb@example.com;Zoë;ok\n'
 
@@ -92,7 +92,7 @@ def test_header_only_file(tmp_path: Path) -> None:
 def test_fingerprint_changes_with_content(tmp_path: Path) -> None:
     a = _write(tmp_path, "a.csv", b"email\na@example.com\n")
     b = _write(tmp_path, "b.csv", b"email\nb@example.com\n")
-    assert fingerprint(a) != fingerprint(b) and fingerprint(a) == fingerprint(a)
+    assert file_fingerprint(a) != file_fingerprint(b) and file_fingerprint(a) == file_fingerprint(a)
 
 
 BROKEN = {
