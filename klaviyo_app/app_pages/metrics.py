@@ -38,12 +38,13 @@ def account_timezone(target: str, _client: object) -> str:
 def chart(frame: pd.DataFrame, measurement: str, series: str, kind: str) -> alt.Chart:
     base = alt.Chart(frame)
     mark = base.mark_bar() if kind == "Bar" else base.mark_line(point=True)
-    return mark.encode(
+    encoded: alt.Chart = mark.encode(
         x=alt.X("date:T", title="Date"),
         y=alt.Y(f"{measurement}:Q", title=LABELS[measurement], stack=kind == "Bar" or None),
         color=alt.Color(f"{series}:N", title=series),
         tooltip=[alt.Tooltip("date:T", title="Date"), series, alt.Tooltip(f"{measurement}:Q", format=",.2f")],
     ).properties(height=360)
+    return encoded
 
 
 st.title("📈 Metrics")

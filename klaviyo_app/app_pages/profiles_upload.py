@@ -8,6 +8,7 @@ klaviyo_core.uploads removes the copy once its import has finished, or after a w
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -90,7 +91,7 @@ def _account_lists() -> list[dict]:  # type: ignore[type-arg]
     return found
 
 
-def _progress_callback():  # type: ignore[no-untyped-def]
+def _progress_callback() -> Callable[[Progress], None]:
     bar = st.progress(0.0, text="Starting...")
 
     def show(p: Progress) -> None:

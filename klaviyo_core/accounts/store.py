@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 import keyring
@@ -35,12 +35,12 @@ import keyring.errors
 
 from klaviyo_core.accounts.key_format import check_key_format
 from klaviyo_core.accounts.records import (
-    LIVE_BASE_URL,
     AccountRecord,
     KlaviyoAccountInfo,
     TestResult,
     is_live_url,
 )
+from klaviyo_core.http.config import LIVE_BASE_URL
 from klaviyo_core.http.redaction import mask_key
 from klaviyo_core.paths import config_dir
 from klaviyo_spec import SPEC_REVISION
@@ -77,6 +77,8 @@ _REVISION = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z0-9]+)?$")
 #: One lock for every read-modify-write of the settings file in this process (several Streamlit sessions
 #: share a process); the atomic rename protects readers, this keeps two writers from losing an update.
 _WRITE_LOCK = threading.RLock()
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 class CredentialsError(Exception):
@@ -206,9 +208,9 @@ def keyring_available() -> bool:
     return not backend.__class__.__module__.startswith("keyring.backends.fail")
 
 
-def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
+def _serialised(method: Callable[_P, _R]) -> Callable[_P, _R]:
     @functools.wraps(method)
-    def locked(*args: Any, **kwargs: Any) -> Any:
+    def locked(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         with _WRITE_LOCK:
             return method(*args, **kwargs)
 

@@ -19,17 +19,17 @@ from pathlib import Path
 from typing import Any
 
 from klaviyo_core import paths
-from klaviyo_core.csvfile.reader import CsvError, detect_format, preview
-from klaviyo_core.csvfile.sniff import file_fingerprint
+from klaviyo_core.csvfile.reader import preview
+from klaviyo_core.csvfile.sniff import CsvError, detect_format, file_fingerprint
 from klaviyo_core.http.errors import KlaviyoError
 from klaviyo_core.profiles.checkpoint import UNFINISHED, Checkpoint, Workspace, import_id_for, unfinished_imports
-from klaviyo_core.profiles.jobs import job_body, read_chunk_lines
+from klaviyo_core.profiles.jobs import JobFn, Limits, job_body, read_chunk_lines
 from klaviyo_core.profiles.mapping import Mapping, MappingError, MappingStore, suggest_mapping
-from klaviyo_core.profiles.prepare import JobFn, Limits, Prepared, prepare
+from klaviyo_core.profiles.prepare import Prepared, prepare
 from klaviyo_core.profiles.prepare import ProgressFn as PrepProgressFn
-from klaviyo_core.profiles.progress import progress_text
+from klaviyo_core.profiles.progress import Progress, ProgressFn, progress_text
 from klaviyo_core.profiles.report import write_report
-from klaviyo_core.profiles.sender import ImportStopped, Progress, ProgressFn, Sender, sent_rows_refused
+from klaviyo_core.profiles.sender import ImportStopped, Sender, sent_rows_refused
 from klaviyo_core.profiles.streaming import Producer, stream
 from klaviyo_core.profiles.validate import ValidationOptions
 

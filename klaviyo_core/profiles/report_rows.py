@@ -24,7 +24,7 @@ from typing import TextIO
 
 import numpy as np
 
-from klaviyo_core.csvfile.reader import CsvError
+from klaviyo_core.csvfile.sniff import CsvError
 
 # Characters of whole lines read at a time, and rows handed to the status lookup at a time: they bound memory
 # whatever the file size. Small blocks stay in the CPU caches: 256 K was as fast as 4 M and 40 MB lighter.

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from typing import Any
 
 from klaviyo_core.profiles.checkpoint import ChunkState
-from klaviyo_core.profiles.jobs import job_bytes
-from klaviyo_core.profiles.prepare import JobFn, Prepared, ProgressFn
+from klaviyo_core.profiles.jobs import JobFn, job_bytes
+from klaviyo_core.profiles.prepare import Prepared, ProgressFn
 from klaviyo_core.profiles.sender import ImportStopped, Sender
 
 QUEUE_JOBS = 3  # jobs cut but not yet sent (each up to ~4 MB of profiles)

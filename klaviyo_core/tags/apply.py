@@ -95,9 +95,10 @@ class _Applier:
 
     def call(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
         self.result.requests += 1
-        if method == "POST":
-            return self.client.post(path, body)
-        return self.client.delete(path, body)
+        doc: dict[str, Any] | None = (
+            self.client.post(path, body) if method == "POST" else self.client.delete(path, body)
+        )
+        return doc
 
     # -- creation ------------------------------------------------------------------------------------------
     def create_groups(self) -> None:

@@ -25,7 +25,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from klaviyo_sandbox.engine import ids, timeutil
+from klaviyo_sandbox.engine import fastjson, ids, timeutil
 from klaviyo_sandbox.engine.errors import ApiError, invalid, not_found
 from klaviyo_sandbox.engine.filters import matches, parse_filter
 from klaviyo_sandbox.engine.http import Ctx, Response
@@ -54,7 +54,7 @@ KEEP_FOR = timedelta(days=30)
 def _json_body(ctx: Ctx) -> dict[str, Any]:
     """`ctx.json_body()` with orjson: the body is up to 5 MB and parsing it is most of a submit's cost."""
     try:
-        doc = profilebulk.decode(ctx.req.body) if ctx.req.body else None
+        doc = fastjson.decode(ctx.req.body) if ctx.req.body else None
     except ValueError as exc:
         raise invalid(f"Malformed JSON: {exc}", pointer="/data") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), (dict, list)):
@@ -213,7 +213,7 @@ def _process(store: Store, job_id: str, runner: JobRunner) -> None:
     # The pause lets a client watch 'processing'; with jobs queued behind this one it would only slow them all.
     if not backlog and not runner.step_pause():
         return  # stopping: the job stays 'processing' and is picked up again on restart
-    profiles = profilebulk.decode(row["payload"])["data"]["attributes"]["profiles"]["data"]
+    profiles = fastjson.decode(row["payload"])["data"]["attributes"]["profiles"]["data"]
     rows, errors = _rows(profiles)  # parsing, validation and matching run outside the store lock
     with store.read() as conn:  # phase 1 only reads (its identifiers go in as JSON arrays)
         plan = profilebulk.UpsertPlan(conn, rows)
@@ -246,7 +246,7 @@ def _finish(
             len(errors),
             timeutil.iso(done),
             timeutil.iso(done + KEEP_FOR),
-            profilebulk.encode(profile_ids),
+            fastjson.encode(profile_ids),
             job_id,
         ),
     )

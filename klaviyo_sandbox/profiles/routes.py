@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from klaviyo_sandbox.engine import timeutil
+from klaviyo_sandbox.engine import fastjson, timeutil
 from klaviyo_sandbox.engine.errors import ApiError, invalid, not_found
 from klaviyo_sandbox.engine.filters import Condition, parse_filter
 from klaviyo_sandbox.engine.http import Ctx, Response
@@ -136,7 +136,7 @@ def _profile_body(ctx: Ctx, *, need_id: bool) -> tuple[dict[str, Any], str | Non
         raise invalid("data.id must match the profile id in the URL.", pointer="/data/id")
     if profile_id is not None and not isinstance(profile_id, str):
         raise invalid("data.id must be a string.", pointer="/data/id")
-    if profilebulk.encoded_size(data) > MAX_PROFILE_BYTES:
+    if fastjson.encoded_size(data) > MAX_PROFILE_BYTES:
         raise ApiError(
             413, "request_too_large", "Request entity too large.", "A profile may be at most 100 KB.", pointer="/data"
         )

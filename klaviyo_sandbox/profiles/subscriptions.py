@@ -140,7 +140,7 @@ def _consent(params: dict[str, Any], stamp: str, historical: bool, double_optin:
 
 
 def _merged_subscriptions(old: dict[str, Any], requested: dict[str, Any], **how: Any) -> dict[str, Any]:
-    out = json.loads(json.dumps(old))
+    out: dict[str, Any] = json.loads(json.dumps(old))
     for channel, params in requested.items():
         for kind, value in params.items():
             if kind != "tokens":

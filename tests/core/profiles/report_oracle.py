@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from klaviyo_core.csvfile.reader import Chunk, CsvReader
+from klaviyo_core.csvfile.reader import CsvReader
+from klaviyo_core.csvfile.sniff import Chunk
 from klaviyo_core.profiles.checkpoint import Checkpoint, Workspace
 
 _DANGEROUS = r"^[=+\-@\t\r]"

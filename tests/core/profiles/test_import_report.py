@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from klaviyo_core.csvfile.reader import CsvError, CsvReader
+from klaviyo_core.csvfile.reader import CsvReader
+from klaviyo_core.csvfile.sniff import CsvError
 from klaviyo_core.profiles import report_rows
 from klaviyo_core.profiles.checkpoint import Checkpoint, ChunkState, Workspace
 from klaviyo_core.profiles.report import PENDING_REASON, STATUSES, write_report
