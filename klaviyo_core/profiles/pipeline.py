@@ -22,7 +22,14 @@ from klaviyo_core import paths
 from klaviyo_core.csvfile.reader import preview
 from klaviyo_core.csvfile.sniff import CsvError, detect_format, file_fingerprint
 from klaviyo_core.http.errors import KlaviyoError
-from klaviyo_core.profiles.checkpoint import UNFINISHED, Checkpoint, Workspace, import_id_for, unfinished_imports
+from klaviyo_core.profiles.checkpoint import (
+    UNFINISHED,
+    Checkpoint,
+    Stage,
+    Workspace,
+    import_id_for,
+    unfinished_imports,
+)
 from klaviyo_core.profiles.jobs import JobFn, Limits, job_body, read_chunk_lines
 from klaviyo_core.profiles.mapping import Mapping, MappingError, MappingStore, suggest_mapping
 from klaviyo_core.profiles.prepare import Prepared, prepare
@@ -113,10 +120,10 @@ class UnfinishedImport(Exception):
 def _start(ws: Workspace, cp: Checkpoint | None, resume: bool, restart: bool, fresh: Checkpoint) -> Checkpoint:
     if cp is not None and cp.stage in UNFINISHED and not resume and not restart:
         raise UnfinishedImport(cp)
-    if cp is None or restart or cp.stage in ("new", "done"):
+    if cp is None or restart or cp.stage in (Stage.NEW, Stage.DONE):
         ws.reset_files()
         return fresh
-    if cp.stage in ("prepared", "sending") and not ws.send_path.exists():
+    if cp.stage in (Stage.PREPARED, Stage.SENDING) and not ws.send_path.exists():
         ws.reset_files()
         return fresh
     return cp  # "streaming" reads the file again and sends only the jobs not sent yet
@@ -132,7 +139,7 @@ def _prepare_dry(
     on_progress: ProgressFn | None,
 ) -> tuple[str, ...]:
     """Pass one alone (a dry run), unless the checkpoint says it already ran; returns the header warnings."""
-    if cp.stage != "new":
+    if cp.stage != Stage.NEW:
         return ()
 
     def rows_read(n: int) -> None:
@@ -141,7 +148,7 @@ def _prepare_dry(
 
     rows_read(0)
     prepared = prepare(path, mapping, options.validation, ws.dir, limits, on_rows=rows_read)
-    cp.counts, cp.chunks, cp.stage = prepared.counts, prepared.chunks, "prepared"
+    cp.counts, cp.chunks, cp.stage = prepared.counts, prepared.chunks, Stage.PREPARED
     ws.save(cp)
     return prepared.warnings
 
@@ -174,7 +181,7 @@ def _send(sender: Sender, path: Path, report: Path, produce: Producer | None) ->
         if produce is not None:
             prepared = stream(sender, produce)
             cp.counts, warnings = prepared.counts, prepared.warnings
-        cp.stage = "sending"
+        cp.stage = Stage.SENDING
         ws.save(cp)
         sender.submit_all()
         sender.poll_all()
@@ -194,7 +201,7 @@ def _send(sender: Sender, path: Path, report: Path, produce: Producer | None) ->
 
 def _finish(ws: Workspace, cp: Checkpoint) -> None:
     """Mark the import done and drop the spooled profiles (as large as the file); the report stays."""
-    cp.stage = "done"
+    cp.stage = Stage.DONE
     ws.save(cp)
     ws.send_path.unlink(missing_ok=True)
 
@@ -240,6 +247,8 @@ def import_profiles(
         on_progress,
         stop or threading.Event(),
     )
-    produce = _producer(path, mapping, options, ws, limits, workers) if cp.stage in ("new", "streaming") else None
+    produce = (
+        _producer(path, mapping, options, ws, limits, workers) if cp.stage in (Stage.NEW, Stage.STREAMING) else None
+    )
     counts, warnings = _send(sender, path, report, produce)
     return ImportResult(import_id, counts, report, True, ws.dir, cp.counts, None, warnings)

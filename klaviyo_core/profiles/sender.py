@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from klaviyo_core.http.errors import ApiError, AuthenticationError, PermissionDenied, ServerError, TransportError
-from klaviyo_core.profiles.checkpoint import Checkpoint, ChunkState, Workspace
+from klaviyo_core.profiles.checkpoint import FINISHED_CHUNK, Checkpoint, ChunkState, ChunkStatus, Workspace
 from klaviyo_core.profiles.jobs import job_bytes, read_chunk_lines
 from klaviyo_core.profiles.progress import Progress, ProgressFn
 
@@ -94,9 +94,9 @@ class Sender:
             return
         message = message or self.reading_text
         chunks = self.cp.chunks
-        sent = sum(c.rows for c in chunks if c.state in ("submitted", "complete", "cancelled"))
+        sent = sum(c.rows for c in chunks if c.state in (ChunkStatus.SUBMITTED, *FINISHED_CHUNK))
         total = sum(c.rows for c in chunks)
-        done = sum(1 for c in chunks if c.state in ("complete", "cancelled"))
+        done = sum(1 for c in chunks if c.state in FINISHED_CHUNK)
         elapsed = time.monotonic() - self.started
         eta = None
         if done and done < len(chunks) and self.rows_read is None:
@@ -129,7 +129,7 @@ class Sender:
 
     def submit_all(self) -> None:
         """Submit chunks one by one, in order; the next body is read while the current POST is in flight."""
-        todo = [c for c in self.cp.chunks if c.state in ("planned", "submitting")]
+        todo = [c for c in self.cp.chunks if c.state in (ChunkStatus.PLANNED, ChunkStatus.SUBMITTING)]
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="job-body") as pool:
             upcoming: Future[bytes] | None = pool.submit(self._body, todo[0]) if todo else None
             for i, chunk in enumerate(todo):
@@ -142,11 +142,11 @@ class Sender:
 
     def submit_one(self, chunk: ChunkState, body: bytes) -> None:
         """POST one job (or adopt the job an earlier attempt created); the checkpoint records every step."""
-        if chunk.state == "submitting" and self._adopt_orphan(chunk):
+        if chunk.state == ChunkStatus.SUBMITTING and self._adopt_orphan(chunk):
             return
         last: Exception | None = None
         for _ in range(MAX_SUBMIT_ATTEMPTS):
-            chunk.state, chunk.intent_at = "submitting", time.time()
+            chunk.state, chunk.intent_at = ChunkStatus.SUBMITTING, time.time()
             self.ws.save(self.cp)
             try:
                 doc = self.client.post_encoded(JOBS, body)
@@ -160,7 +160,7 @@ class Sender:
                     raise
                 self._refuse_chunk(chunk, exc)
                 return
-            chunk.job_id, chunk.state = doc["data"]["id"], "submitted"
+            chunk.job_id, chunk.state = doc["data"]["id"], ChunkStatus.SUBMITTED
             self.ws.save(self.cp)
             return
         assert last is not None
@@ -173,7 +173,7 @@ class Sender:
         with self.ws.klaviyo_path.open("a", encoding="utf-8") as f:
             for line in lines:
                 f.write(_json_line(line, f"Klaviyo refused the whole job this row was in: {detail}"))
-        chunk.state, chunk.failed_count, chunk.errors_fetched = "cancelled", chunk.rows, True
+        chunk.state, chunk.failed_count, chunk.errors_fetched = ChunkStatus.CANCELLED, chunk.rows, True
         self.ws.save(self.cp)
 
     def _recent_jobs(self, since: float) -> Iterator[dict[str, Any]]:
@@ -190,23 +190,23 @@ class Sender:
             attrs = job["attributes"]
             fits = attrs["total_count"] == chunk.rows and _epoch(attrs["created_at"]) >= (chunk.intent_at or 0) - 5
             if job["id"] not in claimed and fits:
-                chunk.job_id, chunk.state = job["id"], "submitted"
+                chunk.job_id, chunk.state = job["id"], ChunkStatus.SUBMITTED
                 self.ws.save(self.cp)
                 return True
         return False
 
     # -- poll --------------------------------------------------------------------------------------------
     def poll_all(self) -> None:
-        pending = [c for c in self.cp.chunks if c.state == "submitted"]
+        pending = [c for c in self.cp.chunks if c.state == ChunkStatus.SUBMITTED]
         while pending:
             chunk = pending[0]
             attrs = self.client.get(f"{JOBS}/{chunk.job_id}")["data"]["attributes"]
-            if attrs["status"] in ("complete", "cancelled"):
+            if attrs["status"] in FINISHED_CHUNK:
                 chunk.completed_count = int(attrs.get("completed_count") or 0)
                 chunk.failed_count = int(attrs.get("failed_count") or 0)
-                if attrs["status"] == "cancelled":
+                if attrs["status"] == ChunkStatus.CANCELLED:
                     self._cancelled(chunk)
-                chunk.state = attrs["status"]
+                chunk.state = ChunkStatus(attrs["status"])
                 self.ws.save(self.cp)
                 pending.pop(0)
                 self.report("waiting")
@@ -230,7 +230,7 @@ class Sender:
 
     def _fetch_one(self, chunk: ChunkState) -> None:
         """A completed job's import errors, joined back to rows, once (the checkpoint remembers)."""
-        if chunk.state == "complete" and chunk.failed_count and not chunk.errors_fetched:
+        if chunk.state == ChunkStatus.COMPLETE and chunk.failed_count and not chunk.errors_fetched:
             self._fetch_chunk_errors(chunk)
             chunk.errors_fetched = True
             self.ws.save(self.cp)
@@ -258,7 +258,7 @@ class Sender:
         if not self.subscribe:
             return
         for chunk in self.cp.chunks:
-            if chunk.state == "complete" and not chunk.subscribed:
+            if chunk.state == ChunkStatus.COMPLETE and not chunk.subscribed:
                 self.check_stop()
                 lines, profiles = read_chunk_lines(self.ws.send_path, chunk)
                 batch = [p for line, p in zip(lines, profiles, strict=True) if line not in refused]

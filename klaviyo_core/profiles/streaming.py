@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from klaviyo_core.profiles.checkpoint import ChunkState
+from klaviyo_core.profiles.checkpoint import ChunkState, ChunkStatus, Stage
 from klaviyo_core.profiles.jobs import JobFn, job_bytes
 from klaviyo_core.profiles.prepare import Prepared, ProgressFn
 from klaviyo_core.profiles.sender import ImportStopped, Sender
@@ -43,7 +43,7 @@ def _plan_changed() -> PlanChanged:
 
 def _merge(new: ChunkState, old: ChunkState | None) -> ChunkState:
     """The state a resumed job keeps from the first run; a job that was never sent starts afresh."""
-    if old is None or old.state == "planned":
+    if old is None or old.state == ChunkStatus.PLANNED:
         return new
     if (old.offset, old.rows, old.size, old.first_line) != (new.offset, new.rows, new.size, new.first_line):
         raise _plan_changed()
@@ -52,7 +52,7 @@ def _merge(new: ChunkState, old: ChunkState | None) -> ChunkState:
 
 def _drop_stale(chunks: list[ChunkState], planned: int) -> None:
     """Jobs of the first run beyond the new plan: harmless if never sent, else the plan has changed."""
-    if any(c.state != "planned" for c in chunks[planned:]):
+    if any(c.state != ChunkStatus.PLANNED for c in chunks[planned:]):
         raise _plan_changed()
     del chunks[planned:]
 
@@ -61,7 +61,7 @@ def stream(sender: Sender, produce: Producer) -> Prepared:
     """Run `produce` (pass one) in a thread and submit each job it cuts; returns the finished plan."""
     cp, ws = sender.cp, sender.ws
     earlier = {c.index: c for c in cp.chunks}  # kept in the checkpoint until each is cut again
-    cp.stage = "streaming"
+    cp.stage = Stage.STREAMING
     ws.save(cp)
     handoff: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=QUEUE_JOBS)
     abort = threading.Event()
@@ -117,15 +117,15 @@ def stream(sender: Sender, produce: Producer) -> Prepared:
             else:
                 cp.chunks.append(chunk)
             ws.save(cp)
-            if chunk.state in ("planned", "submitting"):
+            if chunk.state in (ChunkStatus.PLANNED, ChunkStatus.SUBMITTING):
                 sender.check_stop()
                 sender.submit_one(chunk, job_bytes(profiles, sender.list_id))
             sender.report("sending")
     except ImportStopped:
         raise  # stopped on request: resumable, even if nothing went out yet
     except BaseException:
-        if not any(c.job_id or c.state != "planned" for c in cp.chunks):
-            cp.stage, cp.chunks = "new", []  # failed before anything went out: a later run starts afresh
+        if not any(c.job_id or c.state != ChunkStatus.PLANNED for c in cp.chunks):
+            cp.stage, cp.chunks = Stage.NEW, []  # failed before anything went out: a later run starts afresh
             ws.save(cp)
         raise
     finally:
