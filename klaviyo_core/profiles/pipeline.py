@@ -21,6 +21,7 @@ from typing import Any
 from klaviyo_core import paths
 from klaviyo_core.csvfile.reader import preview
 from klaviyo_core.csvfile.sniff import CsvError, detect_format, file_fingerprint
+from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.errors import KlaviyoError
 from klaviyo_core.profiles.checkpoint import (
     UNFINISHED,
@@ -207,7 +208,7 @@ def _finish(ws: Workspace, cp: Checkpoint) -> None:
 
 
 def import_profiles(
-    client: Any,
+    client: KlaviyoClient | None,
     path: Path | str,
     mapping: Mapping,
     options: ImportOptions,
@@ -241,11 +242,16 @@ def import_profiles(
         counts = write_report(path, ws, cp, report, dry_run=True)
         _finish(ws, cp)
         return ImportResult(import_id, counts, report, True, ws.dir, cp.counts, first_job, warnings)
-    sender = Sender(client, ws, cp, options.list_id, options.subscribe, poll_interval)
-    sender.deadline, sender.on_progress, sender.stop = (
-        time.monotonic() + deadline_seconds,
-        on_progress,
-        stop or threading.Event(),
+    sender = Sender(
+        client,
+        ws,
+        cp,
+        options.list_id,
+        options.subscribe,
+        poll_interval,
+        deadline=time.monotonic() + deadline_seconds,
+        on_progress=on_progress,
+        stop=stop or threading.Event(),
     )
     produce = (
         _producer(path, mapping, options, ws, limits, workers) if cp.stage in (Stage.NEW, Stage.STREAMING) else None

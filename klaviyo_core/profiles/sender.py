@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.errors import ApiError, AuthenticationError, PermissionDenied, ServerError, TransportError
 from klaviyo_core.profiles.checkpoint import FINISHED_CHUNK, Checkpoint, ChunkState, ChunkStatus, Workspace
 from klaviyo_core.profiles.jobs import job_bytes, read_chunk_lines
@@ -41,7 +42,10 @@ class ImportStopped(Exception):
 
 @dataclass
 class Sender:
-    client: Any  # KlaviyoClient
+    """Built in one call (deadline, progress callback and stop flag included); `close()` when done. Without a
+    client it can only stop or resume bookkeeping: the first request says a client is needed."""
+
+    client: KlaviyoClient | None
     ws: Workspace
     cp: Checkpoint
     list_id: str | None = None
@@ -63,11 +67,16 @@ class Sender:
         if self.client is not None:
             self.client.add_wait_listener(self._on_wait)
 
+    @property
+    def api(self) -> KlaviyoClient:
+        if self.client is None:
+            raise ValueError("Sending needs a client (a key and a target); only a dry run works without one.")
+        return self.client
+
     def close(self) -> None:
         """Stop listening to the (possibly shared, cached) client's waits."""
-        listeners = getattr(getattr(self.client, "transport", None), "listeners", [])
-        if self._on_wait in listeners:
-            listeners.remove(self._on_wait)
+        if self.client is not None:
+            self.client.remove_wait_listener(self._on_wait)
 
     def _on_wait(self, kind: str, seconds: float, operation_id: str) -> None:
         self.waited += float(seconds)
@@ -103,17 +112,17 @@ class Sender:
             eta = elapsed / done * (len(chunks) - done)
         progress = Progress(
             stage,
-            total,
-            sent,
-            len(chunks),
-            sum(1 for c in chunks if c.job_id),
-            done,
-            round(self.waited, 3),
-            eta,
-            message,
-            self.rows_read is not None,
-            self.rows_read or 0,
-            self.rows_total,
+            rows_to_send=total,
+            rows_sent=sent,
+            jobs_total=len(chunks),
+            jobs_submitted=sum(1 for c in chunks if c.job_id),
+            jobs_complete=done,
+            wait_seconds=round(self.waited, 3),
+            eta_seconds=eta,
+            message=message,
+            reading=self.rows_read is not None,
+            rows_read=self.rows_read or 0,
+            rows_total=self.rows_total,
         )
         self.on_progress(progress)
 
@@ -149,7 +158,7 @@ class Sender:
             chunk.state, chunk.intent_at = ChunkStatus.SUBMITTING, time.time()
             self.ws.save(self.cp)
             try:
-                doc = self.client.post_encoded(JOBS, body)
+                doc = self.api.post_encoded(JOBS, body)
             except (TransportError, ServerError) as exc:
                 last = exc
                 if self._adopt_orphan(chunk):
@@ -178,7 +187,7 @@ class Sender:
 
     def _recent_jobs(self, since: float) -> Iterator[dict[str, Any]]:
         params = {"sort": "-created_at", "page[size]": 100}
-        for job in self.client.iter_resources(JOBS, params):
+        for job in self.api.iter_resources(JOBS, params):
             if _epoch(job["attributes"]["created_at"]) < since - 120:
                 return
             yield job
@@ -200,7 +209,7 @@ class Sender:
         pending = [c for c in self.cp.chunks if c.state == ChunkStatus.SUBMITTED]
         while pending:
             chunk = pending[0]
-            attrs = self.client.get(f"{JOBS}/{chunk.job_id}")["data"]["attributes"]
+            attrs = self.api.get(f"{JOBS}/{chunk.job_id}")["data"]["attributes"]
             if attrs["status"] in FINISHED_CHUNK:
                 chunk.completed_count = int(attrs.get("completed_count") or 0)
                 chunk.failed_count = int(attrs.get("failed_count") or 0)
@@ -246,7 +255,7 @@ class Sender:
         identities = functools.cache(lambda: _identity_index(lines, profiles))
         path = f"{JOBS}/{chunk.job_id}/import-errors"
         with self.ws.klaviyo_path.open("a", encoding="utf-8") as f:
-            for item in self.client.iter_resources(path, {"page[size]": 100}):
+            for item in self.api.iter_resources(path, {"page[size]": 100}):
                 attrs = item["attributes"]
                 line = _error_line(attrs, lines, identities)
                 reason = " ".join(str(attrs.get(k) or "") for k in ("title", "detail")).strip()
@@ -265,7 +274,7 @@ class Sender:
                 for start in range(0, len(batch), SUBSCRIBE_BATCH):
                     body = subscribe_body(batch[start : start + SUBSCRIBE_BATCH], self.subscribe, self.list_id)
                     if body["data"]["attributes"]["profiles"]["data"]:
-                        self.client.post(SUBSCRIBE, body, idempotent=True)  # subscribing twice is harmless
+                        self.api.post(SUBSCRIBE, body, idempotent=True)  # subscribing twice is harmless
                 chunk.subscribed = True
                 self.ws.save(self.cp)
                 self.report("subscribing")
