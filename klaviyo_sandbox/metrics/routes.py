@@ -15,7 +15,7 @@ from klaviyo_sandbox.engine.filters import matches, parse_filter
 from klaviyo_sandbox.engine.http import Ctx, Response
 from klaviyo_sandbox.engine.jsonapi import collection, decode_cursor, document
 from klaviyo_sandbox.engine.routes import route
-from klaviyo_sandbox.events.store import metric_row
+from klaviyo_sandbox.events.store import all_metrics, metric_row
 from klaviyo_sandbox.metrics.resource import includes, metric_resource
 from klaviyo_spec import allowed_filters
 
@@ -34,7 +34,7 @@ def get_metrics(ctx: Ctx) -> Response:
     conditions = parse_filter(ctx.req.arg("filter"), allowed_filters("get_metrics"))
     with_flows = "flow-triggers" in includes(ctx, METRIC_INCLUDES)
     with ctx.store.read() as conn:
-        rows = conn.execute("SELECT * FROM metrics ORDER BY created, id").fetchall()
+        rows = all_metrics(conn)
     rows = [r for r in rows if all(matches(c, _integration_value(r, c.field)) for c in conditions)]
     items = [metric_resource(ctx, r, with_flows=with_flows) for r in rows[offset : offset + METRICS_PAGE + 1]]
     extra: dict[str, Any] = {"included": []} if with_flows else {}
