@@ -27,7 +27,7 @@ test: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m mypy klaviyo_core klaviyo_sandbox klaviyo_spec klaviyo_app/ui
+	$(PY) -m mypy klaviyo_core klaviyo_sandbox klaviyo_spec klaviyo_app app.py tests
 
 format: $(VENV)/.dev
 	$(PY) -m ruff format .

@@ -17,7 +17,7 @@ from klaviyo_core.accounts import (
     AccountRecord,
     CredentialsError,
     check_key_format,
-    fingerprint,
+    mask_key,
 )
 
 BADGES = {"ok": "🟢 OK", "failed": "🔴 Failed", "not tested": "⚪ Not tested"}
@@ -49,7 +49,7 @@ def environment_row(active: str) -> None:
     with st.container(border=True):
         mark = "⭐ **Active** · " if active == ENV_ACCOUNT_NAME else ""
         live = "🔴 **LIVE** · " if account.live else "🧪 test server · "
-        st.markdown(f"{mark}**{ENV_ACCOUNT_NAME}** · {live}`{fingerprint(account.api_key)}`")
+        st.markdown(f"{mark}**{ENV_ACCOUNT_NAME}** · {live}`{mask_key(account.api_key)}`")
         show_text(
             "caption", f"{account.base_url} · set outside the app; the command line uses it when no account is named"
         )

@@ -8,13 +8,14 @@ klaviyo_core.uploads removes the copy once its import has finished, or after a w
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
 
 from klaviyo_app.ui.client import get_client, get_target
 from klaviyo_app.ui.confirm import confirm_box, render_refusal, take_confirmation
-from klaviyo_app.ui.errors import render_error
+from klaviyo_app.ui.errors import guarded, render_error
 from klaviyo_app.ui.text import md_escape, show_md, show_text
 from klaviyo_app.ui.unfinished import offer_resume
 from klaviyo_core.accounts import LiveConfirmation, Target, TargetError
@@ -94,7 +95,7 @@ def _account_lists() -> list[dict]:  # type: ignore[type-arg]
     return found
 
 
-def _progress_callback():  # type: ignore[no-untyped-def]
+def _progress_callback() -> Callable[[Progress], None]:
     bar = st.progress(0.0, text="Starting...")
 
     def show(p: Progress) -> None:
@@ -232,11 +233,9 @@ def _options() -> ImportOptions | None:
 
 def _target() -> Target | None:
     """The account imports go to; None (explained) when it cannot be identified: then only dry runs work."""
-    try:
+    with guarded():
         return get_target()
-    except Exception as exc:
-        render_error(exc)
-        return None
+    return None
 
 
 def _import_effect(path: Path, options: ImportOptions, counts: dict[str, int]) -> str:

@@ -11,7 +11,7 @@ import streamlit as st
 
 from klaviyo_app.ui.client import get_client, get_target
 from klaviyo_app.ui.confirm import confirm_box, render_refusal, take_confirmation
-from klaviyo_app.ui.errors import render_error
+from klaviyo_app.ui.errors import guarded
 from klaviyo_app.ui.text import md_escape, show_text
 from klaviyo_core.accounts import Target, TargetError
 from klaviyo_core.tags import (
@@ -56,10 +56,9 @@ def _planned_on(planned: Target | None, current: Target) -> bool:
 
 
 st.title("🏷️ Tag upload")
-try:
+with guarded() as identifying:  # it cannot be identified: nothing can be planned or written
     TARGET = get_target()  # the account plans are read from and applied to
-except Exception as exc:  # it cannot be identified: nothing can be planned or written
-    render_error(exc)
+if identifying.failed:
     st.stop()
 upload_tab, overview_tab = st.tabs(["Upload a CSV", "Current tags"])
 
@@ -107,17 +106,17 @@ def _send_labels(plan: LabelPlan, run_key: tuple[str, str, str], effect: str) ->
     def show(done: int, total: int, message: str) -> None:
         bar.progress(done / max(total, 1), text=md_escape(message))
 
-    try:
-        token = take_confirmation(TARGET, effect, "tags_label_confirm")
-        sent = send_labels(get_client(), plan, on_progress=show, target=TARGET, confirmation=token)
-    except TargetError as exc:
-        render_refusal(exc)
-        return
-    except ImportsStillRunning as exc:
-        show_text("warning", exc)
-        return
-    except Exception as exc:
-        render_error(exc)
+    with guarded() as sending:
+        try:
+            token = take_confirmation(TARGET, effect, "tags_label_confirm")
+            sent = send_labels(get_client(), plan, on_progress=show, target=TARGET, confirmation=token)
+        except TargetError as exc:
+            render_refusal(exc)
+            return
+        except ImportsStillRunning as exc:
+            show_text("warning", exc)
+            return
+    if sending.failed:
         return
     st.session_state[LABEL_RUNS_KEY][run_key] = time.strftime("%H:%M")
     if sent.profiles_up_to_date:
@@ -136,12 +135,11 @@ def _plan_view(digest: str, tag_file) -> None:  # type: ignore[no-untyped-def]
     stored = st.session_state.get(PLAN_KEY)
     rebuild = st.button("Rebuild the plan (reads only)", key="tags_build_plan")
     if rebuild or not stored or stored[0] != digest or not _planned_on(stored[1].target, TARGET):
-        try:  # planned once per file and account (a switch of account plans again); nothing is written here
-            with st.spinner("Reading the account's tags and resources…"):
-                st.session_state[PLAN_KEY] = (digest, plan_tag_file(get_client(), tag_file, target=TARGET))
+        # planned once per file and account (a switch of account plans again); nothing is written here
+        with guarded() as planning, st.spinner("Reading the account's tags and resources…"):
+            st.session_state[PLAN_KEY] = (digest, plan_tag_file(get_client(), tag_file, target=TARGET))
             st.session_state.pop(RESULT_KEY, None)
-        except Exception as exc:
-            render_error(exc)
+        if planning.failed:
             return
     stored = st.session_state.get(PLAN_KEY)
     if not stored or stored[0] != digest:
@@ -165,19 +163,19 @@ def _plan_view(digest: str, tag_file) -> None:  # type: ignore[no-untyped-def]
     label = f"Apply {plan.writes} change{'s' if plan.writes != 1 else ''}"
     if st.button(label, key="tags_apply", type="primary", disabled=not ready):
         bar = st.progress(0.0, text="Starting…")
-        try:
-            result = apply_plan(
-                get_client(),
-                plan,
-                on_progress=lambda d, t, m: bar.progress(d / max(t, 1), text=md_escape(f"{d}/{t} {m}")),
-                target=TARGET,
-                confirmation=take_confirmation(TARGET, effect, "tags_confirm"),
-            )
-        except TargetError as exc:
-            render_refusal(exc)
-            return
-        except Exception as exc:
-            render_error(exc)
+        with guarded() as applying:
+            try:
+                result = apply_plan(
+                    get_client(),
+                    plan,
+                    on_progress=lambda d, t, m: bar.progress(d / max(t, 1), text=md_escape(f"{d}/{t} {m}")),
+                    target=TARGET,
+                    confirmation=take_confirmation(TARGET, effect, "tags_confirm"),
+                )
+            except TargetError as exc:
+                render_refusal(exc)
+                return
+        if applying.failed:
             return
         st.session_state[RESULT_KEY] = (digest, result)
     _results(digest, plan)
@@ -219,12 +217,9 @@ with upload_tab:
 with overview_tab:
     st.caption("Read-only. Tags label campaigns, flows, lists and segments (never profiles).")
     if st.button("Load current tags", key="tags_load_overview"):
-        try:
-            with st.spinner("Reading tags (3 requests a second at most)…"):
-                usage = tag_overview(get_client())
-        except Exception as exc:
-            render_error(exc)
-        else:
+        with guarded() as reading, st.spinner("Reading tags (3 requests a second at most)…"):
+            usage = tag_overview(get_client())
+        if not reading.failed:
             rows = [
                 {
                     "group": u.group + (" (exclusive)" if u.exclusive else "") + (" (default)" if u.default else ""),

@@ -14,7 +14,7 @@ import streamlit as st
 
 from klaviyo_app.ui.client import get_client, get_target
 from klaviyo_app.ui.confirm import confirm_box, take_confirmation
-from klaviyo_app.ui.errors import render_error
+from klaviyo_app.ui.errors import guarded
 from klaviyo_app.ui.text import md, show_md, show_text
 from klaviyo_core.accounts import Target
 from klaviyo_core.events import (
@@ -301,10 +301,9 @@ def _resend_entry(entry: HistoryEntry, target: Any, client: Any, history: EventH
 # -- the page, top to bottom -------------------------------------------------------------------------
 st.title("⚡ Test events")
 client = get_client()
-try:
+with guarded() as identifying:  # the account cannot be identified: nothing can be sent to it
     target: Target = get_target()  # the account sends go to (and a LIVE confirmation names)
-except Exception as exc:  # the account cannot be identified: nothing can be sent to it
-    render_error(exc)
+if identifying.failed:
     st.stop()
 history = EventHistory(target.name)
 _init_state()

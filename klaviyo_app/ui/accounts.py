@@ -29,9 +29,9 @@ from klaviyo_core.accounts import (
     check_key,
     check_key_format,
     env_account,
-    fingerprint,
     is_live,
     keyring_available,
+    mask_key,
     validate_base_url,
     validate_name,
 )
@@ -73,7 +73,7 @@ class SessionAccount:
 
     @property
     def fingerprint(self) -> str:
-        return fingerprint(self.api_key)
+        return mask_key(self.api_key)
 
 
 def store() -> AccountStore:
@@ -212,7 +212,7 @@ def render_account_switcher() -> None:
     else:
         show_md("markdown", "**Target:** 🧪 {name} (test server {url})", name=target.name, url=target.base_url)
     if target.name != SANDBOX:  # what every write is bound to (the account id shows with each plan)
-        show_md("caption", "{url} · key {key}", url=target.base_url, key=fingerprint(target.api_key))
+        show_md("caption", "{url} · key {key}", url=target.base_url, key=mask_key(target.api_key))
 
 
 # -- actions for the Keys page (called from widget callbacks) --------------------------------------

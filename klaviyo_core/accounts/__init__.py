@@ -8,7 +8,7 @@ from klaviyo_core.accounts.confirm import (
     prompt,
     require_live_confirmation,
 )
-from klaviyo_core.accounts.key_format import PUBLIC_VS_PRIVATE, check_key_format, fingerprint
+from klaviyo_core.accounts.key_format import PUBLIC_VS_PRIVATE, check_key_format
 from klaviyo_core.accounts.probe import AccountInfo, KeyReport, check_key, fetch_account
 from klaviyo_core.accounts.records import AccountRecord
 from klaviyo_core.accounts.store import (
@@ -43,6 +43,7 @@ from klaviyo_core.accounts.target import (
     is_loopback_url,
 )
 from klaviyo_core.http.config import LIVE_BASE_URL
+from klaviyo_core.http.redaction import mask_key
 
 __all__ = [
     "ENV_ACCOUNT_NAME",
@@ -74,12 +75,12 @@ __all__ = [
     "env_account",
     "env_marked_live",
     "fetch_account",
-    "fingerprint",
     "forget_cached_ids",
     "identify",
     "is_live",
     "is_loopback_url",
     "keyring_available",
+    "mask_key",
     "prompt",
     "require_live_confirmation",
     "resolve_account",

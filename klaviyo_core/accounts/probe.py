@@ -18,7 +18,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
-from klaviyo_core.accounts.store import KlaviyoAccountInfo, TestResult, now_iso
+from klaviyo_core.accounts.store import KlaviyoAccountInfo, TestResult
+from klaviyo_core.clock import now_iso
 from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.errors import (
     ApiError,

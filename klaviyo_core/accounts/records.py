@@ -6,16 +6,11 @@ Kept apart from `store.py` (which owns the keyring and the file) so the records 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from klaviyo_core.accounts.target import is_live
 from klaviyo_core.http.config import LIVE_BASE_URL
 from klaviyo_spec import SPEC_REVISION
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)

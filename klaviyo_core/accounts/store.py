@@ -27,21 +27,21 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 import keyring
 import keyring.errors
 
-from klaviyo_core.accounts.key_format import check_key_format, fingerprint
+from klaviyo_core.accounts.key_format import check_key_format
 from klaviyo_core.accounts.records import (
-    LIVE_BASE_URL,
     AccountRecord,
     KlaviyoAccountInfo,
     TestResult,
-    now_iso,
 )
 from klaviyo_core.accounts.target import env_marked_live, is_live
+from klaviyo_core.http.config import LIVE_BASE_URL
+from klaviyo_core.http.redaction import mask_key
 from klaviyo_core.paths import config_dir, private_dir
 from klaviyo_spec import SPEC_REVISION
 
@@ -62,7 +62,6 @@ __all__ = [
     "TestResult",
     "env_account",
     "keyring_available",
-    "now_iso",
     "resolve_account",
 ]
 
@@ -77,6 +76,8 @@ _REVISION = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z0-9]+)?$")
 #: One lock for every read-modify-write of the settings file in this process (several Streamlit sessions
 #: share a process); the atomic rename protects readers, this keeps two writers from losing an update.
 _WRITE_LOCK = threading.RLock()
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 class CredentialsError(Exception):
@@ -207,9 +208,9 @@ def keyring_available() -> bool:
     return not backend.__class__.__module__.startswith("keyring.backends.fail")
 
 
-def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
+def _serialised(method: Callable[_P, _R]) -> Callable[_P, _R]:
     @functools.wraps(method)
-    def locked(*args: Any, **kwargs: Any) -> Any:
+    def locked(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         with _WRITE_LOCK:
             return method(*args, **kwargs)
 
@@ -320,7 +321,7 @@ class AccountStore:
         record = AccountRecord(
             clean_name,
             uuid.uuid4().hex,
-            fingerprint(clean_key),
+            mask_key(clean_key),
             validate_base_url(base_url),
             validate_revision(revision),
         )
@@ -372,7 +373,7 @@ class AccountStore:
         target = self.get(name)
         with _keyring_errors("save the key in"):
             keyring.set_password(SERVICE, target.id, clean_key)
-        return self._update(target.name, fingerprint=fingerprint(clean_key), last_test=None)
+        return self._update(target.name, fingerprint=mask_key(clean_key), last_test=None)
 
     def record_test(self, name: str, result: TestResult, klaviyo: KlaviyoAccountInfo | None = None) -> AccountRecord:
         changes: dict[str, Any] = {"last_test": result}

@@ -13,7 +13,7 @@ import typer
 
 from klaviyo_core import paths
 from klaviyo_core.accounts import fetch_account
-from klaviyo_core.cli.common import ExitCode, GlobalOptions, client_from, fail, options
+from klaviyo_core.cli.common import ExitCode, GlobalOptions, client_from, guard, options
 
 app = typer.Typer(
     name="klaviyo_core",
@@ -50,10 +50,8 @@ def main(
 def ping(ctx: typer.Context) -> None:
     """Check the key works: prints the account's name."""
     client = client_from(ctx)
-    try:
+    with guard():
         account = fetch_account(client)
-    except Exception as exc:
-        fail(exc)
     where = "sandbox" if options(ctx).sandbox else client.config.base_url
     typer.echo(f"Connected to {account.name} ({where}) as key {client.config.key_fingerprint}.")
     raise typer.Exit(ExitCode.OK)

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import shlex
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, NoReturn
@@ -123,6 +125,18 @@ def fail(exc: BaseException) -> NoReturn:
     else:
         code = ExitCode.BAD_INPUT
     raise typer.Exit(code)
+
+
+@contextmanager
+def guard() -> Iterator[None]:
+    """The CLI's one catch-all: whatever fails inside (an API refusal or a bug) is printed as 'what happened /
+    what to do' with its exit code, never as a traceback. Exits (`typer.Exit`, `typer.Abort`) pass through."""
+    try:
+        yield
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the CLI boundary: every failure is explained, none is a traceback
+        fail(exc)
 
 
 def stdout_is_tty() -> bool:

@@ -18,8 +18,8 @@ from klaviyo_core.cli.common import (
     ExitCode,
     client_from,
     err,
-    fail,
     fail_usage,
+    guard,
     live_confirmation,
     refuse_write,
     target_from,
@@ -179,12 +179,11 @@ def bulk_command(
     client = client_from(ctx)
     confirmation = live_confirmation(ctx, f"send {len(events):,} events", confirm_account)
     target = target_from(ctx)
-    try:
-        result = send_bulk(client, events, target=target, confirmation=confirmation)
-    except LiveSendNotConfirmed as exc:
-        refuse_write(exc)
-    except Exception as exc:  # pragma: no cover - defensive: never a traceback
-        fail(exc)
+    with guard():
+        try:
+            result = send_bulk(client, events, target=target, confirmation=confirmation)
+        except LiveSendNotConfirmed as exc:
+            refuse_write(exc)
     for index, why in result.failures:
         err(f"Batch {index + 1}: {why.what} What to do: {why.todo}")
     typer.echo(f"{result.accepted_events} events accepted in {result.batches} request(s).")

@@ -18,7 +18,7 @@ from klaviyo_core.cli.common import (
     CONFIRM_HELP,
     ExitCode,
     client_from,
-    fail,
+    guard,
     live_confirmation,
     refuse_write,
     target_from,
@@ -77,15 +77,14 @@ def _import_labels(
         effect = f"set the profile property '{plan.property_name}' ({plan.mode}) on {plan.profile_count:,} profiles"
         confirmation = live_confirmation(ctx, effect, confirm)
         target = target_from(ctx)
-        try:
-            sent = send_labels(client, plan, target=target, confirmation=confirmation)
-        except TargetError as exc:
-            refuse_write(exc)
-        except ImportsStillRunning as exc:
-            typer.echo(str(exc), err=True)
-            raise typer.Exit(ExitCode.API) from None
-        except Exception as exc:
-            fail(exc)
+        with guard():
+            try:
+                sent = send_labels(client, plan, target=target, confirmation=confirmation)
+            except TargetError as exc:
+                refuse_write(exc)
+            except ImportsStillRunning as exc:
+                typer.echo(str(exc), err=True)
+                raise typer.Exit(ExitCode.API) from None
         if sent.profiles_up_to_date:
             typer.echo(f"{sent.profiles_up_to_date} profiles already have every label in the file: left out.")
         if sent.jobs:
@@ -115,26 +114,23 @@ def import_file(
         _import_labels(ctx, data, property_name, mode, dry_run, confirm_account)
     client = client_from(ctx)  # exits 2 by itself on a missing or malformed key
     target = target_from(ctx)  # the plan is read from this account and can only be applied to it
-    try:
+    with guard():
         plan = plan_tag_file(client, tag_file, target=target)
-    except Exception as exc:
-        fail(exc)
     _print_plan(plan)
     result = None
     if not dry_run and plan.writes:
         confirmation = live_confirmation(ctx, f"make {plan.writes} tag change(s)", confirm_account)
-        try:
-            result = apply_plan(
-                client,
-                plan,
-                on_progress=lambda d, t, m: typer.echo(f"[{d}/{t}] {m}", err=True),
-                target=target,
-                confirmation=confirmation,
-            )
-        except TargetError as exc:
-            refuse_write(exc)
-        except Exception as exc:
-            fail(exc)
+        with guard():
+            try:
+                result = apply_plan(
+                    client,
+                    plan,
+                    on_progress=lambda d, t, m: typer.echo(f"[{d}/{t}] {m}", err=True),
+                    target=target,
+                    confirmation=confirmation,
+                )
+            except TargetError as exc:
+                refuse_write(exc)
         typer.echo("Result: " + ", ".join(f"{n} {s}" for s, n in result.counts().items()))
     if report is not None:
         write_private_text(report, report_csv(plan, result))

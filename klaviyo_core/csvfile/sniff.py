@@ -163,7 +163,7 @@ def detect_format(path: Path | str) -> CsvFormat:
     return CsvFormat(encoding, sniff_delimiter(text))
 
 
-def fingerprint(path: Path | str) -> str:
+def file_fingerprint(path: Path | str) -> str:
     """sha256 of the content plus its size: the identity of a file for resuming an import."""
     digest = hashlib.sha256()
     size = 0

@@ -14,19 +14,18 @@ import re
 import threading
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from klaviyo_core.http.redaction import KEY_SHAPE
 from klaviyo_core.paths import data_dir, open_private
 
-_KEY_SHAPE = re.compile(r"pk_[A-Za-z0-9_]{6,}")
 _lock = threading.Lock()
 
 
 def _scrub(value: Any) -> Any:
     if isinstance(value, str):
-        return _KEY_SHAPE.sub("pk_...", value)
+        return KEY_SHAPE.sub("pk_...", value)
     if isinstance(value, Mapping):
         return {str(k): _scrub(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -62,10 +61,6 @@ class HistoryEntry:
             "status": self.status,
             "outcome": self.outcome,
         }
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 class EventHistory:

@@ -91,5 +91,10 @@ class KlaviyoClient:
         """Be told about pacing and retry waits (kind, seconds, operation id), e.g. to show them in a UI."""
         self.transport.listeners.append(listener)
 
+    def remove_wait_listener(self, listener: WaitListener) -> None:
+        """Stop telling `listener` (a cached client outlives the import or page that listened)."""
+        if listener in self.transport.listeners:
+            self.transport.listeners.remove(listener)
+
     def close(self) -> None:
         self.transport.session.close()

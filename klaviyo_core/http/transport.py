@@ -213,7 +213,7 @@ class Transport:
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         retry_after = exc.retry_after if isinstance(exc, _Retryable) else None
-        backoff = self.config.backoff_base_seconds * (2 ** (state.attempt_number - 1)) * random.uniform(0.5, 1.5)
+        backoff: float = self.config.backoff_base_seconds * (2 ** (state.attempt_number - 1)) * random.uniform(0.5, 1.5)
         wait = min(backoff, self.config.max_wait_seconds)
         if retry_after is not None:
             wait = max(wait, retry_after)  # never earlier than the server asked

@@ -31,6 +31,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,30 @@ def _unlock_file(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)
 
 
+class Stage(StrEnum):
+    """Where an import stands. A StrEnum: checkpoint.json keeps the same strings, so older files still load."""
+
+    NEW = "new"
+    STREAMING = "streaming"  # reading the file and sending jobs as they are cut
+    PREPARED = "prepared"  # a dry run's pass one is done
+    SENDING = "sending"
+    DONE = "done"
+
+
+class ChunkStatus(StrEnum):
+    """Where one job stands: planned -> submitting -> submitted -> complete (or cancelled). The last two are
+    Klaviyo's own job statuses, read straight from its answer."""
+
+    PLANNED = "planned"
+    SUBMITTING = "submitting"
+    SUBMITTED = "submitted"
+    COMPLETE = "complete"
+    CANCELLED = "cancelled"
+
+
+FINISHED_CHUNK = (ChunkStatus.COMPLETE, ChunkStatus.CANCELLED)  # Klaviyo is done with the job
+
+
 @dataclass
 class ChunkState:
     index: int
@@ -74,7 +99,7 @@ class ChunkState:
     size: int  # compact JSON bytes of its profiles
     first_line: int
     last_line: int
-    state: str = "planned"  # planned | submitting | submitted | complete | cancelled
+    state: ChunkStatus = ChunkStatus.PLANNED
     job_id: str | None = None
     intent_at: float | None = None  # wall clock when the POST was about to go out
     completed_count: int = 0
@@ -90,7 +115,7 @@ class Checkpoint:
     fingerprint: str
     mapping: list[dict[str, str]]
     options: dict[str, Any]
-    stage: str = "new"  # new | streaming (reading and sending) | prepared (dry run) | sending | done
+    stage: Stage = Stage.NEW
     counts: dict[str, int] = field(default_factory=dict)
     chunks: list[ChunkState] = field(default_factory=list)
     created_at: float = field(default_factory=time.time)
@@ -103,15 +128,18 @@ class Checkpoint:
 
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> Checkpoint:
-        chunks = [ChunkState(**c) for c in doc.pop("chunks", [])]
-        return cls(**doc, chunks=chunks)
+        chunks = [
+            ChunkState(**{**c, "state": ChunkStatus(c.get("state", ChunkStatus.PLANNED))})
+            for c in doc.pop("chunks", [])
+        ]
+        return cls(**{**doc, "stage": Stage(doc.get("stage", Stage.NEW))}, chunks=chunks)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @property
     def finished(self) -> bool:
-        return self.stage == "done"
+        return self.stage == Stage.DONE
 
     @property
     def from_older_version(self) -> bool:
@@ -131,7 +159,7 @@ def import_id_for(fingerprint: str, mapping: list[dict[str, str]], options: dict
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
-UNFINISHED = ("streaming", "prepared", "sending")  # stages an import can be resumed from
+UNFINISHED = (Stage.STREAMING, Stage.PREPARED, Stage.SENDING)  # stages an import can be resumed from
 
 
 class ImportBusy(Exception):

@@ -63,7 +63,7 @@ def _fast_emails(arr: pa.LargeStringArray) -> np.ndarray:
     The shape is ASCII-only, so where it matches, byte offsets and lengths are character ones."""
     shape = pc.match_substring_regex(arr, _FAST_SHAPE).to_numpy(zero_copy_only=False)
     at = pc.find_substring(arr, "@").to_numpy(zero_copy_only=False)
-    ok = shape & (at >= 1) & (at <= 64) & (np.diff(offsets_of(arr)) <= MAX_EMAIL)
+    ok: np.ndarray = shape & (at >= 1) & (at <= 64) & (np.diff(offsets_of(arr)) <= MAX_EMAIL)
     if ok.any():
         ok &= ~pc.match_substring_regex(arr, _NOT_FAST_DOMAIN).to_numpy(zero_copy_only=False)
     return ok

@@ -21,18 +21,26 @@ from typing import Any
 from klaviyo_core import paths
 from klaviyo_core.accounts.confirm import LiveConfirmation
 from klaviyo_core.accounts.target import Target
-from klaviyo_core.csvfile.reader import CsvError, detect_format, preview
-from klaviyo_core.csvfile.sniff import fingerprint
+from klaviyo_core.csvfile.reader import preview
+from klaviyo_core.csvfile.sniff import CsvError, detect_format, file_fingerprint
+from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.errors import KlaviyoError
 from klaviyo_core.profiles.binding import OlderCheckpoint, guard_send
-from klaviyo_core.profiles.checkpoint import UNFINISHED, Checkpoint, Workspace, import_id_for, unfinished_imports
-from klaviyo_core.profiles.jobs import job_body, read_chunk_lines
+from klaviyo_core.profiles.checkpoint import (
+    UNFINISHED,
+    Checkpoint,
+    Stage,
+    Workspace,
+    import_id_for,
+    unfinished_imports,
+)
+from klaviyo_core.profiles.jobs import JobFn, Limits, job_body, read_chunk_lines
 from klaviyo_core.profiles.mapping import Mapping, MappingError, MappingStore, suggest_mapping
-from klaviyo_core.profiles.prepare import JobFn, Limits, Prepared, prepare
+from klaviyo_core.profiles.prepare import Prepared, prepare
 from klaviyo_core.profiles.prepare import ProgressFn as PrepProgressFn
-from klaviyo_core.profiles.progress import progress_text
+from klaviyo_core.profiles.progress import Progress, ProgressFn, progress_text
 from klaviyo_core.profiles.report import write_report
-from klaviyo_core.profiles.sender import ImportStopped, Progress, ProgressFn, Sender, sent_rows_refused
+from klaviyo_core.profiles.sender import ImportStopped, Sender, sent_rows_refused
 from klaviyo_core.profiles.streaming import Producer, stream
 from klaviyo_core.profiles.validate import ValidationOptions
 
@@ -117,10 +125,10 @@ class UnfinishedImport(Exception):
 def _start(ws: Workspace, cp: Checkpoint | None, resume: bool, restart: bool, fresh: Checkpoint) -> Checkpoint:
     if cp is not None and cp.stage in UNFINISHED and not resume and not restart:
         raise UnfinishedImport(cp)
-    if cp is None or restart or cp.stage in ("new", "done"):
+    if cp is None or restart or cp.stage in (Stage.NEW, Stage.DONE):
         ws.reset_files()
         return fresh
-    if cp.stage in ("prepared", "sending") and not ws.send_path.exists():
+    if cp.stage in (Stage.PREPARED, Stage.SENDING) and not ws.send_path.exists():
         ws.reset_files()
         return fresh
     return cp  # "streaming" reads the file again and sends only the jobs not sent yet
@@ -136,7 +144,7 @@ def _prepare_dry(
     on_progress: ProgressFn | None,
 ) -> tuple[str, ...]:
     """Pass one alone (a dry run), unless the checkpoint says it already ran; returns the header warnings."""
-    if cp.stage != "new":
+    if cp.stage != Stage.NEW:
         return ()
 
     def rows_read(n: int) -> None:
@@ -145,7 +153,7 @@ def _prepare_dry(
 
     rows_read(0)
     prepared = prepare(path, mapping, options.validation, ws.dir, limits, on_rows=rows_read)
-    cp.counts, cp.chunks, cp.stage = prepared.counts, prepared.chunks, "prepared"
+    cp.counts, cp.chunks, cp.stage = prepared.counts, prepared.chunks, Stage.PREPARED
     ws.save(cp)
     return prepared.warnings
 
@@ -178,7 +186,7 @@ def _send(sender: Sender, path: Path, report: Path, produce: Producer | None) ->
         if produce is not None:
             prepared = stream(sender, produce)
             cp.counts, warnings = prepared.counts, prepared.warnings
-        cp.stage = "sending"
+        cp.stage = Stage.SENDING
         ws.save(cp)
         sender.submit_all()
         sender.poll_all()
@@ -198,13 +206,13 @@ def _send(sender: Sender, path: Path, report: Path, produce: Producer | None) ->
 
 def _finish(ws: Workspace, cp: Checkpoint) -> None:
     """Mark the import done and drop the spooled profiles (as large as the file); the report stays."""
-    cp.stage = "done"
+    cp.stage = Stage.DONE
     ws.save(cp)
     ws.send_path.unlink(missing_ok=True)
 
 
 def import_profiles(
-    client: Any,
+    client: KlaviyoClient | None,
     path: Path | str,
     mapping: Mapping,
     options: ImportOptions,
@@ -233,7 +241,7 @@ def import_profiles(
     path = Path(path)
     if not mapping.has_identifier():
         raise MappingError("Map at least one column to email, phone_number or external_id.")
-    file_id = fingerprint(path)
+    file_id = file_fingerprint(path)
     import_id = import_id_for(file_id, mapping.to_json(), options.to_json())
     ws = Workspace(data_dir or paths.data_dir("profiles"), import_id)
     with ws.lock(str(path)):  # one run per import at a time (see Workspace.lock)
@@ -250,12 +258,18 @@ def import_profiles(
             counts = write_report(path, ws, cp, report, dry_run=True)
             _finish(ws, cp)
             return ImportResult(import_id, counts, report, True, ws.dir, cp.counts, first_job, warnings)
-        sender = Sender(client, ws, cp, options.list_id, options.subscribe, poll_interval)
-        sender.deadline, sender.on_progress, sender.stop = (
-            time.monotonic() + deadline_seconds,
-            on_progress,
-            stop or threading.Event(),
+        sender = Sender(
+            client,
+            ws,
+            cp,
+            options.list_id,
+            options.subscribe,
+            poll_interval,
+            deadline=time.monotonic() + deadline_seconds,
+            on_progress=on_progress,
+            stop=stop or threading.Event(),
         )
-        produce = _producer(path, mapping, options, ws, limits, workers) if cp.stage in ("new", "streaming") else None
+        streaming = cp.stage in (Stage.NEW, Stage.STREAMING)
+        produce = _producer(path, mapping, options, ws, limits, workers) if streaming else None
         counts, warnings = _send(sender, path, report, produce)
         return ImportResult(import_id, counts, report, True, ws.dir, cp.counts, None, warnings)

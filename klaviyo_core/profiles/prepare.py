@@ -30,7 +30,8 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
-from klaviyo_core.csvfile.reader import CsvHeader, CsvReader
+from klaviyo_core.csvfile.reader import CsvReader
+from klaviyo_core.csvfile.sniff import CsvHeader
 from klaviyo_core.paths import open_private, private_dir
 from klaviyo_core.profiles.checkpoint import SEND_LINES, ChunkState
 from klaviyo_core.profiles.jobs import HeldRows, JobCutter, JobFn, Limits

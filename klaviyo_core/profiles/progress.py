@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from klaviyo_core.profiles.checkpoint import (
-    Checkpoint,
-)
+from klaviyo_core.profiles.checkpoint import FINISHED_CHUNK, Checkpoint, Stage
 
 
 @dataclass
@@ -53,8 +51,8 @@ ProgressFn = Callable[[Progress], None]
 def progress_text(checkpoint: Checkpoint) -> str:
     """How far an unfinished import got, in words (for the resume offer)."""
     chunks = checkpoint.chunks
-    if checkpoint.stage == "streaming":
-        sent = sum(1 for c in chunks if c.job_id or c.state in ("complete", "cancelled"))
+    if checkpoint.stage == Stage.STREAMING:
+        sent = sum(1 for c in chunks if c.job_id or c.state in FINISHED_CHUNK)
         return f"it stopped while still reading the file, after sending {sent} job{'s' if sent != 1 else ''}"
-    done = sum(1 for c in chunks if c.state in ("complete", "cancelled"))
+    done = sum(1 for c in chunks if c.state in FINISHED_CHUNK)
     return f"{done} of {len(chunks)} jobs done"

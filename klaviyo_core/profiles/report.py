@@ -28,7 +28,7 @@ import pandas as pd
 from klaviyo_core.csvfile.reader import CsvReader
 from klaviyo_core.csvfile.write import neutralise_cells
 from klaviyo_core.paths import open_private
-from klaviyo_core.profiles.checkpoint import Checkpoint, Workspace
+from klaviyo_core.profiles.checkpoint import Checkpoint, ChunkStatus, Workspace
 from klaviyo_core.profiles.report_rows import RISKY_FIRST, CellFormatter, report_rows
 
 STATUSES = ("imported", "rejected", "rejected_by_klaviyo", "skipped_duplicate", "valid", "pending")
@@ -118,7 +118,7 @@ def _job_kinds(ws: Workspace, checkpoint: Checkpoint, dry_run: bool) -> tuple[Ki
     order_lines = ws.sent_lines()
     rows = [c.rows for c in checkpoint.chunks]
     known = min(len(order_lines), sum(rows))  # a job cut but not yet recorded in the checkpoint is not sent
-    complete = np.array([c.state == "complete" for c in checkpoint.chunks], dtype=np.int8)
+    complete = np.array([c.state == ChunkStatus.COMPLETE for c in checkpoint.chunks], dtype=np.int8)
     done = np.repeat(complete, rows)[:known] if rows else np.zeros(0, dtype=np.int8)
     order = np.argsort(order_lines[:known], kind="stable")
     sorted_lines, sorted_done = order_lines[:known][order], done[order]

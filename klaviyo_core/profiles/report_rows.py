@@ -23,7 +23,7 @@ from typing import TextIO
 
 import numpy as np
 
-from klaviyo_core.csvfile.reader import CsvError
+from klaviyo_core.csvfile.sniff import CsvError
 from klaviyo_core.csvfile.write import FORMULA_FIRST, neutralise_cells, quote_cells
 
 # Characters of whole lines read at a time, and rows handed to the status lookup at a time: they bound memory

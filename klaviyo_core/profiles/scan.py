@@ -24,7 +24,8 @@ import pyarrow.feather as feather
 
 from klaviyo_core.csvfile.blocks import RawBlock, blocks_supported, iter_raw_blocks, parse_block
 from klaviyo_core.csvfile.fast import parse_plain_block
-from klaviyo_core.csvfile.reader import Chunk, CsvError, CsvFormat, CsvReader, RaggedRow
+from klaviyo_core.csvfile.reader import CsvReader
+from klaviyo_core.csvfile.sniff import Chunk, CsvError, CsvFormat, RaggedRow
 from klaviyo_core.paths import private_dir, private_file
 from klaviyo_core.profiles.identity import identity_hashes
 from klaviyo_core.profiles.mapping import Mapping

@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.errors import ApiError, AuthenticationError, PermissionDenied, ServerError, TransportError
 from klaviyo_core.paths import open_private
-from klaviyo_core.profiles.checkpoint import Checkpoint, ChunkState, Workspace
+from klaviyo_core.profiles.checkpoint import FINISHED_CHUNK, Checkpoint, ChunkState, ChunkStatus, Workspace
 from klaviyo_core.profiles.jobs import job_bytes, read_chunk_lines
 from klaviyo_core.profiles.progress import Progress, ProgressFn
 
@@ -42,7 +43,10 @@ class ImportStopped(Exception):
 
 @dataclass
 class Sender:
-    client: Any  # KlaviyoClient
+    """Built in one call (deadline, progress callback and stop flag included); `close()` when done. Without a
+    client it can only stop or resume bookkeeping: the first request says a client is needed."""
+
+    client: KlaviyoClient | None
     ws: Workspace
     cp: Checkpoint
     list_id: str | None = None
@@ -64,11 +68,16 @@ class Sender:
         if self.client is not None:
             self.client.add_wait_listener(self._on_wait)
 
+    @property
+    def api(self) -> KlaviyoClient:
+        if self.client is None:
+            raise ValueError("Sending needs a client (a key and a target); only a dry run works without one.")
+        return self.client
+
     def close(self) -> None:
         """Stop listening to the (possibly shared, cached) client's waits."""
-        listeners = getattr(getattr(self.client, "transport", None), "listeners", [])
-        if self._on_wait in listeners:
-            listeners.remove(self._on_wait)
+        if self.client is not None:
+            self.client.remove_wait_listener(self._on_wait)
 
     def _on_wait(self, kind: str, seconds: float, operation_id: str) -> None:
         self.waited += float(seconds)
@@ -95,26 +104,26 @@ class Sender:
             return
         message = message or self.reading_text
         chunks = self.cp.chunks
-        sent = sum(c.rows for c in chunks if c.state in ("submitted", "complete", "cancelled"))
+        sent = sum(c.rows for c in chunks if c.state in (ChunkStatus.SUBMITTED, *FINISHED_CHUNK))
         total = sum(c.rows for c in chunks)
-        done = sum(1 for c in chunks if c.state in ("complete", "cancelled"))
+        done = sum(1 for c in chunks if c.state in FINISHED_CHUNK)
         elapsed = time.monotonic() - self.started
         eta = None
         if done and done < len(chunks) and self.rows_read is None:
             eta = elapsed / done * (len(chunks) - done)
         progress = Progress(
             stage,
-            total,
-            sent,
-            len(chunks),
-            sum(1 for c in chunks if c.job_id),
-            done,
-            round(self.waited, 3),
-            eta,
-            message,
-            self.rows_read is not None,
-            self.rows_read or 0,
-            self.rows_total,
+            rows_to_send=total,
+            rows_sent=sent,
+            jobs_total=len(chunks),
+            jobs_submitted=sum(1 for c in chunks if c.job_id),
+            jobs_complete=done,
+            wait_seconds=round(self.waited, 3),
+            eta_seconds=eta,
+            message=message,
+            reading=self.rows_read is not None,
+            rows_read=self.rows_read or 0,
+            rows_total=self.rows_total,
         )
         self.on_progress(progress)
 
@@ -130,7 +139,7 @@ class Sender:
 
     def submit_all(self) -> None:
         """Submit chunks one by one, in order; the next body is read while the current POST is in flight."""
-        todo = [c for c in self.cp.chunks if c.state in ("planned", "submitting")]
+        todo = [c for c in self.cp.chunks if c.state in (ChunkStatus.PLANNED, ChunkStatus.SUBMITTING)]
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="job-body") as pool:
             upcoming: Future[bytes] | None = pool.submit(self._body, todo[0]) if todo else None
             for i, chunk in enumerate(todo):
@@ -143,14 +152,14 @@ class Sender:
 
     def submit_one(self, chunk: ChunkState, body: bytes) -> None:
         """POST one job (or adopt the job an earlier attempt created); the checkpoint records every step."""
-        if chunk.state == "submitting" and self._adopt_orphan(chunk):
+        if chunk.state == ChunkStatus.SUBMITTING and self._adopt_orphan(chunk):
             return
         last: Exception | None = None
         for _ in range(MAX_SUBMIT_ATTEMPTS):
-            chunk.state, chunk.intent_at = "submitting", time.time()
+            chunk.state, chunk.intent_at = ChunkStatus.SUBMITTING, time.time()
             self.ws.save(self.cp)
             try:
-                doc = self.client.post_encoded(JOBS, body)
+                doc = self.api.post_encoded(JOBS, body)
             except (TransportError, ServerError) as exc:
                 last = exc
                 if self._adopt_orphan(chunk):
@@ -161,7 +170,7 @@ class Sender:
                     raise
                 self._refuse_chunk(chunk, exc)
                 return
-            chunk.job_id, chunk.state = doc["data"]["id"], "submitted"
+            chunk.job_id, chunk.state = doc["data"]["id"], ChunkStatus.SUBMITTED
             self.ws.save(self.cp)
             return
         assert last is not None
@@ -174,12 +183,12 @@ class Sender:
         with open_private(self.ws.klaviyo_path, "a", encoding="utf-8") as f:
             for line in lines:
                 f.write(_json_line(line, f"Klaviyo refused the whole job this row was in: {detail}"))
-        chunk.state, chunk.failed_count, chunk.errors_fetched = "cancelled", chunk.rows, True
+        chunk.state, chunk.failed_count, chunk.errors_fetched = ChunkStatus.CANCELLED, chunk.rows, True
         self.ws.save(self.cp)
 
     def _recent_jobs(self, since: float) -> Iterator[dict[str, Any]]:
         params = {"sort": "-created_at", "page[size]": 100}
-        for job in self.client.iter_resources(JOBS, params):
+        for job in self.api.iter_resources(JOBS, params):
             if _epoch(job["attributes"]["created_at"]) < since - 120:
                 return
             yield job
@@ -191,23 +200,23 @@ class Sender:
             attrs = job["attributes"]
             fits = attrs["total_count"] == chunk.rows and _epoch(attrs["created_at"]) >= (chunk.intent_at or 0) - 5
             if job["id"] not in claimed and fits:
-                chunk.job_id, chunk.state = job["id"], "submitted"
+                chunk.job_id, chunk.state = job["id"], ChunkStatus.SUBMITTED
                 self.ws.save(self.cp)
                 return True
         return False
 
     # -- poll --------------------------------------------------------------------------------------------
     def poll_all(self) -> None:
-        pending = [c for c in self.cp.chunks if c.state == "submitted"]
+        pending = [c for c in self.cp.chunks if c.state == ChunkStatus.SUBMITTED]
         while pending:
             chunk = pending[0]
-            attrs = self.client.get(f"{JOBS}/{chunk.job_id}")["data"]["attributes"]
-            if attrs["status"] in ("complete", "cancelled"):
+            attrs = self.api.get(f"{JOBS}/{chunk.job_id}")["data"]["attributes"]
+            if attrs["status"] in FINISHED_CHUNK:
                 chunk.completed_count = int(attrs.get("completed_count") or 0)
                 chunk.failed_count = int(attrs.get("failed_count") or 0)
-                if attrs["status"] == "cancelled":
+                if attrs["status"] == ChunkStatus.CANCELLED:
                     self._cancelled(chunk)
-                chunk.state = attrs["status"]
+                chunk.state = ChunkStatus(attrs["status"])
                 self.ws.save(self.cp)
                 pending.pop(0)
                 self.report("waiting")
@@ -231,7 +240,7 @@ class Sender:
 
     def _fetch_one(self, chunk: ChunkState) -> None:
         """A completed job's import errors, joined back to rows, once (the checkpoint remembers)."""
-        if chunk.state == "complete" and chunk.failed_count and not chunk.errors_fetched:
+        if chunk.state == ChunkStatus.COMPLETE and chunk.failed_count and not chunk.errors_fetched:
             self._fetch_chunk_errors(chunk)
             chunk.errors_fetched = True
             self.ws.save(self.cp)
@@ -247,7 +256,7 @@ class Sender:
         identities = functools.cache(lambda: _identity_index(lines, profiles))
         path = f"{JOBS}/{chunk.job_id}/import-errors"
         with open_private(self.ws.klaviyo_path, "a", encoding="utf-8") as f:
-            for item in self.client.iter_resources(path, {"page[size]": 100}):
+            for item in self.api.iter_resources(path, {"page[size]": 100}):
                 attrs = item["attributes"]
                 line = _error_line(attrs, lines, identities)
                 reason = " ".join(str(attrs.get(k) or "") for k in ("title", "detail")).strip()
@@ -259,14 +268,14 @@ class Sender:
         if not self.subscribe:
             return
         for chunk in self.cp.chunks:
-            if chunk.state == "complete" and not chunk.subscribed:
+            if chunk.state == ChunkStatus.COMPLETE and not chunk.subscribed:
                 self.check_stop()
                 lines, profiles = read_chunk_lines(self.ws.send_path, chunk)
                 batch = [p for line, p in zip(lines, profiles, strict=True) if line not in refused]
                 for start in range(0, len(batch), SUBSCRIBE_BATCH):
                     body = subscribe_body(batch[start : start + SUBSCRIBE_BATCH], self.subscribe, self.list_id)
                     if body["data"]["attributes"]["profiles"]["data"]:
-                        self.client.post(SUBSCRIBE, body, idempotent=True)  # subscribing twice is harmless
+                        self.api.post(SUBSCRIBE, body, idempotent=True)  # subscribing twice is harmless
                 chunk.subscribed = True
                 self.ws.save(self.cp)
                 self.report("subscribing")

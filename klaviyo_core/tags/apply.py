@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 from klaviyo_core.accounts.confirm import LiveConfirmation, require_live_confirmation
 from klaviyo_core.accounts.target import Target, check_same_target, target_or_own
 from klaviyo_core.csvfile.write import csv_text
+from klaviyo_core.http.errors import ApiError, KlaviyoError
+from klaviyo_core.http.explain import explain
 from klaviyo_core.tags.files import Shape, TagFile, TagFileError, read_tag_file
 from klaviyo_core.tags.plan import ASSIGN, CREATE, REMOVE, SKIP, UNCHANGED, Plan, PlanRow, key, make_plan
 from klaviyo_core.tags.state import PLURAL, Progress, load_state
@@ -70,23 +72,16 @@ def plan_tag_file(
     return replace(make_plan(tag_file, load_state(client, tag_file, progress)), target=bound)
 
 
-def _existing_id(exc: Exception, meta_key: str) -> str | None:
+def _existing_id(exc: KlaviyoError, meta_key: str) -> str | None:
     """The id of the group or tag someone created between plan and apply (a 409 that names it)."""
-    from klaviyo_core.http.errors import ApiError
-
     if isinstance(exc, ApiError) and exc.status == 409:
         found = exc.meta.get(meta_key)
         return found if isinstance(found, str) and found else None
     return None
 
 
-def _why(exc: Exception) -> str:
-    from klaviyo_core.http.explain import explain
-
-    try:
-        return explain(exc).what
-    except Exception:  # explain must never hide the original failure
-        return str(exc)
+def _why(exc: KlaviyoError) -> str:
+    return explain(exc).what
 
 
 class _Applier:
@@ -106,9 +101,10 @@ class _Applier:
 
     def call(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
         self.result.requests += 1
-        if method == "POST":
-            return self.client.post(path, body)
-        return self.client.delete(path, body)
+        doc: dict[str, Any] | None = (
+            self.client.post(path, body) if method == "POST" else self.client.delete(path, body)
+        )
+        return doc
 
     # -- creation ------------------------------------------------------------------------------------------
     def create_groups(self) -> None:
@@ -117,7 +113,7 @@ class _Applier:
             try:
                 doc = self.call("POST", "/api/tag-groups", {"data": {"type": "tag-group", "attributes": attrs}})
                 self.group_ids[key(group.name)] = (doc or {})["data"]["id"]
-            except Exception as exc:
+            except KlaviyoError as exc:  # only Klaviyo's refusals are per-row; a bug surfaces as itself
                 found = _existing_id(exc, "duplicate_tag_group_id")
                 if found:
                     self.group_ids[key(group.name)] = found
@@ -138,7 +134,7 @@ class _Applier:
             }
             try:
                 self.tag_ids[tkey] = (self.call("POST", "/api/tags", body) or {})["data"]["id"]
-            except Exception as exc:
+            except KlaviyoError as exc:
                 found = _existing_id(exc, "duplicate_tag_id")
                 if found:
                     self.tag_ids[tkey] = found
@@ -170,7 +166,7 @@ class _Applier:
             self.call(method, path, {"data": [{"type": kind, "id": i} for i in ids]})
             for row in rows:
                 self.result.status[row.line], self.result.message[row.line] = DONE, row.detail
-        except Exception as exc:
+        except KlaviyoError as exc:
             if len(ids) == 1:
                 for row in rows:
                     self.fail(row, _why(exc))

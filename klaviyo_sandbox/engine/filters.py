@@ -7,6 +7,7 @@ double), datetimes are bare ISO 8601 (a quoted datetime is a 400, as on Klaviyo)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -107,7 +108,7 @@ def matches(cond: Condition, actual: Any) -> bool:
         v = _as_dt(v)
         if actual is None or v is None:
             return False
-    ops = {
+    ops: dict[str, Callable[[], bool]] = {
         "equals": lambda: (actual in v) if isinstance(v, list) else actual == v,
         "any": lambda: actual in (v if isinstance(v, list) else [v]),
         "greater-than": lambda: actual is not None and actual > v,

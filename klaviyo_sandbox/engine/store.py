@@ -5,13 +5,15 @@ re-entrant lock. Every read and write takes the lock, so SQLite never sees two s
 never answers "database is locked". Writes run inside `BEGIN IMMEDIATE ... COMMIT`. This keeps the server
 simple and is far faster than Klaviyo's own rate limits need (see bench/sandbox_throughput.py).
 
-Each resource module declares its tables as DDL and registers them with `register_schema`; the store
-creates them all on open, and `reset()` empties them all.
+Each feature's `store.py` (listed in `STORE_MODULES`) declares its tables as DDL and registers them with
+`register_schema`; the store imports every one of them on open, so no table depends on which routes happen to
+be imported, creates them all, and `reset()` empties them all.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import secrets
@@ -27,6 +29,15 @@ from klaviyo_sandbox.engine.errors import not_found
 
 _SCHEMAS: list[tuple[str, tuple[str, ...]]] = []
 
+# One line per feature store (the only modules that call register_schema; tests/sandbox/test_stores.py checks).
+STORE_MODULES: tuple[str, ...] = (
+    "klaviyo_sandbox.profiles.store",
+    "klaviyo_sandbox.lists.store",
+    "klaviyo_sandbox.events.store",
+    "klaviyo_sandbox.taggables.store",
+    "klaviyo_sandbox.tags.store",
+)
+
 _BASE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS identity (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -36,7 +47,7 @@ _ACCOUNT_ID_ALPHABET = string.ascii_uppercase + string.digits
 
 
 def register_schema(ddl: str, tables: tuple[str, ...]) -> None:
-    """Called at import time by resource modules; `tables` are emptied by reset()."""
+    """Called at import time by feature stores; `tables` are emptied by reset()."""
     if (ddl, tables) not in _SCHEMAS:
         _SCHEMAS.append((ddl, tables))
 
@@ -84,6 +95,8 @@ class Store:
         self.ensure_schemas()
 
     def ensure_schemas(self) -> None:
+        for name in STORE_MODULES:
+            importlib.import_module(name)
         with self._lock:
             self._conn.executescript(_BASE_SCHEMA)
             for ddl, _ in _SCHEMAS:

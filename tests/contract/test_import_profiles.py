@@ -7,6 +7,7 @@ import json
 import threading
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -16,9 +17,9 @@ from klaviyo_core.csvfile.reader import preview
 from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.config import ClientConfig
 from klaviyo_core.profiles import fields
+from klaviyo_core.profiles.jobs import Limits
 from klaviyo_core.profiles.mapping import Mapping, suggest_mapping
 from klaviyo_core.profiles.pipeline import ImportOptions, ImportStopped, Progress, UnfinishedImport, import_profiles
-from klaviyo_core.profiles.prepare import Limits
 from klaviyo_core.profiles.sender import subscribe_body
 from klaviyo_sandbox import SandboxServer
 from tests.conftest import FULL_KEY
@@ -151,7 +152,11 @@ def test_stop_then_resume_sends_each_chunk_once(sandbox: SandboxServer, tmp_path
         if p.jobs_submitted >= 2:
             stop.set()
 
-    kwargs = {"data_dir": tmp_path / "data", "limits": Limits(profiles_per_job=10), "poll_interval": 0.02}
+    kwargs: dict[str, Any] = {
+        "data_dir": tmp_path / "data",
+        "limits": Limits(profiles_per_job=10),
+        "poll_interval": 0.02,
+    }
     with pytest.raises(ImportStopped):
         import_profiles(client, path, mapping, ImportOptions(), on_progress=stop_after_two, stop=stop, **kwargs)  # type: ignore[arg-type]
     assert job_posts(sandbox) == 2
@@ -260,7 +265,11 @@ def test_resume_adopts_a_job_whose_202_was_lost(sandbox: SandboxServer, tmp_path
         if p.jobs_submitted >= 1:
             stop.set()
 
-    kwargs = {"data_dir": tmp_path / "data", "limits": Limits(profiles_per_job=10), "poll_interval": 0.02}
+    kwargs: dict[str, Any] = {
+        "data_dir": tmp_path / "data",
+        "limits": Limits(profiles_per_job=10),
+        "poll_interval": 0.02,
+    }
     with pytest.raises(ImportStopped):
         import_profiles(
             client, path, mapping_for(path), ImportOptions(), on_progress=stop_after_one, stop=stop, **kwargs

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from klaviyo_core.cli import app
 from klaviyo_core.profiles import ImportOptions, ImportStopped, Progress, import_profiles
-from klaviyo_core.profiles.prepare import Limits
+from klaviyo_core.profiles.jobs import Limits
 from klaviyo_sandbox import SandboxServer
 from tests.conftest import FULL_KEY
 from tests.contract.test_import_profiles import client_for, mapping_for, write_people

@@ -20,7 +20,8 @@ import pytest
 
 from klaviyo_core.csvfile import blocks
 from klaviyo_core.csvfile.blocks import RawBlock, blocks_supported, iter_raw_blocks, parse_block
-from klaviyo_core.csvfile.reader import MAX_FIELD_CHARS, CsvError, CsvFormat, CsvReader, detect_format
+from klaviyo_core.csvfile.reader import MAX_FIELD_CHARS, CsvReader
+from klaviyo_core.csvfile.sniff import CsvError, CsvFormat, detect_format
 from klaviyo_core.profiles.workers import map_in_order
 
 

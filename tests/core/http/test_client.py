@@ -9,6 +9,7 @@ import requests
 
 from klaviyo_core import ClientConfig, KlaviyoClient
 from klaviyo_core.http.errors import (
+    ApiError,
     AuthenticationError,
     BadRequest,
     ConnectionFailed,
@@ -91,7 +92,7 @@ def test_post_takes_json_or_content_not_both(sandbox: SandboxServer) -> None:
     ("key", "exc_type", "code"),
     [("pk_test_unknown_000000000000000000", AuthenticationError, "authentication_failed")],
 )
-def test_status_table(sandbox: SandboxServer, key: str, exc_type: type, code: str) -> None:
+def test_status_table(sandbox: SandboxServer, key: str, exc_type: type[ApiError], code: str) -> None:
     with pytest.raises(exc_type) as info:
         make(sandbox, key).get("/api/accounts")
     assert info.value.status == 401 and info.value.code == code

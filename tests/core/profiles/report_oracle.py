@@ -17,7 +17,8 @@ from typing import TextIO
 import numpy as np
 import pandas as pd
 
-from klaviyo_core.csvfile.reader import Chunk, CsvReader
+from klaviyo_core.csvfile.reader import CsvReader
+from klaviyo_core.csvfile.sniff import Chunk
 from klaviyo_core.profiles.checkpoint import Checkpoint, Workspace
 
 _DANGEROUS = r"^[=+\-@\t\r\n]"

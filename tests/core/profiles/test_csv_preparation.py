@@ -10,9 +10,9 @@ import pytest
 
 from klaviyo_core.profiles import scan as prep_scan
 from klaviyo_core.profiles.checkpoint import Checkpoint, Workspace
-from klaviyo_core.profiles.jobs import job_body, job_bytes, read_chunk_lines
+from klaviyo_core.profiles.jobs import Limits, job_body, job_bytes, read_chunk_lines
 from klaviyo_core.profiles.mapping import ColumnMapping, suggest_mapping
-from klaviyo_core.profiles.prepare import Limits, prepare
+from klaviyo_core.profiles.prepare import prepare
 from klaviyo_core.profiles.report import neutralise, write_report
 from klaviyo_core.profiles.validate import ValidationOptions
 

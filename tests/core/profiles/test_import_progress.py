@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from klaviyo_core.profiles.sender import Progress
+from klaviyo_core.profiles.progress import Progress
 
 
 def test_reading_before_any_job() -> None:

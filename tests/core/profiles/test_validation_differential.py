@@ -196,10 +196,10 @@ def _every_value_case() -> tuple[pd.DataFrame, Mapping, ValidationOptions]:
     for column, *_rest in FIELDS:
         for value in _rest[2]:
             for other, *rest in FIELDS:
-                data[other].append(value if other == column else rest[3])
+                data[other].append(value if other == column else rest[3])  # type: ignore[arg-type]  # star-unpacked tuple: rest[3] is the str default
     for phone, external in (("", ""), ("", "x1"), ("+14155550100", ""), ("12", "x2")):
         for other, *rest in FIELDS:
-            data[other].append({"Email": "", "Phone": phone, "Customer ID": external}.get(other, rest[3]))
+            data[other].append({"Email": "", "Phone": phone, "Customer ID": external}.get(other, rest[3]))  # type: ignore[arg-type]  # star-unpacked tuple: rest[3] is the str default
     return _indexed(data), _mapping(FIELDS), ValidationOptions()
 
 
@@ -271,10 +271,10 @@ CASES = {
     "cycled": _cycled_case,
     "bench-like": _bench_like_case,
     "empty": _empty_case,
-    **{f"numbers-{kind}": (lambda kind=kind: _numbers_case(kind)) for kind in NUMBER_COLUMNS},
+    **{f"numbers-{kind}": (lambda kind=kind: _numbers_case(kind)) for kind in NUMBER_COLUMNS},  # type: ignore[misc]
     "dates-ascii": lambda: _dates_case(non_ascii=False),
     "dates-non-ascii": lambda: _dates_case(non_ascii=True),
-    **{f"random-{seed}": (lambda seed=seed: _random_case(seed)) for seed in range(40)},
+    **{f"random-{seed}": (lambda seed=seed: _random_case(seed)) for seed in range(40)},  # type: ignore[misc]
 }
 
 
