@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from klaviyo_core.accounts.target import TargetUnknown
 from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.config import ClientConfig
 from klaviyo_core.profiles.checkpoint import Checkpoint, Workspace
@@ -37,5 +38,5 @@ def test_sending_without_a_client_says_so_at_the_first_request(tmp_path: Path) -
     path = tmp_path / "people.csv"
     path.write_text("Email\nann@example.com\n", encoding="utf-8")
     mapping = Mapping.from_json([{"column": "Email", "target": "email"}])
-    with pytest.raises(ValueError, match="only a dry run works without one"):
+    with pytest.raises(TargetUnknown, match="pass a client"):  # the account binding asks first
         import_profiles(None, path, mapping, ImportOptions(), data_dir=tmp_path / "data")
