@@ -148,6 +148,11 @@ STATUS_EXCEPTIONS: dict[int, type[ApiError]] = {
 }
 
 
+def class_for_status(status: int) -> type[ApiError]:
+    """The exception class an HTTP error status maps to (ServerError for any other 5xx, else ApiError)."""
+    return STATUS_EXCEPTIONS.get(status) or (ServerError if status >= 500 else ApiError)
+
+
 def parse_retry_after(value: str | None) -> float | None:
     if not value:
         return None
@@ -179,8 +184,7 @@ def error_from_response(
                 clean = {k: v for k, v in item.items() if k != "detail"}
                 clean["detail"] = redact_text(str(item.get("detail") or ""), secrets)
                 errors.append(clean)
-    cls = STATUS_EXCEPTIONS.get(resp.status_code) or (ServerError if resp.status_code >= 500 else ApiError)
-    return cls(
+    return class_for_status(resp.status_code)(
         resp.status_code,
         errors,
         request=request,
