@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -29,12 +29,14 @@ from klaviyo_core.http.config import ClientConfig
 from klaviyo_core.http.errors import (
     ConnectionFailed,
     KlaviyoError,
+    RequestInfo,
     RequestTimeout,
+    TransportError,
     error_from_response,
     parse_retry_after,
     request_info,
 )
-from klaviyo_core.http.ratelimit import RateLimitInfo, limiter_for, parse_rate_limit_headers
+from klaviyo_core.http.ratelimit import OperationLimiter, RateLimitInfo, limiter_for, parse_rate_limit_headers
 from klaviyo_core.http.redaction import key_digest
 from klaviyo_spec import Operation, match_operation
 
@@ -134,7 +136,7 @@ class Transport:
         params: dict[str, Any] | None,
         body: _Body,
         headers: dict[str, str],
-        info: Any,
+        info: RequestInfo,
         operation: Operation | None,
         may_retry_errors: bool,
     ) -> requests.Response:
@@ -142,7 +144,29 @@ class Transport:
         with self._lock:
             self.stats.requests += 1
         try:
-            resp = self.session.request(
+            resp = self._send_once(method, url, params, body, headers, info)
+        except TransportError as err:
+            if may_retry_errors:
+                raise _Retryable(err, None) from None
+            raise
+        log.debug("%s %s -> %s in %.0f ms", method, info.url, resp.status_code, (time.monotonic() - started) * 1000)
+        self._observe(operation, resp)
+        if resp.status_code < 400:
+            return resp
+        self._raise_for(resp, info, operation, may_retry_errors)
+
+    def _send_once(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, Any] | None,
+        body: _Body,
+        headers: dict[str, str],
+        info: RequestInfo,
+    ) -> requests.Response:
+        """One HTTP exchange; requests' own exceptions become the workbench's (httpx's map_exceptions idea)."""
+        try:
+            return self.session.request(
                 method,
                 url,
                 params=params,
@@ -152,28 +176,24 @@ class Transport:
                 timeout=(self.config.connect_timeout, self.config.read_timeout),
             )
         except requests.Timeout as exc:
-            err: KlaviyoError = RequestTimeout(f"{method} {info.url} timed out ({type(exc).__name__}).", info)
-            if may_retry_errors:
-                raise _Retryable(err, None) from None
-            raise err from None
+            raise RequestTimeout(f"{method} {info.url} timed out ({type(exc).__name__}).", info) from None
         except requests.ConnectionError:
-            err = ConnectionFailed(f"Could not connect to {self.config.base_url} ({method} {info.url}).", info)
-            if may_retry_errors:
-                raise _Retryable(err, None) from None
-            raise err from None
-        log.debug("%s %s -> %s in %.0f ms", method, info.url, resp.status_code, (time.monotonic() - started) * 1000)
-        self._observe(operation, resp)
-        if resp.status_code < 400:
-            return resp
+            raise ConnectionFailed(
+                f"Could not connect to {self.config.base_url} ({method} {info.url}).", info
+            ) from None
+
+    def _raise_for(
+        self, resp: requests.Response, info: RequestInfo, operation: Operation | None, may_retry_errors: bool
+    ) -> NoReturn:
+        """An error answer: 429 blocks the limiter and retries; 502/503/504 retry when the call may be repeated."""
         error = error_from_response(resp, info, (self.config.credential,))
         if resp.status_code == 429:
             with self._lock:
                 self.stats.throttled += 1
             retry_after = parse_retry_after(resp.headers.get("Retry-After"))
-            if retry_after and operation:
-                limiter = self._limiter(operation)
-                if limiter:
-                    limiter.block_for(retry_after)
+            limiter = self._limiter(operation) if retry_after and operation else None
+            if limiter and retry_after:
+                limiter.block_for(retry_after)
             if retry_after is not None and retry_after > self.config.max_wait_seconds:
                 raise error
             raise _Retryable(error, retry_after)
@@ -182,7 +202,7 @@ class Transport:
         raise error
 
     # -- pacing, waits, observation ------------------------------------------------------------------
-    def _limiter(self, operation: Operation) -> Any:
+    def _limiter(self, operation: Operation) -> OperationLimiter | None:
         return limiter_for(self.config.base_url, self._digest, operation, self.config.rate_limit_scale)
 
     def _pace(self, operation: Operation | None) -> None:
