@@ -45,6 +45,14 @@ class RequestTimeout(TransportError):
     pass
 
 
+class ForeignOrigin(KlaviyoError):
+    """A link or redirect pointed at another origin: nothing (and no key) was sent there."""
+
+
+class RedirectNotFollowed(KlaviyoError):
+    """A write was answered with a redirect: writes are never re-sent elsewhere."""
+
+
 class ApiError(KlaviyoError):
     """An HTTP error answer from Klaviyo (or the sandbox)."""
 

@@ -16,6 +16,7 @@ from klaviyo_core.http.errors import (
     BadRequest,
     Conflict,
     ConnectionFailed,
+    ForeignOrigin,
     Gone,
     KlaviyoError,
     MethodNotAllowed,
@@ -24,6 +25,7 @@ from klaviyo_core.http.errors import (
     PayloadTooLarge,
     PermissionDenied,
     RateLimited,
+    RedirectNotFollowed,
     RequestTimeout,
     ServerError,
     UnsupportedMediaType,
@@ -235,6 +237,14 @@ def _connection(exc: ConnectionFailed) -> Explanation:
     )
 
 
+def _foreign_origin(exc: ForeignOrigin) -> Explanation:
+    return Explanation(str(exc), "Check the base URL (and any proxy in front of it); the answer came from there.")
+
+
+def _redirect(exc: RedirectNotFollowed) -> Explanation:
+    return Explanation(str(exc), "Point the base URL at the address the API really answers on, then retry.")
+
+
 def _klaviyo(exc: KlaviyoError) -> Explanation:
     return Explanation(str(exc), "Retry; if it persists, report it with this message.")
 
@@ -270,6 +280,8 @@ _EXPLAINERS: dict[type[BaseException], Callable[[Any], Explanation]] = {
     ApiError: _api,
     RequestTimeout: _timeout,
     ConnectionFailed: _connection,
+    ForeignOrigin: _foreign_origin,
+    RedirectNotFollowed: _redirect,
     KlaviyoError: _klaviyo,
     ValueError: _input,
     OSError: _input,

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
+from urllib.parse import urljoin
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -28,7 +29,9 @@ from tenacity.stop import stop_base
 from klaviyo_core.http.config import ClientConfig
 from klaviyo_core.http.errors import (
     ConnectionFailed,
+    ForeignOrigin,
     KlaviyoError,
+    RedirectNotFollowed,
     RequestInfo,
     RequestTimeout,
     TransportError,
@@ -36,6 +39,7 @@ from klaviyo_core.http.errors import (
     parse_retry_after,
     request_info,
 )
+from klaviyo_core.http.origin import origin_of, same_origin
 from klaviyo_core.http.ratelimit import OperationLimiter, RateLimitInfo, limiter_for, parse_rate_limit_headers
 from klaviyo_core.http.redaction import key_digest
 from klaviyo_spec import Operation, match_operation
@@ -43,6 +47,7 @@ from klaviyo_spec import Operation, match_operation
 log = logging.getLogger(__name__)
 RETRYABLE_STATUSES = {502, 503, 504}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+MAX_REDIRECTS = 5
 
 
 @dataclass
@@ -104,6 +109,7 @@ class Transport:
             raise ValueError("Pass a body as json= or as content=, not both.")
         method = method.upper()
         url = path_or_url if path_or_url.startswith("http") else f"{self.config.base_url}{path_or_url}"
+        self._require_own_origin(url, method, url)
         path = "/" + url.split("://", 1)[-1].split("/", 1)[-1] if "://" in url else url
         found = match_operation(method, path)
         operation = found[0] if found else None
@@ -145,6 +151,8 @@ class Transport:
             self.stats.requests += 1
         try:
             resp = self._send_once(method, url, params, body, headers, info)
+            if resp.is_redirect:
+                resp = self._follow(resp, method, body, headers, info)
         except TransportError as err:
             if may_retry_errors:
                 raise _Retryable(err, None) from None
@@ -174,6 +182,7 @@ class Transport:
                 data=body.content,
                 headers=headers,
                 timeout=(self.config.connect_timeout, self.config.read_timeout),
+                allow_redirects=False,  # followed by _follow, on this origin only
             )
         except requests.Timeout as exc:
             raise RequestTimeout(f"{method} {info.url} timed out ({type(exc).__name__}).", info) from None
@@ -181,6 +190,37 @@ class Transport:
             raise ConnectionFailed(
                 f"Could not connect to {self.config.base_url} ({method} {info.url}).", info
             ) from None
+
+    def _follow(
+        self, resp: requests.Response, method: str, body: _Body, headers: dict[str, str], info: RequestInfo
+    ) -> requests.Response:
+        """Follow a read's redirects on the configured origin only; a write's redirect is never followed."""
+        if method not in ("GET", "HEAD") or body.json is not None or body.content is not None:
+            resp.close()
+            raise RedirectNotFollowed(
+                f"The server answered {method} {info.url} with a redirect (HTTP {resp.status_code}). "
+                "The workbench does not follow redirects on writes, so nothing was sent again; "
+                "check the base URL.",
+                info,
+            )
+        for _ in range(MAX_REDIRECTS):
+            location = urljoin(resp.url, resp.headers.get("Location", ""))
+            resp.close()
+            self._require_own_origin(location, method, info.url)
+            resp = self._send_once(method, location, None, _Body(), headers, info)
+            if not resp.is_redirect:
+                return resp
+        raise RedirectNotFollowed(f"{method} {info.url} redirected more than {MAX_REDIRECTS} times.", info)
+
+    def _require_own_origin(self, url: str, method: str, asked: str) -> None:
+        """The key goes to the configured origin (scheme, host, port) only: pagination links and redirects too."""
+        if not same_origin(url, self.config.base_url):
+            scheme, host, port = origin_of(url)
+            raise ForeignOrigin(
+                f"{method} {asked} pointed to {scheme}://{host}:{port}, which is not the configured "
+                f"{self.config.base_url}; nothing was sent there (the API key only goes to the configured address).",
+                None,
+            )
 
     def _raise_for(
         self, resp: requests.Response, info: RequestInfo, operation: Operation | None, may_retry_errors: bool
