@@ -34,7 +34,7 @@ from klaviyo_core.accounts import (
     validate_base_url,
     validate_name,
 )
-from klaviyo_core.http import ClientConfig, KlaviyoClient
+from klaviyo_core.http import ClientConfig, KlaviyoClient, host_warning
 from klaviyo_spec import SPEC_REVISION
 
 SANDBOX_NAME = SANDBOX
@@ -210,6 +210,8 @@ def render_account_switcher() -> None:
         st.markdown(f"**Target:** 🧪 {SANDBOX} (local, safe to try anything)")
     else:
         st.markdown(f"**Target:** 🧪 {target.name} (test server {target.base_url})")
+    if warning := host_warning(target.base_url):
+        st.warning(warning, icon="⚠️")
 
 
 # -- actions for the Keys page (called from widget callbacks) --------------------------------------
@@ -253,6 +255,8 @@ def add_account(name: str, key_text: str, base_url: str, test: bool = True) -> b
         flash("error", str(exc))
         return False
     level, message = report_message(report) if report else ("info", "Saved without a test.")
+    if warning := host_warning(base_url):
+        level, message = "warning", f"{message} {warning}"
     flash(level, f"Saved '{record.name}' ({record.fingerprint}). {message}")
     return True
 

@@ -70,6 +70,7 @@ class AccountRecord:
     revision: str = SPEC_REVISION
     last_test: TestResult | None = None
     klaviyo: KlaviyoAccountInfo = field(default_factory=KlaviyoAccountInfo)
+    allow_host: bool = False  # a host outside *.klaviyo.com the user allowed (CLI --allow-host), remembered
 
     @property
     def live(self) -> bool:
@@ -98,4 +99,5 @@ class AccountRecord:
             revision=str(data.get("revision") or SPEC_REVISION),
             last_test=TestResult.from_dict(last) if isinstance(last, dict) else None,
             klaviyo=KlaviyoAccountInfo(**{k: str(v) for k, v in (data.get("klaviyo") or {}).items()}),
+            allow_host=bool(data.get("allow_host", False)),
         )

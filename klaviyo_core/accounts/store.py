@@ -42,6 +42,7 @@ from klaviyo_core.accounts.records import (
     is_live_url,
     now_iso,
 )
+from klaviyo_core.http.origin import UnsafeTarget, require_https
 from klaviyo_core.paths import config_dir
 from klaviyo_spec import SPEC_REVISION
 
@@ -137,6 +138,7 @@ class ResolvedAccount:
     api_key: str | None = field(default=None, repr=False)
     base_url: str = LIVE_BASE_URL
     revision: str = SPEC_REVISION
+    allow_host: bool = False  # the user allowed a host outside *.klaviyo.com (CLI --allow-host)
 
     @property
     def live(self) -> bool:
@@ -155,6 +157,10 @@ def validate_base_url(base_url: str | None) -> str:
         raise InvalidSetting(f"'{clean}' is not a web address; use e.g. {LIVE_BASE_URL}.")
     if any(ch.isspace() for ch in clean):
         raise InvalidSetting("The base URL must not contain spaces.")
+    try:
+        require_https(clean)
+    except UnsafeTarget as exc:
+        raise InvalidSetting(str(exc)) from None
     return clean
 
 
@@ -301,12 +307,19 @@ class AccountStore:
                 f"sandbox, --account NAME for a saved account, or set {ENV_KEY}."
             )
         record = self.get(name)
-        return ResolvedAccount(record.name, self.key_for(record.name), record.base_url, record.revision)
+        key = self.key_for(record.name)
+        return ResolvedAccount(record.name, key, record.base_url, record.revision, record.allow_host)
 
     # -- changes -----------------------------------------------------------------------------------
     @_serialised
     def add(
-        self, name: str, key: str, *, base_url: str = LIVE_BASE_URL, revision: str = SPEC_REVISION
+        self,
+        name: str,
+        key: str,
+        *,
+        base_url: str = LIVE_BASE_URL,
+        revision: str = SPEC_REVISION,
+        allow_host: bool = False,
     ) -> AccountRecord:
         """Check the name and key shape, put the key in the keyring, then record the account."""
         clean_name = validate_name(name)
@@ -321,6 +334,7 @@ class AccountStore:
             fingerprint(clean_key),
             validate_base_url(base_url),
             validate_revision(revision),
+            allow_host=allow_host,
         )
         with _keyring_errors("save the key in"):
             keyring.set_password(SERVICE, record.id, clean_key)
@@ -400,7 +414,10 @@ def env_account() -> ResolvedAccount | None:
     env_key = os.environ.get(ENV_KEY, "").strip()
     if not env_key:
         return None
-    base_url = os.environ.get(ENV_BASE_URL, "").strip().rstrip("/") or LIVE_BASE_URL
+    try:
+        base_url = validate_base_url(os.environ.get(ENV_BASE_URL))
+    except InvalidSetting as exc:
+        raise InvalidSetting(f"{ENV_BASE_URL}: {exc}") from None
     return ResolvedAccount(ENV_ACCOUNT_NAME, validated_key(env_key), base_url)
 
 

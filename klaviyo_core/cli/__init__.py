@@ -1,4 +1,4 @@
-"""`python -m klaviyo_core [--base-url URL] [--revision DATE] [--account NAME] [--sandbox] COMMAND ...`
+"""`python -m klaviyo_core [--base-url URL] [--allow-host] [--revision DATE] [--account NAME] [--sandbox] COMMAND ...`
 
 Automation entry point (cron, CI, scheduled syncs). Command groups live in klaviyo_core/cli/<name>.py modules listed in
 SUBCOMMANDS, so each feature registers its commands with one line.
@@ -38,8 +38,15 @@ def main(
     revision: str = typer.Option(None, "--revision", help="API revision date, e.g. 2026-07-15."),
     account: str = typer.Option(None, "--account", help="A saved account name (see 'accounts list')."),
     sandbox: bool = typer.Option(False, "--sandbox", help="Run against a throwaway local sandbox."),
+    allow_host: bool = typer.Option(
+        False,
+        "--allow-host",
+        help="Allow a base URL outside *.klaviyo.com (a proxy of your own); remembered by 'accounts add'.",
+    ),
 ) -> None:
-    ctx.obj = GlobalOptions(base_url=base_url, revision=revision, account=account, sandbox=sandbox)
+    ctx.obj = GlobalOptions(
+        base_url=base_url, revision=revision, account=account, sandbox=sandbox, allow_host=allow_host
+    )
 
 
 @app.command()

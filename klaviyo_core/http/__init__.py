@@ -5,6 +5,7 @@ from klaviyo_core.http.client import ApiResponse, KlaviyoClient
 from klaviyo_core.http.config import ClientConfig
 from klaviyo_core.http.errors import ApiError, KlaviyoError, TransportError
 from klaviyo_core.http.explain import explain
+from klaviyo_core.http.origin import UnsafeTarget, check_target, host_warning
 from klaviyo_core.http.redaction import key_digest
 
 __all__ = [
@@ -14,6 +15,9 @@ __all__ = [
     "KlaviyoClient",
     "KlaviyoError",
     "TransportError",
+    "UnsafeTarget",
+    "check_target",
     "explain",
+    "host_warning",
     "key_digest",
 ]
