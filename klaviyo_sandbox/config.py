@@ -50,6 +50,7 @@ class SandboxConfig:
     keys: tuple[KeySpec, ...] = ()
     public_key: str = "SbxPub"
     admin: bool = False
+    admin_token: str | None = field(default=None, repr=False)  # None with admin on: one is generated
     rate_limits: bool = True
     window_scale: float = 1.0  # 0.1 makes the rate-limit "minute" last 6 seconds
     job_step_seconds: float = 0.05  # how long a bulk job waits in each state

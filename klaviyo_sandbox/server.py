@@ -107,6 +107,16 @@ class SandboxServer:
         return int(self._httpd.server_address[1])
 
     @property
+    def admin_token(self) -> str | None:
+        """The token admin routes need (None when they are off); never logged, only shown masked."""
+        return self.app.admin_token
+
+    @property
+    def admin_headers(self) -> dict[str, str]:
+        """Headers that open the admin routes: `requests.post(sb.url + "/__sandbox/reset", headers=...)`."""
+        return {"X-Sandbox-Admin-Token": self.app.admin_token or ""}
+
+    @property
     def url(self) -> str:
         return f"http://{self.config.host}:{self.port}"
 

@@ -41,6 +41,7 @@ ACCEPTED_MEDIA = {JSONAPI, "application/json"}  # EMULATOR CHOICE (facts §3): a
 class SandboxApp:
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
+        self.admin_token = admin.make_token(config)
         self.handlers = load_handlers()
         self.store = Store(config.db_path)
         self.limiter = FixedWindowLimiter(config.window_scale)
@@ -61,6 +62,7 @@ class SandboxApp:
             if req.path.startswith("/__sandbox"):
                 if not self.config.admin:
                     raise not_found("Admin routes are off; start the sandbox with --admin.")
+                admin.authorize(req, self.admin_token)
                 return admin.handle(self, req, base_url)
             latency, fault = self.faults.pick(req.path)
             if latency:
