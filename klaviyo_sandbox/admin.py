@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import json
 import secrets
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -18,7 +17,7 @@ from klaviyo_sandbox import seed
 from klaviyo_sandbox.config import SandboxConfig
 from klaviyo_sandbox.engine.errors import ApiError, invalid, not_found
 from klaviyo_sandbox.engine.faults import Faults
-from klaviyo_sandbox.engine.http import Request, Response
+from klaviyo_sandbox.engine.http import Request, Response, loads_strict
 
 if TYPE_CHECKING:
     from klaviyo_sandbox.engine.dispatch import SandboxApp
@@ -69,10 +68,7 @@ def authorize(req: Request, token: str | None) -> None:
 def _body(req: Request) -> dict[str, Any]:
     if not req.body:
         return {}
-    try:
-        doc = json.loads(req.body)
-    except ValueError as exc:
-        raise invalid(f"Malformed JSON: {exc}") from None
+    doc = loads_strict(req.body)
     if not isinstance(doc, dict):
         raise invalid("Expected a JSON object.")
     return doc

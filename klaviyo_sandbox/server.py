@@ -32,12 +32,21 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
     server: _HTTPServer
 
+    def setup(self) -> None:
+        # A socket timeout: an idle keep-alive connection (or a stalled
+        # body) then ends handle_one_request, which closes the connection instead of holding a thread forever.
+        super().setup()
+        self.connection.settimeout(self.server.app.config.idle_timeout)
+
     def log_message(self, format: str, *args: object) -> None:
         log.debug("%s - %s", self.address_string(), format % args)
 
     def _serve(self) -> None:
         app = self.server.app
         headers = {k.lower(): v for k, v in self.headers.items()}
+        if "transfer-encoding" in headers:
+            self._refuse_transfer_encoding(headers["transfer-encoding"])
+            return
         try:
             length = int(headers.get("content-length") or 0)
         except ValueError:
@@ -65,6 +74,18 @@ class _Handler(BaseHTTPRequestHandler):
             return
         assert isinstance(result, Response)
         self._send(result)
+
+    def _refuse_transfer_encoding(self, coding: str) -> None:
+        """RFC 9112 §6.1/§6.3: a coding the server does not implement is a 501, and the connection closes, so the
+        unread body can never be taken for a second request. Clients send a Content-Length instead."""
+        err = ApiError(
+            501,
+            "not_implemented",
+            "Not implemented.",
+            f"Transfer-Encoding: {coding[:40]} is not supported by the sandbox; send the body with a Content-Length.",
+        )
+        self.close_connection = True
+        self._send(self.server.app.error_response(err))
 
     def _send(self, resp: Response) -> None:
         payload = resp.encode()
