@@ -184,6 +184,11 @@ class Transport:
                 timeout=(self.config.connect_timeout, self.config.read_timeout),
                 allow_redirects=False,  # followed by _follow, on this origin only
             )
+        except requests.exceptions.InvalidJSONError:
+            raise ValueError(
+                f"Nothing was sent: a value for {method} {info.url} is not a finite number (NaN or Infinity), "
+                "which JSON cannot carry. Fix or remove that value."
+            ) from None
         except requests.Timeout as exc:
             raise RequestTimeout(f"{method} {info.url} timed out ({type(exc).__name__}).", info) from None
         except requests.ConnectionError:
