@@ -46,6 +46,10 @@ class RequestTimeout(TransportError):
     pass
 
 
+class TlsFailed(ConnectionFailed):
+    """The server's TLS certificate was not accepted: not a network outage, so it is never retried."""
+
+
 class ForeignOrigin(KlaviyoError):
     """A link or redirect pointed at another origin: nothing (and no key) was sent there."""
 

@@ -28,6 +28,7 @@ from klaviyo_core.http.errors import (
     RedirectNotFollowed,
     RequestTimeout,
     ServerError,
+    TlsFailed,
     UnsupportedMediaType,
     class_for_status,
 )
@@ -229,6 +230,14 @@ def _timeout(exc: RequestTimeout) -> Explanation:
     )
 
 
+def _tls(exc: TlsFailed) -> Explanation:
+    return Explanation(
+        f"The server's security certificate (TLS) was not accepted, so nothing was sent: {exc}",
+        "This is not your internet connection. Check the base URL is Klaviyo's (https://a.klaviyo.com); behind a "
+        "company proxy that inspects traffic, ask IT for its CA certificate and set REQUESTS_CA_BUNDLE to it.",
+    )
+
+
 def _connection(exc: ConnectionFailed) -> Explanation:
     target = exc.request.url.split("/api")[0] if exc.request else "the server"
     return Explanation(
@@ -280,6 +289,7 @@ _EXPLAINERS: dict[type[BaseException], Callable[[Any], Explanation]] = {
     ApiError: _api,
     RequestTimeout: _timeout,
     ConnectionFailed: _connection,
+    TlsFailed: _tls,
     ForeignOrigin: _foreign_origin,
     RedirectNotFollowed: _redirect,
     KlaviyoError: _klaviyo,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -34,6 +35,7 @@ from klaviyo_core.http.errors import (
     RedirectNotFollowed,
     RequestInfo,
     RequestTimeout,
+    TlsFailed,
     TransportError,
     error_from_response,
     parse_retry_after,
@@ -154,7 +156,7 @@ class Transport:
             if resp.is_redirect:
                 resp = self._follow(resp, method, body, headers, info)
         except TransportError as err:
-            if may_retry_errors:
+            if may_retry_errors and not isinstance(err, TlsFailed):  # a bad certificate stays bad
                 raise _Retryable(err, None) from None
             raise
         log.debug("%s %s -> %s in %.0f ms", method, info.url, resp.status_code, (time.monotonic() - started) * 1000)
@@ -189,6 +191,8 @@ class Transport:
                 f"Nothing was sent: a value for {method} {info.url} is not a finite number (NaN or Infinity), "
                 "which JSON cannot carry. Fix or remove that value."
             ) from None
+        except requests.exceptions.SSLError as exc:
+            raise TlsFailed(f"{self.config.base_url}: {_tls_reason(exc)}", info) from None
         except requests.Timeout as exc:
             raise RequestTimeout(f"{method} {info.url} timed out ({type(exc).__name__}).", info) from None
         except requests.ConnectionError:
@@ -308,6 +312,14 @@ class Transport:
         if has_body:
             headers["Content-Type"] = "application/vnd.api+json"
         return headers
+
+
+def _tls_reason(exc: requests.exceptions.SSLError) -> str:
+    """The certificate problem in a few words ('certificate verify failed: self-signed certificate')."""
+    found = re.search(r"certificate verify failed: ([^()]+)", str(exc))
+    if found:
+        return f"certificate verify failed: {found.group(1).strip()}"
+    return "the TLS handshake failed (the certificate or the protocol was not accepted)"
 
 
 class _Stop(stop_base):
