@@ -34,7 +34,7 @@ from klaviyo_core.accounts import (
     validate_base_url,
     validate_name,
 )
-from klaviyo_core.http import ClientConfig, KlaviyoClient, host_warning
+from klaviyo_core.http import CHECK_DEADLINE_SECONDS, ClientConfig, KlaviyoClient, host_warning
 from klaviyo_spec import SPEC_REVISION
 
 SANDBOX_NAME = SANDBOX
@@ -222,7 +222,8 @@ def _client(key: str, base_url: str, revision: str) -> KlaviyoClient:
 def run_check(key: str, base_url: str, revision: str) -> KeyReport:
     client = _client(key, base_url, revision)
     try:
-        return check_key(client)
+        with st.spinner(f"Testing the key with {base_url} (gives up after {CHECK_DEADLINE_SECONDS:g} s)..."):
+            return check_key(client, deadline=CHECK_DEADLINE_SECONDS)
     finally:
         client.close()
 

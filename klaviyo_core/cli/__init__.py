@@ -11,7 +11,8 @@ import importlib
 import typer
 
 from klaviyo_core.accounts import fetch_account
-from klaviyo_core.cli.common import ExitCode, GlobalOptions, client_from, fail, options
+from klaviyo_core.cli.common import ExitCode, GlobalOptions, client_from, err, fail, options
+from klaviyo_core.http import CHECK_DEADLINE_SECONDS
 
 app = typer.Typer(
     name="klaviyo_core",
@@ -53,6 +54,9 @@ def main(
 def ping(ctx: typer.Context) -> None:
     """Check the key works: prints the account's name."""
     client = client_from(ctx)
+    where = "the sandbox" if options(ctx).sandbox else client.config.base_url
+    err(f"Checking the key with {where} (gives up after {CHECK_DEADLINE_SECONDS:g} s)...")
+    client.set_deadline(CHECK_DEADLINE_SECONDS)
     try:
         account = fetch_account(client)
     except Exception as exc:

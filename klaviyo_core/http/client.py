@@ -14,6 +14,9 @@ from klaviyo_core.http.pagination import iter_pages
 from klaviyo_core.http.ratelimit import RateLimitInfo
 from klaviyo_core.http.transport import Transport, TransportStats, WaitListener
 
+#: The most an interactive check (`ping`, a key test) may take in total before it gives up and says so.
+CHECK_DEADLINE_SECONDS = 30.0
+
 
 @dataclass(frozen=True)
 class ApiResponse:
@@ -99,6 +102,11 @@ class KlaviyoClient:
     def add_wait_listener(self, listener: WaitListener) -> None:
         """Be told about pacing and retry waits (kind, seconds, operation id), e.g. to show them in a UI."""
         self.transport.listeners.append(listener)
+
+    def set_deadline(self, seconds: float | None) -> None:
+        """Give up on every call from now on once `seconds` have passed in total (retries and waits included),
+        so an interactive check (ping, the Keys page's Test) cannot hang for minutes on a silent server."""
+        self.transport.set_deadline(seconds)
 
     def close(self) -> None:
         self.transport.session.close()

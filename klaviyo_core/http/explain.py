@@ -225,7 +225,7 @@ def _api(exc: ApiError) -> Explanation:
 
 def _timeout(exc: RequestTimeout) -> Explanation:
     return Explanation(
-        "Klaviyo did not answer in time.",
+        f"Klaviyo did not answer in time: {exc}",
         "Retry; for uploads the workbench resumes without sending anything twice.",
     )
 

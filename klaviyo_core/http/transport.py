@@ -95,6 +95,24 @@ class Transport:
         self.listeners: list[WaitListener] = []
         self._lock = threading.Lock()
         self._digest = key_digest(config.credential or "anonymous")
+        self.deadline: tuple[float, float] | None = None  # (monotonic end, budget in s) set by set_deadline
+
+    def set_deadline(self, seconds: float | None) -> None:
+        """Bound everything from now on (attempts, retries, pacing) to `seconds` in total, or lift the bound."""
+        self.deadline = (time.monotonic() + seconds, seconds) if seconds else None
+
+    def _remaining(self, info: RequestInfo) -> float | None:
+        """Seconds left before the deadline (None: no deadline); past it, the call gives up with a timeout."""
+        if self.deadline is None:
+            return None
+        left = self.deadline[0] - time.monotonic()
+        if left <= 0:
+            raise RequestTimeout(
+                f"No answer from {self.config.base_url} within {self.deadline[1]:g} s ({info.method} {info.url}); "
+                "the workbench stops waiting then.",
+                info,
+            )
+        return left
 
     # -- public ----------------------------------------------------------------------------------
     def send(
@@ -121,13 +139,13 @@ class Transport:
         info = request_info(method, url, headers, operation.operation_id if operation else None)
 
         def attempt() -> requests.Response:
-            self._pace(operation)
+            self._pace(operation, self._remaining(info))
             return self._attempt(method, url, params, body, headers, info, operation, may_retry_errors)
 
         retrying = Retrying(
             retry=retry_if_exception(lambda e: isinstance(e, _Retryable)),
             wait=self._wait,
-            stop=_Stop(self.config),
+            stop=_Stop(self.config, self),
             before_sleep=self._before_sleep(operation),
             reraise=True,
         )
@@ -183,7 +201,7 @@ class Transport:
                 json=body.json,
                 data=body.content,
                 headers=headers,
-                timeout=(self.config.connect_timeout, self.config.read_timeout),
+                timeout=self._timeouts(info),
                 allow_redirects=False,  # followed by _follow, on this origin only
             )
         except requests.exceptions.InvalidJSONError:
@@ -194,11 +212,18 @@ class Transport:
         except requests.exceptions.SSLError as exc:
             raise TlsFailed(f"{self.config.base_url}: {_tls_reason(exc)}", info) from None
         except requests.Timeout as exc:
+            self._remaining(info)  # past the caller's deadline: say so, with the budget
             raise RequestTimeout(f"{method} {info.url} timed out ({type(exc).__name__}).", info) from None
         except requests.ConnectionError:
             raise ConnectionFailed(
                 f"Could not connect to {self.config.base_url} ({method} {info.url}).", info
             ) from None
+
+    def _timeouts(self, info: RequestInfo) -> tuple[float, float]:
+        left = self._remaining(info)
+        if left is None:
+            return self.config.connect_timeout, self.config.read_timeout
+        return min(self.config.connect_timeout, left), min(self.config.read_timeout, left)
 
     def _follow(
         self, resp: requests.Response, method: str, body: _Body, headers: dict[str, str], info: RequestInfo
@@ -254,13 +279,15 @@ class Transport:
     def _limiter(self, operation: Operation) -> OperationLimiter | None:
         return limiter_for(self.config.base_url, self._digest, operation, self.config.rate_limit_scale)
 
-    def _pace(self, operation: Operation | None) -> None:
+    def _pace(self, operation: Operation | None, left: float | None = None) -> None:
         if not (self.config.pace and operation):
             return
         limiter = self._limiter(operation)
         if limiter is None:
             return
         wait = limiter.reserve()
+        if left is not None and wait > left:
+            wait = left  # sleep to the deadline, then the next check gives up with the deadline's message
         if wait > 0:
             with self._lock:
                 self.stats.pacing_wait += wait
@@ -323,13 +350,17 @@ def _tls_reason(exc: requests.exceptions.SSLError) -> str:
 
 
 class _Stop(stop_base):
-    """Stop after max_retries, or when the next wait would pass the total-wait cap."""
+    """Stop after max_retries, or when the next wait would pass the total-wait cap or the deadline."""
 
-    def __init__(self, config: ClientConfig) -> None:
+    def __init__(self, config: ClientConfig, transport: Transport) -> None:
         self.config = config
+        self.transport = transport
 
     def __call__(self, state: RetryCallState) -> bool:
         if state.attempt_number > self.config.max_retries:
             return True
         upcoming = state.upcoming_sleep or 0.0
+        deadline = self.transport.deadline
+        if deadline and time.monotonic() + upcoming >= deadline[0]:
+            return True  # the wait would end past the caller's deadline: report the last error now
         return (state.idle_for + upcoming) > self.config.max_total_wait_seconds
