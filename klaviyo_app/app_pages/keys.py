@@ -15,7 +15,6 @@ from klaviyo_core.accounts import (
     SANDBOX,
     AccountRecord,
     CredentialsError,
-    check_key_format,
     fingerprint,
 )
 
@@ -42,7 +41,7 @@ def environment_row(active: str) -> None:
         return
     account = accounts.environment_account()
     if account is None:
-        st.error(f"{ENV_KEY} is set but is not a private key: {check_key_format(os.environ[ENV_KEY]).reason}")
+        st.error(accounts.environment_problem() or f"{ENV_KEY} is set but is not usable.")
         return
     with st.container(border=True):
         mark = "⭐ **Active** · " if active == ENV_ACCOUNT_NAME else ""

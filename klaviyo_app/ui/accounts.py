@@ -93,8 +93,19 @@ def environment_account() -> ResolvedAccount | None:
     """KLAVIYO_API_KEY, for servers: offered as an account when set (a malformed value is left out)."""
     try:
         return env_account()
-    except InvalidKey:
+    except CredentialsError:  # a malformed key, or KLAVIYO_BASE_URL refused (http off loopback)
         return None
+
+
+def environment_problem() -> str | None:
+    """Why the environment account is left out (for the Keys page), None when it is fine or unset."""
+    try:
+        env_account()
+    except InvalidKey as exc:
+        return f"{ENV_KEY} is set but is not a private key: {exc.reason}"
+    except CredentialsError as exc:
+        return str(exc)
+    return None
 
 
 def saved_names() -> list[str]:
@@ -162,6 +173,7 @@ def active_target() -> Target:
         return _sandbox_target()
     try:
         account = _resolve(name)
+        validate_base_url(account.base_url)  # an account saved before https was required off loopback
     except CredentialsError as exc:
         flash("error", f"Could not use '{name}': {exc} Using the sandbox instead.")
         st.session_state[ACTIVE] = SANDBOX

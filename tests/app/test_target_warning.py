@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from klaviyo_core.accounts.store import SANDBOX, AccountStore
@@ -37,3 +39,31 @@ def test_look_alike_host_is_warned_in_the_sidebar(memory_keyring: MemoryKeyring)
     assert not at.exception, at.exception
     warnings = [w.value for w in at.sidebar.warning]
     assert any("a.klaviyo.com.evil.example is not a Klaviyo address" in w for w in warnings), warnings
+
+
+def test_cleartext_klaviyo_base_url_is_explained_not_a_crash(
+    memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KLAVIYO_API_KEY", KEY)
+    monkeypatch.setenv("KLAVIYO_BASE_URL", "http://198.51.100.7")
+    at = AppTest.from_file(APP_PATH, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    at.switch_page("klaviyo_app/app_pages/keys.py").run()
+    assert not at.exception, at.exception
+    assert any("KLAVIYO_BASE_URL" in e.value and "https is required" in e.value for e in at.error)
+
+
+def test_an_account_saved_with_http_before_the_rule_falls_back_to_the_sandbox(memory_keyring: MemoryKeyring) -> None:
+    store = AccountStore()
+    store.add("Old", KEY, base_url="https://a.klaviyo.com")
+    store.set_active("Old")
+    data = json.loads(store.path.read_text(encoding="utf-8"))
+    for record in data["accounts"]:
+        record["base_url"] = "http://198.51.100.7"
+    store.path.write_text(json.dumps(data), encoding="utf-8")
+    at = AppTest.from_file(APP_PATH, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Sandbox" in m.value for m in at.sidebar.markdown)  # the old account is not used
+    assert "https is required" in str(at.session_state["accounts.flash"])
