@@ -154,13 +154,14 @@ def remove(
 
 
 @app.command("test")
-def test_account(name: str) -> None:
+def test_account(ctx: typer.Context, name: str) -> None:
     """Check a saved account's key and list what it cannot do (exit 1 when something is denied)."""
     store = AccountStore()
     if name.strip().casefold() == SANDBOX.casefold():
         typer.echo("The sandbox needs no key; nothing to test.")
         raise typer.Exit(ExitCode.OK)
     resolved = _guarded(lambda: store.resolve(name))
+    require_safe_target(resolved.base_url, allow_host=options(ctx).allow_host or resolved.allow_host)
     report = _check(resolved.api_key or "", resolved.base_url, resolved.revision)
     _guarded(lambda: store.record_test(resolved.name, report.to_result(), report.account))
     _print_report(report)

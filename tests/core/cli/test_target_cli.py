@@ -6,6 +6,8 @@ not resolve, and the refusal must come first (exit 2, the message says why).
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from typer.testing import CliRunner
 
@@ -105,3 +107,16 @@ def test_the_rule_in_the_core(url: str, warned: bool) -> None:
 def test_client_config_refuses_cleartext_before_connecting() -> None:
     with pytest.raises(UnsafeTarget, match="https is required"):
         ClientConfig(api_key=KEY, base_url="http://198.51.100.7")
+
+
+def test_accounts_test_refuses_an_old_cleartext_account(memory_keyring: MemoryKeyring) -> None:
+    store = AccountStore()
+    store.add("Old", KEY, base_url="https://a.klaviyo.com")
+    data = json.loads(store.path.read_text(encoding="utf-8"))
+    data["accounts"][0]["base_url"] = "http://198.51.100.7"
+    store.path.write_text(json.dumps(data), encoding="utf-8")
+    result = runner.invoke(app, ["accounts", "test", "Old"])
+    assert result.exit_code == 2, result.output
+    assert "https is required" in result.output and "Traceback" not in result.output
+    ping = runner.invoke(app, ["--account", "Old", "ping"])
+    assert ping.exit_code == 2 and "https is required" in ping.output
