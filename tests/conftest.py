@@ -16,6 +16,8 @@ from tests.spec_validation import response_errors, spec_available
 
 FULL_KEY = "pk_test_full_access_0000000000000001"
 READ_ONLY_KEY = "pk_test_read_only_00000000000000002"
+ADMIN_TOKEN = "test-admin-token-not-secret"  # every test sandbox's admin token (admin routes need it)
+ADMIN_HEADERS = {"X-Sandbox-Admin-Token": ADMIN_TOKEN}
 KEYS = (
     KeySpec(FULL_KEY),
     KeySpec(READ_ONLY_KEY, frozenset({"accounts:read", "profiles:read", "lists:read", "metrics:read", "events:read"})),
@@ -47,7 +49,10 @@ def sandbox_factory(tmp_path: Path) -> Iterator[Callable[..., SandboxServer]]:
     problems: list[str] = []
 
     def start(**overrides: object) -> SandboxServer:
-        config = replace(SandboxConfig(keys=KEYS, admin=True, rate_limits=False, job_step_seconds=0.02), **overrides)  # type: ignore[arg-type]
+        defaults = SandboxConfig(
+            keys=KEYS, admin=True, admin_token=ADMIN_TOKEN, rate_limits=False, job_step_seconds=0.02
+        )
+        config = replace(defaults, **overrides)  # type: ignore[arg-type]
         server = SandboxServer(config)
         server.app.observers.append(_spec_observer(problems))
         servers.append(server.start())

@@ -16,7 +16,6 @@ from klaviyo_core.accounts import (
     SANDBOX,
     AccountRecord,
     CredentialsError,
-    check_key_format,
     mask_key,
 )
 
@@ -43,8 +42,7 @@ def environment_row(active: str) -> None:
         return
     account = accounts.environment_account()
     if account is None:
-        reason = check_key_format(os.environ[ENV_KEY]).reason
-        show_md("error", ENV_KEY + " is set but is not a private key: {reason}", reason=reason)
+        show_text("error", accounts.environment_problem() or f"{ENV_KEY} is set but is not usable.")
         return
     with st.container(border=True):
         mark = "⭐ **Active** · " if active == ENV_ACCOUNT_NAME else ""

@@ -15,7 +15,7 @@ import streamlit as st
 
 from klaviyo_app.ui import state
 from klaviyo_app.ui.sandbox import embedded_sandbox
-from klaviyo_app.ui.text import show_md
+from klaviyo_app.ui.text import show_md, show_text
 from klaviyo_core.accounts import (
     ENV_ACCOUNT_NAME,
     ENV_KEY,
@@ -35,7 +35,7 @@ from klaviyo_core.accounts import (
     validate_base_url,
     validate_name,
 )
-from klaviyo_core.http import ClientConfig, KlaviyoClient
+from klaviyo_core.http import CHECK_DEADLINE_SECONDS, ClientConfig, KlaviyoClient, host_warning
 from klaviyo_spec import SPEC_REVISION
 
 SANDBOX_NAME = SANDBOX
@@ -94,8 +94,19 @@ def environment_account() -> ResolvedAccount | None:
     """KLAVIYO_API_KEY, for servers: offered as an account when set (a malformed value is left out)."""
     try:
         return env_account()
-    except InvalidKey:
+    except CredentialsError:  # a malformed key, or KLAVIYO_BASE_URL refused (http off loopback)
         return None
+
+
+def environment_problem() -> str | None:
+    """Why the environment account is left out (for the Keys page), None when it is fine or unset."""
+    try:
+        env_account()
+    except InvalidKey as exc:
+        return f"{ENV_KEY} is set but is not a private key: {exc.reason}"
+    except CredentialsError as exc:
+        return str(exc)
+    return None
 
 
 def saved_names() -> list[str]:
@@ -163,6 +174,7 @@ def active_target() -> Target:
         return _sandbox_target()
     try:
         account = _resolve(name)
+        validate_base_url(account.base_url)  # an account saved before https was required off loopback
     except CredentialsError as exc:
         flash("error", f"Could not use '{name}': {exc} Using the sandbox instead.")
         st.session_state[ACTIVE] = SANDBOX
@@ -213,6 +225,8 @@ def render_account_switcher() -> None:
         show_md("markdown", "**Target:** 🧪 {name} (test server {url})", name=target.name, url=target.base_url)
     if target.name != SANDBOX:  # what every write is bound to (the account id shows with each plan)
         show_md("caption", "{url} · key {key}", url=target.base_url, key=mask_key(target.api_key))
+    if warning := host_warning(target.base_url):
+        show_text("warning", warning, icon="⚠️")
 
 
 # -- actions for the Keys page (called from widget callbacks) --------------------------------------
@@ -223,7 +237,8 @@ def _client(key: str, base_url: str, revision: str) -> KlaviyoClient:
 def run_check(key: str, base_url: str, revision: str) -> KeyReport:
     client = _client(key, base_url, revision)
     try:
-        return check_key(client)
+        with st.spinner(f"Testing the key with {base_url} (gives up after {CHECK_DEADLINE_SECONDS:g} s)..."):
+            return check_key(client, deadline=CHECK_DEADLINE_SECONDS)
     finally:
         client.close()
 
@@ -256,6 +271,8 @@ def add_account(name: str, key_text: str, base_url: str, test: bool = True) -> b
         flash("error", str(exc))
         return False
     level, message = report_message(report) if report else ("info", "Saved without a test.")
+    if warning := host_warning(base_url):
+        level, message = "warning", f"{message} {warning}"
     flash(level, f"Saved '{record.name}' ({record.fingerprint}). {message}")
     return True
 

@@ -57,7 +57,7 @@ def embedded_sandbox() -> EmbeddedSandbox:
         port=0,
         db_path=data_dir() / "sandbox.sqlite3",
         keys=(KeySpec(key),),
-        admin=True,
+        admin=False,  # no reset/seed/faults routes in the app: a web page could reach them (issue 14.8)
         rate_limits=True,  # rehearse Klaviyo's real limits; the client paces itself
     )
     server = SandboxServer(config).start()

@@ -58,6 +58,7 @@ class AccountRecord:
     last_test: TestResult | None = None
     klaviyo: KlaviyoAccountInfo = field(default_factory=KlaviyoAccountInfo)
     marked_live: bool = False  # the user's "live" setting: LIVE even on loopback (a tunnel to a real store)
+    allow_host: bool = False  # a host outside *.klaviyo.com the user allowed (CLI --allow-host), remembered
 
     @property
     def live(self) -> bool:
@@ -88,4 +89,5 @@ class AccountRecord:
             last_test=TestResult.from_dict(last) if isinstance(last, dict) else None,
             klaviyo=KlaviyoAccountInfo(**{k: str(v) for k, v in (data.get("klaviyo") or {}).items()}),
             marked_live=data.get("live") is True,
+            allow_host=bool(data.get("allow_host", False)),
         )

@@ -41,6 +41,7 @@ from klaviyo_core.accounts.records import (
 )
 from klaviyo_core.accounts.target import env_marked_live, is_live
 from klaviyo_core.http.config import LIVE_BASE_URL
+from klaviyo_core.http.origin import UnsafeTarget, require_https
 from klaviyo_core.http.redaction import mask_key
 from klaviyo_core.paths import config_dir, private_dir
 from klaviyo_spec import SPEC_REVISION
@@ -138,6 +139,7 @@ class ResolvedAccount:
     base_url: str = LIVE_BASE_URL
     revision: str = SPEC_REVISION
     marked_live: bool = False  # the saved account's "live" setting, or KLAVIYO_LIVE=1 for the environment key
+    allow_host: bool = False  # the user allowed a host outside *.klaviyo.com (CLI --allow-host)
 
     @property
     def live(self) -> bool:
@@ -156,6 +158,10 @@ def validate_base_url(base_url: str | None) -> str:
         raise InvalidSetting(f"'{clean}' is not a web address; use e.g. {LIVE_BASE_URL}.")
     if any(ch.isspace() for ch in clean):
         raise InvalidSetting("The base URL must not contain spaces.")
+    try:
+        require_https(clean)
+    except UnsafeTarget as exc:
+        raise InvalidSetting(str(exc)) from None
     return clean
 
 
@@ -302,14 +308,26 @@ class AccountStore:
                 f"sandbox, --account NAME for a saved account, or set {ENV_KEY}."
             )
         record = self.get(name)
+        key = self.key_for(record.name)
         return ResolvedAccount(
-            record.name, self.key_for(record.name), record.base_url, record.revision, record.marked_live
+            record.name,
+            key,
+            record.base_url,
+            record.revision,
+            marked_live=record.marked_live,
+            allow_host=record.allow_host,
         )
 
     # -- changes -----------------------------------------------------------------------------------
     @_serialised
     def add(
-        self, name: str, key: str, *, base_url: str = LIVE_BASE_URL, revision: str = SPEC_REVISION
+        self,
+        name: str,
+        key: str,
+        *,
+        base_url: str = LIVE_BASE_URL,
+        revision: str = SPEC_REVISION,
+        allow_host: bool = False,
     ) -> AccountRecord:
         """Check the name and key shape, put the key in the keyring, then record the account."""
         clean_name = validate_name(name)
@@ -324,6 +342,7 @@ class AccountStore:
             mask_key(clean_key),
             validate_base_url(base_url),
             validate_revision(revision),
+            allow_host=allow_host,
         )
         with _keyring_errors("save the key in"):
             keyring.set_password(SERVICE, record.id, clean_key)
@@ -408,7 +427,10 @@ def env_account() -> ResolvedAccount | None:
     env_key = os.environ.get(ENV_KEY, "").strip()
     if not env_key:
         return None
-    base_url = os.environ.get(ENV_BASE_URL, "").strip().rstrip("/") or LIVE_BASE_URL
+    try:
+        base_url = validate_base_url(os.environ.get(ENV_BASE_URL))
+    except InvalidSetting as exc:
+        raise InvalidSetting(f"{ENV_BASE_URL}: {exc}") from None
     return ResolvedAccount(ENV_ACCOUNT_NAME, validated_key(env_key), base_url, marked_live=env_marked_live())
 
 

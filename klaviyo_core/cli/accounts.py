@@ -27,7 +27,7 @@ from klaviyo_core.accounts import (
     validate_base_url,
     validate_revision,
 )
-from klaviyo_core.cli.common import ExitCode, err
+from klaviyo_core.cli.common import ExitCode, err, options, require_safe_target
 from klaviyo_core.http import ClientConfig, KlaviyoClient
 from klaviyo_spec import SPEC_REVISION
 
@@ -108,6 +108,7 @@ def list_accounts() -> None:
 
 @app.command()
 def add(
+    ctx: typer.Context,
     name: str = typer.Argument(..., help="A name to show, e.g. 'Acme US'."),
     base_url: str = typer.Option(LIVE_BASE_URL, "--base-url", help="API base URL."),
     revision: str = typer.Option(SPEC_REVISION, "--revision", help="API revision date."),
@@ -116,19 +117,21 @@ def add(
     live: bool = typer.Option(False, "--live", help="Mark it LIVE even on a local address (a tunnel or proxy)."),
 ) -> None:
     """Save an account; the key is read from a hidden prompt or from stdin."""
+    base_url = _guarded(lambda: validate_base_url(base_url))
+    allow_host = options(ctx).allow_host
+    require_safe_target(base_url, allow_host=allow_host)  # before the key is even asked for
     verdict = check_key_format(_read_key("Private API key (input hidden)"))
     if not verdict.ok:
         _fail(verdict.reason)
     if verdict.warning:
         err(f"Warning: {verdict.warning}")
-    base_url = _guarded(lambda: validate_base_url(base_url))
     revision = _guarded(lambda: validate_revision(revision))
     report = _check(verdict.key, base_url, revision) if test else None
     if report is not None and not report.ok:
         _print_report(report)
         _fail("The key was not saved. Fix the problem above, or save it untested with --no-test.", ExitCode.API)
     store = AccountStore()
-    record = _guarded(lambda: store.add(name, verdict.key, base_url=base_url, revision=revision))
+    record = _guarded(lambda: store.add(name, verdict.key, base_url=base_url, revision=revision, allow_host=allow_host))
     if report is not None:
         record = _guarded(lambda: store.record_test(record.name, report.to_result(), report.account))
         _print_report(report)
@@ -154,13 +157,14 @@ def remove(
 
 
 @app.command("test")
-def test_account(name: str) -> None:
+def test_account(ctx: typer.Context, name: str) -> None:
     """Check a saved account's key and list what it cannot do (exit 1 when something is denied)."""
     store = AccountStore()
     if name.strip().casefold() == SANDBOX.casefold():
         typer.echo("The sandbox needs no key; nothing to test.")
         raise typer.Exit(ExitCode.OK)
     resolved = _guarded(lambda: store.resolve(name))
+    require_safe_target(resolved.base_url, allow_host=options(ctx).allow_host or resolved.allow_host)
     report = _check(resolved.api_key or "", resolved.base_url, resolved.revision)
     _guarded(lambda: store.record_test(resolved.name, report.to_result(), report.account))
     _print_report(report)

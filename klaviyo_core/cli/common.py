@@ -33,6 +33,8 @@ from klaviyo_core.accounts import (
     ENV_KEY,
     SANDBOX,
     AccountNotFound,
+    CredentialsError,
+    KeyringUnavailable,
     LiveConfirmation,
     LiveWriteNotConfirmed,
     Target,
@@ -42,7 +44,16 @@ from klaviyo_core.accounts import (
     is_live,
     resolve_account,
 )
-from klaviyo_core.http import ApiError, ClientConfig, KlaviyoClient, KlaviyoError, TransportError, explain
+from klaviyo_core.http import (
+    ApiError,
+    ClientConfig,
+    KlaviyoClient,
+    KlaviyoError,
+    TransportError,
+    UnsafeTarget,
+    check_target,
+    explain,
+)
 
 CONFIRM_HELP = (
     "Required for every LIVE write: the account name exactly as 'accounts list' shows it, "
@@ -63,6 +74,7 @@ class GlobalOptions:
     revision: str | None = None
     account: str | None = None
     sandbox: bool = False
+    allow_host: bool = False  # --allow-host: a base URL outside *.klaviyo.com is meant
     _sandbox_server: Any = field(default=None, repr=False)
     _client: KlaviyoClient | None = field(default=None, repr=False)
     _target: Target | None = field(default=None, repr=False)
@@ -99,11 +111,25 @@ def client_from(ctx: typer.Context) -> KlaviyoClient:
             account = resolve_account(opts.account)
         except AccountNotFound as exc:
             fail_usage(str(exc))
-        base_url = opts.base_url or account.base_url
+        except CredentialsError as exc:  # e.g. KLAVIYO_BASE_URL http:// off loopback
+            if isinstance(exc, KeyringUnavailable):
+                raise
+            fail_usage(str(exc))
+        base_url = (opts.base_url or account.base_url).strip().rstrip("/")
+        remembered = account.allow_host and base_url == account.base_url
+        require_safe_target(base_url, allow_host=opts.allow_host or remembered)
         overrides.setdefault("revision", account.revision)
         config = ClientConfig(api_key=account.api_key, base_url=base_url, **overrides)
     opts._client = KlaviyoClient(config)
     return opts._client
+
+
+def require_safe_target(base_url: str, *, allow_host: bool) -> None:
+    """https off loopback, and a host outside *.klaviyo.com only with --allow-host; else exit 2, nothing sent."""
+    try:
+        check_target(base_url, allow_host=allow_host)
+    except UnsafeTarget as exc:
+        fail_usage(str(exc))
 
 
 def err(message: str) -> None:

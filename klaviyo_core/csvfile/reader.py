@@ -152,7 +152,7 @@ class CsvReader:
                 raise CsvError(f"The header row is malformed: {record}.", line)
             if "".join(record).strip():
                 columns, warnings = _unique_header(record)
-                return CsvHeader(columns, warnings, line)
+                return CsvHeader(columns, self.format.warnings + warnings, line)
         raise CsvError("The file has no header row (it is empty or holds only blank lines).")
 
     def __iter__(self) -> Iterator[Chunk]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from klaviyo_core.http.origin import require_https
 from klaviyo_core.http.redaction import mask_key
 from klaviyo_spec import SPEC_REVISION
 
@@ -28,6 +29,7 @@ class ClientConfig:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
+        require_https(self.base_url)  # before any connection: a key never travels in clear text off loopback
         if self.connect_timeout <= 0 or self.read_timeout <= 0:
             raise ValueError("timeouts must be positive")
 

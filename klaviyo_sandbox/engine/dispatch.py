@@ -41,6 +41,7 @@ ACCEPTED_MEDIA = {JSONAPI, "application/json"}  # EMULATOR CHOICE (facts §3): a
 
 class SandboxApp:
     def __init__(self, config: SandboxConfig) -> None:
+        self.admin_token = admin.make_token(config)
         self.handlers = load_handlers()
         self.store = Store(config.db_path)
         if config.public_key is None:  # each database is its own account, with an id of its own
@@ -64,6 +65,7 @@ class SandboxApp:
             if req.path.startswith("/__sandbox"):
                 if not self.config.admin:
                     raise not_found("Admin routes are off; start the sandbox with --admin.")
+                admin.authorize(req, self.admin_token)
                 return admin.handle(self, req, base_url)
             latency, fault = self.faults.pick(req.path)
             if latency:

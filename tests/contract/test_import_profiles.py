@@ -22,7 +22,7 @@ from klaviyo_core.profiles.mapping import Mapping, suggest_mapping
 from klaviyo_core.profiles.pipeline import ImportOptions, ImportStopped, Progress, UnfinishedImport, import_profiles
 from klaviyo_core.profiles.sender import subscribe_body
 from klaviyo_sandbox import SandboxServer
-from tests.conftest import FULL_KEY
+from tests.conftest import ADMIN_HEADERS, FULL_KEY
 
 
 def write_people(path: Path, rows: int, bad_every: int = 0, start: int = 0) -> Path:
@@ -45,7 +45,7 @@ def client_for(sandbox: SandboxServer) -> KlaviyoClient:
 
 
 def admin(sandbox: SandboxServer, method: str, path: str, body: dict | None = None) -> dict:  # type: ignore[type-arg]
-    resp = requests.request(method, sandbox.url + path, json=body, timeout=10)
+    resp = requests.request(method, sandbox.url + path, json=body, headers=ADMIN_HEADERS, timeout=10)
     assert resp.status_code == 200, resp.text
     return resp.json()
 

@@ -138,7 +138,8 @@ def test_env_key_live_send_names_what_to_type_and_accepts_exactly_that(
 def test_proxy_url_is_treated_as_live(monkeypatch: pytest.MonkeyPatch) -> None:
     """Only this machine is a sandbox: a key sent through a proxy in front of Klaviyo asks for the name too."""
     monkeypatch.setenv("KLAVIYO_API_KEY", "pk_test_not_a_real_key_0000000000")
-    args = ["--base-url", "https://klaviyo-proxy.invalid", "events", "send", "--metric", "X", "--email", "a@b.co"]
+    args = ["--base-url", "https://klaviyo-proxy.invalid", "--allow-host", "events", "send"]
+    args += ["--metric", "X", "--email", "a@b.co"]
     result = runner.invoke(app, args)
     assert result.exit_code == 2 and "LIVE" in result.output, result.output
 

@@ -15,7 +15,7 @@ from klaviyo_core.events.templates import get_template
 from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.config import ClientConfig
 from klaviyo_sandbox import SandboxServer
-from tests.conftest import FULL_KEY, READ_ONLY_KEY
+from tests.conftest import ADMIN_HEADERS, FULL_KEY, READ_ONLY_KEY
 from tests.spec_validation import request_errors, require_spec
 
 
@@ -24,7 +24,7 @@ def make(sandbox: SandboxServer, key: str = FULL_KEY, **kw: Any) -> KlaviyoClien
 
 
 def admin(sandbox: SandboxServer, method: str, path: str, body: Any = None) -> Any:
-    return requests.request(method, sandbox.url + path, json=body, timeout=10).json()
+    return requests.request(method, sandbox.url + path, json=body, headers=ADMIN_HEADERS, timeout=10).json()
 
 
 def api_log(sandbox: SandboxServer) -> list[dict[str, Any]]:

@@ -160,3 +160,12 @@ def test_unreadable_or_missing_state_does_not_break_the_sweep(tmp_path: Path) ->
     old = save_upload(tmp_path, "people.csv", CSV)
     _age(old)
     assert sweep_uploads(tmp_path) == [old]
+
+
+def test_a_very_long_upload_name_is_kept_short_enough(tmp_path: Path) -> None:
+    """A 245-character name from a browser used to fail with 'File name too long' (issue 14.10)."""
+    for name in ("a" * 241 + ".csv", "é" * 240 + ".csv", "b" * 300):
+        saved = save_upload(tmp_path, name, b"email\nx@example.com\n")
+        assert saved.read_bytes() == b"email\nx@example.com\n"
+        assert len(saved.name.encode()) <= 255
+        assert saved.name.endswith(".csv") or "." not in name
