@@ -25,7 +25,7 @@ from klaviyo_core.accounts import (
 )
 from klaviyo_core.http import ClientConfig, KlaviyoClient
 from klaviyo_sandbox import SandboxServer
-from tests.conftest import FULL_KEY
+from tests.conftest import ADMIN_HEADERS, FULL_KEY
 from tests.memory_keyring import MemoryKeyring, memory_keyring, wb_home
 
 __all__ = ["memory_keyring", "wb_home"]  # fixtures used by name below
@@ -38,7 +38,7 @@ def _client(server: SandboxServer, key: str = FULL_KEY) -> KlaviyoClient:
 
 
 def _account_gets(server: SandboxServer) -> int:
-    log = requests.get(server.url + "/__sandbox/requests", timeout=10).json()
+    log = requests.get(server.url + "/__sandbox/requests", headers=ADMIN_HEADERS, timeout=10).json()
     entries = log.get("requests", log) if isinstance(log, dict) else log
     return sum(1 for e in entries if e.get("path") == "/api/accounts")
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import requests
 
 from klaviyo_sandbox import SandboxServer
+from tests.conftest import ADMIN_HEADERS
 from tests.sandbox.engine.helpers import call
 
 
@@ -29,7 +30,7 @@ def test_the_id_lasts_across_restart_and_reset(sandbox_factory: Callable[..., Sa
     db = tmp_path / "one.sqlite3"
     first = sandbox_factory(db_path=db)
     before = _account_id(first)
-    assert requests.post(first.url + "/__sandbox/reset", timeout=10).status_code in (200, 204)
+    assert requests.post(first.url + "/__sandbox/reset", headers=ADMIN_HEADERS, timeout=10).status_code in (200, 204)
     assert _account_id(first) == before
     first.stop()
     again = sandbox_factory(db_path=db)
