@@ -41,7 +41,9 @@ def _prepare(sample: Path, tmp_path: Path, keep: str = "last", limits: Limits | 
     mapping = suggest_mapping(["Email", "First Name", "Phone", "Points"])
     mapping = mapping.with_overrides({"Points": ColumnMapping("Points", "properties.points", "number")})
     ws = Workspace(tmp_path / "data", "t1")
-    return prepare(sample, mapping, ValidationOptions(keep=keep), ws.dir, limits), ws
+    # strict rows (the rows a bad optional cell rejects); the default, leaving the field out, is tested below
+    options = ValidationOptions(keep=keep, on_bad_field="reject-row")
+    return prepare(sample, mapping, options, ws.dir, limits), ws
 
 
 def _report(sample: Path, ws: Workspace, prepared, tmp_path: Path, dry_run: bool = True) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
@@ -63,6 +65,7 @@ def test_every_row_accounted_for_once(sample: Path, tmp_path: Path) -> None:
         "skipped_duplicate": 1,
         "to_send": 4,
         "jobs": 1,
+        "warned": 0,
     }
     rows = _report(sample, ws, prepared, tmp_path)
     by_row = {int(r["row"]): r for r in rows}
