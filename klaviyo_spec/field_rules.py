@@ -9,7 +9,9 @@ Sources (`../shared/klaviyo-api-facts.md` §8 and the help centre pages it cites
 - phone_number: Klaviyo's API takes E.164 only ("If you're using an API call, note that Klaviyo only accepts
   the E.164 format", help.klaviyo.com 360046055671): "+", a country code that does not start with 0, at most
   15 digits in all. The validator reads what people write (national numbers, spaces, "tel:") with
-  libphonenumber for the row's country and sends E.164, so the sandbox sees only this shape.
+  libphonenumber for the row's country and sends E.164, so the sandbox sees only this shape. SANDBOX CHOICE:
+  the sandbox checks the E.164 shape only (libphonenumber per row would slow its bulk imports); the validator
+  is stricter (the number plan: "+447700900024" is a reserved drama number) and never sends what it refuses.
 - email: Klaviyo documents no syntax. DOCUMENTED SANDBOX CHOICES, applied by both sides:
   * ASCII only. Non-ASCII local parts ("garcía@...", SMTPUTF8) are refused: Klaviyo does not say it takes
     them, Mailchimp documents taking international characters only after the @, and many receiving servers

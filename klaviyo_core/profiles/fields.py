@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import ipaddress
 import json
 import re
@@ -65,13 +66,13 @@ def _email_slow(value: str) -> str | None:
 
 @lru_cache(maxsize=20_000)
 def email_refused_by_rule(value: str) -> bool:
-    """Whether email-validator takes the address but the shared rule does not (a non-ASCII local part):
-    the dry run says "Klaviyo may refuse" rather than "not an email address"."""
+    """Whether the address is refused only for a non-ASCII local part, which email-validator takes (SMTPUTF8)
+    and the shared rule does not: the dry run says "Klaviyo may refuse" rather than "not an email address"."""
     try:
-        email_validator.validate_email(value, check_deliverability=False)
+        found = email_validator.validate_email(value, check_deliverability=False)
     except email_validator.EmailNotValidError:
         return False
-    return _email_slow(value) is None
+    return not found.local_part.isascii() and _email_slow(value) is None
 
 
 def _fast_emails(arr: pa.LargeStringArray) -> np.ndarray:
@@ -237,6 +238,11 @@ def _list_literal(value: str) -> str:
                 return json.dumps([str(i) for i in items])
         except ValueError:
             pass
+    if value.startswith('"'):  # Mailchimp's TAGS: '"VIP","Blog"', a CSV line inside the cell
+        try:
+            return json.dumps([p.strip() for p in next(csv.reader([value], skipinitialspace=True)) if p.strip()])
+        except (csv.Error, StopIteration):
+            pass
     sep = ";" if ";" in value else "|" if "|" in value else ","
     return json.dumps([p.strip() for p in value.split(sep) if p.strip()])
 
@@ -244,6 +250,14 @@ def _list_literal(value: str) -> str:
 def list_field(arr: pa.LargeStringArray) -> tuple[pa.Array, np.ndarray]:
     filled = is_filled(arr)
     return spread(per_distinct(arr.filter(bool_mask(filled)), _list_literal), filled), np.ones(len(arr), dtype=bool)
+
+
+_TIMEZONE_BY_LOWER = {name.lower(): name for name in _TIMEZONES}
+
+
+def timezone_names(arr: pa.LargeStringArray) -> pa.Array:
+    """IANA names in their own case ("europe/zurich", as Mailchimp writes them -> "Europe/Zurich")."""
+    return per_distinct(arr, lambda v: _TIMEZONE_BY_LOWER.get(v.lower(), v) if v not in _TIMEZONES else v)
 
 
 def text_check(target: str, s: pd.Series) -> pd.Series:

@@ -196,7 +196,7 @@ def _send(sender: Sender, path: Path, report: Path, produce: Producer | None) ->
         sender.poll_all()
         sender.fetch_errors()
         for note in sender.consent_notes():
-            sender.report("subscribing", note)
+            sender.report("consent", note)  # "N of M rows will be subscribed (column X)", before it is sent
         sender.subscribe_all(sent_rows_refused(ws))
     except (ImportStopped, KlaviyoError):
         write_report(path, ws, cp, report)

@@ -40,6 +40,7 @@ from klaviyo_core.profiles.arrow_text import (
     bool_mask,
     is_filled,
     joined,
+    offsets_of,
     replaced,
     text_literals,
     text_scalar,
@@ -59,6 +60,7 @@ from klaviyo_core.profiles.fields import (
     number_field,
     phone_field,
     text_check,
+    timezone_names,
 )
 from klaviyo_core.profiles.mapping import IDENTIFIER_FIELDS, ColumnMapping, Mapping
 from klaviyo_spec import field_rules
@@ -117,6 +119,8 @@ FIXES = {
 }
 
 
+MAX_CELL_BYTES = 90_000  # no single cell of more fits a profile (Klaviyo: 100 KB a profile, with the rest)
+TOO_BIG = "is larger than a Klaviyo profile can hold (100 KB); shorten it or leave the column out"
 EMAIL_MAY_BE_REFUSED = f"{field_rules.NON_ASCII_LOCAL}; write it in ASCII or clear the cell"
 PHONE_FIX = "is not a valid phone number for {country}; write it with its country code, e.g. +14155550100"
 PHONE_OWN_CODE = "is not a valid phone number (it has its own country code); check its digits"
@@ -151,6 +155,9 @@ def _encode(
         else:
             lit, ok = list_field(arr)
         return lit, ok, FIXES.get(col.type, "")
+    if target == "location.timezone":
+        arr = timezone_names(arr)
+        s = as_series(arr, s.index)
     return text_literals(arr), text_check(target, s).to_numpy(dtype=bool), FIXES.get(target, "")
 
 
@@ -279,6 +286,9 @@ def validate_chunk(frame: pd.DataFrame, mapping: Mapping, options: ValidationOpt
             arr = _unguarded(arr)
             s = as_series(arr, index)
         lit, ok, fix = _encode(col, s, arr, options, countries)
+        big = np.diff(offsets_of(arr)) > MAX_CELL_BYTES
+        if big.any():  # one huge notes cell must not cost the person, nor the file
+            ok, fix = ok & ~big, np.where(big, TOO_BIG, fix).astype(object)
         if col.target == "email":
             has_email = is_filled(arr) & ok
         if not ok.all():

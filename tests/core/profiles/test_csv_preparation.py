@@ -131,9 +131,11 @@ def test_process_pool_writes_the_same_files(tmp_path: Path, monkeypatch: pytest.
 
 def test_oversize_profile_rejected_before_sending(tmp_path: Path) -> None:
     path = tmp_path / "big.csv"
-    path.write_text("email,notes\na@example.com," + "x" * 95_000 + "\nb@example.com,ok\n", encoding="utf-8")
+    # two cells that each fit, a profile that does not (one cell too big for any profile is left out instead)
+    cells = "x" * 50_000 + "," + "y" * 50_000
+    path.write_text("email,notes,more\na@example.com," + cells + "\nb@example.com,ok,\n", encoding="utf-8")
     ws = Workspace(tmp_path / "data", "big")
-    prepared = prepare(path, suggest_mapping(["email", "notes"]), ValidationOptions(), ws.dir)
+    prepared = prepare(path, suggest_mapping(["email", "notes", "more"]), ValidationOptions(), ws.dir)
     assert prepared.counts["to_send"] == 1
     rows = _report(path, ws, prepared, tmp_path)
     assert "100 KB" in rows[0]["reason"]

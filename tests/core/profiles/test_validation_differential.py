@@ -10,6 +10,7 @@ them) and of Arrow-backed `str` dtype (as read 1 loads them from the spool).
 
 from __future__ import annotations
 
+import csv
 import ipaddress
 import json
 import random
@@ -82,6 +83,7 @@ EMAILS = [
     "a\nb@x.com",
     "aiden.garcía.29@example.com",
     "N/A",
+    "a@x.c",
     "",
     "",
 ]
@@ -107,7 +109,7 @@ PHONES = [
 ]
 IDS = ["", "", "x1", "X1", "cust-7", 'q"uote', "ü-id", "a\\b", "  pad  ", "👍"]
 LOCALES = ["", "en-US", "en_us", "fr", "zh-Hant-TW", "e", "english", "én", "en-US\nx"]
-TIMEZONES = ["", "America/New_York", "Europe/Paris", "UTC", "utc", "Mars/Base"]
+TIMEZONES = ["", "America/New_York", "Europe/Paris", "UTC", "utc", "Mars/Base", "europe/zurich"]
 IPS = ["", "1.2.3.4", "::1", "256.1.1.1", "abc", "fe80::1%eth0", " 10.0.0.1 "]
 COORDS = ["", "45.5", "-90", "90", "90.0001", "-180", "181", "+12", "1e1", "abc", "nan", "inf", "0", "-0", "12.345678"]
 NUMBERS = [
@@ -137,6 +139,8 @@ LISTS = [
     '{"a":1}',
     "x",
     ' "q" , b ',
+    '"VIP","Blog"',
+    '"unterminated,x',
 ]
 
 # (column, target, property type, values, a value that passes)
@@ -443,10 +447,10 @@ def _ref_email_slow(value: str) -> str | None:
 
 def _ref_email_fix(value: str) -> str:
     try:
-        email_validator.validate_email(value, check_deliverability=False)
+        found = email_validator.validate_email(value, check_deliverability=False)
     except email_validator.EmailNotValidError:
         return _REF_FIXES["email"]
-    return validate.EMAIL_MAY_BE_REFUSED
+    return validate.EMAIL_MAY_BE_REFUSED if not found.local_part.isascii() else _REF_FIXES["email"]
 
 
 _REF_BLANKS = {"n/a", "-", "null", "none", "--", "#n/a"}  # by design (item 4): placeholders are empty cells
@@ -545,6 +549,11 @@ def ref_list_literal(value: str) -> str:
                 return json.dumps([str(i) for i in items])
         except ValueError:
             pass
+    if value.startswith('"'):  # by design (item 6): Mailchimp's TAGS cell is a CSV line ('"VIP","Blog"')
+        try:
+            return json.dumps([p.strip() for p in next(csv.reader([value], skipinitialspace=True)) if p.strip()])
+        except (csv.Error, StopIteration):
+            pass
     sep = ";" if ";" in value else "|" if "|" in value else ","
     return json.dumps([p.strip() for p in value.split(sep) if p.strip()])
 
@@ -555,6 +564,9 @@ def ref_is_ip(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+_REF_TZ_LOWER = {name.lower(): name for name in _REF_TIMEZONES}
 
 
 def ref_text_check(target: str, s: pd.Series) -> pd.Series:
@@ -617,6 +629,8 @@ def ref_encode_column(
         else:
             out, ok = s.map(lambda v: ref_list_literal(v) if v else ""), pd.Series(True, index=s.index)
         return out, ok, fixes.get(col.type, "")
+    if target == "location.timezone":  # by design (item 6): Mailchimp writes "europe/zurich"
+        s = s.map(lambda v: v if v in _REF_TIMEZONES else _REF_TZ_LOWER.get(v.lower(), v)) if len(s) else s
     ok = ref_text_check(target, s)
     return ref_json_strings(s).where(s != "", ""), ok, fixes.get(target, "")
 
