@@ -166,16 +166,23 @@ def phones_by_country(
 ) -> tuple[pa.Array, np.ndarray, np.ndarray]:
     """Phone literals, each read for its row's country (the mapped country column, else `default`), with a
     fix text per row that names the country used ("+44..." numbers carry their own and are never "for US")."""
-    codes = np.full(len(arr), default, dtype=object) if countries is None else countries.copy()
-    if countries is not None:
-        codes[codes == ""] = default
-    filled = is_filled(arr) if rows is None else is_filled(arr) & rows
-    lit, ok = blanks(len(arr)), np.ones(len(arr), dtype=bool)
-    for country in pd.unique(codes[filled]) if filled.any() else []:
-        where = filled & (codes == country)
-        part, good = phone_field(arr.filter(bool_mask(where)), str(country))
-        lit = replaced(lit, where, part)
-        ok[where] = good
+    if countries is not None and not (countries != "").any():
+        countries = None  # the column is there but names no country: the default for every row
+    if countries is None:
+        lit, ok = phone_field(arr, default, rows)
+        ok |= ~is_filled(arr) if rows is None else ~(is_filled(arr) & rows)
+        codes = np.array([default], dtype=object)[np.zeros(len(arr), dtype=np.intp)]
+    else:
+        codes = np.where(countries == "", default, countries)
+        filled = is_filled(arr) if rows is None else is_filled(arr) & rows
+        lit, ok = blanks(len(arr)), np.ones(len(arr), dtype=bool)
+        for country in pd.unique(codes[filled]) if filled.any() else []:
+            where = filled & (codes == country)
+            part, good = phone_field(arr.filter(bool_mask(where)), str(country))
+            lit = replaced(lit, where, part)
+            ok[where] = good
+    if ok.all():
+        return lit, ok, np.empty(0, dtype=object)  # no row needs a fix text
     own = pc.starts_with(arr, "+").to_numpy(zero_copy_only=False)
     from_row = np.zeros(len(arr), dtype=bool) if countries is None else countries != ""
     fix = np.full(len(arr), PHONE_OWN_CODE, dtype=object)
@@ -288,7 +295,8 @@ def validate_chunk(frame: pd.DataFrame, mapping: Mapping, options: ValidationOpt
         lit, ok, fix = _encode(col, s, arr, options, countries)
         big = np.diff(offsets_of(arr)) > MAX_CELL_BYTES
         if big.any():  # one huge notes cell must not cost the person, nor the file
-            ok, fix = ok & ~big, np.where(big, TOO_BIG, fix).astype(object)
+            base = fix if not isinstance(fix, np.ndarray) or len(fix) == len(ok) else ""  # "": no fix per row
+            ok, fix = ok & ~big, np.where(big, TOO_BIG, base).astype(object)
         if col.target == "email":
             has_email = is_filled(arr) & ok
         if not ok.all():

@@ -110,3 +110,28 @@ def test_bad_policy_names_are_checked(policy: str) -> None:
     assert ValidationOptions(on_bad_field=policy).on_bad_field == policy
     with pytest.raises(ValueError, match="on_bad_field"):
         ValidationOptions(on_bad_field="drop")
+
+
+def test_a_semicolon_file_reads_decimal_commas_unless_told_otherwise(tmp_path: Path) -> None:
+    from klaviyo_core.profiles.pipeline import ImportOptions, import_profiles
+
+    path = tmp_path / "eu.csv"
+    path.write_text(
+        "Email;Umsatz;Telefon\nann@example.com;2028,16;+4915112345678\nbob@example.com;1.234,50;" + "9" * 5 + "\n"
+    )
+    mapping = Mapping(
+        (
+            ColumnMapping("Email", "email"),
+            ColumnMapping("Umsatz", "properties.Umsatz", "number"),
+            ColumnMapping("Telefon", "phone_number"),
+        )
+    )
+    auto = import_profiles(None, path, mapping, ImportOptions(dry_run=True), data_dir=tmp_path / "a")
+    assert auto.first_job is not None
+    sent = [p["attributes"] for p in auto.first_job["data"]["attributes"]["profiles"]["data"]]
+    assert [p["properties"]["Umsatz"] for p in sent] == [2028.16, 1234.5]
+    assert auto.warned == 1 and "phone_number" not in sent[1]  # a bad phone next to a valid email: left out
+    dot = import_profiles(None, path, mapping, ImportOptions(dry_run=True, decimal="dot"), data_dir=tmp_path / "d")
+    assert dot.counts["valid"] == 2 and dot.warned == 2  # "2028,16" is not a number with dot decimals
+    with pytest.raises(ValueError, match="decimal"):
+        ImportOptions(decimal="period")
