@@ -278,8 +278,9 @@ def consent_notes(counts: dict[str, int], mapping: Mapping, subscribe: tuple[str
             n = counts.get(f"consent_{ch}", 0)
             notes.append(f"{n:,} of {rows:,} rows will be subscribed to {name} (column '{columns[ch]}' says yes).")
         else:
+            covered = counts.get(f"reachable_{ch}", sent)
             notes.append(
-                f"{sent:,} of {rows:,} rows will be subscribed to {name}: no consent column is mapped, so the "
+                f"{covered:,} of {rows:,} rows will be subscribed to {name}: no consent column is mapped, so the "
                 f"tick covers every imported row that has {'a phone number' if ch == 'sms' else 'an email'}."
             )
     return tuple(notes)

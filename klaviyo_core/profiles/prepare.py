@@ -83,6 +83,7 @@ class _Validated:
     warned: str = ""  # report lines (status "warned") of valid rows that had a field left out
     warned_rows: int = 0
     consent: dict[str, np.ndarray] = field(default_factory=dict)  # channel -> lines of valid rows saying yes
+    reachable: dict[str, np.ndarray] = field(default_factory=dict)  # channel -> lines with its email / phone
 
 
 def _validate(frame: pd.DataFrame, mapping: Mapping, options: ValidationOptions, limits: Limits) -> _Validated:
@@ -106,6 +107,7 @@ def _validate(frame: pd.DataFrame, mapping: Mapping, options: ValidationOptions,
         _rejected_text(warned, status=WARNED) if len(warned) else "",
         len(warned),
         {ch: result.valid_index.to_numpy(dtype=np.int64)[yes & sent] for ch, yes in result.consent.items()},
+        {ch: result.valid_index.to_numpy(dtype=np.int64)[has & sent] for ch, has in result.reachable.items()},
     )
 
 
@@ -227,6 +229,7 @@ def _read_and_cut(
     held = HeldRows(workdir / "held.jsonl")
     rows = valid = warned = 0
     consent: dict[str, list[np.ndarray]] = {ch: [] for ch in mapping.consent_columns()}
+    reachable: dict[str, list[np.ndarray]] = {"email": [], "sms": []}
     with (
         (workdir / "rejected.jsonl").open("w", encoding="utf-8") as rejected_f,
         (workdir / "send.jsonl").open("wb") as send_f,
@@ -242,6 +245,8 @@ def _read_and_cut(
             warned += done.warned_rows
             for ch, lines in done.consent.items():
                 consent[ch].append(lines)
+            for ch, lines in done.reachable.items():
+                reachable[ch].append(lines)
             hold = np.isin(done.lines, chunk.repeated_lines(scanned.repeated))
             if hold.any():
                 held_lines = done.lines[hold]
@@ -272,6 +277,12 @@ def _read_and_cut(
         "jobs": len(cutter.chunks),
         "warned": warned,
     }
+    losers = dups.index.to_numpy(dtype=np.int64)
     for ch, parts in consent.items():
-        counts[f"consent_{ch}"] = write_consent_lines(workdir, ch, parts, dups.index.to_numpy(dtype=np.int64))
+        counts[f"consent_{ch}"] = write_consent_lines(workdir, ch, parts, losers)
+    for ch, parts in reachable.items():  # sent rows a file-wide consent tick would cover
+        found = sum(len(p) for p in parts)
+        counts[f"reachable_{ch}"] = found - (
+            int(np.isin(losers, np.concatenate(parts)).sum()) if found and len(losers) else 0
+        )
     return Prepared(counts, cutter.chunks, header.columns, header.warnings)

@@ -99,7 +99,8 @@ class ValidatedChunk:
     rows: int = 0
     rejected_rows: list[int] = field(default_factory=list)
     warnings: pd.DataFrame | None = None  # row, column, value, reason: fields left out of valid rows
-    consent: dict[str, np.ndarray] = field(default_factory=dict)  # channel -> yes per valid row
+    consent: dict[str, np.ndarray] = field(default_factory=dict)  # channel -> yes (and reachable) per valid row
+    reachable: dict[str, np.ndarray] = field(default_factory=dict)  # channel -> has its email / phone per valid row
 
     @property
     def valid_index(self) -> pd.Index:
@@ -321,12 +322,19 @@ def validate_chunk(frame: pd.DataFrame, mapping: Mapping, options: ValidationOpt
         bad |= no_id
     found = pd.concat(problems, ignore_index=True) if problems else _no_problems()
     warned = pd.concat(warnings, ignore_index=True) if dropped.any() else _no_problems()
-    consent = {ch: consent_yes(_stripped(frame, column)[1]) for ch, column in mapping.consent_columns().items()}
+    none = np.zeros(len(frame), dtype=bool)
+    reachable = {
+        ch: is_filled(lits[t]) if t in lits else none for ch, t in (("email", "email"), ("sms", "phone_number"))
+    }
+    consent = {
+        ch: consent_yes(_stripped(frame, column)[1]) & reachable[ch] for ch, column in mapping.consent_columns().items()
+    }
     if bad.any():
         good = bool_mask(~bad)
         lits, keys = {t: lit.filter(good) for t, lit in lits.items()}, keys.filter(good)
         warned = warned[~warned["row"].isin(index[bad])]
         consent = {ch: yes[~bad] for ch, yes in consent.items()}
+        reachable = {ch: has[~bad] for ch, has in reachable.items()}
     valid = index[~bad]
     return ValidatedChunk(
         values={t: as_series(lit, valid) for t, lit in lits.items()},
@@ -336,6 +344,7 @@ def validate_chunk(frame: pd.DataFrame, mapping: Mapping, options: ValidationOpt
         rejected_rows=sorted(set(found["row"].tolist())),
         warnings=warned,
         consent=consent,
+        reachable=reachable,
     )
 
 

@@ -67,14 +67,16 @@ def test_consent_follows_the_rows_column(sandbox: SandboxServer, tmp_path: Path)
     assert report["ann.lee@example.com"] == "email"
 
 
-def test_ignoring_the_consent_column_makes_the_tick_file_wide(sandbox: SandboxServer, tmp_path: Path) -> None:
-    mapping = mapping_for(SHOPIFY).with_overrides(
-        {"Accepts Email Marketing": ColumnMapping("Accepts Email Marketing", "ignore")}
-    )
-    dry = import_profiles(None, SHOPIFY, mapping, ImportOptions(subscribe=("email",), dry_run=True), data_dir=tmp_path)
+def test_ignoring_the_consent_column_makes_the_tick_file_wide(tmp_path: Path) -> None:
+    ignored = {c: ColumnMapping(c, "ignore") for c in ("Accepts Email Marketing", "Accepts SMS Marketing")}
+    mapping = mapping_for(SHOPIFY).with_overrides(ignored)
+    options = ImportOptions(subscribe=("email", "sms"), dry_run=True)
+    dry = import_profiles(None, SHOPIFY, mapping, options, data_dir=tmp_path)
     assert dry.consent == (
         "6 of 6 rows will be subscribed to email: no consent column is mapped, so the tick covers every "
         "imported row that has an email.",
+        "3 of 6 rows will be subscribed to SMS: no consent column is mapped, so the tick covers every "
+        "imported row that has a phone number.",  # the fifth row's phone is not one: left out
     )
 
 

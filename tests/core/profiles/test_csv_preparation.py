@@ -66,6 +66,8 @@ def test_every_row_accounted_for_once(sample: Path, tmp_path: Path) -> None:
         "to_send": 4,
         "jobs": 1,
         "warned": 0,
+        "reachable_email": 4,  # sent rows a file-wide email consent tick would cover
+        "reachable_sms": 0,
     }
     rows = _report(sample, ws, prepared, tmp_path)
     by_row = {int(r["row"]): r for r in rows}
