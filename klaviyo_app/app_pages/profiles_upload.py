@@ -133,7 +133,8 @@ def _show_result(result: ImportResult, key: str) -> None:
     for note in result.consent:  # "N of M rows will be subscribed (column X)"
         st.info(note)
     if result.warned:
-        st.caption(f"{result.warned:,} rows kept with a field left out (a bad optional cell); the report says which.")
+        rows = f"{result.warned:,} row{'s' if result.warned != 1 else ''}"
+        st.caption(f"{rows} kept with a field left out (a bad optional cell); the report says which.")
     report = result.report_path
     if report is None or not report.exists():
         return

@@ -90,10 +90,9 @@ def _summary(result: ImportResult, dry_run: bool) -> None:
     parts = [f"{result.counts[s]:,} {s}" for s in order if result.counts[s]]
     typer.echo(f"{result.total:,} rows: " + (", ".join(parts) or "nothing to import"))
     if result.warned:
-        typer.echo(
-            f"{result.warned:,} rows {'would be' if dry_run else 'were'} imported with a field left out "
-            "(a bad optional cell; the report's reason says which)."
-        )
+        rows = f"{result.warned:,} row{'s' if result.warned != 1 else ''}"
+        verb = "would be" if dry_run else "were" if result.warned != 1 else "was"
+        typer.echo(f"{rows} {verb} imported with a field left out (a bad optional cell; the report says which).")
     for note in result.consent if dry_run else ():
         typer.echo(note)
     typer.echo(f"Report: {result.report_path}")

@@ -17,7 +17,10 @@ expressions whose meaning depends on the data (`\\d` on non-ASCII text). A diffe
 
 The result holds, for the valid rows, each target as a *JSON literal* (`"Ann"`, `12.5`, `true`,
 `["a","b"]`) or "" for an empty cell (omitted from the payload, so existing data is never cleared), and for
-the rejected rows one problem per bad cell naming row, column, value and the fix.
+the rejected rows one problem per bad cell naming row, column, value and the fix. A bad optional cell does
+not reject its row (DESIGN §1b "nothing silently lost"): it is left out of the profile and listed in
+`warnings`; `on_bad_field="reject-row"` restores strict rows. Emails follow klaviyo_spec/field_rules.py,
+the rule the sandbox applies too.
 """
 
 from __future__ import annotations

@@ -150,7 +150,7 @@ def test_shopify_consent_column_says_how_many_rows_will_be_subscribed() -> None:
     notes = [i.value for i in at.info]
     assert "3 of 6 rows will be subscribed to email (column 'Accepts Email Marketing' says yes)." in notes
     assert {m.label: m.value for m in at.metric}["valid"] == "6"
-    assert any("1 rows kept with a field left out" in c.value for c in at.caption)
+    assert any("1 row kept with a field left out" in c.value for c in at.caption)
     at.radio(key="profiles_on_bad_field").set_value("reject-row").run()
     at.button(key="profiles_validate").click().run()
     assert {m.label: m.value for m in at.metric}["rejected"] == "1"

@@ -88,7 +88,7 @@ def test_cli_says_how_many_rows_consent_covers_and_exits_0_with_warnings(
     assert result.exit_code == 0, result.output
     assert "3 of 6 rows will be subscribed to email (column 'Accepts Email Marketing' says yes)." in result.output
     assert "1 of 6 rows will be subscribed to SMS (column 'Accepts SMS Marketing' says yes)." in result.output
-    assert "6 rows: 6 imported" in result.stdout and "1 rows were imported with a field left out" in result.stdout
+    assert "6 rows: 6 imported" in result.stdout and "1 row was imported with a field left out" in result.stdout
     strict = CliRunner().invoke(
         app,
         [*args[:-3], "--data-dir", str(tmp_path / "s"), "-q", "--on-bad-field", "reject-row"],
