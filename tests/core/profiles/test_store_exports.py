@@ -137,3 +137,14 @@ def test_consent_targets_and_the_reserved_prefix() -> None:
 )
 def test_never_number_for_phone_or_id_like_columns(header: str, values: list[str], want: str) -> None:
     assert guess_type(pd.Series(values), header) == want
+
+
+def test_only_a_whole_yes_cell_is_consent() -> None:
+    import pyarrow as pa
+
+    from klaviyo_core.profiles.cells import consent_yes
+
+    yes = ["yes", "YES", "y", "True", "1", "SUBSCRIBED", "Opted In", "opt-in"]
+    no = ["no", "", "UNSUBSCRIBED", "NEVER_SUBSCRIBED", "never subscribed", "0", "false", "yes please", "pending"]
+    got = consent_yes(pa.array(yes + no, type=pa.large_string())).tolist()
+    assert got == [True] * len(yes) + [False] * len(no)
