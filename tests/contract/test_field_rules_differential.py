@@ -82,3 +82,21 @@ def test_validator_and_sandbox_agree_on_every_tricky_email(sandbox: SandboxServe
     garcia = TRICKY_EMAILS.index("aiden.garcía.29@example.com")
     assert not ok[garcia] and reasons[garcia + 2] == EMAIL_MAY_BE_REFUSED  # said as "may refuse", not "invalid"
     assert "may refuse" not in reasons[TRICKY_EMAILS.index("a@x.c") + 2]
+
+
+def test_every_phone_the_validator_takes_is_imported(sandbox: SandboxServer) -> None:
+    """Phones: the validator sends E.164 read with libphonenumber; the sandbox checks the E.164 shape only
+    (field_rules' documented choice), so here only the validator's yes is held to the sandbox's."""
+    values = ["+1 415 555 0100", "(415) 555-0100", "tel:+14155550100", "+44 20 7946 0958", "0044 20 7946 0958"]
+    values += ["\uff0b1 415 555 0123", "+33 1 42 68 53 00", "12", "+447700900024", "abc"]
+    frame = pd.DataFrame({"Phone": values}, dtype=object)
+    frame.index = pd.RangeIndex(2, 2 + len(values), name="row")
+    result = validate_chunk(frame, Mapping((ColumnMapping("Phone", "phone_number"),)), ValidationOptions())
+    sent = [json.loads(v) for v in result.values["phone_number"]]
+    assert len(sent) == 6  # "0044 ..." is not how a US line dials abroad
+    client = client_for(sandbox)
+    profiles = [{"type": "profile", "attributes": {"phone_number": p}} for p in sent]
+    body = {"data": {"type": "profile-bulk-import-job", "attributes": {"profiles": {"data": profiles}}}}
+    job = client.post("/api/profile-bulk-import-jobs", body)["data"]["id"]
+    assert admin(sandbox, "POST", "/__sandbox/jobs/wait", {"timeout": 10})["idle"]
+    assert list(client.iter_resources(f"/api/profile-bulk-import-jobs/{job}/import-errors", {})) == []
