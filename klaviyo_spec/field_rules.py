@@ -36,15 +36,15 @@ import re
 EMAIL_MAX = 254
 EMAIL_LOCAL_MAX = 64
 SPECIAL_USE_DOMAINS = ("arpa", "invalid", "local", "localhost", "onion", "test")
-_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+# Spelled as character classes ([Tt][Ee][Ss][Tt]): the sandbox matches every imported row, and a case-
+# insensitive group made the whole pattern twice as slow.
+_SPECIAL = "|".join("".join(f"[{c.upper()}{c}]" for c in name) for name in SPECIAL_USE_DOMAINS)
 EMAIL_PATTERN = (
-    rf"^(?=.{{3,{EMAIL_MAX}}}$)(?=[^@]{{1,{EMAIL_LOCAL_MAX}}}@)"
-    rf"{_ATEXT}+(?:\.{_ATEXT}+)*@"
-    rf"(?!(?:.*\.)?(?:{'|'.join(SPECIAL_USE_DOMAINS)})$)"
-    rf"(?=.{{1,253}}$)(?:{_LABEL}\.)+(?:[A-Za-z]{{2,63}}|xn--[A-Za-z0-9-]{{1,59}})$"
+    rf"^(?=.{{3,{EMAIL_MAX}}}$)(?!\.)(?!.*\.\.)[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]{{1,{EMAIL_LOCAL_MAX}}}(?<!\.)@"
+    rf"(?=.{{1,253}}$)(?:{_LABEL}\.)+(?!(?:{_SPECIAL})$)(?:[A-Za-z]{{2,63}}|xn--[A-Za-z0-9-]{{1,59}})$"
 )
-EMAIL = re.compile(EMAIL_PATTERN, re.IGNORECASE)
+EMAIL = re.compile(EMAIL_PATTERN)
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 PROFILE_MAX_BYTES = 100 * 1024
 JOB_MAX_PROFILES = 10_000
