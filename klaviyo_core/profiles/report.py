@@ -4,9 +4,9 @@ Statuses: `imported`, `rejected` (refused before sending), `rejected_by_klaviyo`
 back to its row), `skipped_duplicate` (the same person again in the file), `valid` (dry run) and `pending`
 (its job had not finished when the import stopped; resuming finishes it). A row kept with a bad optional
 field left out keeps its status and says so in `reason`; `subscribed` names the channels consent was sent
-for (email, sms). The report is re-read from the
-CSV a block at a time (report_rows.py), so it costs no memory beyond one block plus ~25 bytes per row that
-was not simply sent (its line, status and where its reason is in rejected.jsonl or klaviyo.jsonl).
+for (email, sms). The report is re-read from the CSV a block at a time (report_rows.py), so it costs no
+memory beyond one block plus ~25 bytes per row that was not simply sent (its line, status and where its
+reason is in rejected.jsonl or klaviyo.jsonl).
 
 Cells starting with = + - @ (or a tab / carriage return) are prefixed with an apostrophe so a spreadsheet
 shows them as text and never runs them as formulas (OWASP "CSV injection"); so are reasons.
@@ -150,7 +150,8 @@ class _Statuses:
         return "," + self._fmt([status, *neutralise_cells([reason]), ""]) + "\n"
 
     def suffixes(self, lines: np.ndarray, counts: Counter[str]) -> list[str]:
-        """Per line: a comma, its status, a comma, its reason and a newline; each counted into `counts`."""
+        """Per line: a comma, its status, a comma, its reason, a comma, its subscribed channels and a newline;
+        each counted into `counts`."""
         kinds = self._kind_of(lines)
         hit, index = self._overrides.find(lines)
         base = kinds[hit]

@@ -36,7 +36,6 @@ JOBS = "/api/profile-bulk-import-jobs"
 SUBSCRIBE = "/api/profile-subscription-bulk-create-jobs"
 SUBSCRIBE_BATCH = 1_000
 MAX_SUBMIT_ATTEMPTS = 6
-
 _POINTER = re.compile(r"/profiles/data/(\d+)")
 
 
