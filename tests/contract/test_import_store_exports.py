@@ -109,3 +109,32 @@ def test_cli_map_to_an_unknown_consent_channel_is_refused(tmp_path: Path) -> Non
 def test_counts_add_up(tmp_path: Path) -> None:
     dry = import_profiles(None, SHOPIFY, mapping_for(SHOPIFY), ImportOptions(dry_run=True), data_dir=tmp_path)
     assert dry.counts == Counter(valid=6)
+
+
+def test_consent_per_row_survives_a_resume(sandbox: SandboxServer, tmp_path: Path) -> None:
+    import threading
+
+    from klaviyo_core.profiles.pipeline import ImportStopped, Progress
+    from klaviyo_core.profiles.prepare import Limits
+
+    stop = threading.Event()
+
+    def stop_after_one(p: Progress) -> None:
+        if p.jobs_submitted >= 1:
+            stop.set()
+
+    kwargs = {"data_dir": tmp_path / "data", "limits": Limits(profiles_per_job=2), "poll_interval": 0.02}
+    options = ImportOptions(subscribe=("email",))
+    mapping = mapping_for(SHOPIFY)
+    with pytest.raises(ImportStopped):
+        import_profiles(client_for(sandbox), SHOPIFY, mapping, options, on_progress=stop_after_one, stop=stop, **kwargs)
+    result = import_profiles(client_for(sandbox), SHOPIFY, mapping, options, resume=True, **kwargs)  # type: ignore[arg-type]
+    assert result.counts == Counter(imported=6)
+    assert admin(sandbox, "POST", "/__sandbox/jobs/wait", {"timeout": 10})["idle"]
+    report = {r["Email"]: r["subscribed"] for r in read_report(result.report_path)}  # type: ignore[arg-type]
+    assert {e for e, channels in report.items() if channels} == {
+        "ann.lee@example.com",
+        "cy.diaz@example.com",
+        "eve.kim@example.com",
+    }
+    assert _consent(sandbox, "bob.ray@example.com")["email"]["marketing"]["consent"] != "SUBSCRIBED"
