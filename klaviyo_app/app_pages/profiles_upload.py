@@ -24,7 +24,10 @@ from klaviyo_core.http import KlaviyoError
 from klaviyo_core.paths import data_dir
 from klaviyo_core.profiles import (
     CHANNELS,
+    CONSENT_TARGETS,
+    DECIMALS,
     IGNORE,
+    ON_BAD_FIELD,
     PROPERTY_TYPES,
     STANDARD_FIELDS,
     ColumnMapping,
@@ -152,6 +155,11 @@ def _show_result(result: ImportResult, key: str) -> None:
         col.metric(status.replace("_", " "), f"{counts[status]:,}")
     for warning in result.warnings:
         show_text("caption", f"Note: {warning}")
+    for note in result.consent:  # "N of M rows will be subscribed (column X)"
+        show_text("info", note)
+    if result.warned:
+        rows = f"{result.warned:,} row{'s' if result.warned != 1 else ''}"
+        st.caption(f"{rows} kept with a field left out (a bad optional cell); the report says which.")
     report = result.report_path
     if report is None or not report.exists():
         return
@@ -183,7 +191,7 @@ def _resume_offer() -> None:
 
 
 def _mapping_editor(columns: tuple[str, ...], suggested: Mapping) -> Mapping:
-    choices = [*STANDARD_FIELDS, CUSTOM, IGNORE]
+    choices = [*STANDARD_FIELDS, *CONSENT_TARGETS, CUSTOM, IGNORE]
     chosen = []
     for i, col in enumerate(suggested.columns):
         left, mid, right = st.columns([2, 2, 1])
@@ -224,8 +232,25 @@ def _options() -> ImportOptions | None:
     ):
         st.info("Subscribing needs explicit consent; tick the box or clear the channels.")
         return None
+    bad_left, decimal_right = st.columns(2)
+    on_bad_field = bad_left.radio(
+        "A bad optional cell (a phone, number or date that is not one)",
+        ON_BAD_FIELD,
+        key="profiles_on_bad_field",
+        format_func=lambda p: "leave that field out, keep the person" if p == "skip-field" else "reject the row",
+    )
+    decimal = decimal_right.selectbox(
+        "Decimal mark in numbers",
+        DECIMALS,
+        key="profiles_decimal",
+        format_func=lambda d: {"auto": "detect (comma in a ; file)", "comma": "comma: 1.234,50"}.get(
+            d, "dot: 1,234.50"
+        ),
+    )
     try:
-        return ImportOptions((country or "US").upper(), keep, list_id, tuple(subscribe))
+        return ImportOptions(
+            (country or "US").upper(), keep, list_id, tuple(subscribe), on_bad_field=on_bad_field, decimal=decimal
+        )
     except ValueError as exc:
         show_text("error", exc)
         return None

@@ -9,6 +9,7 @@ traceback.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +90,7 @@ def _progress(quiet: bool):  # type: ignore[no-untyped-def]
     last: dict[str, str] = {}
 
     def show(p: Progress) -> None:
-        if quiet:
+        if quiet and p.stage != "consent":  # what consent will be sent is said even when quiet
             return
         line = p.text(sep=", ")
         if last.get("line") != line:
@@ -103,6 +104,12 @@ def _summary(result: ImportResult, dry_run: bool) -> None:
     order = ("valid", "imported", "rejected", "rejected_by_klaviyo", "skipped_duplicate", "pending")
     parts = [f"{result.counts[s]:,} {s}" for s in order if result.counts[s]]
     typer.echo(f"{result.total:,} rows: " + (", ".join(parts) or "nothing to import"))
+    if result.warned:
+        rows = f"{result.warned:,} row{'s' if result.warned != 1 else ''}"
+        verb = "would be" if dry_run else "were" if result.warned != 1 else "was"
+        typer.echo(f"{rows} {verb} imported with a field left out (a bad optional cell; the report says which).")
+    for note in result.consent if dry_run else ():
+        typer.echo(note)
     typer.echo(f"Report: {result.report_path}")
     if dry_run and result.first_job is not None:
         preview_path = Path(str(result.report_path) + ".first-job.json")
@@ -132,7 +139,17 @@ def import_command(
     list_id: str | None = typer.Option(None, "--list", help="Add the profiles to this list id."),
     list_name: str | None = typer.Option(None, "--list-name", help="Add them to this list (created if missing)."),
     subscribe: str | None = typer.Option(None, "--subscribe", help="Record explicit consent: email,sms."),
-    default_country: str = typer.Option("US", "--default-country", help="For phone numbers without +code."),
+    default_country: str = typer.Option(
+        "US", "--default-country", help="For phone numbers without +code on rows without a country column value."
+    ),
+    on_bad_field: str = typer.Option(
+        "skip-field",
+        "--on-bad-field",
+        help="A bad optional cell: 'skip-field' (leave it out, import the row, say so) or 'reject-row'.",
+    ),
+    decimal: str = typer.Option(
+        "auto", "--decimal", help="Decimal mark of numbers: auto (comma in a semicolon file), comma or dot."
+    ),
     keep: str = typer.Option("last", "--keep", help="Same person twice in the file: 'last' or 'first' wins."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and plan; send nothing."),
     report: Path | None = typer.Option(None, "--report", help="Where to write the result CSV."),
@@ -156,7 +173,9 @@ def import_command(
         chosen = _mapping(file, mapping, maps, root)
         if save_mapping:
             MappingStore(root).save(save_mapping, chosen)
-        options = ImportOptions(default_country, keep, list_id, _channels(subscribe), dry_run)
+        options = ImportOptions(
+            default_country, keep, list_id, _channels(subscribe), dry_run, on_bad_field.strip().lower(), decimal
+        )
     except (CsvError, MappingError, ValueError) as exc:
         fail_usage(str(exc))
     client = target = confirmation = None
@@ -165,7 +184,7 @@ def import_command(
         confirmation = live_confirmation(ctx, _effect(file, resume, list_id or list_name, options), confirm_account)
     try:
         if not dry_run and list_name:
-            options = ImportOptions(default_country, keep, _find_or_create_list(client, list_name), options.subscribe)
+            options = replace(options, list_id=_find_or_create_list(client, list_name))
         result = import_profiles(
             client,
             file,

@@ -23,7 +23,8 @@ def identity_keys(frame: pd.DataFrame, mapping: Mapping, options: ValidationOpti
     Rows that full validation rejects may get a key here too; that only makes them look repeated, which is
     the safe side (a repeated row waits for the end of the file instead of being sent at once).
     """
-    columns = {c.target: c.column for c in mapping.active() if c.target in IDENTIFIER_FIELDS}
+    wanted = (*IDENTIFIER_FIELDS, "location.country")  # phones are read for the row's country
+    columns = {c.target: c.column for c in mapping.active() if c.target in wanted}
     return identifier_keys(frame, columns, options)
 
 

@@ -45,6 +45,7 @@ from klaviyo_core.profiles.streaming import Producer, stream
 from klaviyo_core.profiles.validate import ValidationOptions
 
 CHANNELS = ("email", "sms")
+DECIMALS = ("auto", "comma", "dot")
 
 __all__ = [
     "CsvError",
@@ -75,16 +76,25 @@ class ImportOptions:
     list_id: str | None = None
     subscribe: tuple[str, ...] = ()  # explicit consent for these channels ("email", "sms")
     dry_run: bool = False
+    on_bad_field: str = "skip-field"  # a bad optional cell: "skip-field" (leave it out) or "reject-row"
+    decimal: str = "auto"  # numbers' decimal mark: "auto" (comma in a semicolon file), "comma" or "dot"
 
     def __post_init__(self) -> None:
         unknown = set(self.subscribe) - set(CHANNELS)
         if unknown:
             raise ValueError(f"Unknown consent channel(s) {sorted(unknown)}; use {', '.join(CHANNELS)}.")
-        ValidationOptions(self.default_country, self.keep)  # raises on a bad country or keep
+        if self.decimal not in DECIMALS:
+            raise ValueError(f"decimal must be one of {', '.join(DECIMALS)}, not '{self.decimal}'.")
+        ValidationOptions(self.default_country, self.keep, self.on_bad_field)  # raises on a bad value
 
     @property
     def validation(self) -> ValidationOptions:
-        return ValidationOptions(self.default_country.upper(), self.keep)
+        return ValidationOptions(self.default_country.upper(), self.keep, self.on_bad_field, self.decimal == "comma")
+
+    def validation_for(self, path: Path) -> ValidationOptions:
+        """The validation options for this file: with "auto", a semicolon file's numbers use decimal commas."""
+        comma = self.decimal == "comma" or (self.decimal == "auto" and detect_format(path).delimiter == ";")
+        return ValidationOptions(self.default_country.upper(), self.keep, self.on_bad_field, comma)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -100,6 +110,12 @@ class ImportResult:
     plan: dict[str, int] = field(default_factory=dict)
     first_job: dict[str, Any] | None = None  # the exact body of the first job (dry run preview)
     warnings: tuple[str, ...] = ()
+    consent: tuple[str, ...] = ()  # "N of M rows will be subscribed (column X)" per chosen channel
+
+    @property
+    def warned(self) -> int:
+        """Rows kept with a field left out (a bad optional cell); the report says which field."""
+        return int(self.plan.get("warned", 0))
 
     @property
     def total(self) -> int:
@@ -152,7 +168,7 @@ def _prepare_dry(
             on_progress(Progress("reading", message=f"{n:,} rows read", reading=True, rows_read=n))
 
     rows_read(0)
-    prepared = prepare(path, mapping, options.validation, ws.dir, limits, on_rows=rows_read)
+    prepared = prepare(path, mapping, options.validation_for(path), ws.dir, limits, on_rows=rows_read)
     cp.counts, cp.chunks, cp.stage = prepared.counts, prepared.chunks, Stage.PREPARED
     ws.save(cp)
     return prepared.warnings
@@ -165,7 +181,7 @@ def _producer(
         return prepare(
             path,
             mapping,
-            options.validation,
+            options.validation_for(path),
             ws.dir,
             limits,
             on_rows=on_rows,
@@ -191,6 +207,8 @@ def _send(sender: Sender, path: Path, report: Path, produce: Producer | None) ->
         sender.submit_all()
         sender.poll_all()
         sender.fetch_errors()
+        for note in sender.consent_notes():
+            sender.report("consent", note)  # "N of M rows will be subscribed (column X)", before it is sent
         sender.subscribe_all(sent_rows_refused(ws))
     except (ImportStopped, KlaviyoError):
         write_report(path, ws, cp, report)
@@ -257,7 +275,8 @@ def import_profiles(
             )
             counts = write_report(path, ws, cp, report, dry_run=True)
             _finish(ws, cp)
-            return ImportResult(import_id, counts, report, True, ws.dir, cp.counts, first_job, warnings)
+            notes = consent_notes(cp.counts, mapping, options.subscribe)
+            return ImportResult(import_id, counts, report, True, ws.dir, cp.counts, first_job, warnings, notes)
         sender = Sender(
             client,
             ws,
@@ -268,8 +287,30 @@ def import_profiles(
             deadline=time.monotonic() + deadline_seconds,
             on_progress=on_progress,
             stop=stop or threading.Event(),
+            consent_notes=lambda: consent_notes(cp.counts, mapping, options.subscribe),
         )
         streaming = cp.stage in (Stage.NEW, Stage.STREAMING)
         produce = _producer(path, mapping, options, ws, limits, workers) if streaming else None
         counts, warnings = _send(sender, path, report, produce)
-        return ImportResult(import_id, counts, report, True, ws.dir, cp.counts, None, warnings)
+        notes = consent_notes(cp.counts, mapping, options.subscribe)
+        return ImportResult(import_id, counts, report, True, ws.dir, cp.counts, None, warnings, notes)
+
+
+def consent_notes(counts: dict[str, int], mapping: Mapping, subscribe: tuple[str, ...]) -> tuple[str, ...]:
+    """What a consent tick will do, per chosen channel, from pass one's counts: "N of M rows will be
+    subscribed to email (column X)", or how many rows a file-wide tick covers when there is no column."""
+    columns = mapping.consent_columns()
+    rows, sent = counts.get("rows", 0), counts.get("to_send", 0)
+    notes = []
+    for ch in subscribe:
+        name = "SMS" if ch == "sms" else ch
+        if ch in columns:
+            n = counts.get(f"consent_{ch}", 0)
+            notes.append(f"{n:,} of {rows:,} rows will be subscribed to {name} (column '{columns[ch]}' says yes).")
+        else:
+            covered = counts.get(f"reachable_{ch}", sent)
+            notes.append(
+                f"{covered:,} of {rows:,} rows will be subscribed to {name}: no consent column is mapped, so the "
+                f"tick covers every imported row that has {'a phone number' if ch == 'sms' else 'an email'}."
+            )
+    return tuple(notes)

@@ -37,6 +37,8 @@ class Progress:
         waits = f"{sep}{self.wait_seconds:.1f} s waiting for rate limits" if self.wait_seconds else ""
         if self.stage == "reading":
             return f"Reading and validating... {self.message}"
+        if self.stage == "consent":  # what a consent tick is about to do, said before it is sent
+            return self.message
         if self.reading:  # jobs go out while the rest of the file is validated
             jobs = f"{self.jobs_submitted} job{'s' if self.jobs_submitted != 1 else ''}"
             return f"Sending while reading the file: {self.rows_sent:,} rows in {jobs} sent{sep}{self.message}{waits}"

@@ -23,12 +23,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+
 from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.errors import ApiError, AuthenticationError, PermissionDenied, ServerError, TransportError
 from klaviyo_core.paths import open_private
 from klaviyo_core.profiles.checkpoint import FINISHED_CHUNK, Checkpoint, ChunkState, ChunkStatus, Workspace
 from klaviyo_core.profiles.jobs import job_bytes, read_chunk_lines
+from klaviyo_core.profiles.prepare import read_consent_lines
 from klaviyo_core.profiles.progress import Progress, ProgressFn
+from klaviyo_core.profiles.report import SUBSCRIBED_FILE
 
 JOBS = "/api/profile-bulk-import-jobs"
 SUBSCRIBE = "/api/profile-subscription-bulk-create-jobs"
@@ -63,6 +67,7 @@ class Sender:
     rows_read: int | None = None  # while the file is still being read (streaming), the rows read so far
     rows_total: int = 0  # data rows in the file, once the first read has counted them
     reading_text: str = ""
+    consent_notes: Callable[[], tuple[str, ...]] = lambda: ()  # said before consent is sent (pipeline.py)
 
     def __post_init__(self) -> None:
         if self.client is not None:
@@ -265,44 +270,78 @@ class Sender:
 
     # -- consent -----------------------------------------------------------------------------------------
     def subscribe_all(self, refused: set[int]) -> None:
+        """Explicit consent for the chosen channels: on every sent row, or, where the file has a consent
+        column for a channel (consent.email / consent.sms), only on the rows whose cell says yes."""
         if not self.subscribe:
             return
+        consent = {ch: read_consent_lines(self.ws.dir, ch) for ch in self.subscribe}
         for chunk in self.cp.chunks:
             if chunk.state == ChunkStatus.COMPLETE and not chunk.subscribed:
                 self.check_stop()
                 lines, profiles = read_chunk_lines(self.ws.send_path, chunk)
-                batch = [p for line, p in zip(lines, profiles, strict=True) if line not in refused]
-                for start in range(0, len(batch), SUBSCRIBE_BATCH):
-                    body = subscribe_body(batch[start : start + SUBSCRIBE_BATCH], self.subscribe, self.list_id)
+                rows = [(line, p) for line, p in zip(lines, profiles, strict=True) if line not in refused]
+                wanted = [_consented(line, self.subscribe, consent) for line, _ in rows]
+                for start in range(0, len(rows), SUBSCRIBE_BATCH):
+                    batch = rows[start : start + SUBSCRIBE_BATCH]
+                    body, given = subscribe_request([p for _, p in batch], wanted[start : start + SUBSCRIBE_BATCH])
+                    if self.list_id:
+                        body["data"]["relationships"] = {"list": {"data": {"type": "list", "id": self.list_id}}}
                     if body["data"]["attributes"]["profiles"]["data"]:
                         self.api.post(SUBSCRIBE, body, idempotent=True)  # subscribing twice is harmless
+                    self._record_subscribed([line for line, _ in batch], given)
                 chunk.subscribed = True
                 self.ws.save(self.cp)
                 self.report("subscribing")
 
+    def _record_subscribed(self, lines: list[int], given: list[tuple[str, ...]]) -> None:
+        """Which channels each row was subscribed to, for the report's `subscribed` column."""
+        with (self.ws.dir / SUBSCRIBED_FILE).open("a", encoding="utf-8") as f:
+            f.write("".join(f"{line}\t{','.join(chs)}\n" for line, chs in zip(lines, given, strict=True) if chs))
 
-def subscribe_body(profiles: list[str], channels: tuple[str, ...], list_id: str | None) -> dict[str, Any]:
-    """Explicit consent (SUBSCRIBED) per chosen channel, only for profiles that have that channel."""
+
+def _consented(line: int, channels: tuple[str, ...], consent: dict[str, np.ndarray | None]) -> tuple[str, ...]:
+    """The chosen channels this row consents to: all of them unless a channel has a consent column."""
+    out = []
+    for ch in channels:
+        yes = consent.get(ch)
+        if yes is None or (len(yes) and yes[min(int(np.searchsorted(yes, line)), len(yes) - 1)] == line):
+            out.append(ch)
+    return tuple(out)
+
+
+def subscribe_request(
+    profiles: list[str], channels: list[tuple[str, ...]]
+) -> tuple[dict[str, Any], list[tuple[str, ...]]]:
+    """(the subscription job body, the channels each profile got): explicit consent (SUBSCRIBED) per
+    profile for its channels, only where the profile has that channel's identifier."""
     items = []
-    for text in profiles:
-        attrs = json.loads(text)["attributes"]
+    given: list[tuple[str, ...]] = []
+    for text, chosen in zip(profiles, channels, strict=True):
+        attrs = json.loads(text)["attributes"] if chosen else {}
         subs: dict[str, Any] = {}
         ident: dict[str, str] = {}
-        if "email" in channels and attrs.get("email"):
+        if "email" in chosen and attrs.get("email"):
             subs["email"] = {"marketing": {"consent": "SUBSCRIBED"}}
             ident["email"] = attrs["email"]
-        if "sms" in channels and attrs.get("phone_number"):
+        if "sms" in chosen and attrs.get("phone_number"):
             subs["sms"] = {"marketing": {"consent": "SUBSCRIBED"}}
             ident["phone_number"] = attrs["phone_number"]
+        given.append(tuple(subs))
         if subs:
             items.append({"type": "profile", "attributes": {**ident, "subscriptions": subs}})
     data: dict[str, Any] = {
         "type": "profile-subscription-bulk-create-job",
         "attributes": {"profiles": {"data": items}},
     }
+    return {"data": data}, given
+
+
+def subscribe_body(profiles: list[str], channels: tuple[str, ...], list_id: str | None) -> dict[str, Any]:
+    """Explicit consent (SUBSCRIBED) per chosen channel, only for profiles that have that channel."""
+    body, _ = subscribe_request(profiles, [channels] * len(profiles))
     if list_id:
-        data["relationships"] = {"list": {"data": {"type": "list", "id": list_id}}}
-    return {"data": data}
+        body["data"]["relationships"] = {"list": {"data": {"type": "list", "id": list_id}}}
+    return body
 
 
 def _json_line(line: int, reason: str) -> str:

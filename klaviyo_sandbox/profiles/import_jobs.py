@@ -38,12 +38,12 @@ from klaviyo_sandbox.lists.resource import list_resource
 from klaviyo_sandbox.profiles import bulk_upsert as profilebulk
 from klaviyo_sandbox.profiles import store as profilestore
 from klaviyo_sandbox.profiles.resource import additional_fields, profile_resource
-from klaviyo_spec import allowed_filters
+from klaviyo_spec import allowed_filters, field_rules
 
 KIND = "profile-bulk-import"
 JOB_TYPE = "profile-bulk-import-job"
-MAX_PROFILES = 10_000
-MAX_PROFILE_BYTES = 100 * 1024
+MAX_PROFILES = field_rules.JOB_MAX_PROFILES  # the limits the client plans jobs by, too (klaviyo_spec/field_rules.py)
+MAX_PROFILE_BYTES = field_rules.PROFILE_MAX_BYTES
 PROFILES_POINTER = "/data/attributes/profiles/data"
 JOB_FIELDS: tuple[str, ...] = ("status", "created_at", "total_count", "completed_count", "failed_count", "completed_at")
 JOB_FIELDS += ("expires_at", "started_at")

@@ -15,7 +15,6 @@ and the profile routes) use `klaviyo_sandbox.profilebulk`, which follows the sam
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from typing import Any
 
@@ -23,6 +22,7 @@ from klaviyo_sandbox.engine import fastjson, ids, timeutil
 from klaviyo_sandbox.engine.errors import conflict
 from klaviyo_sandbox.engine.filters import Condition
 from klaviyo_sandbox.engine.store import register_schema
+from klaviyo_spec import field_rules
 
 register_schema(
     """
@@ -230,11 +230,8 @@ def add_list_members(conn: sqlite3.Connection, list_id: str, profile_ids: list[s
 
 
 # -- validation Klaviyo applies to every profile it stores -------------------------------------------------
-_EMAIL = re.compile(
-    r"^(?!\.)(?!.*\.\.)[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}(?<!\.)@"
-    r"(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
-)
-_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+_EMAIL = field_rules.EMAIL  # the rule the client validates with too (klaviyo_spec/field_rules.py)
+_E164 = field_rules.E164
 STRING_FIELDS: tuple[str, ...] = (
     "email",
     "phone_number",

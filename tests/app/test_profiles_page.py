@@ -224,3 +224,21 @@ def test_validated_on_sandbox_then_live_asks_before_importing(
     assert not at.exception, at.exception
     assert any("Done: 2 of 3 rows imported" in s.value for s in at.success)
     assert [r for r in sandbox.app.log if r["method"] == "POST"]
+
+
+def test_shopify_consent_column_says_how_many_rows_will_be_subscribed() -> None:
+    """Issue 13 item 2: the consent column is suggested, and the page says what the tick will do per row."""
+    shopify = (Path(__file__).parents[1] / "data" / "exports" / "shopify_customers_export.csv").read_bytes()
+    at = uploaded(shopify, "customers_export.csv")
+    at.multiselect(key="profiles_subscribe").set_value(["email"]).run()
+    at.checkbox(key="profiles_consent").check().run()
+    assert at.radio(key="profiles_on_bad_field").value == "skip-field"
+    at.button(key="profiles_validate").click().run()
+    assert not at.exception, at.exception
+    notes = [i.value for i in at.info]
+    assert "3 of 6 rows will be subscribed to email (column 'Accepts Email Marketing' says yes)." in notes
+    assert {m.label: m.value for m in at.metric}["valid"] == "6"
+    assert any("1 row kept with a field left out" in c.value for c in at.caption)
+    at.radio(key="profiles_on_bad_field").set_value("reject-row").run()
+    at.button(key="profiles_validate").click().run()
+    assert {m.label: m.value for m in at.metric}["rejected"] == "1"

@@ -103,7 +103,10 @@ BROKEN = {
     "binary.csv": (bytes(range(256)) * 64, "not text"),
     "pdf.csv": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "PDF"),
     "quote_never_closed.csv": (b'email,name\na@example.com,"Ann\nb@example.com,Bob\n', "never closed"),
-    "unclosed_quote.csv": (b'email,name\na@example.com,"never closed\n' + b"x" * (1024 * 1024 + 10) + b"\n", "1 MB"),
+    "unclosed_quote.csv": (
+        b'email,name\na@example.com,"never closed\n' + b"x" * (6 * 1024 * 1024 + 10) + b"\n",
+        "6 MB",
+    ),
 }
 
 

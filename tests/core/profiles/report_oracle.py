@@ -87,6 +87,9 @@ def write_report(
     csv_path: Path, ws: Workspace, checkpoint: Checkpoint, out_path: Path, dry_run: bool = False
 ) -> Counter[str]:
     overrides = load_overrides(ws)
+    path = ws.dir / "subscribed.tsv"
+    pairs = [t.rstrip("\n").split("\t") for t in path.read_text().splitlines()] if path.exists() else []
+    subscribed = {int(line): channels for line, channels in pairs}
     counts: Counter[str] = Counter()
     out_path.parent.mkdir(parents=True, exist_ok=True)
     first = True
@@ -97,18 +100,22 @@ def write_report(
             lines = frame.index.to_numpy(dtype=np.int64)
             statuses, reasons = _sent_status(lines, ws, checkpoint, dry_run)
             for i, line in enumerate(lines.tolist()):
-                if line in overrides:
+                if line in overrides and overrides[line][0] == "warned":  # a field left out: status kept
+                    reasons[i] = "; ".join(r for r in (overrides[line][1], reasons[i]) if r)
+                elif line in overrides:
                     statuses[i], reasons[i] = overrides[line]
             report = neutralise(frame.reset_index(drop=True))
-            report.columns = [f"input {c}" if c in ("row", "status", "reason") else c for c in report.columns]
+            renamed = ("row", "status", "reason", "subscribed")
+            report.columns = [f"input {c}" if c in renamed else c for c in report.columns]
             report.insert(0, "row", lines)
             report["status"] = statuses
             report["reason"] = neutralise(pd.DataFrame({"r": reasons}))["r"].to_numpy()
+            report["subscribed"] = [subscribed.get(line, "") for line in lines.tolist()]
             _write(out, report, header=first)
             first = False
             counts.update(statuses)
         if first:
-            _write(out, pd.DataFrame(columns=["row", *columns, "status", "reason"]), header=True)
+            _write(out, pd.DataFrame(columns=["row", *columns, "status", "reason", "subscribed"]), header=True)
     return counts
 
 
