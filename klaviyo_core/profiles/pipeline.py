@@ -36,8 +36,7 @@ from klaviyo_core.profiles.checkpoint import (
 )
 from klaviyo_core.profiles.jobs import JobFn, Limits, job_body, read_chunk_lines
 from klaviyo_core.profiles.mapping import Mapping, MappingError, MappingStore, suggest_mapping
-from klaviyo_core.profiles.prepare import Prepared, prepare
-from klaviyo_core.profiles.prepare import ProgressFn as PrepProgressFn
+from klaviyo_core.profiles.prepare import OnRows, Prepared, prepare
 from klaviyo_core.profiles.progress import Progress, ProgressFn, progress_text
 from klaviyo_core.profiles.report import write_report
 from klaviyo_core.profiles.sender import ImportStopped, Sender, sent_rows_refused
@@ -177,7 +176,7 @@ def _prepare_dry(
 def _producer(
     path: Path, mapping: Mapping, options: ImportOptions, ws: Workspace, limits: Limits | None, workers: int | None
 ) -> Producer:
-    def produce(on_scan: PrepProgressFn, on_job: JobFn, on_rows: PrepProgressFn) -> Prepared:
+    def produce(on_scan: OnRows, on_job: JobFn, on_rows: OnRows) -> Prepared:
         return prepare(
             path,
             mapping,

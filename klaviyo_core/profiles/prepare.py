@@ -52,7 +52,8 @@ class Prepared:
     warnings: tuple[str, ...]
 
 
-ProgressFn = Callable[[int], None]  # rows read so far
+# Rows read so far by pass one; not `progress.ProgressFn`, which reports the send.
+OnRows = Callable[[int], None]
 
 
 def _problem_reasons(problems: pd.DataFrame) -> pd.Series:
@@ -195,10 +196,10 @@ def prepare(
     options: ValidationOptions,
     workdir: Path,
     limits: Limits | None = None,
-    on_rows: ProgressFn | None = None,
+    on_rows: OnRows | None = None,
     workers: int | None = None,
     on_job: JobFn | None = None,
-    on_scan: ProgressFn | None = None,
+    on_scan: OnRows | None = None,
 ) -> Prepared:
     """Pass one; `on_job` gets each job as soon as it is cut; `workers` processes read and validate chunks
     (None: 2 for a large file on a multi-core machine, else 1). The output files, counts and plan are the
@@ -227,7 +228,7 @@ def _read_and_cut(
     workdir: Path,
     limits: Limits,
     workers: int,
-    on_rows: ProgressFn | None,
+    on_rows: OnRows | None,
     on_job: JobFn | None,
 ) -> Prepared:
     """Read 1: validate, send unrepeated people at once, then settle the repeated ones."""

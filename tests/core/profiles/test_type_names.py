@@ -1,0 +1,42 @@
+"""One name, one meaning: within the profile import package, a callback type is defined by one module only.
+
+Why: `prepare.ProgressFn` (rows read, an int) and `progress.ProgressFn` (a Progress snapshot) once shared a name,
+and the pipeline had to import one of them under an alias; the pass-one counter is now `prepare.OnRows`.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[3] / "klaviyo_core" / "profiles"
+
+
+def callable_aliases(source: str) -> set[str]:
+    """Module-level names bound to `Callable[...]` (the package's callback types)."""
+    found: set[str] = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign):
+            value, targets = node.value, node.targets
+        elif isinstance(node, ast.AnnAssign):
+            value, targets = node.value, [node.target]
+        else:
+            continue
+        if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name) and value.value.id == "Callable":
+            found |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return found
+
+
+def test_each_callback_type_name_is_defined_once() -> None:
+    homes: dict[str, list[str]] = defaultdict(list)
+    for path in sorted(PACKAGE.glob("*.py")):
+        for name in callable_aliases(path.read_text(encoding="utf-8")):
+            homes[name].append(path.name)
+    assert {name: files for name, files in homes.items() if len(files) > 1} == {}
+
+
+def test_the_pass_one_row_counter_is_on_rows() -> None:
+    source = (PACKAGE / "prepare.py").read_text(encoding="utf-8")
+    assert "OnRows" in callable_aliases(source)
+    assert callable_aliases("ProgressFn = Callable[[int], None]\nX = int\n") == {"ProgressFn"}
