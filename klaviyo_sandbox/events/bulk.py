@@ -78,6 +78,8 @@ def parse_bulk(ctx: Ctx) -> list[event_input.EventInput]:
 
 @route("bulk_create_events")
 def bulk_create_events(ctx: Ctx) -> Response:
+    """202 with no body; up to 1,000 events, checked whole: one bad event or a repeated unique_id
+    fails the request and nothing is stored (facts §11). The events are stored later by the job worker."""
     events = parse_bulk(ctx)
     job_id = ids.ulid()
     payload = [event.__dict__ for event in events]

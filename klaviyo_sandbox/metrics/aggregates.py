@@ -249,6 +249,8 @@ def _result_rows(query: AggregateQuery, rows: dict[tuple[str, ...], list[list[fl
 
 @route("query_metric_aggregates")
 def query_metric_aggregates(ctx: Ctx) -> Response:
+    """200 with `dates` and one row per dimension combination (facts §12). The sandbox
+    recounts the stored events per bucket; its choices (range, filters, paging) are in the module docstring."""
     query = parse_query(ctx.json_body())
     with ctx.store.read() as conn:
         if eventstore.metric_row(conn, query.metric_id) is None:

@@ -129,6 +129,8 @@ def _list_ids(ctx: Ctx, data: dict[str, Any]) -> list[str]:
 
 @route("bulk_import_profiles")
 def bulk_import_profiles(ctx: Ctx) -> Response:
+    """202 with the job (facts §9): up to 10,000 profiles, 100 KB each. The sandbox checks the
+    envelope and limits only, stores the raw body and lets the job worker validate and upsert each row."""
     count, list_ids = _checked_body(ctx)
     job_id = ids.ulid()
     jobs_store.insert_import_job(ctx.store, job_id, count, list_ids, ctx.req.body)
@@ -239,6 +241,7 @@ def _job_resource(ctx: Ctx, row: Any) -> dict[str, Any]:
 
 @route("get_bulk_import_profiles_job")
 def get_job(ctx: Ctx) -> Response:
+    """One import job with its counts and include=lists (facts §9); 404 names the job id when it is unknown."""
     row = _job_row(ctx, ctx.params["job_id"])
     extra: dict[str, Any] = {}
     include = {p.strip() for p in (ctx.req.arg("include") or "").split(",") if p.strip()}
@@ -251,6 +254,7 @@ def get_job(ctx: Ctx) -> Response:
 
 @route("get_bulk_import_profiles_jobs")
 def get_jobs(ctx: Ctx) -> Response:
+    """Import jobs, 20/100 a page, status filter, ±created_at sort (facts §9); oldest first by default."""
     offset, size = page_window(ctx, 20, 100)
     conditions = parse_filter(ctx.req.arg("filter"), allowed_filters("get_bulk_import_profiles_jobs"))
     sort = ctx.req.arg("sort") or "created_at"
@@ -264,6 +268,8 @@ def get_jobs(ctx: Ctx) -> Response:
 
 @route("get_errors_for_bulk_import_profiles_job")
 def get_import_errors(ctx: Ctx) -> Response:
+    """The job's import errors in row order, 20/100 a page, each with `source.pointer` into the
+    request and the row's `original_payload` (facts §9)."""
     job_id = ctx.params["id"]
     _job_row(ctx, job_id)
     offset, size = page_window(ctx, 20, 100)
@@ -289,6 +295,8 @@ def _job_profile_ids(ctx: Ctx, offset: int, size: int) -> list[str]:
 
 @route("get_profiles_for_bulk_import_profiles_job")
 def get_job_profiles(ctx: Ctx) -> Response:
+    """The profiles the job created or updated, in row order, 20/100 a page (facts §9); empty until
+    the job completes."""
     offset, size = page_window(ctx, 20, 100)
     extras = additional_fields(ctx)
     profile_ids = _job_profile_ids(ctx, offset, size)
@@ -300,6 +308,7 @@ def get_job_profiles(ctx: Ctx) -> Response:
 
 @route("get_profile_ids_for_bulk_import_profiles_job")
 def get_job_profile_ids(ctx: Ctx) -> Response:
+    """The same page as `get_job_profiles`, as {type, id} pairs only (facts §6, §9)."""
     offset, size = page_window(ctx, 20, 100)
     items = [{"type": "profile", "id": pid} for pid in _job_profile_ids(ctx, offset, size)]
     return Response(200, collection(ctx, items, offset, size))
@@ -307,6 +316,7 @@ def get_job_profile_ids(ctx: Ctx) -> Response:
 
 @route("get_list_for_bulk_import_profiles_job")
 def get_job_lists(ctx: Ctx) -> Response:
+    """The lists the job adds its profiles to (facts §9). EMULATOR CHOICE: a list deleted since is left out."""
     row = _job_row(ctx, ctx.params["id"])
     items = []
     for list_id in json.loads(row["list_ids"]):
@@ -319,6 +329,7 @@ def get_job_lists(ctx: Ctx) -> Response:
 
 @route("get_list_ids_for_bulk_import_profiles_job")
 def get_job_list_ids(ctx: Ctx) -> Response:
+    """The job's list ids as {type, id} pairs, as sent (facts §9)."""
     row = _job_row(ctx, ctx.params["id"])
     items = [{"type": "list", "id": i} for i in json.loads(row["list_ids"])]
     return Response(200, collection(ctx, items, 0, len(items) or 1))

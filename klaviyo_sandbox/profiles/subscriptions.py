@@ -110,6 +110,8 @@ def _check(ctx: Ctx) -> None:
 
 @route("bulk_subscribe_profiles")
 def bulk_subscribe_profiles(ctx: Ctx) -> Response:
+    """202 with no body; up to 1,000 profiles, consent SUBSCRIBED per channel, checked whole
+    (facts §10). EMULATOR CHOICE: a double opt-in list is confirmed at once (nobody can click the email here)."""
     _check(ctx)
     job_id = ids.ulid()
     jobs_store.insert_subscription_job(ctx.store, job_id, ctx.req.body.decode())
