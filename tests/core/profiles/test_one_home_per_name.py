@@ -18,6 +18,8 @@ def callable_aliases(source: str) -> set[str]:
     """Module-level names bound to `Callable[...]` (the package's callback types)."""
     found: set[str] = set()
     for node in ast.parse(source).body:
+        value: ast.expr | None
+        targets: list[ast.expr]
         if isinstance(node, ast.Assign):
             value, targets = node.value, node.targets
         elif isinstance(node, ast.AnnAssign):
