@@ -139,18 +139,18 @@ def tag_overview(client: KlaviyoClient, progress: Progress | None = None) -> lis
     usage: dict[str, dict[str, list[str]]] = {t.id: {} for t in tags}
     for kind in PLURAL:
         say(f"Reading tagged {PLURAL[kind]}")
-        for tag_id, names in _links_for_kind(client, kind, tags).items():
+        for tag_id, carriers in _links_for_kind(client, kind, tags).items():
             if tag_id in usage:
-                usage[tag_id][kind] = names
+                usage[tag_id][kind] = carriers
     out: list[TagUsage] = []
     for group in sorted(groups, key=lambda g: (not g.default, g.name.casefold())):
         mine = sorted((t for t in tags if t.group_id == group.id), key=lambda t: t.name.casefold())
         slots: list[Tag | None] = [*mine] or [None]  # a group without tags still gets a row
         for tag in slots:
-            names = {kind: usage[tag.id].get(kind, []) for kind in PLURAL} if tag else {k: [] for k in PLURAL}
+            found = {kind: usage[tag.id].get(kind, []) for kind in PLURAL} if tag else {k: [] for k in PLURAL}
             name, tag_id = (tag.name, tag.id) if tag else ("", "")
-            counts = {kind: len(found) for kind, found in names.items()}
-            out.append(TagUsage(group.name, group.exclusive, group.default, name, tag_id, counts, names))
+            counts = {kind: len(carriers) for kind, carriers in found.items()}
+            out.append(TagUsage(group.name, group.exclusive, group.default, name, tag_id, counts, found))
     return out
 
 
