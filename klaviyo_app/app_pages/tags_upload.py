@@ -1,4 +1,4 @@
-"""🏷️ Tag upload: CSV -> detected shape and preview -> plan -> apply with progress -> results and download.
+"""Tag upload: CSV -> detected shape and preview -> plan -> apply with progress -> results and download.
 Also a read-only view of the account's tag groups and tags with how many resources each labels."""
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def _planned_on(planned: Target | None, current: Target) -> bool:
     return planned is not None and planned.same_account(current) and planned.live == current.live
 
 
-st.title("🏷️ Tag upload")
+st.title("Tag upload")
 with guarded() as identifying:  # it cannot be identified: nothing can be planned or written
     TARGET = get_target()  # the account plans are read from and applied to
 if identifying.failed:

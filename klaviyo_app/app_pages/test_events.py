@@ -1,4 +1,4 @@
-"""⚡ Test events: build an event, see the exact request, send it safely, see it land.
+"""Test events: build an event, see the exact request, send it safely, see it land.
 
 Thin page: widgets -> klaviyo_core (event_form, events, event_send, event_bulk, event_history) -> render.
 The LIVE guard is the core's; this page shows its texts and asks `ui.confirm` for a one-write token.
@@ -307,7 +307,7 @@ def _resend_entry(entry: HistoryEntry, target: Any, client: Any, history: EventH
 
 
 # -- the page, top to bottom -------------------------------------------------------------------------
-st.title("⚡ Test events")
+st.title("Test events")
 client = get_client()
 with guarded() as identifying:  # the account cannot be identified: nothing can be sent to it
     target: Target = get_target()  # the account sends go to (and a LIVE confirmation names)
