@@ -8,7 +8,7 @@ import streamlit as st
 
 from klaviyo_app import __version__
 from klaviyo_app.ui.accounts import SANDBOX_NAME, active_target
-from klaviyo_app.ui.text import show_md
+from klaviyo_app.ui.text import show_md, show_text
 from klaviyo_core.samples import sample_files
 
 PAGES = {
@@ -57,10 +57,10 @@ def start_here() -> None:
         step, link = st.columns([3, 1])
         step.markdown(f"**{n}.** {what}")
         link.page_link(PAGES[page], label=page, icon=icon)
-    st.markdown("**Files to try** (download, then upload on the page named):")
-    files = sample_files()
-    for column, sample in zip(st.columns(len(files)), files, strict=True):
-        column.download_button(
+    st.markdown("**Files to try**: download one, then upload it on the page named beside it.")
+    for sample in sample_files():
+        button, where = st.columns([2, 3], vertical_alignment="center")
+        button.download_button(
             sample.title,
             sample.text,
             sample.filename,
@@ -68,9 +68,9 @@ def start_here() -> None:
             key=f"home_sample_{sample.filename}",
             on_click="ignore",
             icon=":material/download:",
-            help=f"For the {sample.page} page.",
             use_container_width=True,
         )
+        show_text("caption", f"{sample.filename} · for the {sample.page} page", where=where)
 
 
 st.title("Klaviyo Workbench")

@@ -198,10 +198,10 @@ def _rows_table(digest: str, plan) -> None:  # type: ignore[no-untyped-def]
     if result is not None:
         counts = result.counts()
         (st.success if result.ok else st.error)(", ".join(f"{n} {s}" for s, n in counts.items() if n))
-    shown = ["line", *plan_columns(plan), "plan", "status", "message"] if result else None
-    table = pd.DataFrame(rows)
-    table = table[shown] if shown else table[["line", *plan_columns(plan), "plan", "detail"]]
-    st.dataframe(table, hide_index=True, key="tags_rows_table")
+    last = ["status", "message"] if result else ["plan", "detail"]
+    table = pd.DataFrame(rows)[["line", *plan_columns(plan), *last]]
+    wide = {name: st.column_config.TextColumn(width="large") for name in ("message", "detail")}
+    st.dataframe(table, hide_index=True, key="tags_rows_table", column_config=wide)
     noted = [r for r in rows if r.get("status") in ("failed", "skipped") or (not result and r["plan"] == "skip")]
     if noted:
         with st.expander(f"{len(noted)} row(s) not done, in full", expanded=True):
