@@ -199,8 +199,9 @@ def _rows_table(digest: str, plan) -> None:  # type: ignore[no-untyped-def]
         counts = result.counts()
         (st.success if result.ok else st.error)(", ".join(f"{n} {s}" for s, n in counts.items() if n))
     last = ["status", "message"] if result else ["plan", "detail"]
-    table = pd.DataFrame(rows)[["line", *plan_columns(plan), *last]]
+    table = pd.DataFrame(rows)[["line", *last, *plan_columns(plan)]]  # what happens first, the file's cells after
     wide = {name: st.column_config.TextColumn(width="large") for name in ("message", "detail")}
+    wide.update({name: st.column_config.TextColumn(width="medium") for name in plan_columns(plan)})
     st.dataframe(table, hide_index=True, key="tags_rows_table", column_config=wide)
     noted = [r for r in rows if r.get("status") in ("failed", "skipped") or (not result and r["plan"] == "skip")]
     if noted:
