@@ -190,7 +190,7 @@ def test_switching_and_failing_connection_never_leak(
         at = AppTest.from_file(str(Path(PAGE).parents[2] / "app.py"), default_timeout=60).run()
         at.sidebar.selectbox(key="accounts.switcher").select(name).run()
         at.switch_page("klaviyo_app/app_pages/home.py").run()
-        at.button(key="home_test_connection").click().run()
+        at.sidebar.button(key="sidebar_test_connection").click().run()
         assert not at.exception, at.exception
         shown = [*(s.value for s in at.success), *(e.value for e in at.error)]
         assert any(expected in text for text in shown), shown
