@@ -79,7 +79,7 @@ def test_add_test_edit_remove(server: SandboxServer, memory_keyring: MemoryKeyri
     assert AccountStore().get("Acme EU").fingerprint == "pk_...c3d4"
     assert BADGES["not tested"] in _texts(at)
     at.button(key=f"keys.test.{record.id}").click().run()
-    assert "table under the account" in at.warning[0].value  # no paragraph of scopes: a table per page
+    assert "page by page" in at.warning[0].value  # no paragraph of scopes: a table per page
     assert "cannot:" not in _texts(at)
     scopes = _scopes(at)
     upload = scopes[scopes["page"] == "Profile upload"].iloc[0]
