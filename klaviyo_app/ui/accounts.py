@@ -259,7 +259,7 @@ def report_message(report: KeyReport, table: bool = True) -> tuple[str, str]:
     if not report.ok:
         return "error", f"{report.summary} {report.todo}".strip()
     if report.cannot and table:
-        pages = "\"What this key can do, page by page\" shows what each page can and cannot do with it."
+        pages = '"What this key can do, page by page" shows what each page can and cannot do with it.'
         return "warning", f"{report.summary} Some things are not allowed for this key. {pages}"
     if report.cannot:
         return "warning", f"{report.summary} {report.cannot_text.capitalize()}."
