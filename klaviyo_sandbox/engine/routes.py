@@ -32,6 +32,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "klaviyo_sandbox.taggables.segments",
     "klaviyo_sandbox.taggables.campaigns",
     "klaviyo_sandbox.taggables.flows",
+    "klaviyo_sandbox.campaigns.routes",
 )
 
 

@@ -1,0 +1,127 @@
+"""Campaign messages (read-only) and recipient estimations, beside the campaigns in taggables/campaigns.py.
+
+Routes: GET /api/campaign-messages/{id}, /api/campaigns/{id}/campaign-messages (+ relationships),
+/api/campaign-messages/{id}/campaign (+ relationships) and /api/campaign-recipient-estimations/{id}.
+`message_resource` and `add_messages` also serve `include=campaign-messages` on the campaign reads.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from klaviyo_sandbox.campaigns import store as messagestore
+from klaviyo_sandbox.campaigns.resource import campaign_resource
+from klaviyo_sandbox.engine.errors import invalid
+from klaviyo_sandbox.engine.http import Ctx, Response
+from klaviyo_sandbox.engine.jsonapi import document, resource, sparse
+from klaviyo_sandbox.engine.routes import route
+
+
+def message_resource(ctx: Ctx, row: sqlite3.Row) -> dict[str, Any]:
+    send_times = [{"datetime": row["send_time"], "is_local": False}] if row["send_time"] else []
+    attributes = {
+        "definition": json.loads(row["definition"]),
+        "send_times": send_times,
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+    }
+    base = ctx.url(f"/api/campaign-messages/{row['id']}")
+    campaign = {
+        "data": {"type": "campaign", "id": row["campaign_id"]},
+        "links": {"self": f"{base}/relationships/campaign", "related": f"{base}/campaign"},
+    }
+    relationships = {"campaign": campaign}
+    attrs = sparse(ctx, "campaign-message", attributes)
+    return resource(ctx, "campaign-message", row["id"], attrs, relationships, f"/api/campaign-messages/{row['id']}")
+
+
+def messages_relationship(ctx: Ctx, campaign_id: str, with_data: bool) -> dict[str, Any]:
+    base = ctx.url(f"/api/campaigns/{campaign_id}")
+    rel: dict[str, Any] = {
+        "links": {"self": f"{base}/relationships/campaign-messages", "related": f"{base}/campaign-messages"}
+    }
+    if with_data:
+        rows = messagestore.messages_of(ctx.store, campaign_id)
+        rel = {"data": [{"type": "campaign-message", "id": r["id"]} for r in rows], **rel}
+    return rel
+
+
+def add_messages(ctx: Ctx, body: dict[str, Any], included: bool) -> None:
+    """Give each campaign in a document its `campaign-messages` relationship; with `included`, the messages."""
+    data = body["data"]
+    for campaign in data if isinstance(data, list) else [data]:
+        campaign.setdefault("relationships", {})["campaign-messages"] = messages_relationship(
+            ctx, campaign["id"], included
+        )
+        if included:
+            rows = messagestore.messages_of(ctx.store, campaign["id"])
+            body.setdefault("included", []).extend(message_resource(ctx, r) for r in rows)
+
+
+def _message_row(ctx: Ctx) -> sqlite3.Row:
+    return ctx.store.row_or_404("campaign_messages", ctx.params["id"], "campaign message")
+
+
+def _no_include(ctx: Ctx) -> None:
+    """Templates and images are not modelled; `include=campaign` is the one include answered."""
+    wanted = {i.strip() for i in (ctx.req.arg("include") or "").split(",") if i.strip()}
+    if wanted - {"campaign"}:
+        raise invalid(
+            f"Invalid include {sorted(wanted - {'campaign'})}: the sandbox models only include=campaign here "
+            "(templates and images are not modelled).",
+            parameter="include",
+        )
+
+
+@route("get_campaign_message")
+def get_campaign_message(ctx: Ctx) -> Response:
+    _no_include(ctx)
+    row = _message_row(ctx)
+    extra: dict[str, Any] = {}
+    if ctx.req.arg("include") == "campaign":
+        campaign = ctx.store.row_or_404("campaigns", row["campaign_id"], "campaign")
+        extra["included"] = [campaign_resource(ctx, campaign)]
+    return Response(200, document(ctx, message_resource(ctx, row), **extra))
+
+
+@route("get_messages_for_campaign")
+def get_messages_for_campaign(ctx: Ctx) -> Response:
+    _no_include(ctx)
+    if ctx.req.arg("include"):
+        raise invalid("include=campaign is answered on /api/campaign-messages/{id} only.", parameter="include")
+    ctx.store.row_or_404("campaigns", ctx.params["id"], "campaign")
+    rows = messagestore.messages_of(ctx.store, ctx.params["id"])
+    data = [message_resource(ctx, r) for r in rows]
+    return Response(200, {"data": data, "links": {"self": ctx.self_link()}})
+
+
+@route("get_message_ids_for_campaign")
+def get_message_ids_for_campaign(ctx: Ctx) -> Response:
+    ctx.store.row_or_404("campaigns", ctx.params["id"], "campaign")
+    rows = messagestore.messages_of(ctx.store, ctx.params["id"])
+    data = [{"type": "campaign-message", "id": r["id"]} for r in rows]
+    return Response(200, {"data": data, "links": {"self": ctx.self_link()}})
+
+
+@route("get_campaign_for_campaign_message")
+def get_campaign_for_campaign_message(ctx: Ctx) -> Response:
+    row = ctx.store.row_or_404("campaigns", _message_row(ctx)["campaign_id"], "campaign")
+    return Response(200, document(ctx, campaign_resource(ctx, row)))
+
+
+@route("get_campaign_id_for_campaign_message")
+def get_campaign_id_for_campaign_message(ctx: Ctx) -> Response:
+    row = _message_row(ctx)
+    return Response(200, {"data": {"type": "campaign", "id": row["campaign_id"]}, "links": {"self": ctx.self_link()}})
+
+
+@route("get_campaign_recipient_estimation")
+def get_campaign_recipient_estimation(ctx: Ctx) -> Response:
+    row = ctx.store.row_or_404("campaigns", ctx.params["id"], "campaign")
+    count = messagestore.recipient_estimate(ctx.store, row["channel"])
+    attrs = sparse(ctx, "campaign-recipient-estimation", {"estimated_recipient_count": count})
+    path = f"/api/campaign-recipient-estimations/{row['id']}"
+    obj = resource(ctx, "campaign-recipient-estimation", row["id"], attrs, None, path)
+    return Response(200, document(ctx, obj))
