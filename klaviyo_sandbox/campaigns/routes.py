@@ -94,7 +94,7 @@ def get_messages_for_campaign(ctx: Ctx) -> Response:
     ctx.store.row_or_404("campaigns", ctx.params["id"], "campaign")
     rows = messagestore.messages_of(ctx.store, ctx.params["id"])
     data = [message_resource(ctx, r) for r in rows]
-    return Response(200, {"data": data, "links": {"self": ctx.self_link()}})
+    return Response(200, document(ctx, data))
 
 
 @route("get_message_ids_for_campaign")
@@ -102,7 +102,7 @@ def get_message_ids_for_campaign(ctx: Ctx) -> Response:
     ctx.store.row_or_404("campaigns", ctx.params["id"], "campaign")
     rows = messagestore.messages_of(ctx.store, ctx.params["id"])
     data = [{"type": "campaign-message", "id": r["id"]} for r in rows]
-    return Response(200, {"data": data, "links": {"self": ctx.self_link()}})
+    return Response(200, document(ctx, data))
 
 
 @route("get_campaign_for_campaign_message")
@@ -114,7 +114,7 @@ def get_campaign_for_campaign_message(ctx: Ctx) -> Response:
 @route("get_campaign_id_for_campaign_message")
 def get_campaign_id_for_campaign_message(ctx: Ctx) -> Response:
     row = _message_row(ctx)
-    return Response(200, {"data": {"type": "campaign", "id": row["campaign_id"]}, "links": {"self": ctx.self_link()}})
+    return Response(200, document(ctx, {"type": "campaign", "id": row["campaign_id"]}))
 
 
 @route("get_campaign_recipient_estimation")

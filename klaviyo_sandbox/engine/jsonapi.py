@@ -26,7 +26,11 @@ def resource(
 
 
 def document(ctx: Ctx, data: Any, **extra: Any) -> dict[str, Any]:
-    doc = {"data": data, "links": {"self": ctx.self_link()}}
+    """A top-level document; a list of data is a one-page collection (next and prev are null)."""
+    links: dict[str, str | None] = {"self": ctx.self_link()}
+    if isinstance(data, list):
+        links |= {"next": None, "prev": None}
+    doc = {"data": data, "links": links}
     doc.update(extra)
     return doc
 
@@ -75,12 +79,11 @@ def collection(
     def link(off: int) -> str:
         return ctx.url(ctx.req.path, {**query, "page[cursor]": encode_cursor(off)})
 
-    # The spec types next/prev as strings (not nullable), so a missing page is an absent key.
-    links = {"self": ctx.self_link()}
-    if has_next:
-        links["next"] = link(offset + size)
-    if offset > 0:
-        links["prev"] = link(max(0, offset - size))
+    # EMULATOR CHOICE (facts §6): next and prev are always present, null where there is no such page; clients
+    # (and Klaviyo's MCP server docs) read "links.next is null" as the last page. The SDKs type both Optional.
+    links: dict[str, str | None] = {"self": ctx.self_link()}
+    links["next"] = link(offset + size) if has_next else None
+    links["prev"] = link(max(0, offset - size)) if offset > 0 else None
     doc: dict[str, Any] = {"data": list(items[:size]), "links": links}
     doc.update(extra)
     return doc
