@@ -15,6 +15,7 @@ from typing import Any
 
 from klaviyo_sandbox import admin
 from klaviyo_sandbox.config import KeySpec, SandboxConfig
+from klaviyo_sandbox.engine import timeutil
 from klaviyo_sandbox.engine.errors import (
     ApiError,
     authentication_failed,
@@ -129,6 +130,7 @@ class SandboxApp:
             return Response(operation.success_status)  # EMULATOR CHOICE: unknown company_id -> accepted, no effect
         ctx = Ctx(req, params, operation, self.store, self.config, self.jobs, base_url, key)
         resp = handler(ctx)
+        resp.body = timeutil.wire(resp.body)
         if decision is not None:
             resp.headers.update(decision.headers())
         return resp

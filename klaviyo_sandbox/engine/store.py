@@ -35,6 +35,7 @@ STORE_MODULES: tuple[str, ...] = (
     "klaviyo_sandbox.lists.store",
     "klaviyo_sandbox.events.store",
     "klaviyo_sandbox.taggables.store",
+    "klaviyo_sandbox.campaigns.store",
     "klaviyo_sandbox.tags.store",
 )
 

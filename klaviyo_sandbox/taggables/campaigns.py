@@ -3,8 +3,7 @@ seeding. Messages are read-only (campaigns/); audiences, sending and reporting a
 
 from __future__ import annotations
 
-from klaviyo_sandbox.campaigns.resource import campaign_resource
-from klaviyo_sandbox.campaigns.routes import add_messages
+from klaviyo_sandbox.campaigns.resource import add_messages, campaign_resource
 from klaviyo_sandbox.engine.errors import invalid
 from klaviyo_sandbox.engine.filters import parse_filter
 from klaviyo_sandbox.engine.http import Ctx, Response
