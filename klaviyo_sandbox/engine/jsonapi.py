@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from klaviyo_sandbox.engine.errors import invalid
 from klaviyo_sandbox.engine.http import Ctx
@@ -42,7 +43,18 @@ def encode_cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(f"next::offset::{offset}".encode()).decode().rstrip("=")
 
 
+def cursor_value(raw: str) -> str:
+    """The cursor itself, also when a client sends the whole `links.next` URL as page[cursor] (both official SDKs
+    do when the base URL is not https); an unquoted URL's own `&` splits it, so its cursor is read from the end."""
+    if "://" not in raw and "cursor" not in raw:
+        return raw
+    query = urlsplit(raw).query or raw.partition("?")[2]
+    values = parse_qs(query).get("page[cursor]")
+    return values[-1] if values else raw
+
+
 def decode_cursor(cursor: str) -> int:
+    cursor = cursor_value(cursor)
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         kind, _, value = base64.urlsafe_b64decode(padded).decode().rpartition("::")
