@@ -33,6 +33,9 @@ HANDLER_MODULES: tuple[str, ...] = (
     "klaviyo_sandbox.taggables.campaigns",
     "klaviyo_sandbox.taggables.flows",
     "klaviyo_sandbox.campaigns.routes",
+    "klaviyo_sandbox.segments.routes",
+    "klaviyo_sandbox.events.related",
+    "klaviyo_sandbox.flows.routes",
 )
 
 

@@ -36,6 +36,7 @@ STORE_MODULES: tuple[str, ...] = (
     "klaviyo_sandbox.events.store",
     "klaviyo_sandbox.taggables.store",
     "klaviyo_sandbox.campaigns.store",
+    "klaviyo_sandbox.flows.store",
     "klaviyo_sandbox.tags.store",
 )
 

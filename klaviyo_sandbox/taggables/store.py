@@ -12,6 +12,7 @@ from typing import Any
 from klaviyo_sandbox.campaigns.store import insert_message
 from klaviyo_sandbox.engine import ids, timeutil
 from klaviyo_sandbox.engine.store import Store, register_schema
+from klaviyo_sandbox.flows.store import insert_actions
 
 register_schema(
     """
@@ -96,6 +97,7 @@ def insert_flow(store: Store, name: str, status: str = "draft", trigger_type: st
             "INSERT INTO flows(id, name, status, trigger_type, created, updated) VALUES (?, ?, ?, ?, ?, ?)",
             (flow_id, name, status, trigger_type, stamp, stamp),
         )
+        insert_actions(conn, flow_id, name, status)  # a delay, then an email
     return flow_id
 
 
