@@ -36,6 +36,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "klaviyo_sandbox.segments.routes",
     "klaviyo_sandbox.events.related",
     "klaviyo_sandbox.flows.routes",
+    "klaviyo_sandbox.consent.routes",
 )
 
 

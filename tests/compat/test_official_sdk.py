@@ -98,6 +98,22 @@ def _subscribe(ids: Ids) -> dict[str, Any]:
     return {"data": {"type": "profile-subscription-bulk-create-job", "attributes": attrs, "relationships": rel}}
 
 
+def _unsubscribe() -> dict[str, Any]:
+    subs = {"email": {"marketing": {"consent": "UNSUBSCRIBED"}}}
+    profile = {"type": "profile", "attributes": {"email": "compat-sub@example.com", "subscriptions": subs}}
+    return {"data": {"type": "profile-subscription-bulk-delete-job", "attributes": {"profiles": {"data": [profile]}}}}
+
+
+def _suppression(sdk: Any, kind: str) -> str:
+    profiles = {"data": [{"type": "profile", "attributes": {"email": "compat-suppress@example.com"}}]}
+    doc = {"data": {"type": f"profile-suppression-bulk-{kind}-job", "attributes": {"profiles": profiles}}}
+    if kind == "create":
+        return str(
+            plain(sdk.Profiles.bulk_suppress_profiles(body("SuppressionCreateJobCreateQuery", doc)))["data"]["id"]
+        )
+    return str(plain(sdk.Profiles.bulk_unsuppress_profiles(body("SuppressionDeleteJobCreateQuery", doc)))["data"]["id"])
+
+
 def _aggregate(ids: Ids) -> dict[str, Any]:
     attrs = {
         "metric_id": ids["metric"],
@@ -154,6 +170,17 @@ CALLS: dict[str, Call] = {
     ),
     "get_profile_ids_for_bulk_import_profiles_job": lambda s, i: (
         s.Profiles.get_profile_ids_for_bulk_import_profiles_job(_import_job(s, i))
+    ),
+    "bulk_unsubscribe_profiles": lambda s, i: s.Profiles.bulk_unsubscribe_profiles(
+        body("SubscriptionDeleteJobCreateQuery", _unsubscribe())
+    ),
+    "bulk_suppress_profiles": lambda s, i: _suppression(s, "create"),
+    "bulk_unsuppress_profiles": lambda s, i: _suppression(s, "delete"),
+    "get_bulk_suppress_profiles_jobs": lambda s, i: s.Profiles.get_bulk_suppress_profiles_jobs(),
+    "get_bulk_suppress_profiles_job": lambda s, i: s.Profiles.get_bulk_suppress_profiles_job(_suppression(s, "create")),
+    "get_bulk_unsuppress_profiles_jobs": lambda s, i: s.Profiles.get_bulk_unsuppress_profiles_jobs(),
+    "get_bulk_unsuppress_profiles_job": lambda s, i: s.Profiles.get_bulk_unsuppress_profiles_job(
+        _suppression(s, "delete")
     ),
     # lists
     "get_lists": lambda s, i: s.Lists.get_lists(include=["tags"]),
