@@ -37,6 +37,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "klaviyo_sandbox.events.related",
     "klaviyo_sandbox.flows.routes",
     "klaviyo_sandbox.consent.routes",
+    "klaviyo_sandbox.templates.routes",
 )
 
 

@@ -38,6 +38,7 @@ STORE_MODULES: tuple[str, ...] = (
     "klaviyo_sandbox.campaigns.store",
     "klaviyo_sandbox.flows.store",
     "klaviyo_sandbox.consent.store",
+    "klaviyo_sandbox.templates.store",
     "klaviyo_sandbox.tags.store",
 )
 

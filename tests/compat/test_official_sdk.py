@@ -261,6 +261,9 @@ CALLS: dict[str, Call] = {
     "query_metric_aggregates": lambda s, i: s.Metrics.query_metric_aggregates(
         body("MetricAggregateQuery", _aggregate(i))
     ),
+    # templates
+    "get_templates": lambda s, i: s.Templates.get_templates(),
+    "get_template": lambda s, i: s.Templates.get_template(plain(s.Templates.get_templates())["data"][0]["id"]),
     # tags and tag groups
     "get_tags": lambda s, i: s.Tags.get_tags(include=["tag-group"]),
     "get_tag": lambda s, i: s.Tags.get_tag(i["tag"]),
