@@ -21,8 +21,8 @@ def _message_row(ctx: Ctx) -> sqlite3.Row:
     return ctx.store.row_or_404("campaign_messages", ctx.params["id"], "campaign message")
 
 
-def _no_include(ctx: Ctx) -> None:
-    """Templates and images are not modelled; `include=campaign` is the one include answered."""
+def _included_campaign(ctx: Ctx, campaign_id: str) -> dict[str, Any]:
+    """`included` with the parent campaign for include=campaign; templates and images are not modelled."""
     wanted = {i.strip() for i in (ctx.req.arg("include") or "").split(",") if i.strip()}
     if wanted - {"campaign"}:
         raise invalid(
@@ -30,28 +30,22 @@ def _no_include(ctx: Ctx) -> None:
             "(templates and images are not modelled).",
             parameter="include",
         )
+    if not wanted:
+        return {}
+    return {"included": [campaign_resource(ctx, ctx.store.row_or_404("campaigns", campaign_id, "campaign"))]}
 
 
 @route("get_campaign_message")
 def get_campaign_message(ctx: Ctx) -> Response:
-    _no_include(ctx)
     row = _message_row(ctx)
-    extra: dict[str, Any] = {}
-    if ctx.req.arg("include") == "campaign":
-        campaign = ctx.store.row_or_404("campaigns", row["campaign_id"], "campaign")
-        extra["included"] = [campaign_resource(ctx, campaign)]
-    return Response(200, document(ctx, message_resource(ctx, row), **extra))
+    return Response(200, document(ctx, message_resource(ctx, row), **_included_campaign(ctx, row["campaign_id"])))
 
 
 @route("get_messages_for_campaign")
 def get_messages_for_campaign(ctx: Ctx) -> Response:
-    _no_include(ctx)
-    if ctx.req.arg("include"):
-        raise invalid("include=campaign is answered on /api/campaign-messages/{id} only.", parameter="include")
-    ctx.store.row_or_404("campaigns", ctx.params["id"], "campaign")
-    rows = messagestore.messages_of(ctx.store, ctx.params["id"])
-    data = [message_resource(ctx, r) for r in rows]
-    return Response(200, document(ctx, data))
+    campaign_id = ctx.store.row_or_404("campaigns", ctx.params["id"], "campaign")["id"]
+    data = [message_resource(ctx, r) for r in messagestore.messages_of(ctx.store, campaign_id)]
+    return Response(200, document(ctx, data, **_included_campaign(ctx, campaign_id)))
 
 
 @route("get_message_ids_for_campaign")

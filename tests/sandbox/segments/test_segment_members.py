@@ -48,3 +48,11 @@ def test_segment_without_a_rule_has_no_members_and_unknown_is_404(sandbox: Sandb
     assert call(sandbox.url, "GET", f"/api/segments/{sid}/profiles").json()["data"] == []
     missing = call(sandbox.url, "GET", "/api/segments/nope/profiles")
     assert missing.status_code == 404 and error_code(missing) == "not_found"
+
+
+def test_profile_include_segments_carries_them(sandbox: SandboxServer) -> None:
+    seed_demo(sandbox.app.store, profiles=60)
+    sid = _segment_id(sandbox, "Newsletter openers")
+    member = call(sandbox.url, "GET", f"/api/segments/{sid}/profiles").json()["data"][0]["id"]
+    doc = call(sandbox.url, "GET", f"/api/profiles/{member}", params={"include": "segments"}).json()
+    assert sid in {i["id"] for i in doc["included"] if i["type"] == "segment"}
