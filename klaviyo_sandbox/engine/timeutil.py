@@ -22,7 +22,7 @@ def parse_iso(text: str) -> datetime:
 
 
 _STORED = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\.\d{1,6}(\+00:00)$")
-FREE_FORM = frozenset({"properties", "event_properties"})  # what the user sent is answered as sent
+FREE_FORM = frozenset({"properties", "event_properties", "original_payload"})  # user data: answered as sent
 
 
 def wire(node: Any) -> Any:

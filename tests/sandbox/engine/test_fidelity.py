@@ -102,3 +102,11 @@ def test_page_cursor_may_be_the_whole_next_link(sandbox: SandboxServer) -> None:
 def test_unmodelled_operation_is_a_501_without_retry_after(sandbox: SandboxServer) -> None:
     resp = call(sandbox.url, "GET", "/api/coupons")
     assert resp.status_code == 501 and "Retry-After" not in resp.headers
+
+
+def test_user_properties_that_look_like_timestamps_are_answered_as_sent(sandbox: SandboxServer) -> None:
+    stamp = "2024-09-27T00:00:00.123456+00:00"
+    doc = {"data": {"type": "profile", "attributes": {"email": "p@example.com", "properties": {"seen": stamp}}}}
+    created = call(sandbox.url, "POST", "/api/profiles", doc).json()["data"]
+    assert created["attributes"]["properties"] == {"seen": stamp}
+    assert WHOLE_SECONDS.match(created["attributes"]["created"])
