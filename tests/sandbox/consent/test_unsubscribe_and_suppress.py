@@ -122,3 +122,15 @@ def test_suppress_a_whole_list(sandbox: SandboxServer) -> None:
     resp = call(sandbox.url, "POST", "/api/profile-suppression-bulk-create-jobs", doc)
     assert resp.status_code == 202 and resp.json()["data"]["attributes"]["completed_count"] == 1
     assert _marketing(sandbox, "l1@example.com")["can_receive_email_marketing"] is False
+
+
+def test_profiles_filter_on_suppression_reason_finds_them(sandbox: SandboxServer) -> None:
+    """What a Singer tap's global-exclusions stream asks for."""
+    _subscribe(sandbox, "stays@example.com")
+    _subscribe(sandbox, "leaves@example.com")
+    assert _unsubscribe(sandbox, "leaves@example.com").status_code == 202
+    query = {"filter": "equals(subscriptions.email.marketing.suppression.reason,'UNSUBSCRIBE')"}
+    found = call(sandbox.url, "GET", "/api/profiles", params=query).json()["data"]
+    assert [p["attributes"]["email"] for p in found] == ["leaves@example.com"]
+    query = {"filter": "equals(subscriptions.email.marketing.suppression.reason,'HARD_BOUNCE')"}
+    assert call(sandbox.url, "GET", "/api/profiles", params=query).json()["data"] == []
