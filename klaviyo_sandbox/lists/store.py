@@ -136,3 +136,9 @@ def lists_of_profile(store: Store, profile_id: str) -> list[sqlite3.Row]:
 def opt_in_process(conn: sqlite3.Connection, list_id: str) -> str | None:
     row = conn.execute("SELECT opt_in_process FROM lists WHERE id=?", (list_id,)).fetchone()
     return None if row is None else str(row[0])
+
+
+def member_count(store: Store, list_id: str) -> int:
+    """How many profiles the list holds (`additional-fields[list]=profile_count`)."""
+    with store.read() as conn:
+        return int(conn.execute("SELECT count(*) FROM list_members WHERE list_id=?", (list_id,)).fetchone()[0])

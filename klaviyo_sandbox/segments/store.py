@@ -86,3 +86,12 @@ def segments_of_profile(store: Store, profile_id: str) -> list[sqlite3.Row]:
             ):
                 out.append(row)
         return out
+
+
+def member_count(store: Store, segment_id: str) -> int:
+    """How many profiles meet the segment's rule now (`additional-fields[segment]=profile_count`)."""
+    with store.read() as conn:
+        rule = _rule(conn, segment_id)
+        if rule is None:
+            return 0
+        return int(conn.execute(f"SELECT count(*) FROM profiles p WHERE {rule}", _cutoffs()).fetchone()[0])

@@ -56,3 +56,15 @@ def test_profile_include_segments_carries_them(sandbox: SandboxServer) -> None:
     member = call(sandbox.url, "GET", f"/api/segments/{sid}/profiles").json()["data"][0]["id"]
     doc = call(sandbox.url, "GET", f"/api/profiles/{member}", params={"include": "segments"}).json()
     assert sid in {i["id"] for i in doc["included"] if i["type"] == "segment"}
+
+
+def test_profile_count_on_a_segment_and_a_list(sandbox: SandboxServer) -> None:
+    seed_demo(sandbox.app.store, profiles=60)
+    sid = _segment_id(sandbox, "VIP customers")
+    counted = call(sandbox.url, "GET", f"/api/segments/{sid}", params={"additional-fields[segment]": "profile_count"})
+    members = call(sandbox.url, "GET", f"/api/segments/{sid}/profiles", params={"page[size]": "100"}).json()["data"]
+    assert counted.json()["data"]["attributes"]["profile_count"] == len(members)
+    list_id = call(sandbox.url, "GET", "/api/lists").json()["data"][0]["id"]
+    one = call(sandbox.url, "GET", f"/api/lists/{list_id}", params={"additional-fields[list]": "profile_count"}).json()
+    ids = call(sandbox.url, "GET", f"/api/lists/{list_id}/relationships/profiles", params={"page[size]": "100"}).json()
+    assert one["data"]["attributes"]["profile_count"] == len(ids["data"])
