@@ -9,17 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import klaviyo_api  # pinned in requirements-dev.txt
 import pytest
 
 from klaviyo_sandbox import SandboxConfig, SandboxServer
 from klaviyo_sandbox.seed import seed_demo
 from tests.conftest import ADMIN_TOKEN, FULL_KEY, KEYS, _spec_observer
 
-klaviyo_api = pytest.importorskip("klaviyo_api")
-
 
 @pytest.fixture(scope="module")
-def compat_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxServer]:
+def compat_sandbox() -> Iterator[SandboxServer]:
     problems: list[str] = []
     config = SandboxConfig(keys=KEYS, admin=True, admin_token=ADMIN_TOKEN, rate_limits=False, job_step_seconds=0.02)
     server = SandboxServer(config)
