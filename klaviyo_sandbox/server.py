@@ -39,6 +39,10 @@ class _Handler(BaseHTTPRequestHandler):
         super().setup()
         self.connection.settimeout(self.server.app.config.idle_timeout)
 
+    def version_string(self) -> str:
+        """`Server: KlaviyoSandbox/1.0` (the base class appends " " + sys_version, a trailing space when empty)."""
+        return self.server_version
+
     def log_message(self, format: str, *args: object) -> None:
         log.debug("%s - %s", self.address_string(), format % args)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from klaviyo_sandbox import admin
 from klaviyo_sandbox.config import KeySpec, SandboxConfig
+from klaviyo_sandbox.engine import timeutil
 from klaviyo_sandbox.engine.errors import (
     ApiError,
     authentication_failed,
@@ -31,12 +32,13 @@ from klaviyo_sandbox.engine.jobs import JobRunner
 from klaviyo_sandbox.engine.ratelimit import FixedWindowLimiter
 from klaviyo_sandbox.engine.routes import load_handlers
 from klaviyo_sandbox.engine.store import Store
-from klaviyo_spec import Operation, match_operation, path_exists
+from klaviyo_spec import SPEC_REVISION, Operation, match_operation, path_exists
 
 log = logging.getLogger(__name__)
 _REVISION = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(\.[a-z0-9]+)?$")
 _BODY_METHODS = {"POST", "PATCH", "PUT"}
 ACCEPTED_MEDIA = {JSONAPI, "application/json"}  # EMULATOR CHOICE (facts §3): accept both
+MODELLED_REVISION = date.fromisoformat(SPEC_REVISION)  # the newest revision whose shapes the sandbox answers
 
 
 class SandboxApp:
@@ -129,6 +131,7 @@ class SandboxApp:
             return Response(operation.success_status)  # EMULATOR CHOICE: unknown company_id -> accepted, no effect
         ctx = Ctx(req, params, operation, self.store, self.config, self.jobs, base_url, key)
         resp = handler(ctx)
+        resp.body = timeutil.wire(resp.body)
         if decision is not None:
             resp.headers.update(decision.headers())
         return resp
@@ -164,6 +167,14 @@ class SandboxApp:
             raise invalid(f"Invalid revision '{value}': expected YYYY-MM-DD[.suffix].", parameter="revision")
         if day > date.today():
             raise invalid(f"Revision {value} is in the future; no such API revision exists.", parameter="revision")
+        if day > MODELLED_REVISION:
+            # Never answer a newer revision silently in an older shape (2026-10-15 reshapes campaigns).
+            raise invalid(
+                f"Revision {value} is not modelled by the sandbox, which answers revision {SPEC_REVISION} "
+                f"(earlier revisions fall forward to it, as Klaviyo's do). Send revision: {SPEC_REVISION}, "
+                "or rehearse this revision on a live test account.",
+                parameter="revision",
+            )
 
     @staticmethod
     def _check_media_type(req: Request) -> None:

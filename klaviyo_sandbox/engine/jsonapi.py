@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from klaviyo_sandbox.engine.errors import invalid
 from klaviyo_sandbox.engine.http import Ctx
@@ -26,7 +27,11 @@ def resource(
 
 
 def document(ctx: Ctx, data: Any, **extra: Any) -> dict[str, Any]:
-    doc = {"data": data, "links": {"self": ctx.self_link()}}
+    """A top-level document; a list of data is a one-page collection (next and prev are null)."""
+    links: dict[str, str | None] = {"self": ctx.self_link()}
+    if isinstance(data, list):
+        links |= {"next": None, "prev": None}
+    doc = {"data": data, "links": links}
     doc.update(extra)
     return doc
 
@@ -38,7 +43,18 @@ def encode_cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(f"next::offset::{offset}".encode()).decode().rstrip("=")
 
 
+def cursor_value(raw: str) -> str:
+    """The cursor itself, also when a client sends the whole `links.next` URL as page[cursor] (both official SDKs
+    do when the base URL is not https); an unquoted URL's own `&` splits it, so its cursor is read from the end."""
+    if "://" not in raw and "cursor" not in raw:
+        return raw
+    query = urlsplit(raw).query or raw.partition("?")[2]
+    values = parse_qs(query).get("page[cursor]")
+    return values[-1] if values else raw
+
+
 def decode_cursor(cursor: str) -> int:
+    cursor = cursor_value(cursor)
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         kind, _, value = base64.urlsafe_b64decode(padded).decode().rpartition("::")
@@ -75,12 +91,11 @@ def collection(
     def link(off: int) -> str:
         return ctx.url(ctx.req.path, {**query, "page[cursor]": encode_cursor(off)})
 
-    # The spec types next/prev as strings (not nullable), so a missing page is an absent key.
-    links = {"self": ctx.self_link()}
-    if has_next:
-        links["next"] = link(offset + size)
-    if offset > 0:
-        links["prev"] = link(max(0, offset - size))
+    # EMULATOR CHOICE (facts §6): next and prev are always present, null where there is no such page; clients
+    # (and Klaviyo's MCP server docs) read "links.next is null" as the last page. The SDKs type both Optional.
+    links: dict[str, str | None] = {"self": ctx.self_link()}
+    links["next"] = link(offset + size) if has_next else None
+    links["prev"] = link(max(0, offset - size)) if offset > 0 else None
     doc: dict[str, Any] = {"data": list(items[:size]), "links": links}
     doc.update(extra)
     return doc

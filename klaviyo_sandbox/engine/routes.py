@@ -32,6 +32,12 @@ HANDLER_MODULES: tuple[str, ...] = (
     "klaviyo_sandbox.taggables.segments",
     "klaviyo_sandbox.taggables.campaigns",
     "klaviyo_sandbox.taggables.flows",
+    "klaviyo_sandbox.campaigns.routes",
+    "klaviyo_sandbox.segments.routes",
+    "klaviyo_sandbox.events.related",
+    "klaviyo_sandbox.flows.routes",
+    "klaviyo_sandbox.consent.routes",
+    "klaviyo_sandbox.templates.routes",
 )
 
 

@@ -37,6 +37,10 @@ STORE_MODULES: tuple[str, ...] = (
     "klaviyo_sandbox.events.store",
     "klaviyo_sandbox.metrics.store",
     "klaviyo_sandbox.taggables.store",
+    "klaviyo_sandbox.campaigns.store",
+    "klaviyo_sandbox.flows.store",
+    "klaviyo_sandbox.consent.store",
+    "klaviyo_sandbox.templates.store",
     "klaviyo_sandbox.tags.store",
 )
 

@@ -89,12 +89,17 @@ def remove_members(store: Store, list_id: str, profile_ids: list[str]) -> None:
         )
 
 
-_MEMBER_COLUMNS = {"email": "p.email", "phone_number": "p.phone_number", "joined_group_at": "m.joined_at"}
+_MEMBER_COLUMNS = {
+    "profile_id": "p.id",
+    "email": "p.email",
+    "phone_number": "p.phone_number",
+    "joined_group_at": "m.joined_at",
+}
 _SQL_OPS = {"greater-than": ">", "greater-or-equal": ">=", "less-than": "<", "less-or-equal": "<="}
 
 
-def _member_where(conditions: list[Condition]) -> tuple[list[str], list[Any]]:
-    """SQL over `m` (members) and `p` (profiles) for the spec's member filters."""
+def member_where(conditions: list[Condition]) -> tuple[list[str], list[Any]]:
+    """SQL over `m` (members) and `p` (profiles) for the spec's member filters (lists and segments share it)."""
     where: list[str] = []
     args: list[Any] = []
     for cond in conditions:
@@ -117,7 +122,7 @@ def member_page(
     store: Store, list_id: str, conditions: list[Condition], *, descending: bool, offset: int, size: int
 ) -> list[sqlite3.Row]:
     """One page (plus one look-ahead row) of `(profile_id, joined_at)`, oldest member first unless descending."""
-    where, args = _member_where(conditions)
+    where, args = member_where(conditions)
     order = "DESC" if descending else "ASC"
     sql = (
         "SELECT m.profile_id, m.joined_at FROM list_members m JOIN profiles p ON p.id = m.profile_id"
@@ -140,3 +145,9 @@ def lists_of_profile(store: Store, profile_id: str) -> list[sqlite3.Row]:
 def opt_in_process(conn: sqlite3.Connection, list_id: str) -> str | None:
     row = conn.execute("SELECT opt_in_process FROM lists WHERE id=?", (list_id,)).fetchone()
     return None if row is None else str(row[0])
+
+
+def member_count(store: Store, list_id: str) -> int:
+    """How many profiles the list holds (`additional-fields[list]=profile_count`)."""
+    with store.read() as conn:
+        return int(conn.execute("SELECT count(*) FROM list_members WHERE list_id=?", (list_id,)).fetchone()[0])

@@ -34,7 +34,7 @@ def additional_fields(ctx: Ctx) -> set[str]:
 def _channel(stored: dict[str, Any], can_receive_key: str, **extra: Any) -> dict[str, Any]:
     consent = stored.get("consent") or NEVER
     out = {
-        can_receive_key: consent == "SUBSCRIBED",
+        can_receive_key: consent == "SUBSCRIBED" and not stored.get("suppression"),
         "consent": consent,
         "consent_timestamp": stored.get("consent_timestamp"),
         "method": stored.get("method"),
@@ -56,8 +56,8 @@ def render_subscriptions(stored: dict[str, Any]) -> dict[str, Any]:
                 "can_receive_email_marketing",
                 custom_method_detail=email.get("custom_method_detail"),
                 double_optin=email.get("double_optin"),
-                suppression=[],
-                list_suppressions=[],
+                suppression=email.get("suppression") or [],  # consent/store.py writes both
+                list_suppressions=email.get("list_suppressions") or [],
             )
         },
         "sms": {

@@ -20,6 +20,8 @@ from klaviyo_sandbox.lists.resource import list_resource
 from klaviyo_sandbox.profiles import bulk_upsert as profilebulk
 from klaviyo_sandbox.profiles import store as profilestore
 from klaviyo_sandbox.profiles.resource import additional_fields, profile_resource
+from klaviyo_sandbox.segments import store as segmentstore
+from klaviyo_sandbox.taggables.resource import segment_resource
 from klaviyo_spec import allowed_filters
 
 MAX_PROFILE_BYTES = 100 * 1024
@@ -82,6 +84,9 @@ def get_profile(ctx: Ctx) -> Response:
     extra: dict[str, Any] = {}
     if "lists" in include:
         extra["included"] = [list_resource(ctx, row) for row in liststore.lists_of_profile(ctx.store, profile["id"])]
+    if "segments" in include:
+        segments = segmentstore.segments_of_profile(ctx.store, profile["id"])
+        extra.setdefault("included", []).extend(segment_resource(ctx, row) for row in segments)
     return Response(200, document(ctx, profile_resource(ctx, profile), **extra))
 
 

@@ -206,10 +206,28 @@ def ensure_email_profiles(conn: sqlite3.Connection, rows: list[tuple[str, str, s
 COLUMNS = {"id", "email", "phone_number", "external_id", "created", "updated"}
 
 
+_SUPPRESSIONS = "subscriptions.email.marketing."
+_OPS = {"equals": "=", "greater-than": ">", "greater-or-equal": ">=", "less-than": "<", "less-or-equal": "<="}
+
+
+def _suppression_condition(cond: Condition) -> tuple[str, list[Any]]:
+    """`subscriptions.email.marketing.(list_)suppression(s).<member>`: any stored entry matches (consent/store.py
+    writes them); e.g. a Singer tap reads its global exclusions with suppression.reason."""
+    array, _, member = cond.field.removeprefix(_SUPPRESSIONS).partition(".")
+    value = timeutil.iso(cond.value) if hasattr(cond.value, "astimezone") else cond.value
+    sql = (
+        f"EXISTS (SELECT 1 FROM json_each(profiles.subscriptions, '$.email.marketing.{array}')"
+        f" WHERE json_extract(value, '$.{member}') {_OPS[cond.op]} ?)"
+    )
+    return sql, [value]
+
+
 def _sql_condition(cond: Condition) -> tuple[str, list[Any]]:
     """One parsed filter condition as SQL over the profiles table (values bound, never interpolated)."""
+    if cond.field.startswith(_SUPPRESSIONS) and cond.op in _OPS:
+        return _suppression_condition(cond)  # field and op come from the spec's allowed list, never user text
     if cond.field not in COLUMNS:
-        return "0", []  # _kx and suppression filters: the sandbox stores neither, so nothing matches
+        return "0", []  # _kx: the sandbox does not store it, so nothing matches
     value = cond.value
     if cond.field in ("created", "updated"):
         op = {"greater-than": ">", "less-than": "<"}[cond.op]

@@ -1,15 +1,12 @@
-"""Campaigns: the reads tagging needs (list with its required channel filter, get, their tags) and demo
-seeding. Messages, audiences, sending and reporting are not modelled."""
+"""Campaigns: the reads (list with its required channel filter, get, their tags and messages) and demo
+seeding. Messages are read-only (campaigns/); audiences, sending and reporting are not modelled."""
 
 from __future__ import annotations
 
-import sqlite3
-from typing import Any
-
+from klaviyo_sandbox.campaigns.resource import add_messages, campaign_resource
 from klaviyo_sandbox.engine.errors import invalid
 from klaviyo_sandbox.engine.filters import parse_filter
 from klaviyo_sandbox.engine.http import Ctx, Response
-from klaviyo_sandbox.engine.jsonapi import resource, sparse
 from klaviyo_sandbox.engine.routes import route
 from klaviyo_sandbox.seed import seeder
 from klaviyo_sandbox.taggables import store as taggablestore
@@ -17,25 +14,8 @@ from klaviyo_sandbox.tags.taggable import get_taggable, list_taggable
 from klaviyo_spec import allowed_filters
 
 CHANNELS = ("email", "sms", "mobile_push")
-INCLUDES = {"tags"}
+INCLUDES = {"campaign-messages", "tags"}
 SORTS = {"created_at", "id", "name", "scheduled_at", "updated_at"}
-
-
-def campaign_resource(ctx: Ctx, row: sqlite3.Row) -> dict[str, Any]:
-    # tracking_options is left out: the spec's two variants overlap, so no value matches exactly one.
-    attributes = {
-        "name": row["name"],
-        "status": row["status"],
-        "archived": bool(row["archived"]),
-        "audiences": {"included": [], "excluded": []},
-        "send_options": {"use_smart_sending": True},
-        "send_strategy": {"method": "immediate"},
-        "created_at": row["created_at"],
-        "scheduled_at": row["scheduled_at"],
-        "updated_at": row["updated_at"],
-        "send_time": row["send_time"],
-    }
-    return resource(ctx, "campaign", row["id"], sparse(ctx, "campaign", attributes), {}, f"/api/campaigns/{row['id']}")
 
 
 @route("get_campaigns")
@@ -50,7 +30,7 @@ def get_campaigns(ctx: Ctx) -> Response:
             f"(one of {', '.join(CHANNELS)}).",
             parameter="filter",
         )
-    return list_taggable(
+    resp = list_taggable(
         ctx,
         "campaign",
         campaign_resource,
@@ -59,12 +39,20 @@ def get_campaigns(ctx: Ctx) -> Response:
         includes=INCLUDES,
         columns={"messages.channel": "channel"},
     )
+    return _with_messages(ctx, resp)
 
 
 @route("get_campaign")
 def get_campaign(ctx: Ctx) -> Response:
-    """One campaign with include=tags; 404 names the campaign id when it does not exist."""
-    return get_taggable(ctx, "campaign", campaign_resource, INCLUDES)
+    """One campaign with include=tags and include=campaign-messages; 404 names the campaign id when it does not
+    exist."""
+    return _with_messages(ctx, get_taggable(ctx, "campaign", campaign_resource, INCLUDES))
+
+
+def _with_messages(ctx: Ctx, resp: Response) -> Response:
+    include = {i.strip() for i in (ctx.req.arg("include") or "").split(",")}
+    add_messages(ctx, resp.body, "campaign-messages" in include)
+    return resp
 
 
 seeder("campaigns")(taggablestore.seed_campaigns)

@@ -1,31 +1,16 @@
-"""Segments: the reads tagging needs (list, get, their tags) and demo seeding. Definitions are not
-modelled: a segment here is a name with flags, and its membership is not computed."""
+"""Segments: the reads (list, get, their tags) and demo seeding. Definitions are not modelled: a demo
+segment's membership is a rule segments/store.py evaluates (members are read in segments/routes.py)."""
 
 from __future__ import annotations
 
-import sqlite3
-from typing import Any
-
 from klaviyo_sandbox.engine.http import Ctx, Response
-from klaviyo_sandbox.engine.jsonapi import resource, sparse
 from klaviyo_sandbox.engine.routes import route
 from klaviyo_sandbox.seed import seeder
 from klaviyo_sandbox.taggables import store as taggablestore
+from klaviyo_sandbox.taggables.resource import segment_resource
 from klaviyo_sandbox.tags.taggable import get_taggable, list_taggable
 
 INCLUDES = {"tags"}
-
-
-def segment_resource(ctx: Ctx, row: sqlite3.Row) -> dict[str, Any]:
-    attributes = {
-        "name": row["name"],
-        "created": row["created"],
-        "updated": row["updated"],
-        "is_active": bool(row["is_active"]),
-        "is_processing": False,
-        "is_starred": bool(row["is_starred"]),
-    }
-    return resource(ctx, "segment", row["id"], sparse(ctx, "segment", attributes), {}, f"/api/segments/{row['id']}")
 
 
 @route("get_segments")

@@ -6,10 +6,13 @@ and tags/store.py links tags to them by `(resource_type, resource_id)`.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from klaviyo_sandbox.campaigns.store import insert_message
 from klaviyo_sandbox.engine import ids, timeutil
 from klaviyo_sandbox.engine.store import Store, register_schema
+from klaviyo_sandbox.flows.store import insert_actions
 
 register_schema(
     """
@@ -75,12 +78,14 @@ def insert_campaign(store: Store, name: str, channel: str = "email", status: str
     campaign_id = ids.ulid()
     stamp = timeutil.iso()
     sent = stamp if status == "Sent" else None
+    scheduled = timeutil.iso(timeutil.now() + timedelta(days=7)) if status == "Scheduled" else None
     with store.write() as conn:
         conn.execute(
-            "INSERT INTO campaigns(id, name, channel, status, created_at, updated_at, send_time) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (campaign_id, name, channel, status, stamp, stamp, sent),
+            "INSERT INTO campaigns(id, name, channel, status, created_at, updated_at, scheduled_at, send_time) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (campaign_id, name, channel, status, stamp, stamp, scheduled, sent),
         )
+        insert_message(conn, campaign_id, name, channel, sent or scheduled)  # one message per campaign
     return campaign_id
 
 
@@ -92,6 +97,7 @@ def insert_flow(store: Store, name: str, status: str = "draft", trigger_type: st
             "INSERT INTO flows(id, name, status, trigger_type, created, updated) VALUES (?, ?, ?, ?, ?, ?)",
             (flow_id, name, status, trigger_type, stamp, stamp),
         )
+        insert_actions(conn, flow_id, name, status)  # a delay, then an email
     return flow_id
 
 

@@ -58,8 +58,19 @@ def test_revision_rules(sandbox: SandboxServer) -> None:
     future = (date.today() + timedelta(days=2)).isoformat()
     fut = requests.get(sandbox.url + "/api/accounts", headers=headers(revision=future), timeout=5)
     assert fut.status_code == 400 and "future" in fut.json()["errors"][0]["detail"]
-    newer = requests.get(sandbox.url + "/api/accounts", headers=headers(revision=date.today().isoformat()), timeout=5)
-    assert newer.status_code == 200
+    modelled = requests.get(sandbox.url + "/api/accounts", headers=headers(revision="2026-07-15"), timeout=5)
+    assert modelled.status_code == 200
+    older = requests.get(sandbox.url + "/api/accounts", headers=headers(revision="2024-10-15"), timeout=5)
+    assert older.status_code == 200  # falls forward to the modelled shape, as Klaviyo's retired revisions do
+
+
+def test_unmodelled_newer_revision_is_refused_naming_the_modelled_one(sandbox: SandboxServer) -> None:
+    """SDK 25.0.0 sends 2026-10-15, where campaigns have a required `definition`: never answer it silently in
+    the 2026-07-15 shape (issue 16 gap 4)."""
+    resp = requests.get(sandbox.url + "/api/accounts", headers=headers(revision="2026-10-15"), timeout=5)
+    assert resp.status_code == 400 and error_code(resp) == "invalid"
+    error = resp.json()["errors"][0]
+    assert error["source"] == {"parameter": "revision"} and "2026-07-15" in error["detail"]
     pre = requests.get(sandbox.url + "/api/accounts", headers=headers(revision="2026-01-15.pre"), timeout=5)
     assert pre.status_code == 200
 

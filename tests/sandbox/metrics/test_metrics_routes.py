@@ -11,7 +11,7 @@ def test_metrics_list_get_and_filters(sandbox: SandboxServer) -> None:
         assert call(sandbox.url, "POST", "/api/events", event_body(metric=name)).status_code == 202
     doc = call(sandbox.url, "GET", "/api/metrics", params={"filter": 'equals(integration.name,"API")'}).json()
     assert [m["attributes"]["name"] for m in doc["data"]] == ["Viewed Product", "Added to Cart"]
-    assert "next" not in doc["links"]
+    assert doc["links"]["next"] is None and doc["links"]["prev"] is None
     metric = doc["data"][0]
     assert len(metric["id"]) == 6 and metric["attributes"]["integration"]["category"] == "API"
     none = call(sandbox.url, "GET", "/api/metrics", params={"filter": 'equals(integration.category,"Shopify")'})
