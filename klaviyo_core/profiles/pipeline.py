@@ -25,9 +25,9 @@ from klaviyo_core.http.errors import KlaviyoError
 from klaviyo_core.profiles.checkpoint import UNFINISHED, Checkpoint, Workspace, import_id_for, unfinished_imports
 from klaviyo_core.profiles.jobs import job_body, read_chunk_lines
 from klaviyo_core.profiles.mapping import Mapping, MappingError, MappingStore, suggest_mapping
-from klaviyo_core.profiles.prepare import JobFn, Limits, Prepared, prepare
+from klaviyo_core.profiles.prepare import JobFn, Limits, Prepared, RowsFn, prepare
 from klaviyo_core.profiles.prepare import ProgressFn as PrepProgressFn
-from klaviyo_core.profiles.progress import progress_text
+from klaviyo_core.profiles.progress import estimate_rows, progress_text
 from klaviyo_core.profiles.report import write_report
 from klaviyo_core.profiles.sender import ImportStopped, Progress, ProgressFn, Sender, sent_rows_refused
 from klaviyo_core.profiles.streaming import Producer, stream
@@ -135,12 +135,25 @@ def _prepare_dry(
     if cp.stage != "new":
         return ()
 
-    def rows_read(n: int) -> None:
-        if on_progress:
-            on_progress(Progress("reading", message=f"{n:,} rows read", reading=True, rows_read=n))
+    total = estimate_rows(path)
 
-    rows_read(0)
-    prepared = prepare(path, mapping, options.validation, ws.dir, limits, on_rows=rows_read)
+    def scanned(n: int) -> None:
+        nonlocal total
+        total = max(total, n)
+        if on_progress:
+            on_progress(Progress("reading", reading=True, rows_read=n, rows_total=total, scanning=True, dry_run=True))
+
+    def checked(n: int, refused: int) -> None:
+        if on_progress:
+            on_progress(
+                Progress("reading", reading=True, rows_read=n, rows_total=total, problems=refused, dry_run=True)
+            )
+
+    scanned(0)
+    prepared = prepare(path, mapping, options.validation, ws.dir, limits, on_rows=checked, on_scan=scanned)
+    total = prepared.counts["rows"]
+    if on_progress:
+        on_progress(Progress("checked", rows_total=total, problems=prepared.counts["rejected"], dry_run=True))
     cp.counts, cp.chunks, cp.stage = prepared.counts, prepared.chunks, "prepared"
     ws.save(cp)
     return prepared.warnings
@@ -149,7 +162,7 @@ def _prepare_dry(
 def _producer(
     path: Path, mapping: Mapping, options: ImportOptions, ws: Workspace, limits: Limits | None, workers: int | None
 ) -> Producer:
-    def produce(on_scan: PrepProgressFn, on_job: JobFn, on_rows: PrepProgressFn) -> Prepared:
+    def produce(on_scan: PrepProgressFn, on_job: JobFn, on_rows: RowsFn) -> Prepared:
         return prepare(
             path,
             mapping,
@@ -235,6 +248,7 @@ def import_profiles(
         _finish(ws, cp)
         return ImportResult(import_id, counts, report, True, ws.dir, cp.counts, first_job, warnings)
     sender = Sender(client, ws, cp, options.list_id, options.subscribe, poll_interval)
+    sender.rows_total = estimate_rows(path)
     sender.deadline, sender.on_progress, sender.stop = (
         time.monotonic() + deadline_seconds,
         on_progress,

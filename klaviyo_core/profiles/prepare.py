@@ -49,6 +49,7 @@ class Prepared:
 
 
 ProgressFn = Callable[[int], None]  # rows read so far
+RowsFn = Callable[[int, int], None]  # rows checked so far, and how many of them were refused
 
 
 def _problem_reasons(problems: pd.DataFrame) -> pd.Series:
@@ -153,7 +154,7 @@ def prepare(
     options: ValidationOptions,
     workdir: Path,
     limits: Limits | None = None,
-    on_rows: ProgressFn | None = None,
+    on_rows: RowsFn | None = None,
     workers: int | None = None,
     on_job: JobFn | None = None,
     on_scan: ProgressFn | None = None,
@@ -182,7 +183,7 @@ def _read_and_cut(
     workdir: Path,
     limits: Limits,
     workers: int,
-    on_rows: ProgressFn | None,
+    on_rows: RowsFn | None,
     on_job: JobFn | None,
 ) -> Prepared:
     """Read 1: validate, send unrepeated people at once, then settle the repeated ones."""
@@ -208,7 +209,7 @@ def _read_and_cut(
             else:
                 cutter.add(done.lines, done.profiles, done.sizes)
             if on_rows:
-                on_rows(rows)
+                on_rows(rows, rows - valid)
         held_f.flush()
         dups = held.duplicates(options.keep)
         reasons = (

@@ -56,8 +56,9 @@ class Sender:
     waited: float = 0.0
     started: float = field(default_factory=time.monotonic)
     rows_read: int | None = None  # while the file is still being read (streaming), the rows read so far
-    rows_total: int = 0  # data rows in the file, once the first read has counted them
-    reading_text: str = ""
+    rows_total: int = 0  # data rows in the file (estimated until the first read has counted them)
+    scanning: bool = False  # in the first read (counting rows, finding people who appear twice)
+    refused: int = 0  # rows the checks refused so far
 
     def __post_init__(self) -> None:
         if self.client is not None:
@@ -73,26 +74,25 @@ class Sender:
         self.waited += float(seconds)
 
     # -- progress ----------------------------------------------------------------------------------------
-    def note_reading(self, rows: int | None, scanning: bool = False) -> None:
+    def note_reading(self, rows: int | None, scanning: bool = False, problems: int = 0) -> None:
         """Rows read so far while jobs are cut and sent (None once the whole file is read).
 
-        The first read counts every row of the file, so the second can say "n of N".
+        The first read counts every row of the file (the total is an estimate until then), so the second
+        can say "n of N".
         """
-        self.rows_read = rows
         if rows is None:
-            self.reading_text = ""
+            self.rows_read = None
             return
         if scanning:
             self.rows_total = max(self.rows_total, rows)
-            self.reading_text = f"looking for people who appear twice: {rows:,} rows read"
-        else:
-            self.reading_text = f"validating: {rows:,} of {self.rows_total:,} rows"
+        elif self.scanning:
+            self.rows_total = self.rows_read or rows  # the first read's count is exact
+        self.rows_read, self.scanning, self.refused = rows, scanning, problems
         self.report("reading" if not self.cp.chunks else "sending")
 
     def report(self, stage: str, message: str = "") -> None:
         if not self.on_progress:
             return
-        message = message or self.reading_text
         chunks = self.cp.chunks
         sent = sum(c.rows for c in chunks if c.state in ("submitted", "complete", "cancelled"))
         total = sum(c.rows for c in chunks)
@@ -114,6 +114,10 @@ class Sender:
             self.rows_read is not None,
             self.rows_read or 0,
             self.rows_total,
+            self.scanning and self.rows_read is not None,
+            (self.refused if self.rows_read is not None else self.cp.counts.get("rejected", 0))
+            + sum(c.failed_count or 0 for c in chunks),
+            sum(c.rows for c in chunks if c.state in ("complete", "cancelled")),
         )
         self.on_progress(progress)
 

@@ -19,11 +19,11 @@ from typing import Any
 
 from klaviyo_core.profiles.checkpoint import ChunkState
 from klaviyo_core.profiles.jobs import job_bytes
-from klaviyo_core.profiles.prepare import JobFn, Prepared, ProgressFn
+from klaviyo_core.profiles.prepare import JobFn, Prepared, ProgressFn, RowsFn
 from klaviyo_core.profiles.sender import ImportStopped, Sender
 
 QUEUE_JOBS = 3  # jobs cut but not yet sent (each up to ~4 MB of profiles)
-Producer = Callable[[ProgressFn, JobFn, ProgressFn], Prepared]  # (on_scan, on_job, on_rows) -> Prepared
+Producer = Callable[[ProgressFn, JobFn, RowsFn], Prepared]  # (on_scan, on_job, on_rows) -> Prepared
 
 
 class PlanChanged(RuntimeError):
@@ -81,7 +81,7 @@ def stream(sender: Sender, produce: Producer) -> Prepared:
             prepared = produce(
                 lambda n: put(("scan", n)),
                 lambda chunk, profiles: put(("job", (chunk, profiles))),
-                lambda n: put(("rows", n)),
+                lambda n, refused: put(("rows", (n, refused))),
             )
             put(("done", prepared))
         except _Abort:
@@ -106,8 +106,11 @@ def stream(sender: Sender, produce: Producer) -> Prepared:
             if kind == "done":
                 _drop_stale(cp.chunks, len(value.chunks))
                 return value  # type: ignore[no-any-return]
+            if kind == "scan":
+                sender.note_reading(value, scanning=True)
+            if kind == "rows":
+                sender.note_reading(value[0], problems=value[1])
             if kind in ("scan", "rows"):
-                sender.note_reading(value, scanning=kind == "scan")
                 sender.check_stop()  # a stop is honoured while the file is read, not only at the next job
                 continue
             new, profiles = value

@@ -154,7 +154,7 @@ def test_stop_then_resume_sends_each_chunk_once(sandbox: SandboxServer, tmp_path
     with pytest.raises(ImportStopped):
         import_profiles(client, path, mapping, ImportOptions(), on_progress=stop_after_two, stop=stop, **kwargs)  # type: ignore[arg-type]
     assert job_posts(sandbox) == 2
-    with pytest.raises(UnfinishedImport, match="still reading the file, after sending 2 jobs"):
+    with pytest.raises(UnfinishedImport, match="still checking the file, after sending 20 rows"):
         import_profiles(client, path, mapping, ImportOptions(), **kwargs)  # type: ignore[arg-type]
     result = import_profiles(client, path, mapping, ImportOptions(), resume=True, **kwargs)  # type: ignore[arg-type]
     assert result.counts == Counter({"imported": 60})
