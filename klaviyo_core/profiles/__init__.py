@@ -21,7 +21,7 @@ from klaviyo_core.profiles.pipeline import CHANNELS, ImportOptions, ImportResult
 from klaviyo_core.profiles.progress import Progress, progress_text
 from klaviyo_core.profiles.report import problem_rows, top_problems
 from klaviyo_core.profiles.sender import ImportStopped
-from klaviyo_core.profiles.uploads import mark_used, release_upload, save_upload, sweep_uploads
+from klaviyo_core.profiles.uploads import mark_used, release_upload, save_upload, sweep_uploads, upload_name
 from klaviyo_core.profiles.validate import ValidationOptions
 
 __all__ = [
@@ -54,4 +54,5 @@ __all__ = [
     "sweep_uploads",
     "top_problems",
     "unfinished_imports",
+    "upload_name",
 ]

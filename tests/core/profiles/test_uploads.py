@@ -152,3 +152,11 @@ def test_unreadable_or_missing_state_does_not_break_the_sweep(tmp_path: Path) ->
     old = save_upload(tmp_path, "people.csv", CSV)
     _age(old)
     assert sweep_uploads(tmp_path) == [old]
+
+
+def test_upload_name_is_the_users_file_name(tmp_path: Path) -> None:
+    from klaviyo_core.profiles.uploads import upload_name
+
+    kept = save_upload(tmp_path, "Shopify customers.csv", b"email\na@example.com\n")
+    assert kept.name != "Shopify customers.csv" and upload_name(kept) == "Shopify customers.csv"
+    assert upload_name(Path("/home/me/my-export.csv")) == "my-export.csv"
