@@ -3,15 +3,22 @@
 Thin on purpose: widgets, then calls into klaviyo_core.profiles. The uploaded file is kept in the data dir
 (named by its fingerprint) so an import interrupted by a closed tab can be resumed from the checkpoint;
 klaviyo_core.uploads removes the copy once its import has finished, or after a week unused.
+
+What is shown is what is used: the mapping widgets are keyed by the file's content and the chosen starting
+mapping, so a new file or a saved mapping starts from fresh widgets (never from another file's choices by
+position). Validations and imports run beside the page (klaviyo_app.ui.background): their results stay in
+session state under the key of what produced them, so a download or any other rerun does not wipe them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 import streamlit as st
 
+from klaviyo_app.ui.background import BackgroundRun, Outcome, start_run, wait_briefly
 from klaviyo_app.ui.client import get_client
 from klaviyo_app.ui.errors import render_error
 from klaviyo_core.csvfile import CsvError, preview
@@ -24,13 +31,12 @@ from klaviyo_core.profiles import (
     STANDARD_FIELDS,
     ColumnMapping,
     ImportOptions,
-    ImportResult,
     ImportStopped,
     Mapping,
     MappingError,
     MappingStore,
-    Progress,
     UnfinishedImport,
+    discard_import,
     import_profiles,
     mark_used,
     problem_rows,
@@ -39,14 +45,18 @@ from klaviyo_core.profiles import (
     save_upload,
     suggest_mapping,
     sweep_uploads,
-    top_problems,
     unfinished_imports,
+    upload_name,
 )
 
 DATA_DIR = data_dir("profiles")
 CUSTOM = "custom property"
+SUGGESTED = "(suggested)"
+RUN = "profiles_run"  # the BackgroundRun of this session (one at a time)
+RESULTS = "profiles_results"  # run key -> Outcome, kept across reruns
 
 
+# -- the file ------------------------------------------------------------------------------------------
 def _keep_upload(upload) -> Path:  # type: ignore[no-untyped-def]
     """The upload, saved once per file (reruns reuse it), where a resumed import can find it again."""
     kept = st.session_state.get("profiles_upload_kept")
@@ -70,54 +80,120 @@ def _preview(path: str, size: int, mtime: float):  # type: ignore[no-untyped-def
     return preview(path, rows=200)
 
 
+def _digest(*parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+
+# -- lists of the account ------------------------------------------------------------------------------
+@st.cache_data(show_spinner=False, ttl=30)
+def _lists_of(base_url: str, account: str) -> dict[str, str]:
+    """List id -> name (at most 200), read once per 30 s rather than on every rerun of the page."""
+    found: dict[str, str] = {}
+    for item in get_client().iter_resources("/api/lists"):
+        found[item["id"]] = item["attributes"]["name"]
+        if len(found) >= 200:
+            break
+    return found
+
+
+def _account_lists() -> dict[str, str]:
+    client = get_client()
+    return _lists_of(client.config.base_url, str(st.session_state.get("active_account")))
+
+
 def _list_choice() -> str | None:
     """Pick a list of the active account (or none); falls back to typing an id if lists cannot be read."""
     try:
-        lists = {f"{item['attributes']['name']} ({item['id']})": item["id"] for item in _account_lists()}
+        lists = {f"{name} ({list_id})": list_id for list_id, name in _account_lists().items()}
     except KlaviyoError:
         return st.text_input("Add to list (list id, optional)", key="profiles_list").strip() or None
     label = st.selectbox("Add to list (optional)", ["(no list)", *lists], key="profiles_list_pick")
     return lists.get(label)
 
 
-def _account_lists() -> list[dict]:  # type: ignore[type-arg]
-    client = get_client()
-    found = []
-    for item in client.iter_resources("/api/lists"):
-        found.append(item)
-        if len(found) >= 200:
-            break
-    return found
-
-
-def _progress_callback():  # type: ignore[no-untyped-def]
-    bar = st.progress(0.0, text="Starting...")
-
-    def show(p: Progress) -> None:
-        bar.progress(p.share, text=p.text())
-
-    return show
-
-
-def _run(path: Path, mapping: Mapping, options: ImportOptions, resume: bool = False) -> ImportResult | None:
-    client = None if options.dry_run else get_client()
+def _list_label(list_id: str | None) -> str:
+    if not list_id:
+        return "no list"
     try:
+        name = _account_lists().get(list_id)
+    except KlaviyoError:
+        name = None
+    return f"list {name} ({list_id})" if name else f"list {list_id}"
+
+
+# -- runs beside the page ------------------------------------------------------------------------------
+def _start(key: str, label: str, path: Path, mapping: Mapping, options: ImportOptions, resume: bool = False) -> None:
+    """Start a validation or an import; the client is chosen here, in the script (it reads the sidebar)."""
+    client = None if options.dry_run else get_client()
+
+    def work(stop, on_progress):  # type: ignore[no-untyped-def]
         return import_profiles(
-            client, path, mapping, options, data_dir=DATA_DIR, resume=resume, on_progress=_progress_callback()
+            client, path, mapping, options, data_dir=DATA_DIR, resume=resume, on_progress=on_progress, stop=stop
         )
-    except UnfinishedImport as exc:
-        st.warning(f"{exc} Use **Resume** at the top of the page.")
-    except ImportStopped as exc:
-        st.warning(str(exc))
-    except (CsvError, MappingError, ValueError) as exc:
+
+    run = start_run(key, label, work)
+    st.session_state[RUN] = run
+    st.session_state["profiles_run_file"] = str(path)
+    wait_briefly(run, 1.0)
+
+
+def _collect_finished_run() -> Path | None:
+    """Move a finished run's outcome to the results (before anything is drawn, so the page shows it).
+
+    Returns the file of an import that has just finished: the report holds every row now, so its kept copy
+    is removed once the page is drawn (an unfinished import keeps its file; a later rerun keeps it again).
+    """
+    run: BackgroundRun | None = st.session_state.get(RUN)
+    if run is None or run.outcome is None:
+        return None
+    st.session_state.setdefault(RESULTS, {})[run.key] = run.outcome
+    del st.session_state[RUN]
+    finished = run.label != "validation" and run.outcome.result is not None
+    return Path(st.session_state["profiles_run_file"]) if finished else None
+
+
+def _running() -> BackgroundRun | None:
+    return st.session_state.get(RUN)
+
+
+@st.fragment(run_every=0.5)
+def _live_progress() -> None:
+    """The running import's bar and Stop button; redrawn alone twice a second, the page once it ends."""
+    run = _running()
+    if run is None or not run.running:
+        st.rerun()
+    p = run.progress
+    st.progress(p.share if p else 0.0, text=p.text() if p else f"Starting the {run.label}...")
+    if run.stop.is_set():
+        st.caption("Stopping: the rows already sent stay sent; you can resume later.")
+    elif st.button("Stop", key="profiles_stop", help="Stops after the current step; the import can be resumed."):
+        run.stop.set()
+        st.caption("Stopping: the rows already sent stay sent; you can resume later.")
+
+
+def _show_outcome(outcome: Outcome, key: str) -> None:
+    """A finished run: its counts, problems and downloads, or what stopped it, in words."""
+    exc = outcome.error
+    if isinstance(exc, UnfinishedImport):
+        st.warning(f"{exc} Use Resume at the top of the page.")
+    elif isinstance(exc, ImportStopped):
+        st.warning(f"{exc} Use Resume at the top of the page, or Discard it there.")
+    elif isinstance(exc, (CsvError, MappingError, ValueError)):
         st.error(str(exc))
-    except KlaviyoError as exc:
+    elif isinstance(exc, KlaviyoError):
         render_error(exc)
-    return None
+    elif exc is not None:
+        st.error(f"The import stopped unexpectedly ({type(exc).__name__}). Nothing is lost: resume it from the top.")
+    if outcome.result is not None:
+        _show_result(outcome, key)
 
 
-def _show_result(result: ImportResult, key: str) -> None:
+def _show_result(outcome: Outcome, key: str) -> None:
+    result = outcome.result
+    assert result is not None
     counts = result.counts
+    if not counts["valid"]:
+        st.success(f"Done: {counts['imported']:,} of {result.total:,} rows imported.")
     cols = st.columns(5)
     for col, status in zip(
         cols,
@@ -130,47 +206,72 @@ def _show_result(result: ImportResult, key: str) -> None:
     report = result.report_path
     if report is None or not report.exists():
         return
-    problems = top_problems(report)
-    if not problems.empty:
+    if outcome.problems is not None and not outcome.problems.empty:
         st.subheader("Top problems")
-        st.dataframe(problems, hide_index=True)
-        rows = problem_rows(report)
+        st.dataframe(outcome.problems, hide_index=True, key=f"{key}_top")
         st.download_button(
-            "Download problem rows", rows.to_csv(index=False).encode("utf-8-sig"), "problems.csv", key=f"{key}_problems"
+            "Download problem rows",
+            lambda: problem_rows(report).to_csv(index=False).encode("utf-8-sig"),
+            "problems.csv",
+            key=f"{key}_problems",
+            on_click="ignore",
         )
-    st.download_button("Download full report", report.read_bytes(), "report.csv", key=f"{key}_report")
+    st.download_button("Download full report", report.read_bytes, "report.csv", key=f"{key}_report", on_click="ignore")
     if result.first_job is not None and counts["valid"]:
         with st.expander(f"Exact JSON of the first job (of {result.plan.get('jobs', 0)})"):
             st.code(json.dumps(result.first_job, indent=2, ensure_ascii=False)[:200_000], language="json")
 
 
+# -- resume --------------------------------------------------------------------------------------------
 def _resume_offer() -> None:
+    """The newest unfinished import: its file's own name, where it was going, Resume or Discard."""
+    if _running() is not None:
+        return  # the running import has a checkpoint too; it is not "unfinished"
+    resumed = st.session_state.get(RESULTS, {}).get("profiles_resumed")
+    if resumed is not None:
+        _show_outcome(resumed, "profiles_resumed")
     for cp in unfinished_imports(DATA_DIR)[:1]:
-        st.warning(f"An import of **{Path(cp.file_path).name}** did not finish: {progress_text(cp)}.")
-        if st.button("Resume it", key="profiles_resume"):
+        where = _list_label(cp.options.get("list_id"))
+        st.warning(f"An import of {upload_name(cp.file_path)} ({where}) did not finish: {progress_text(cp)}.")
+        resume_col, discard_col = st.columns([1, 1])
+        if resume_col.button("Resume it", key="profiles_resume", type="primary"):
             options = ImportOptions(**{**cp.options, "subscribe": tuple(cp.options.get("subscribe") or ())})
-            result = _run(Path(cp.file_path), Mapping.from_json(cp.mapping), options, resume=True)
-            if result:
-                release_upload(DATA_DIR, Path(cp.file_path))
-                _show_result(result, "profiles_resumed")
+            path = Path(cp.file_path)
+            _start("profiles_resumed", "resumed import", path, Mapping.from_json(cp.mapping), options, resume=True)
+            st.rerun()
+        if discard_col.button("Discard it", key="profiles_discard", help="Rows already sent stay in Klaviyo."):
+            discard_import(DATA_DIR, cp.import_id)
+            release_upload(DATA_DIR, Path(cp.file_path))
+            st.rerun()
 
 
-def _mapping_editor(columns: tuple[str, ...], suggested: Mapping) -> Mapping:
+# -- mapping and options -------------------------------------------------------------------------------
+def _starting_mapping(path: Path, header, sample, store: MappingStore) -> tuple[Mapping, str]:  # type: ignore[no-untyped-def]
+    """The mapping the widgets start from, and the scope of their keys (this file + this starting point)."""
+    file_scope = path.name.split("-", 1)[0]  # the kept copy's name starts with its content's hash
+    choices = [SUGGESTED, *store.names()]
+    saved = st.selectbox("Start from a saved mapping", choices, key=f"profiles_saved_mapping_{file_scope}")
+    if saved == SUGGESTED:
+        return suggest_mapping(header.columns, sample), _digest(file_scope, SUGGESTED)
+    return store.apply(saved, header.columns, sample), _digest(file_scope, saved, store.load(saved).to_json())
+
+
+def _mapping_editor(suggested: Mapping, scope: str) -> Mapping:
+    """One row per column; each widget's key names its file scope and its column, never its position."""
     choices = [*STANDARD_FIELDS, CUSTOM, IGNORE]
     chosen = []
-    for i, col in enumerate(suggested.columns):
+    for col in suggested.columns:
         left, mid, right = st.columns([2, 2, 1])
         left.markdown(f"**{col.column}**")
         current = CUSTOM if col.is_property else col.target
-        target = mid.selectbox(
-            "to", choices, choices.index(current), key=f"profiles_map_{i}", label_visibility="collapsed"
-        )
+        key = f"profiles_map_{scope}_{col.column}"
+        target = mid.selectbox("to", choices, choices.index(current), key=key, label_visibility="collapsed")
         if target == CUSTOM:
             kind = right.selectbox(
                 "type",
                 PROPERTY_TYPES,
                 PROPERTY_TYPES.index(col.type),
-                key=f"profiles_type_{i}",
+                key=f"profiles_type_{scope}_{col.column}",
                 label_visibility="collapsed",
             )
             name = col.property_name if col.is_property else col.column.strip()
@@ -178,6 +279,17 @@ def _mapping_editor(columns: tuple[str, ...], suggested: Mapping) -> Mapping:
         else:
             chosen.append(ColumnMapping(col.column, target))
     return Mapping(tuple(chosen))
+
+
+def _save_mapping_form(store: MappingStore, mapping: Mapping) -> None:
+    name_col, button_col = st.columns([3, 1])
+    new_name = name_col.text_input("Save this mapping as", key="profiles_mapping_name")
+    if button_col.button("Save mapping", key="profiles_save_mapping") and new_name:
+        try:
+            store.save(new_name, mapping)
+            st.success(f"Saved mapping '{new_name}'.")
+        except MappingError as exc:
+            st.error(str(exc))
 
 
 def _options() -> ImportOptions | None:
@@ -204,69 +316,96 @@ def _options() -> ImportOptions | None:
         return None
 
 
-st.title("👥 Profile upload")
-st.caption("CSV (any encoding, comma/semicolon/tab) → map columns → validate every row → import as bulk jobs.")
-_sweep_once()
-_resume_offer()
-upload = st.file_uploader(
-    "Customer CSV",
-    type=["csv", "txt", "tsv"],
-    key="profiles_file",
-    help="A copy is kept on this computer until its import finishes, so an interrupted import can resume.",
-)
-if upload is None:
-    st.stop()
-path = _keep_upload(upload)
-try:
-    fmt, header, sample = _preview(str(path), path.stat().st_size, path.stat().st_mtime)
-except CsvError as exc:
-    st.error(str(exc))
-    st.stop()
-st.caption(f"Detected: {fmt.describe()} · {len(header.columns)} columns")
-for note in header.warnings:
-    st.caption(f"Note: {note}")
-st.dataframe(sample.head(10), key="profiles_preview")
+# -- validate, then import -----------------------------------------------------------------------------
+def _validate_and_import(path: Path, mapping: Mapping, options: ImportOptions) -> None:
+    """Two buttons and what they produced: the import unlocks after a validation of exactly these
+    inputs, and locks again once they have been imported (until the file, mapping or options change)."""
+    inputs = _digest(str(path), mapping.to_json(), options.to_json())
+    dry_key, import_key = f"dry:{inputs}", f"import:{inputs}"
+    results = st.session_state.get(RESULTS, {})
+    running = _running()
+    busy = running is not None
+    if st.button("Validate (dry run: nothing is sent)", key="profiles_validate", disabled=busy):
+        results.pop(dry_key, None)
+        dry = ImportOptions(**{**options.to_json(), "dry_run": True})
+        _start(dry_key, "validation", path, mapping, dry)
+        st.rerun()
+    dry_done = results.get(dry_key)
+    validated = dry_done is not None and dry_done.result is not None
+    imported = results.get(import_key)
+    done = imported is not None and imported.result is not None and imported.result.finished
+    if st.button("Import now", key="profiles_import", disabled=busy or not validated or done, type="primary"):
+        _start(import_key, "import", path, mapping, options)
+        st.rerun()
+    if running is not None and running.key != "profiles_resumed":
+        _live_progress()  # also when the inputs have changed since it started: it is still what is running
+    if done:
+        st.caption("Imported. Change the file, the mapping or the options to import again.")
+    elif not validated:
+        st.caption("Validate first: the import button unlocks once you have seen what would be sent.")
+    if imported is not None:
+        _show_outcome(imported, "profiles_done")
+    elif dry_done is not None:
+        _show_outcome(dry_done, "profiles_dry")
 
-st.subheader("Map columns")
-store = MappingStore(DATA_DIR)
-saved = st.selectbox("Start from a saved mapping", ["(suggested)", *store.names()], key="profiles_saved_mapping")
-suggested = (
-    suggest_mapping(header.columns, sample) if saved == "(suggested)" else store.apply(saved, header.columns, sample)
-)
-try:
-    mapping = _mapping_editor(header.columns, suggested)
-except MappingError as exc:
-    st.error(str(exc))
-    st.stop()
-name_col, button_col = st.columns([3, 1])
-new_name = name_col.text_input("Save this mapping as", key="profiles_mapping_name")
-if button_col.button("Save mapping", key="profiles_save_mapping") and new_name:
+
+def _resumed_progress() -> None:
+    running = _running()
+    if running is not None and running.key == "profiles_resumed":
+        _live_progress()
+
+
+def _page() -> None:
+    """Inputs -> the core (beside the page) -> results, top to bottom."""
+    st.title("👥 Profile upload")
+    st.caption("CSV (any encoding, comma/semicolon/tab) → map columns → validate every row → import as bulk jobs.")
+    _sweep_once()
+    _resume_offer()
+    _resumed_progress()
+    upload = st.file_uploader(
+        "Customer CSV",
+        type=["csv", "txt", "tsv"],
+        key="profiles_file",
+        help="A copy is kept on this computer until its import finishes, so an interrupted import can resume.",
+    )
+    if upload is None:
+        st.stop()
+    path = _keep_upload(upload)
     try:
-        store.save(new_name, mapping)
-        st.success(f"Saved mapping '{new_name}'.")
+        fmt, header, sample = _preview(str(path), path.stat().st_size, path.stat().st_mtime)
+    except CsvError as exc:
+        st.error(str(exc))
+        st.stop()
+    st.caption(f"Detected: {fmt.describe()} · {len(header.columns)} columns")
+    for note in header.warnings:
+        st.caption(f"Note: {note}")
+    st.dataframe(sample.head(10), key="profiles_preview")
+
+    st.subheader("Map columns")
+    store = MappingStore(DATA_DIR)
+    try:
+        suggested, scope = _starting_mapping(path, header, sample, store)
+        mapping = _mapping_editor(suggested, scope)
     except MappingError as exc:
         st.error(str(exc))
-if not mapping.has_identifier():
-    st.error("Map at least one column to email, phone_number or external_id.")
-    st.stop()
+        st.stop()
+    _save_mapping_form(store, mapping)
+    if not mapping.has_identifier():
+        st.error("Map at least one column to email, phone_number or external_id.")
+        st.stop()
 
-st.subheader("Options")
-options = _options()
-if options is None:
-    st.stop()
+    st.subheader("Options")
+    options = _options()
+    if options is None:
+        st.stop()
 
-st.subheader("Validate, then import")
-if st.button("Validate (dry run: nothing is sent)", key="profiles_validate"):
-    dry = _run(path, mapping, ImportOptions(**{**options.to_json(), "dry_run": True}))
-    if dry:
-        st.session_state["profiles_validated"] = (str(path), mapping.to_json(), options.to_json())
-        _show_result(dry, "profiles_dry")
-validated = st.session_state.get("profiles_validated") == (str(path), mapping.to_json(), options.to_json())
-if st.button("Import now", key="profiles_import", disabled=not validated, type="primary"):
-    result = _run(path, mapping, options)
-    if result:
-        release_upload(DATA_DIR, path)  # the report holds every row now; an unfinished import keeps its file
-        st.success(f"Done: {result.counts['imported']:,} of {result.total:,} rows imported.")
-        _show_result(result, "profiles_done")
-elif not validated:
-    st.caption("Validate first: the import button unlocks once you have seen what would be sent.")
+    st.subheader("Validate, then import")
+    _validate_and_import(path, mapping, options)
+
+
+just_imported = _collect_finished_run()
+try:
+    _page()
+finally:  # also after st.stop(); no Streamlit call here (after a stop each one raises again)
+    if just_imported is not None:
+        release_upload(DATA_DIR, just_imported)

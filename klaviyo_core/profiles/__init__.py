@@ -4,7 +4,7 @@ The modules are named after the pipeline stage they hold (mapping, validate, sca
 streaming, checkpoint, report); `pipeline.import_profiles` runs them in order."""
 
 from klaviyo_core.csvfile import CsvError, detect_format, preview
-from klaviyo_core.profiles.checkpoint import unfinished_imports
+from klaviyo_core.profiles.checkpoint import discard_import, unfinished_imports
 from klaviyo_core.profiles.jobs import Limits
 from klaviyo_core.profiles.mapping import (
     IGNORE,
@@ -42,6 +42,7 @@ __all__ = [
     "UnfinishedImport",
     "ValidationOptions",
     "detect_format",
+    "discard_import",
     "import_profiles",
     "mark_used",
     "parse_map_option",

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -138,3 +139,18 @@ def unfinished_imports(root: Path) -> list[Checkpoint]:
         if cp is not None and cp.stage in UNFINISHED:
             found.append(cp)
     return sorted(found, key=lambda c: c.updated_at, reverse=True)
+
+
+def discard_import(root: Path, import_id: str) -> bool:
+    """Forget an unfinished import (its checkpoint and spooled rows): the user chose not to resume it.
+
+    Rows it already sent stay imported in Klaviyo; a later import of the same file starts afresh. Returns
+    whether there was anything to forget. Only a folder under `<root>/imports` named by a 16-hex id is removed.
+    """
+    if len(import_id) != 16 or any(c not in "0123456789abcdef" for c in import_id):
+        return False
+    folder = Workspace(root, import_id).dir
+    if not folder.is_dir():
+        return False
+    shutil.rmtree(folder, ignore_errors=True)
+    return True
