@@ -33,3 +33,77 @@ def test_upload_validate_import(page, app_url: str, tmp_path: Path) -> None:  # 
     click_until(page, page.get_by_role("button", name="Import now"), page.get_by_text("Done:", exact=False).first)
     assert "2 of 3 rows imported" in page.locator("[data-testid=stMain]").inner_text()
     page.screenshot(path=str(tmp_path / "profiles.png"), full_page=True)
+
+
+SHOP_A = "E-mail,First Name,City\nann@example.com,Ann,Paris\nnot-an-email,Bob,Rome\n"
+SHOP_B = "Phone Number,First Name,City,E-mail\n+14155550100,Bo,Lyon,bo@example.com\n,Cy,Nice,bad@\n"
+
+
+def _mapping_widget(page, column: str):  # type: ignore[no-untyped-def]
+    """The mapping selectbox of a column; its key names the file and the column (CSS class st-key-<key>)."""
+    return page.locator(
+        f"[class*='st-key-profiles_map_'][class*='_{column} '], [class*='st-key-profiles_map_'][class$='_{column}']"
+    )
+
+
+def _shown(widget) -> str:  # type: ignore[no-untyped-def]
+    """The option a selectbox shows (its combobox input's value)."""
+    return str(widget.locator("input").first.input_value())
+
+
+def _choose(page, widget, option: str) -> None:  # type: ignore[no-untyped-def]
+    widget.locator("input").first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_for_idle(page)
+
+
+def _upload(page, path: Path, columns: int) -> None:  # type: ignore[no-untyped-def]
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(path))
+    page.get_by_text(f"· {columns} columns", exact=False).first.wait_for()  # this file's preview, not the last
+    wait_for_idle(page)
+
+
+def test_two_files_a_saved_mapping_and_a_download_in_one_session(page, app_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13 items 1 and 7 as a marketer meets them: what the widgets show is what is sent; a download
+    keeps the results on screen; a finished import is not left armed."""
+    (tmp_path / "shop a.csv").write_text(SHOP_A)
+    (tmp_path / "shop b.csv").write_text(SHOP_B)
+    open_app(page, app_url)
+    page.locator("[data-testid=stSidebarNav]").get_by_text("Profile upload").click()
+    page.get_by_text("Customer CSV").first.wait_for()
+    wait_for_idle(page)
+    _upload(page, tmp_path / "shop a.csv", 3)
+    _choose(page, _mapping_widget(page, "City"), "ignore")
+    page.get_by_label("Save this mapping as").fill("no city e2e")
+    page.get_by_label("Save this mapping as").press("Enter")
+    wait_for_idle(page)
+    click_until(page, page.get_by_role("button", name="Save mapping"), page.get_by_text("Saved mapping", exact=False))
+
+    _upload(page, tmp_path / "shop b.csv", 4)
+    assert _shown(_mapping_widget(page, "City")) not in ("", "ignore")  # the new file's own suggestion
+    assert _shown(_mapping_widget(page, "E-mail")) == "email"
+    _choose(page, page.locator("[class*='st-key-profiles_saved_mapping']"), "no city e2e")
+    assert _shown(_mapping_widget(page, "City")) == "ignore"  # the saved mapping is on screen
+
+    main = page.locator("[data-testid=stMain]")
+    click_until(
+        page,
+        page.get_by_role("button", name="Validate (dry run: nothing is sent)"),
+        page.get_by_role("button", name="Download full report"),
+    )
+    wait_for_idle(page)
+    page.get_by_text("Exact JSON of the first job", exact=False).click()
+    job = page.locator("[data-testid=stCode]").first.inner_text()
+    assert "bo@example.com" in job and "Lyon" not in job  # ...and it is what the job holds
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download full report").click()
+    assert download.value.suggested_filename == "report.csv"
+    wait_for_idle(page)
+    assert page.get_by_role("button", name="Download problem rows").is_visible()  # still there after a download
+    assert "Top problems" in main.inner_text()
+
+    click_until(page, page.get_by_role("button", name="Import now"), page.get_by_text("Done:", exact=False).first)
+    wait_for_idle(page)
+    assert "1 of 2 rows imported" in main.inner_text()
+    assert page.get_by_role("button", name="Import now").is_disabled()  # not armed for a second import
