@@ -57,9 +57,18 @@ def _choose(page, widget, option: str) -> None:  # type: ignore[no-untyped-def]
     wait_for_idle(page)
 
 
-def _upload(page, path: Path, columns: int) -> None:  # type: ignore[no-untyped-def]
-    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(path))
-    page.get_by_text(f"· {columns} columns", exact=False).first.wait_for()  # this file's preview, not the last
+def _upload(page, path: Path, columns: int, attempts: int = 3) -> None:  # type: ignore[no-untyped-def]
+    """Upload and wait for this file's preview (not the last one's); like a click, an upload landing while
+    Streamlit finishes a rerun is occasionally dropped, and a person would upload again."""
+    wait_for_idle(page)
+    for attempt in range(attempts):
+        page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(path))
+        try:
+            page.get_by_text(f"· {columns} columns", exact=False).first.wait_for(timeout=20_000)
+            break
+        except Exception:
+            if attempt == attempts - 1:
+                raise
     wait_for_idle(page)
 
 
@@ -78,6 +87,7 @@ def test_two_files_a_saved_mapping_and_a_download_in_one_session(page, app_url: 
     page.get_by_label("Save this mapping as").press("Enter")
     wait_for_idle(page)
     click_until(page, page.get_by_role("button", name="Save mapping"), page.get_by_text("Saved mapping", exact=False))
+    wait_for_idle(page)
 
     _upload(page, tmp_path / "shop b.csv", 4)
     assert _shown(_mapping_widget(page, "City")) not in ("", "ignore")  # the new file's own suggestion
