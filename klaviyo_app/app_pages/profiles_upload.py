@@ -192,14 +192,11 @@ def _show_result(outcome: Outcome, key: str) -> None:
     result = outcome.result
     assert result is not None
     counts = result.counts
-    if not counts["valid"]:
+    if outcome.label != "validation":
         st.success(f"Done: {counts['imported']:,} of {result.total:,} rows imported.")
-    cols = st.columns(5)
-    for col, status in zip(
-        cols,
-        ("valid" if counts["valid"] else "imported", "rejected", "rejected_by_klaviyo", "skipped_duplicate", "pending"),
-        strict=True,
-    ):
+    good = "valid" if outcome.label == "validation" else "imported"
+    statuses = (good, "rejected", "rejected_by_klaviyo", "skipped_duplicate", "pending")
+    for col, status in zip(st.columns(5), statuses, strict=True):
         col.metric(status.replace("_", " "), f"{counts[status]:,}")
     for warning in result.warnings:
         st.caption(f"Note: {warning}")
@@ -217,7 +214,7 @@ def _show_result(outcome: Outcome, key: str) -> None:
             on_click="ignore",
         )
     st.download_button("Download full report", report.read_bytes, "report.csv", key=f"{key}_report", on_click="ignore")
-    if result.first_job is not None and counts["valid"]:
+    if result.first_job is not None:
         with st.expander(f"Exact JSON of the first job (of {result.plan.get('jobs', 0)})"):
             st.code(json.dumps(result.first_job, indent=2, ensure_ascii=False)[:200_000], language="json")
 

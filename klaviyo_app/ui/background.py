@@ -27,6 +27,7 @@ class Outcome:
     """What a finished run left: the result (with its top problems) or the exception that ended it."""
 
     key: str
+    label: str  # "validation", "import" or "resumed import"
     result: ImportResult | None = None
     problems: pd.DataFrame | None = None
     error: BaseException | None = None
@@ -50,7 +51,7 @@ class BackgroundRun:
         self.progress = progress  # read by the page's fragment; one reference swap, no lock needed
 
     def _work(self, work: Work) -> None:
-        outcome = Outcome(self.key)
+        outcome = Outcome(self.key, self.label)
         try:
             outcome.result = work(self.stop, self._record)
             report = outcome.result.report_path

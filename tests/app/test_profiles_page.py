@@ -235,7 +235,17 @@ def test_stop_leaves_a_resumable_import() -> None:
         settle(at)
     finally:
         requests.delete(url, timeout=5)
-    assert any("stopped" in w.value for w in at.warning), [w.value for w in at.warning]
+    shown = [e.value for e in [*at.warning, *at.error, *at.success]]
+    assert any("stopped" in w.value for w in at.warning), shown
     assert any("An import of stop me.csv (no list) did not finish" in w.value for w in at.warning)
     at.button(key="profiles_discard").click().run()
     assert not any("did not finish" in w.value for w in at.warning)  # discarded: no banner any more
+
+
+def test_a_validation_with_no_valid_row_is_not_called_done() -> None:
+    at = uploaded(b"email\nbad@\nworse@\n", "all bad.csv")
+    settle(at.button(key="profiles_validate").click().run())
+    assert {m.label: m.value for m in at.metric} == {
+        "valid": "0", "rejected": "2", "rejected by klaviyo": "0", "skipped duplicate": "0", "pending": "0"
+    }  # fmt: skip
+    assert not any("Done" in s.value for s in at.success)
