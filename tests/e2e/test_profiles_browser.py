@@ -117,3 +117,32 @@ def test_two_files_a_saved_mapping_and_a_download_in_one_session(page, app_url: 
     wait_for_idle(page)
     assert "1 of 2 rows imported" in main.inner_text()
     assert page.get_by_role("button", name="Import now").is_disabled()  # not armed for a second import
+
+
+def test_stop_then_resume_in_the_browser(page, app_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13 items 7 and 8: Stop during an import leaves it resumable; the banner names the file and its
+    list, Resume finishes it, and the banner is gone once it has. 150,000 rows make 15 jobs, several seconds of
+    sending and confirming, so Stop lands while the import runs."""
+    source = tmp_path / "stop me.csv"
+    source.write_text("email\n" + "".join(f"stop{i}@example.com\n" for i in range(150_000)))
+    open_app(page, app_url)
+    page.locator("[data-testid=stSidebarNav]").get_by_text("Profile upload").click()
+    page.get_by_text("Customer CSV").first.wait_for()
+    _upload(page, source, 1)
+    click_until(
+        page,
+        page.get_by_role("button", name="Validate (dry run: nothing is sent)"),
+        page.get_by_role("button", name="Download full report"),
+    )
+    wait_for_idle(page)
+    click_until(
+        page, page.get_by_role("button", name="Import now"), page.get_by_role("button", name="Stop", exact=True)
+    )
+    page.get_by_role("button", name="Stop", exact=True).click()
+    page.get_by_text("The import was stopped", exact=False).first.wait_for()
+    banner = page.get_by_text("An import of stop me.csv (no list) did not finish", exact=False)
+    banner.first.wait_for()
+    click_until(page, page.get_by_role("button", name="Resume it"), page.get_by_text("Done:", exact=False).first)
+    wait_for_idle(page)
+    assert "150,000 of 150,000 rows imported" in page.locator("[data-testid=stMain]").inner_text()
+    assert banner.count() == 0  # finished: no banner any more
