@@ -156,9 +156,9 @@ def _running() -> BackgroundRun | None:
     return st.session_state.get(RUN)
 
 
-@st.fragment(run_every=0.5)
+@st.fragment(run_every=1.0)
 def _live_progress() -> None:
-    """The running import's bar and Stop button; redrawn alone twice a second, the page once it ends."""
+    """The running import's bar and Stop button; redrawn alone every second, the whole page once it ends."""
     run = _running()
     if run is None or not run.running:
         st.rerun()

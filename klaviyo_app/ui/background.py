@@ -3,7 +3,7 @@
 Why a thread and not the script: a Streamlit script that runs the import itself blocks every click until
 it ends (a Stop button could only interrupt it by an exception thrown through the core), and any rerun
 (a download, a widget) would start it again. Here the script starts the run once, keeps it in session
-state under the key of what produced it, and a fragment shows its progress a few times a second; Stop sets
+state under the key of what produced it, and a fragment shows its progress every second; Stop sets
 the event `import_profiles(..., stop=...)` honours. The thread never calls Streamlit: it only records the
 latest progress and, at the end, the outcome (its result and top problems, or the exception).
 """

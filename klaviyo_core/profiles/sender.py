@@ -203,6 +203,7 @@ class Sender:
     def poll_all(self) -> None:
         pending = [c for c in self.cp.chunks if c.state == "submitted"]
         while pending:
+            self.check_stop()  # also between jobs Klaviyo has already finished (a Stop pressed while confirming)
             chunk = pending[0]
             attrs = self.client.get(f"{JOBS}/{chunk.job_id}")["data"]["attributes"]
             if attrs["status"] in ("complete", "cancelled"):

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
-from tests.e2e.conftest import click_until, open_app, wait_for_idle
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from klaviyo_sandbox import SandboxServer
+from tests.conftest import FULL_KEY
+from tests.e2e.conftest import ROOT, click_until, open_app, running_streamlit, wait_for_idle
 
 CSV = (
     "Email Address,First Name,Mobile,Zip\n"
@@ -51,9 +58,15 @@ def _shown(widget) -> str:  # type: ignore[no-untyped-def]
     return str(widget.locator("input").first.input_value())
 
 
+def _expect_shown(widget, option: str) -> None:  # type: ignore[no-untyped-def]
+    """Wait (up to 30 s) until the selectbox shows `option`: a rerun may still be redrawing it."""
+    expect(widget.locator("input").first).to_have_value(option, timeout=30_000)
+
+
 def _choose(page, widget, option: str) -> None:  # type: ignore[no-untyped-def]
     widget.locator("input").first.click()
     page.get_by_role("option", name=option, exact=True).click()
+    _expect_shown(widget, option)
     wait_for_idle(page)
 
 
@@ -93,7 +106,7 @@ def test_two_files_a_saved_mapping_and_a_download_in_one_session(page, app_url: 
     assert _shown(_mapping_widget(page, "City")) not in ("", "ignore")  # the new file's own suggestion
     assert _shown(_mapping_widget(page, "E-mail")) == "email"
     _choose(page, page.locator("[class*='st-key-profiles_saved_mapping']"), "no city e2e")
-    assert _shown(_mapping_widget(page, "City")) == "ignore"  # the saved mapping is on screen
+    _expect_shown(_mapping_widget(page, "City"), "ignore")  # the saved mapping is on screen
 
     main = page.locator("[data-testid=stMain]")
     click_until(
@@ -119,14 +132,27 @@ def test_two_files_a_saved_mapping_and_a_download_in_one_session(page, app_url: 
     assert page.get_by_role("button", name="Import now").is_disabled()  # not armed for a second import
 
 
-def test_stop_then_resume_in_the_browser(page, app_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """Issue 13 items 7 and 8: Stop during an import leaves it resumable; the banner names the file and its
-    list, Resume finishes it, and the banner is gone once it has. 150,000 rows make 15 jobs, several seconds of
-    sending and confirming, so Stop lands while the import runs."""
+@pytest.fixture
+def profiles_app(sandbox: SandboxServer, tmp_path: Path) -> Iterator[str]:
+    """The profile page alone, on this test's sandbox (so the test can slow its bulk-import route down)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {
+        "PYTHONPATH": str(ROOT),
+        "KLAVIYO_WORKBENCH_HOME": str(home),
+        "PROFILES_E2E_URL": sandbox.url,
+        "PROFILES_E2E_KEY": FULL_KEY,
+    }
+    with running_streamlit(str(Path(__file__).with_name("profiles_app.py")), env, tmp_path) as url:
+        yield url
+
+
+def test_stop_then_resume_in_the_browser(page, profiles_app: str, sandbox: SandboxServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13 items 7 and 8: Stop while a job is in flight leaves a resumable import; the banner names the
+    file and its list, Resume finishes it, and the banner is gone once it has."""
     source = tmp_path / "stop me.csv"
-    source.write_text("email\n" + "".join(f"stop{i}@example.com\n" for i in range(150_000)))
-    open_app(page, app_url)
-    page.locator("[data-testid=stSidebarNav]").get_by_text("Profile upload").click()
+    source.write_text("email\n" + "".join(f"stop{i}@example.com\n" for i in range(10_001)))  # two jobs
+    page.goto(profiles_app)
     page.get_by_text("Customer CSV").first.wait_for()
     _upload(page, source, 1)
     click_until(
@@ -135,14 +161,19 @@ def test_stop_then_resume_in_the_browser(page, app_url: str, tmp_path: Path) -> 
         page.get_by_role("button", name="Download full report"),
     )
     wait_for_idle(page)
-    click_until(
-        page, page.get_by_role("button", name="Import now"), page.get_by_role("button", name="Stop", exact=True)
-    )
-    page.get_by_role("button", name="Stop", exact=True).click()
-    page.get_by_text("The import was stopped", exact=False).first.wait_for()
+    faults = sandbox.url + "/__sandbox/faults"
+    requests.put(faults, json={"latency_ms": 3000, "paths": ["/api/profile-bulk-import-jobs"]}, timeout=5)
+    try:
+        stop = page.get_by_role("button", name="Stop", exact=True)  # not "Remove stop me.csv"
+        click_until(page, page.get_by_role("button", name="Import now"), stop)
+        stopping = page.get_by_text("Stopping:", exact=False).or_(page.get_by_text("The import was stopped"))
+        click_until(page, stop, stopping.first)  # the fragment redraws it every second
+        page.get_by_text("The import was stopped", exact=False).first.wait_for()
+    finally:
+        requests.delete(faults, timeout=5)
     banner = page.get_by_text("An import of stop me.csv (no list) did not finish", exact=False)
     banner.first.wait_for()
     click_until(page, page.get_by_role("button", name="Resume it"), page.get_by_text("Done:", exact=False).first)
     wait_for_idle(page)
-    assert "150,000 of 150,000 rows imported" in page.locator("[data-testid=stMain]").inner_text()
+    assert "10,001 of 10,001 rows imported" in page.locator("[data-testid=stMain]").inner_text()
     assert banner.count() == 0  # finished: no banner any more
