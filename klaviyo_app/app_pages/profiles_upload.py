@@ -54,6 +54,7 @@ CUSTOM = "custom property"
 SUGGESTED = "(suggested)"
 RUN = "profiles_run"  # the BackgroundRun of this session (one at a time)
 RESULTS = "profiles_results"  # run key -> Outcome, kept across reruns
+FIRST_JOB_CHARS = 20_000  # of the first job's JSON shown on the page (the download has all of it)
 
 
 # -- the file ------------------------------------------------------------------------------------------
@@ -160,7 +161,7 @@ def _running() -> BackgroundRun | None:
 def _live_progress() -> None:
     """The running import's bar and Stop button; redrawn alone every second, the whole page once it ends."""
     run = _running()
-    if run is None or not run.running:
+    if run is None or wait_briefly(run, 0.5) is not None:  # an end is shown at once, not a second later
         st.rerun()
     p = run.progress
     st.progress(p.share if p else 0.0, text=p.text() if p else f"Starting the {run.label}...")
@@ -215,8 +216,18 @@ def _show_result(outcome: Outcome, key: str) -> None:
         )
     st.download_button("Download full report", report.read_bytes, "report.csv", key=f"{key}_report", on_click="ignore")
     if result.first_job is not None:
-        with st.expander(f"Exact JSON of the first job (of {result.plan.get('jobs', 0)})"):
-            st.code(json.dumps(result.first_job, indent=2, ensure_ascii=False)[:200_000], language="json")
+        _first_job(result.first_job, result.plan.get("jobs", 0), key)
+
+
+def _first_job(job: dict, jobs: int, key: str) -> None:  # type: ignore[type-arg]
+    """The exact first job: its start on screen, all of it as a download. A 10,000-profile job is ~4 MB of
+    JSON; highlighted on the page it kept the browser busy for seconds after every validation."""
+    text = json.dumps(job, indent=2, ensure_ascii=False)
+    with st.expander(f"Exact JSON of the first job (of {jobs})"):
+        st.code(text[:FIRST_JOB_CHARS], language="json")
+        if len(text) > FIRST_JOB_CHARS:
+            st.caption(f"The first {FIRST_JOB_CHARS:,} of {len(text):,} characters; the download has all of it.")
+        st.download_button("Download the first job", text, "first-job.json", key=f"{key}_job", on_click="ignore")
 
 
 # -- resume --------------------------------------------------------------------------------------------
