@@ -4,7 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test lint format bench sandbox spec-tables clean
+.PHONY: run test lint format bench sandbox spec-tables audit clean
+PIP_AUDIT_VERSION := 2.10.1
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,7 +28,7 @@ test: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m mypy klaviyo_core klaviyo_sandbox klaviyo_spec klaviyo_app/ui
+	$(PY) -m mypy klaviyo_core klaviyo_sandbox klaviyo_spec klaviyo_app app.py tests
 
 format: $(VENV)/.dev
 	$(PY) -m ruff format .
@@ -38,6 +39,13 @@ bench: $(VENV)/.dev
 
 sandbox: $(VENV)/.runtime
 	$(PY) -m klaviyo_sandbox serve --admin --seed-demo
+
+# pip-audit on the pinned requirements (needs network); installed into the venv on first use. Exit 2 and a
+# message when it could not check (pip-audit alone says "No known vulnerabilities found" then).
+audit:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip_audit --version >/dev/null 2>&1 || $(PY) -m pip install --quiet pip-audit==$(PIP_AUDIT_VERSION)
+	$(PY) scripts/audit.py requirements.txt requirements-dev.txt
 
 spec-tables:
 	$(PY) scripts/derive_spec_tables.py

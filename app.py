@@ -4,8 +4,10 @@ import streamlit as st
 
 from klaviyo_app.ui.accounts import render_account_switcher
 from klaviyo_app.ui.connection import render_connection_check
+from klaviyo_app.ui.state import private_files_tightened
 
 st.set_page_config(page_title="Klaviyo Workbench", page_icon="📮", layout="wide")
+private_files_tightened()
 
 pages = [
     st.Page("klaviyo_app/app_pages/home.py", title="Home", icon="🏠", default=True),

@@ -20,7 +20,7 @@ from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.config import ClientConfig
 from klaviyo_core.tags.apply import apply_plan, plan_tag_file, read_tag_file
 from klaviyo_sandbox import KeySpec, SandboxConfig, SandboxServer
-from klaviyo_sandbox.taggables.campaigns import insert_campaign
+from klaviyo_sandbox.taggables.store import insert_campaign
 
 KEY = "pk_test_bench_tags_00000000000000001"
 

@@ -1,29 +1,74 @@
 """`/__sandbox/` routes: reset, seed demo data, faults, and a request log for tests.
 
-Off unless the server was started with --admin. No auth: the server binds to loopback.
+Off unless the server was started with --admin. Even then every admin call needs the admin token in the
+`X-Sandbox-Admin-Token` header (a custom header: a cross-site "simple" request cannot carry it) and must come
+with a loopback Host and, when a browser sends one, a loopback Origin (no DNS rebinding, no foreign page).
 """
 
 from __future__ import annotations
 
-import json
+import hmac
+import ipaddress
+import secrets
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from klaviyo_sandbox import seed
+from klaviyo_sandbox.config import SandboxConfig
 from klaviyo_sandbox.engine.errors import ApiError, invalid, not_found
 from klaviyo_sandbox.engine.faults import Faults
-from klaviyo_sandbox.engine.http import Request, Response
+from klaviyo_sandbox.engine.http import Request, Response, loads_strict
 
 if TYPE_CHECKING:
     from klaviyo_sandbox.engine.dispatch import SandboxApp
 
 
+TOKEN_HEADER = "X-Sandbox-Admin-Token"
+
+
+def make_token(config: SandboxConfig) -> str | None:
+    """The token admin calls must carry: the configured one, or a fresh random one (None with admin off)."""
+    if not config.admin:
+        return None
+    return config.admin_token or secrets.token_urlsafe(24)
+
+
+def _is_loopback(host: str) -> bool:
+    host = host.lower().strip("[]")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _host_name(value: str) -> str:
+    """'127.0.0.1:8765' -> '127.0.0.1'; '[::1]:8765' -> '::1'."""
+    return urlsplit(f"//{value}").hostname or ""
+
+
+def _refused(detail: str) -> ApiError:
+    return ApiError(403, "permission_denied", "You do not have permission to perform this action.", detail)
+
+
+def authorize(req: Request, token: str | None) -> None:
+    """Refuse an admin call without the token, or with a Host/Origin that is not this machine."""
+    host = req.header("host") or ""
+    if not host or not _is_loopback(_host_name(host)):
+        raise _refused("Admin routes answer only to a loopback Host (127.0.0.1, localhost, ::1).")
+    origin = req.header("origin")
+    if origin is not None and not _is_loopback(urlsplit(origin).hostname or ""):
+        raise _refused("Admin routes refuse requests sent by a web page from another site (Origin).")
+    given = req.header(TOKEN_HEADER) or ""
+    if not token or not hmac.compare_digest(given.encode(), token.encode()):
+        raise _refused(f"Admin routes need the admin token in the {TOKEN_HEADER} header.")
+
+
 def _body(req: Request) -> dict[str, Any]:
     if not req.body:
         return {}
-    try:
-        doc = json.loads(req.body)
-    except ValueError as exc:
-        raise invalid(f"Malformed JSON: {exc}") from None
+    doc = loads_strict(req.body)
     if not isinstance(doc, dict):
         raise invalid("Expected a JSON object.")
     return doc

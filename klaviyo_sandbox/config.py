@@ -48,16 +48,23 @@ class SandboxConfig:
     port: int = 0
     db_path: Path | None = None  # None: in-memory (tests); the CLI defaults to a per-user data dir
     keys: tuple[KeySpec, ...] = ()
-    public_key: str = "SbxPub"
+    public_key: str | None = None  # the account id (6 characters); None: the database's own lasting id
     admin: bool = False
+    admin_token: str | None = field(default=None, repr=False)  # None with admin on: one is generated
     rate_limits: bool = True
     window_scale: float = 1.0  # 0.1 makes the rate-limit "minute" last 6 seconds
     job_step_seconds: float = 0.05  # how long a bulk job waits in each state
     max_body_bytes: int = 5 * 1024 * 1024  # Klaviyo's global payload cap
+    idle_timeout: float = 30.0  # seconds a keep-alive connection may sit silent (or a body stall) before closing
     account_name: str = "Sandbox Store"
     account_timezone: str = "America/New_York"
     account_currency: str = "USD"
     extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def account_id(self) -> str:
+        """The id GET /api/accounts answers (also the public key `/client/` calls give as company_id)."""
+        return self.public_key or ""
 
     def key_spec(self, key: str) -> KeySpec | None:
         for spec in self.keys:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -32,12 +33,21 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
     server: _HTTPServer
 
+    def setup(self) -> None:
+        # A socket timeout: an idle keep-alive connection (or a stalled
+        # body) then ends handle_one_request, which closes the connection instead of holding a thread forever.
+        super().setup()
+        self.connection.settimeout(self.server.app.config.idle_timeout)
+
     def log_message(self, format: str, *args: object) -> None:
         log.debug("%s - %s", self.address_string(), format % args)
 
     def _serve(self) -> None:
         app = self.server.app
         headers = {k.lower(): v for k, v in self.headers.items()}
+        if "transfer-encoding" in headers:
+            self._refuse_transfer_encoding(headers["transfer-encoding"])
+            return
         try:
             length = int(headers.get("content-length") or 0)
         except ValueError:
@@ -66,6 +76,18 @@ class _Handler(BaseHTTPRequestHandler):
         assert isinstance(result, Response)
         self._send(result)
 
+    def _refuse_transfer_encoding(self, coding: str) -> None:
+        """RFC 9112 §6.1/§6.3: a coding the server does not implement is a 501, and the connection closes, so the
+        unread body can never be taken for a second request. Clients send a Content-Length instead."""
+        err = ApiError(
+            501,
+            "not_implemented",
+            "Not implemented.",
+            f"Transfer-Encoding: {coding[:40]} is not supported by the sandbox; send the body with a Content-Length.",
+        )
+        self.close_connection = True
+        self._send(self.server.app.error_response(err))
+
     def _send(self, resp: Response) -> None:
         payload = resp.encode()
         self.send_response(resp.status)
@@ -92,19 +114,36 @@ class _HTTPServer(ThreadingHTTPServer):
         self.app = app
         super().__init__(address, _Handler)
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hung up (or went silent past idle_timeout) is routine, not a traceback on stderr."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            log.debug("connection from %s ended early", client_address)
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
 
 class SandboxServer:
     """A sandbox on a free port: `with SandboxServer(config) as sb: requests.get(sb.url + ...)`."""
 
     def __init__(self, config: SandboxConfig | None = None) -> None:
-        self.config = config or SandboxConfig()
-        self.app = SandboxApp(self.config)
+        self.app = SandboxApp(config or SandboxConfig())
+        self.config = self.app.config  # with the database's own account id filled in
         self._httpd = _HTTPServer((self.config.host, self.config.port), self.app)
         self._thread: threading.Thread | None = None
 
     @property
     def port(self) -> int:
         return int(self._httpd.server_address[1])
+
+    @property
+    def admin_token(self) -> str | None:
+        """The token admin routes need (None when they are off); never logged, only shown masked."""
+        return self.app.admin_token
+
+    @property
+    def admin_headers(self) -> dict[str, str]:
+        """Headers that open the admin routes: `requests.post(sb.url + "/__sandbox/reset", headers=...)`."""
+        return {"X-Sandbox-Admin-Token": self.app.admin_token or ""}
 
     @property
     def url(self) -> str:

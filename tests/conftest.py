@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -15,10 +16,20 @@ from tests.spec_validation import response_errors, spec_available
 
 FULL_KEY = "pk_test_full_access_0000000000000001"
 READ_ONLY_KEY = "pk_test_read_only_00000000000000002"
+ADMIN_TOKEN = "test-admin-token-not-secret"  # every test sandbox's admin token (admin routes need it)
+ADMIN_HEADERS = {"X-Sandbox-Admin-Token": ADMIN_TOKEN}
 KEYS = (
     KeySpec(FULL_KEY),
     KeySpec(READ_ONLY_KEY, frozenset({"accounts:read", "profiles:read", "lists:read", "metrics:read", "events:read"})),
 )
+
+
+@pytest.fixture(autouse=True)
+def _no_real_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test writes the developer's real data dir: the CLI and the app tighten it at start (issue 14 item 7).
+    Tests that set KLAVIYO_WORKBENCH_HOME themselves (wb_home, the app's fixtures) override this."""
+    if not os.environ.get("KLAVIYO_WORKBENCH_HOME"):
+        monkeypatch.setenv("KLAVIYO_WORKBENCH_HOME", str(tmp_path_factory.getbasetemp() / "default-home"))
 
 
 def _spec_observer(problems: list[str]) -> Callable[[Request, str, Response], None]:
@@ -38,7 +49,10 @@ def sandbox_factory(tmp_path: Path) -> Iterator[Callable[..., SandboxServer]]:
     problems: list[str] = []
 
     def start(**overrides: object) -> SandboxServer:
-        config = replace(SandboxConfig(keys=KEYS, admin=True, rate_limits=False, job_step_seconds=0.02), **overrides)  # type: ignore[arg-type]
+        defaults = SandboxConfig(
+            keys=KEYS, admin=True, admin_token=ADMIN_TOKEN, rate_limits=False, job_step_seconds=0.02
+        )
+        config = replace(defaults, **overrides)  # type: ignore[arg-type]
         server = SandboxServer(config)
         server.app.observers.append(_spec_observer(problems))
         servers.append(server.start())

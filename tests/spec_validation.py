@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft7Validator
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT7
 
 from klaviyo_spec import match_operation
@@ -81,7 +81,7 @@ def _oneof_duplicates_to_anyof(node: Any, schemas: dict[str, Any]) -> Any:
 def _spec() -> tuple[dict[str, Any], Registry]:
     spec = _nullable_to_union(json.loads(SPEC_PATH.read_text()))
     spec = _oneof_duplicates_to_anyof(spec, spec["components"]["schemas"])
-    registry = Registry().with_resource(URN, Resource(contents=spec, specification=DRAFT7))
+    registry = Registry().with_resource(URN, DRAFT7.create_resource(spec))
     return spec, registry
 
 

@@ -4,13 +4,25 @@ import streamlit as st
 
 from klaviyo_app.ui.accounts import SANDBOX_NAME, active_target
 from klaviyo_app.ui.connection import render_connection_check
+from klaviyo_app.ui.text import show_md
 
 st.title("📮 Klaviyo Workbench")
 target = active_target()
 if target.live:
-    st.warning(f"You are working on the LIVE account **{target.name}**. Changes reach real customers.", icon="🔴")
+    show_md(
+        "warning",
+        "You are working on the LIVE account **{name}**. Changes reach real customers.",
+        "🔴",
+        name=target.name,
+    )
 elif target.name != SANDBOX_NAME:
-    st.info(f"You are working on **{target.name}** at {target.base_url} (not Klaviyo's live API).", icon="🧪")
+    show_md(
+        "info",
+        "You are working on **{name}** at {url} (not Klaviyo's live API).",
+        "🧪",
+        name=target.name,
+        url=target.base_url,
+    )
 else:
     st.success(
         "You are in the **local sandbox**: a Klaviyo look-alike on this computer. Try anything; nothing reaches "

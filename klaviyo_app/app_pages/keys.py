@@ -7,6 +7,7 @@ import os
 import streamlit as st
 
 from klaviyo_app.ui import accounts
+from klaviyo_app.ui.text import md, show_md, show_text
 from klaviyo_core.accounts import (
     ENV_ACCOUNT_NAME,
     ENV_KEY,
@@ -15,8 +16,7 @@ from klaviyo_core.accounts import (
     SANDBOX,
     AccountRecord,
     CredentialsError,
-    check_key_format,
-    fingerprint,
+    mask_key,
 )
 
 BADGES = {"ok": "🟢 OK", "failed": "🔴 Failed", "not tested": "⚪ Not tested"}
@@ -25,7 +25,7 @@ BADGES = {"ok": "🟢 OK", "failed": "🔴 Failed", "not tested": "⚪ Not teste
 def show_flash() -> None:
     level, message = st.session_state.pop(accounts.FLASH, (None, None)) or (None, None)
     if level:
-        getattr(st, level)(message)
+        show_text(level, message)
 
 
 def sandbox_row(active: str) -> None:
@@ -42,13 +42,15 @@ def environment_row(active: str) -> None:
         return
     account = accounts.environment_account()
     if account is None:
-        st.error(f"{ENV_KEY} is set but is not a private key: {check_key_format(os.environ[ENV_KEY]).reason}")
+        show_text("error", accounts.environment_problem() or f"{ENV_KEY} is set but is not usable.")
         return
     with st.container(border=True):
         mark = "⭐ **Active** · " if active == ENV_ACCOUNT_NAME else ""
         live = "🔴 **LIVE** · " if account.live else "🧪 test server · "
-        st.markdown(f"{mark}**{ENV_ACCOUNT_NAME}** · {live}`{fingerprint(account.api_key)}`")
-        st.caption(f"{account.base_url} · set outside the app; the command line uses it when no account is named")
+        st.markdown(f"{mark}**{ENV_ACCOUNT_NAME}** · {live}`{mask_key(account.api_key)}`")
+        show_text(
+            "caption", f"{account.base_url} · set outside the app; the command line uses it when no account is named"
+        )
         use, test, _ = st.columns([1, 1, 4])
         if active != ENV_ACCOUNT_NAME:
             use.button("Use", key="keys.use.env", on_click=accounts.use_account, args=(ENV_ACCOUNT_NAME,))
@@ -59,15 +61,19 @@ def account_row(record: AccountRecord, active: str) -> None:
     with st.container(border=True):
         mark = "⭐ **Active** · " if active == record.name else ""
         live = "🔴 **LIVE** · " if record.live else "🧪 test server · "
-        st.markdown(f"{mark}**{record.name}** · {live}`{record.fingerprint}` · {BADGES[record.status]}")
+        show_md(
+            "markdown",
+            mark + "**{name}** · " + live + f"`{record.fingerprint}` · {BADGES[record.status]}",
+            name=record.name,
+        )
         info = record.klaviyo
         if info.name:
-            st.caption(f"Klaviyo account {info.name} ({info.id}) · {info.timezone} · {info.currency}")
-        st.caption(f"{record.base_url} · revision {record.revision}")
+            show_text("caption", f"Klaviyo account {info.name} ({info.id}) · {info.timezone} · {info.currency}")
+        show_text("caption", f"{record.base_url} · revision {record.revision}")
         if record.last_test is not None:
-            st.caption(f"Last test {record.last_test.when}: {record.last_test.summary}")
+            show_text("caption", f"Last test {record.last_test.when}: {record.last_test.summary}")
             if record.last_test.unknown:
-                st.caption(f"Could not check: {', '.join(record.last_test.unknown)}.")
+                show_text("caption", f"Could not check: {', '.join(record.last_test.unknown)}.")
         use, test, _ = st.columns([1, 1, 4])
         if active != record.name:
             use.button("Use", key=f"keys.use.{record.id}", on_click=accounts.use_account, args=(record.name,))
@@ -75,7 +81,8 @@ def account_row(record: AccountRecord, active: str) -> None:
         with st.expander("Edit or remove"):
             edit_form(record)
             confirm = st.checkbox(
-                f"Yes, remove '{record.name}' and delete its key from the keyring", key=f"keys.confirm.{record.id}"
+                md("Yes, remove '{name}' and delete its key from the keyring", name=record.name),
+                key=f"keys.confirm.{record.id}",
             )
             st.button(
                 "Remove",
@@ -95,6 +102,7 @@ def edit_form(record: AccountRecord) -> None:
             st.session_state[f"{prefix}.name"],
             st.session_state[f"{prefix}.base_url"],
             st.session_state[f"{prefix}.key"],
+            st.session_state[f"{prefix}.live"],
         )
         st.session_state[f"{prefix}.key"] = ""  # never keep a pasted key around in session state
 
@@ -102,6 +110,12 @@ def edit_form(record: AccountRecord) -> None:
         st.text_input("Name", value=record.name, key=f"{prefix}.name")
         st.text_input("Base URL", value=record.base_url, key=f"{prefix}.base_url")
         st.text_input("Replace key (leave empty to keep it)", type="password", key=f"{prefix}.key")
+        st.checkbox(
+            "Treat as LIVE even on this computer (a tunnel or proxy to a real store)",
+            value=record.marked_live,
+            key=f"{prefix}.live",
+            help="LIVE accounts need the account name typed before every write.",
+        )
         st.form_submit_button("Save changes", on_click=submit)
 
 
@@ -137,7 +151,7 @@ def no_keyring_panel() -> None:
     )
     current = accounts.session_account()
     if current is not None:
-        st.info(f"Session key in use: {current.label} · `{current.fingerprint}`")
+        show_md("info", "Session key in use: {label} · " + f"`{current.fingerprint}`", label=current.label)
         st.button("Forget the session key", key="keys.session.forget", on_click=accounts.forget_session_key)
 
     def submit() -> None:
@@ -164,7 +178,7 @@ environment_row(active)
 try:
     records = accounts.store().saved()
 except CredentialsError as exc:
-    st.error(str(exc))
+    show_text("error", exc)
     records = []
 for record in records:
     account_row(record, active)

@@ -10,7 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from klaviyo_app.ui.client import get_client
-from klaviyo_app.ui.errors import render_error
+from klaviyo_app.ui.errors import guarded
+from klaviyo_app.ui.text import md_escape, show_text
 from klaviyo_core import metrics as core
 from klaviyo_core.accounts import fetch_account
 
@@ -38,23 +39,23 @@ def account_timezone(target: str, _client: object) -> str:
 def chart(frame: pd.DataFrame, measurement: str, series: str, kind: str) -> alt.Chart:
     base = alt.Chart(frame)
     mark = base.mark_bar() if kind == "Bar" else base.mark_line(point=True)
-    return mark.encode(
+    encoded: alt.Chart = mark.encode(
         x=alt.X("date:T", title="Date"),
         y=alt.Y(f"{measurement}:Q", title=LABELS[measurement], stack=kind == "Bar" or None),
         color=alt.Color(f"{series}:N", title=series),
         tooltip=[alt.Tooltip("date:T", title="Date"), series, alt.Tooltip(f"{measurement}:Q", format=",.2f")],
     ).properties(height=360)
+    return encoded
 
 
 st.title("📈 Metrics")
 st.caption("How are your events trending? Pick metrics and a period; numbers come straight from Klaviyo.")
 client = get_client()
 target = f"{client.config.base_url}|{client.config.key_fingerprint}"
-try:
+with guarded() as loading:
     metrics = load_metrics(target, client)
     default_zone = account_timezone(target, client)
-except Exception as exc:
-    render_error(exc)
+if loading.failed:
     st.stop()
 if not metrics:
     st.info("This account has no metrics yet: a metric appears when its first event arrives. Send one on Test events.")
@@ -91,15 +92,13 @@ if not picked:
 start, end = core.local_range(first, last, timezone)
 by = () if breakdown == BREAKDOWN_NONE else (breakdown,)
 current, previous = [], []
-try:
-    with st.spinner("Querying metric aggregates..."):
-        for label in picked:
-            query = core.AggregateQuery(by_label[label].id, start, end, interval, (measurement,), timezone, by)
-            cache = aggregate_cache()
-            current.append((label, core.query_aggregates(client, query, cache=cache, refresh=refresh)))
-            previous.append((label, core.query_aggregates(client, query.previous(), cache=cache, refresh=refresh)))
-except Exception as exc:
-    render_error(exc)
+with guarded() as querying, st.spinner("Querying metric aggregates..."):
+    for label in picked:
+        query = core.AggregateQuery(by_label[label].id, start, end, interval, (measurement,), timezone, by)
+        cache = aggregate_cache()
+        current.append((label, core.query_aggregates(client, query, cache=cache, refresh=refresh)))
+        previous.append((label, core.query_aggregates(client, query.previous(), cache=cache, refresh=refresh)))
+if querying.failed:
     st.stop()
 
 ages = "; ".join(sorted({core.describe_age(result) for _, result in current + previous}))
@@ -114,7 +113,7 @@ for i, ((label, now), (_, before)) in enumerate(zip(current, previous, strict=Tr
     suffix = f" per {interval} (avg)" if measurement == "unique" else ""
     value = f"{change.current:,.{DECIMALS[measurement]}f}"
     tiles[i % len(tiles)].metric(
-        f"{label} · {LABELS[measurement]}{suffix}",
+        md_escape(label) + f" · {LABELS[measurement]}{suffix}",
         value,
         delta=core.format_ratio(change) or "no previous data",
         delta_color="normal" if change.ratio is not None else "off",
@@ -122,7 +121,7 @@ for i, ((label, now), (_, before)) in enumerate(zip(current, previous, strict=Tr
 
 for label, result in current:
     if result.is_empty:
-        st.info(core.empty_reason(result, label, by_label[label].created))
+        show_text("info", core.empty_reason(result, label, by_label[label].created))
 frame = core.combine([(label, r) for label, r in current if not r.is_empty])
 if frame.empty:
     st.stop()

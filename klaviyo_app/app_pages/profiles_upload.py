@@ -8,6 +8,11 @@ What is shown is what is used: the mapping widgets are keyed by the file's conte
 mapping, so a new file or a saved mapping starts from fresh widgets (never from another file's choices by
 position). Validations and imports run beside the page (klaviyo_app.ui.background): their results stay in
 session state under the key of what produced them, so a download or any other rerun does not wipe them.
+
+Writes a marketer can trust (DESIGN §1b): every import and resume is bound to the account the sidebar names
+(`_target`), a LIVE one asks for the account's name first (`ui.confirm`), an unfinished import is offered
+only on its own account (`ui.unfinished`), and every file, column, account name or server message is shown
+as text (`ui.text`).
 """
 
 from __future__ import annotations
@@ -19,13 +24,18 @@ from pathlib import Path
 import streamlit as st
 
 from klaviyo_app.ui.background import BackgroundRun, start_run, wait_briefly
-from klaviyo_app.ui.client import get_client
+from klaviyo_app.ui.client import get_client, get_target
+from klaviyo_app.ui.confirm import confirm_box, take_confirmation
+from klaviyo_app.ui.errors import guarded
+from klaviyo_app.ui.import_options import import_options, list_label
 from klaviyo_app.ui.import_results import show_outcome
+from klaviyo_app.ui.text import md, md_escape, show_md, show_text
+from klaviyo_app.ui.unfinished import offer_resume
+from klaviyo_core.accounts import LiveConfirmation, Target
 from klaviyo_core.csvfile import CsvError, preview
-from klaviyo_core.http import KlaviyoError
 from klaviyo_core.paths import data_dir
 from klaviyo_core.profiles import (
-    CHANNELS,
+    CONSENT_TARGETS,
     IGNORE,
     PROPERTY_TYPES,
     STANDARD_FIELDS,
@@ -34,10 +44,8 @@ from klaviyo_core.profiles import (
     Mapping,
     MappingError,
     MappingStore,
-    discard_import,
     import_profiles,
     mark_used,
-    progress_text,
     release_upload,
     save_upload,
     suggest_mapping,
@@ -51,6 +59,8 @@ CUSTOM = "custom property"
 SUGGESTED = "(suggested)"
 RUN = "profiles_run"  # the BackgroundRun of this session (one at a time)
 RESULTS = "profiles_results"  # run key -> Outcome, kept across reruns
+VALIDATED_ON = "profiles_validated_on"  # validation key -> the account it ran on (named when importing elsewhere)
+CONFIRMING = "profiles_confirming"  # the import key a LIVE confirmation is being asked for
 
 
 # -- the file ------------------------------------------------------------------------------------------
@@ -81,51 +91,35 @@ def _digest(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
 
-# -- lists of the account ------------------------------------------------------------------------------
-@st.cache_data(show_spinner=False, ttl=30)
-def _lists_of(base_url: str, account: str) -> dict[str, str]:
-    """List id -> name (at most 200), read once per 30 s rather than on every rerun of the page."""
-    found: dict[str, str] = {}
-    for item in get_client().iter_resources("/api/lists"):
-        found[item["id"]] = item["attributes"]["name"]
-        if len(found) >= 200:
-            break
-    return found
-
-
-def _account_lists() -> dict[str, str]:
-    client = get_client()
-    return _lists_of(client.config.base_url, str(st.session_state.get("active_account")))
-
-
-def _list_choice() -> str | None:
-    """Pick a list of the active account (or none); falls back to typing an id if lists cannot be read."""
-    try:
-        lists = {f"{name} ({list_id})": list_id for list_id, name in _account_lists().items()}
-    except KlaviyoError:
-        return st.text_input("Add to list (list id, optional)", key="profiles_list").strip() or None
-    label = st.selectbox("Add to list (optional)", ["(no list)", *lists], key="profiles_list_pick")
-    return lists.get(label)
-
-
-def _list_label(list_id: str | None) -> str:
-    if not list_id:
-        return "no list"
-    try:
-        name = _account_lists().get(list_id)
-    except KlaviyoError:
-        name = None
-    return f"list {name} ({list_id})" if name else f"list {list_id}"
-
-
 # -- runs beside the page ------------------------------------------------------------------------------
-def _start(key: str, label: str, path: Path, mapping: Mapping, options: ImportOptions, resume: bool = False) -> None:
-    """Start a validation or an import; the client is chosen here, in the script (it reads the sidebar)."""
+def _start(
+    key: str,
+    label: str,
+    path: Path,
+    mapping: Mapping,
+    options: ImportOptions,
+    target: Target | None,
+    resume: bool = False,
+    confirmation: LiveConfirmation | None = None,
+    adopt: bool = False,
+) -> None:
+    """Start a validation or an import; the client and the target are chosen here, in the script (they read
+    the sidebar), and the core binds the import to `target` before anything is sent."""
     client = None if options.dry_run else get_client()
 
     def work(stop, on_progress):  # type: ignore[no-untyped-def]
         return import_profiles(
-            client, path, mapping, options, data_dir=DATA_DIR, resume=resume, on_progress=on_progress, stop=stop
+            client,
+            path,
+            mapping,
+            options,
+            data_dir=DATA_DIR,
+            resume=resume,
+            on_progress=on_progress,
+            stop=stop,
+            target=target,
+            confirmation=confirmation,
+            adopt=adopt,
         )
 
     run = start_run(key, label, work)
@@ -160,7 +154,7 @@ def _live_progress() -> None:
     if run is None or wait_briefly(run, 0.5) is not None:  # an end is shown at once, not a second later
         st.rerun()
     p = run.progress
-    st.progress(p.share if p else 0.0, text=p.text() if p else f"Starting the {run.label}...")
+    st.progress(p.share if p else 0.0, text=md_escape(p.text()) if p else f"Starting the {run.label}...")
     if run.stop.is_set():
         st.caption("Stopping: the rows already sent stay sent; you can resume later.")
     elif st.button("Stop", key="profiles_stop", help="Stops after the current step; the import can be resumed."):
@@ -169,25 +163,23 @@ def _live_progress() -> None:
 
 
 # -- resume --------------------------------------------------------------------------------------------
-def _resume_offer() -> None:
-    """The newest unfinished import: its file's own name, where it was going, Resume or Discard."""
+def _resume_offer(target: Target | None) -> None:
+    """The newest unfinished import, offered on its own account only (ui.unfinished: Resume, Discard,
+    switch back, adopt); a resume runs beside the page like any import."""
     if _running() is not None:
         return  # the running import has a checkpoint too; it is not "unfinished"
     resumed = st.session_state.get(RESULTS, {}).get("profiles_resumed")
     if resumed is not None:
         show_outcome(resumed, "profiles_resumed")
+    if target is None:
+        return  # the account could not be identified (explained at the top): nothing can be resumed
     for cp in unfinished_imports(DATA_DIR)[:1]:
-        where = _list_label(cp.options.get("list_id"))
-        st.warning(f"An import of {upload_name(cp.file_path)} ({where}) did not finish: {progress_text(cp)}.")
-        resume_col, discard_col = st.columns([1, 1])
-        if resume_col.button("Resume it", key="profiles_resume", type="primary"):
+        choice = offer_resume(cp, target, DATA_DIR, list_label(cp.options.get("list_id")))
+        if choice is not None:
             options = ImportOptions(**{**cp.options, "subscribe": tuple(cp.options.get("subscribe") or ())})
-            path = Path(cp.file_path)
-            _start("profiles_resumed", "resumed import", path, Mapping.from_json(cp.mapping), options, resume=True)
-            st.rerun()
-        if discard_col.button("Discard it", key="profiles_discard", help="Rows already sent stay in Klaviyo."):
-            discard_import(DATA_DIR, cp.import_id)
-            release_upload(DATA_DIR, Path(cp.file_path))
+            mapping, path = Mapping.from_json(cp.mapping), Path(cp.file_path)
+            confirmation, adopt = choice.confirmation, choice.adopt
+            _start("profiles_resumed", "resumed import", path, mapping, options, target, True, confirmation, adopt)
             st.rerun()
 
 
@@ -204,11 +196,11 @@ def _starting_mapping(path: Path, header, sample, store: MappingStore) -> tuple[
 
 def _mapping_editor(suggested: Mapping, scope: str) -> Mapping:
     """One row per column; each widget's key names its file scope and its column, never its position."""
-    choices = [*STANDARD_FIELDS, CUSTOM, IGNORE]
+    choices = [*STANDARD_FIELDS, *CONSENT_TARGETS, CUSTOM, IGNORE]
     chosen = []
     for col in suggested.columns:
         left, mid, right = st.columns([2, 2, 1])
-        left.markdown(f"**{col.column}**")
+        show_md("markdown", "**{column}**", where=left, column=col.column)  # a CSV header: shown as text
         current = CUSTOM if col.is_property else col.target
         key = f"profiles_map_{scope}_{col.column}"
         target = mid.selectbox("to", choices, choices.index(current), key=key, label_visibility="collapsed")
@@ -233,56 +225,60 @@ def _save_mapping_form(store: MappingStore, mapping: Mapping) -> None:
     if button_col.button("Save mapping", key="profiles_save_mapping") and new_name:
         try:
             store.save(new_name, mapping)
-            st.success(f"Saved mapping '{new_name}'.")
+            show_text("success", f"Saved mapping '{new_name}'.")
         except MappingError as exc:
-            st.error(str(exc))
+            show_text("error", exc)
 
 
-def _options() -> ImportOptions | None:
-    left, right = st.columns(2)
-    country = left.text_input("Default country for phone numbers", "US", key="profiles_country", max_chars=2)
-    keep = right.radio(
-        "Same person twice in the file",
-        ("last", "first"),
-        key="profiles_keep",
-        horizontal=True,
-        format_func=lambda k: f"the {k} row wins",
-    )
-    list_id = _list_choice()
-    subscribe = st.multiselect("Subscribe to marketing (explicit consent)", CHANNELS, key="profiles_subscribe")
-    if subscribe and not st.checkbox(
-        "These people gave explicit consent for the channels above.", key="profiles_consent"
-    ):
-        st.info("Subscribing needs explicit consent; tick the box or clear the channels.")
-        return None
-    try:
-        return ImportOptions((country or "US").upper(), keep, list_id, tuple(subscribe))
-    except ValueError as exc:
-        st.error(str(exc))
-        return None
+# -- the target account ----------------------------------------------------------------------------------
+def _target() -> Target | None:
+    """The account imports go to; None (explained) when it cannot be identified: then only dry runs work."""
+    with guarded():
+        return get_target()
+    return None
+
+
+def _import_effect(path: Path, options: ImportOptions, counts: dict[str, int]) -> str:
+    """What a LIVE confirmation names: how many profiles, from which file, into which list, which consent."""
+    effect = f"import {counts.get('to_send', 0):,} profiles from {upload_name(path)}"
+    if options.list_id:
+        effect += f" into {list_label(options.list_id)}"
+    consent = " and ".join(options.subscribe)
+    return effect + (f", recording explicit consent for {consent}" if consent else ", recording no consent")
 
 
 # -- validate, then import -----------------------------------------------------------------------------
-def _validate_and_import(path: Path, mapping: Mapping, options: ImportOptions) -> None:
+def _validate_and_import(path: Path, mapping: Mapping, options: ImportOptions, target: Target | None) -> None:
     """Two buttons and what they produced: the import unlocks after a validation of exactly these
-    inputs, and locks again once they have been imported (until the file, mapping or options change)."""
+    inputs, and locks again once they have been imported to this account (until the file, mapping, options
+    or account change). A LIVE account is named and confirmed first."""
     inputs = _digest(str(path), mapping.to_json(), options.to_json())
-    dry_key, import_key = f"dry:{inputs}", f"import:{inputs}"
+    account = target.label() if target is not None else ""
+    dry_key, import_key = f"dry:{inputs}", f"import:{inputs}:{_digest(account)}"
     results = st.session_state.get(RESULTS, {})
     running = _running()
     busy = running is not None
     if st.button("Validate (dry run: nothing is sent)", key="profiles_validate", disabled=busy):
         results.pop(dry_key, None)
+        st.session_state.setdefault(VALIDATED_ON, {})[dry_key] = account
         dry = ImportOptions(**{**options.to_json(), "dry_run": True})
-        _start(dry_key, "validation", path, mapping, dry)
+        _start(dry_key, "validation", path, mapping, dry, target)
         st.rerun()
     dry_done = results.get(dry_key)
     validated = dry_done is not None and dry_done.result is not None
     imported = results.get(import_key)
     done = imported is not None and imported.result is not None and imported.result.finished
-    if st.button("Import now", key="profiles_import", disabled=busy or not validated or done, type="primary"):
-        _start(import_key, "import", path, mapping, options)
+    ready = validated and not done and target is not None
+    if st.button("Import now", key="profiles_import", disabled=busy or not ready, type="primary"):
+        if target is not None and target.live:  # a LIVE import asks first, naming the account and the effect
+            st.session_state[CONFIRMING] = import_key
+            st.rerun()
+        _start(import_key, "import", path, mapping, options, target)
         st.rerun()
+    if ready and not busy and target is not None and st.session_state.get(CONFIRMING) == import_key:
+        assert dry_done is not None and dry_done.result is not None
+        on = st.session_state.get(VALIDATED_ON, {}).get(dry_key, "")
+        _confirm_live(path, mapping, options, target, dry_done.result.plan, on, import_key)
     if running is not None and running.key != "profiles_resumed":
         _live_progress()  # also when the inputs have changed since it started: it is still what is running
     if done:
@@ -295,6 +291,31 @@ def _validate_and_import(path: Path, mapping: Mapping, options: ImportOptions) -
         show_outcome(dry_done, "profiles_dry")
 
 
+def _confirm_live(
+    path: Path,
+    mapping: Mapping,
+    options: ImportOptions,
+    target: Target,
+    plan: dict[str, int],
+    validated_on: str,
+    import_key: str,
+) -> None:
+    """The LIVE account's name typed for this one import (ui.confirm), then the import starts with the token."""
+    if validated_on and validated_on != target.label():
+        show_text("info", f"Validated on {validated_on}; this import goes to {target.label()}.")
+    effect = _import_effect(path, options, plan)
+    if st.button(
+        md("Import to LIVE account '{name}'", name=target.name),
+        key="profiles_import_live",
+        type="primary",
+        disabled=not confirm_box(target, effect, "profiles_confirm"),
+    ):
+        st.session_state.pop(CONFIRMING, None)
+        confirmation = take_confirmation(target, effect, "profiles_confirm")
+        _start(import_key, "import", path, mapping, options, target, confirmation=confirmation)
+        st.rerun()
+
+
 def _resumed_progress() -> None:
     running = _running()
     if running is not None and running.key == "profiles_resumed":
@@ -305,8 +326,9 @@ def _page() -> None:
     """Inputs -> the core (beside the page) -> results, top to bottom."""
     st.title("👥 Profile upload")
     st.caption("CSV (any encoding, comma/semicolon/tab) → map columns → validate every row → import as bulk jobs.")
+    target = _target()
     _sweep_once()
-    _resume_offer()
+    _resume_offer(target)
     _resumed_progress()
     upload = st.file_uploader(
         "Customer CSV",
@@ -320,11 +342,11 @@ def _page() -> None:
     try:
         fmt, header, sample = _preview(str(path), path.stat().st_size, path.stat().st_mtime)
     except CsvError as exc:
-        st.error(str(exc))
+        show_text("error", exc)
         st.stop()
-    st.caption(f"Detected: {fmt.describe()} · {len(header.columns)} columns")
+    show_text("caption", f"Detected: {fmt.describe()} · {len(header.columns)} columns")
     for note in header.warnings:
-        st.caption(f"Note: {note}")
+        show_text("caption", f"Note: {note}")
     st.dataframe(sample.head(10), key="profiles_preview")
 
     st.subheader("Map columns")
@@ -333,7 +355,7 @@ def _page() -> None:
         suggested, scope = _starting_mapping(path, header, sample, store)
         mapping = _mapping_editor(suggested, scope)
     except MappingError as exc:
-        st.error(str(exc))
+        show_text("error", exc)
         st.stop()
     _save_mapping_form(store, mapping)
     if not mapping.has_identifier():
@@ -341,12 +363,12 @@ def _page() -> None:
         st.stop()
 
     st.subheader("Options")
-    options = _options()
+    options = import_options()
     if options is None:
         st.stop()
 
     st.subheader("Validate, then import")
-    _validate_and_import(path, mapping, options)
+    _validate_and_import(path, mapping, options, target)
 
 
 just_imported = _collect_finished_run()

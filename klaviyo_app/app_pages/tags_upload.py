@@ -9,8 +9,11 @@ import time
 import pandas as pd
 import streamlit as st
 
-from klaviyo_app.ui.client import get_client
-from klaviyo_app.ui.errors import render_error
+from klaviyo_app.ui.client import get_client, get_target
+from klaviyo_app.ui.confirm import confirm_box, render_refusal, take_confirmation
+from klaviyo_app.ui.errors import guarded
+from klaviyo_app.ui.text import md_escape, show_text
+from klaviyo_core.accounts import Target, TargetError
 from klaviyo_core.tags import (
     MERGE,
     REPLACE,
@@ -47,7 +50,16 @@ SHAPES_HELP = """
 - `email,label` labels **profiles**, which Klaviyo cannot tag: the labels become a custom profile property.
 """
 
+
+def _planned_on(planned: Target | None, current: Target) -> bool:
+    return planned is not None and planned.same_account(current) and planned.live == current.live
+
+
 st.title("🏷️ Tag upload")
+with guarded() as identifying:  # it cannot be identified: nothing can be planned or written
+    TARGET = get_target()  # the account plans are read from and applied to
+if identifying.failed:
+    st.stop()
 upload_tab, overview_tab = st.tabs(["Upload a CSV", "Current tags"])
 
 
@@ -68,7 +80,7 @@ def _labels(data: bytes, digest: str) -> None:
     try:
         plan = plan_labels(read_tag_file(data), name, mode)
     except LabelError as exc:
-        st.error(str(exc))
+        show_text("error", exc)
         return
     st.metric("Profiles", plan.profile_count)
     if plan.skipped:
@@ -82,31 +94,38 @@ def _labels(data: bytes, digest: str) -> None:
     run_key = (digest, plan.property_name, mode)
     if run_key in runs:
         st.info(f"You already ran this file at {runs[run_key]}. Running it again is safe: {RERUN_TEXT[mode]}")
-    if st.button("Start the profile import", key="tags_label_submit", disabled=not plan.labels):
-        _send_labels(plan, run_key)
+    effect = f"set the profile property '{plan.property_name}' ({mode}) on {plan.profile_count:,} profiles"
+    ready = confirm_box(TARGET, effect, "tags_label_confirm") if plan.labels else False
+    if st.button("Start the profile import", key="tags_label_submit", disabled=not ready):
+        _send_labels(plan, run_key, effect)
 
 
-def _send_labels(plan: LabelPlan, run_key: tuple[str, str, str]) -> None:
+def _send_labels(plan: LabelPlan, run_key: tuple[str, str, str], effect: str) -> None:
     bar = st.progress(0.0, text="Starting…")
 
     def show(done: int, total: int, message: str) -> None:
-        bar.progress(done / max(total, 1), text=message)
+        bar.progress(done / max(total, 1), text=md_escape(message))
 
-    try:
-        sent = send_labels(get_client(), plan, on_progress=show)
-    except ImportsStillRunning as exc:
-        st.warning(str(exc))
-        return
-    except Exception as exc:
-        render_error(exc)
+    with guarded() as sending:
+        try:
+            token = take_confirmation(TARGET, effect, "tags_label_confirm")
+            sent = send_labels(get_client(), plan, on_progress=show, target=TARGET, confirmation=token)
+        except TargetError as exc:
+            render_refusal(exc)
+            return
+        except ImportsStillRunning as exc:
+            show_text("warning", exc)
+            return
+    if sending.failed:
         return
     st.session_state[LABEL_RUNS_KEY][run_key] = time.strftime("%H:%M")
     if sent.profiles_up_to_date:
         st.info(f"{sent.profiles_up_to_date} profile(s) already have every label in this file: left out.")
     if sent.jobs:
-        st.success(
+        show_text(
+            "success",
             f"Started bulk import job(s) for {sent.profiles_sent} profile(s): " + ", ".join(sent.jobs) + ". "
-            "Follow them on the profile upload page."
+            "Follow them on the profile upload page.",
         )
     else:
         st.success("Nothing to add: every profile already has these labels.")
@@ -115,13 +134,12 @@ def _send_labels(plan: LabelPlan, run_key: tuple[str, str, str]) -> None:
 def _plan_view(digest: str, tag_file) -> None:  # type: ignore[no-untyped-def]
     stored = st.session_state.get(PLAN_KEY)
     rebuild = st.button("Rebuild the plan (reads only)", key="tags_build_plan")
-    if rebuild or not stored or stored[0] != digest:  # planned once per file; nothing is written here
-        try:
-            with st.spinner("Reading the account's tags and resources…"):
-                st.session_state[PLAN_KEY] = (digest, plan_tag_file(get_client(), tag_file))
+    if rebuild or not stored or stored[0] != digest or not _planned_on(stored[1].target, TARGET):
+        # planned once per file and account (a switch of account plans again); nothing is written here
+        with guarded() as planning, st.spinner("Reading the account's tags and resources…"):
+            st.session_state[PLAN_KEY] = (digest, plan_tag_file(get_client(), tag_file, target=TARGET))
             st.session_state.pop(RESULT_KEY, None)
-        except Exception as exc:
-            render_error(exc)
+        if planning.failed:
             return
     stored = st.session_state.get(PLAN_KEY)
     if not stored or stored[0] != digest:
@@ -133,22 +151,31 @@ def _plan_view(digest: str, tag_file) -> None:  # type: ignore[no-untyped-def]
     for col, (action, n) in zip(cols[2:], plan.counts().items(), strict=True):
         col.metric(action.capitalize(), n)
     for warning in plan.warnings:
-        st.warning(warning)
+        show_text("warning", warning)
     table = pd.DataFrame(report_rows(plan))[["line", "plan", "detail", "warnings"]]
     st.dataframe(table, hide_index=True, key="tags_plan_table")
     if not plan.writes:
         st.success("Nothing to change: the account already matches this file.")
         return
-    if get_client().config.is_live:
-        st.warning("Target: your **live** Klaviyo account. Applying changes its tags for real.")
-    if st.button(f"Apply {plan.writes} change{'s' if plan.writes != 1 else ''}", key="tags_apply", type="primary"):
+    st.caption(f"Planned on {TARGET.label()}.")
+    effect = f"make {plan.writes} tag change{'s' if plan.writes != 1 else ''}"
+    ready = confirm_box(TARGET, effect, "tags_confirm")
+    label = f"Apply {plan.writes} change{'s' if plan.writes != 1 else ''}"
+    if st.button(label, key="tags_apply", type="primary", disabled=not ready):
         bar = st.progress(0.0, text="Starting…")
-        try:
-            result = apply_plan(
-                get_client(), plan, on_progress=lambda d, t, m: bar.progress(d / max(t, 1), text=f"{d}/{t} {m}")
-            )
-        except Exception as exc:
-            render_error(exc)
+        with guarded() as applying:
+            try:
+                result = apply_plan(
+                    get_client(),
+                    plan,
+                    on_progress=lambda d, t, m: bar.progress(d / max(t, 1), text=md_escape(f"{d}/{t} {m}")),
+                    target=TARGET,
+                    confirmation=take_confirmation(TARGET, effect, "tags_confirm"),
+                )
+            except TargetError as exc:
+                render_refusal(exc)
+                return
+        if applying.failed:
             return
         st.session_state[RESULT_KEY] = (digest, result)
     _results(digest, plan)
@@ -176,7 +203,7 @@ with upload_tab:
         try:
             tag_file = read_tag_file(data)
         except TagFileError as exc:
-            st.error(f"This file cannot be used: {exc}")
+            show_text("error", f"This file cannot be used: {exc}")
         else:
             st.info(f"Detected shape: **{tag_file.shape.value}** · {len(tag_file.rows)} rows")
             preview = pd.DataFrame([r.values for r in tag_file.rows[:20]], columns=tag_file.columns)
@@ -190,12 +217,9 @@ with upload_tab:
 with overview_tab:
     st.caption("Read-only. Tags label campaigns, flows, lists and segments (never profiles).")
     if st.button("Load current tags", key="tags_load_overview"):
-        try:
-            with st.spinner("Reading tags (3 requests a second at most)…"):
-                usage = tag_overview(get_client())
-        except Exception as exc:
-            render_error(exc)
-        else:
+        with guarded() as reading, st.spinner("Reading tags (3 requests a second at most)…"):
+            usage = tag_overview(get_client())
+        if not reading.failed:
             rows = [
                 {
                     "group": u.group + (" (exclusive)" if u.exclusive else "") + (" (default)" if u.default else ""),

@@ -1,7 +1,7 @@
 """⚡ Test events: build an event, see the exact request, send it safely, see it land.
 
 Thin page: widgets -> klaviyo_core (event_form, events, event_send, event_bulk, event_history) -> render.
-The LIVE guard is the core's; this page only shows its texts and passes what the person typed.
+The LIVE guard is the core's; this page shows its texts and asks `ui.confirm` for a one-write token.
 A blank Profile is not an error until the person has typed into it or pressed Send: a fresh form opens
 without red, and sending stays blocked (the button explains, the press shows the field's error).
 """
@@ -12,8 +12,11 @@ from typing import Any
 
 import streamlit as st
 
-from klaviyo_app.ui.accounts import active_target
-from klaviyo_app.ui.client import get_client
+from klaviyo_app.ui.client import get_client, get_target
+from klaviyo_app.ui.confirm import confirm_box, take_confirmation
+from klaviyo_app.ui.errors import guarded
+from klaviyo_app.ui.text import md, show_md, show_text
+from klaviyo_core.accounts import Target
 from klaviyo_core.events import (
     IDENTIFIER_KINDS,
     Event,
@@ -58,6 +61,7 @@ K_BULK_COUNT = "events_bulk_count"
 K_BULK_BASE = "events_bulk_base_email"
 K_BULK_CSV = "events_bulk_csv"
 K_BULK_SEND = "events_bulk_send"
+K_BULK_CONFIRM = "events_bulk_confirm"
 FORM_KEYS = {
     "metric": K_METRIC,
     "identifier_kind": K_KIND,
@@ -112,6 +116,10 @@ def _record(result: SendResult, target: Any, history: EventHistory) -> None:
     st.session_state[K_LAST_RESULT] = result
 
 
+def _effect(event: Event) -> str:
+    return f"send the event '{event.metric}' for {event.profile_label}"
+
+
 def _touch_profile() -> None:
     st.session_state[K_PROFILE_TOUCHED] = True
 
@@ -144,7 +152,7 @@ def _preview_column(event: Event | None, errors: list[Any], client: Any, pending
         st.info("Enter the **Profile** the event is for (an email, phone number or external id) to see the request.")
         return
     for problem in errors:
-        st.error(f"**{problem.field}**: {problem.message}")
+        show_md("error", "**{field}**: {message}", field=problem.field, message=problem.message)
         if problem.snippet:
             st.code(problem.snippet, language=None)
     if event is None:
@@ -162,12 +170,12 @@ def _send_controls(event: Event | None, target: Any, client: Any, history: Event
     says what is missing, which a greyed-out button never does. A LIVE send always waits for its guard."""
     if target.live and event is not None:
         guard = live_guard(target.name, event)
-        st.warning(guard.warning)
-        st.info(guard.suggestion)
-        ready = guard.confirmed(st.text_input("Type the account name to confirm", key=K_CONFIRM))
+        show_text("warning", guard.warning)
+        show_text("info", guard.suggestion)
+        ready = confirm_box(target, _effect(event), K_CONFIRM)
     else:
         ready = event is not None or (pending and not target.live)
-    label = f"Send to LIVE account '{target.name}'" if target.live else "Send to sandbox"
+    label = md("Send to LIVE account '{name}'", name=target.name) if target.live else "Send to sandbox"
     help_text = "Enter the Profile first." if pending else None
     st.button(
         label,
@@ -187,9 +195,9 @@ def _on_send(target: Any, client: Any, history: EventHistory) -> None:
         st.session_state[K_SEND_TRIED] = True  # from now on the form's errors show
         st.session_state[K_LAST_RESULT] = NOT_SENT_FORM
         return
-    typed = st.session_state.get(K_CONFIRM)
     try:
-        result = send(client, event, live=target.live, account_name=target.name, typed_confirmation=typed)
+        token = take_confirmation(target, _effect(event), K_CONFIRM)
+        result = send(client, event, target=target, confirmation=token)
     except LiveSendNotConfirmed as exc:
         st.session_state[K_LAST_RESULT] = str(exc)
         return
@@ -203,14 +211,14 @@ def _show_last_result() -> None:
     if result is None:
         return
     if isinstance(result, str):
-        st.error(result)
+        show_text("error", result)
         return
     if result.ok:
-        st.success(result.outcome)
+        show_text("success", result.outcome)
     else:
-        st.error(result.outcome)
+        show_text("error", result.outcome)
         if result.explanation:
-            st.info(f"What to do: {result.explanation.todo}")
+            show_text("info", f"What to do: {result.explanation.todo}")
         if result.response:
             st.json(result.response, expanded=False)
 
@@ -229,18 +237,21 @@ def _bulk_section(event: Event | None, target: Any, client: Any) -> None:
             if upload is not None:
                 parsed = events_from_csv(upload.getvalue().decode("utf-8-sig"))
                 for problem in parsed.errors[:20]:
-                    st.error(f"Row {problem.row}, {problem.field}: {problem.message}")
+                    show_text("error", f"Row {problem.row}, {problem.field}: {problem.message}")
                 events = [] if parsed.errors else parsed.events
-        typed = st.session_state.get(K_CONFIRM) if target.live else None
-        if st.button(f"Send {len(events)} events in bulk", key=K_BULK_SEND, disabled=not events):
+        effect = f"send {len(events):,} events"
+        label = "Type the account name to confirm the bulk send"
+        ready = confirm_box(target, effect, K_BULK_CONFIRM, label) if events else False
+        if st.button(f"Send {len(events)} events in bulk", key=K_BULK_SEND, disabled=not ready):
             try:
-                result = send_bulk(client, events, live=target.live, account_name=target.name, typed_confirmation=typed)
+                token = take_confirmation(target, effect, K_BULK_CONFIRM)
+                result = send_bulk(client, events, target=target, confirmation=token)
             except LiveSendNotConfirmed as exc:
-                st.error(f"{exc} Type it in the confirmation box above.")
+                show_text("error", str(exc))
                 return
             st.success(f"{result.accepted_events} events accepted in {result.batches} request(s).")
             for index, why in result.failures:
-                st.error(f"Batch {index + 1}: {why.what} What to do: {why.todo}")
+                show_text("error", f"Batch {index + 1}: {why.what} What to do: {why.todo}")
 
 
 def _history_entries(target: Any, history: EventHistory) -> list[tuple[bool, HistoryEntry]]:
@@ -255,7 +266,7 @@ def _history_section(target: Any, client: Any, history: EventHistory) -> None:
     st.subheader("Sent events")
     entries = _history_entries(target, history)
     if not entries:
-        st.caption(f"Nothing sent to {target.name} yet.")
+        show_text("caption", f"Nothing sent to {target.name} yet.")
         return
     rows = [{"when": "this session" if mine else "earlier", **e.row()} for mine, e in entries]
     st.dataframe(rows, hide_index=True, width="stretch")
@@ -289,8 +300,11 @@ def _resend_entry(entry: HistoryEntry, target: Any, client: Any, history: EventH
 
 # -- the page, top to bottom -------------------------------------------------------------------------
 st.title("⚡ Test events")
-target = active_target()
 client = get_client()
+with guarded() as identifying:  # the account cannot be identified: nothing can be sent to it
+    target: Target = get_target()  # the account sends go to (and a LIVE confirmation names)
+if identifying.failed:
+    st.stop()
 history = EventHistory(target.name)
 _init_state()
 st.session_state.setdefault(K_UNIQUE, "")
@@ -298,9 +312,9 @@ built = build_from_form(_current_form())
 if built.event is not None and not st.session_state[K_UNIQUE]:
     st.session_state[K_UNIQUE] = built.event.unique_id  # the id shown is the id sent
 if target.live:
-    st.error(f"LIVE account: {target.name}. Events you send here trigger real flows.")
+    show_text("error", f"LIVE account: {target.name}. Events you send here trigger real flows.")
 else:
-    st.caption(f"Target: sandbox ({target.name}). Nothing reaches real customers.")
+    show_text("caption", f"Target: sandbox ({target.name}). Nothing reaches real customers.")
 left, right = st.columns(2)
 with left:
     _form_column()

@@ -15,6 +15,7 @@ import streamlit as st
 
 from klaviyo_app.ui import state
 from klaviyo_app.ui.sandbox import embedded_sandbox
+from klaviyo_app.ui.text import show_md, show_text
 from klaviyo_core.accounts import (
     ENV_ACCOUNT_NAME,
     ENV_KEY,
@@ -28,13 +29,13 @@ from klaviyo_core.accounts import (
     check_key,
     check_key_format,
     env_account,
-    fingerprint,
-    is_live_url,
+    is_live,
     keyring_available,
+    mask_key,
     validate_base_url,
     validate_name,
 )
-from klaviyo_core.http import ClientConfig, KlaviyoClient
+from klaviyo_core.http import CHECK_DEADLINE_SECONDS, ClientConfig, KlaviyoClient, host_warning
 from klaviyo_spec import SPEC_REVISION
 
 SANDBOX_NAME = SANDBOX
@@ -72,7 +73,7 @@ class SessionAccount:
 
     @property
     def fingerprint(self) -> str:
-        return fingerprint(self.api_key)
+        return mask_key(self.api_key)
 
 
 def store() -> AccountStore:
@@ -93,8 +94,19 @@ def environment_account() -> ResolvedAccount | None:
     """KLAVIYO_API_KEY, for servers: offered as an account when set (a malformed value is left out)."""
     try:
         return env_account()
-    except InvalidKey:
+    except CredentialsError:  # a malformed key, or KLAVIYO_BASE_URL refused (http off loopback)
         return None
+
+
+def environment_problem() -> str | None:
+    """Why the environment account is left out (for the Keys page), None when it is fine or unset."""
+    try:
+        env_account()
+    except InvalidKey as exc:
+        return f"{ENV_KEY} is set but is not a private key: {exc.reason}"
+    except CredentialsError as exc:
+        return str(exc)
+    return None
 
 
 def saved_names() -> list[str]:
@@ -162,11 +174,12 @@ def active_target() -> Target:
         return _sandbox_target()
     try:
         account = _resolve(name)
+        validate_base_url(account.base_url)  # an account saved before https was required off loopback
     except CredentialsError as exc:
         flash("error", f"Could not use '{name}': {exc} Using the sandbox instead.")
         st.session_state[ACTIVE] = SANDBOX
         return _sandbox_target()
-    live = is_live_url(account.base_url)
+    live = account.live if isinstance(account, ResolvedAccount) else is_live(account.base_url)
     return Target(name, account.base_url, account.api_key, live, account.revision)
 
 
@@ -179,7 +192,7 @@ def live_names() -> set[str]:
     if from_env is not None and from_env.live:
         names.add(ENV_ACCOUNT_NAME)
     extra = session_account()
-    if extra is not None and is_live_url(extra.base_url):
+    if extra is not None and is_live(extra.base_url):
         names.add(extra.label)
     return names
 
@@ -204,12 +217,16 @@ def render_account_switcher() -> None:
     )
     target = active_target()
     if target.live:
-        st.markdown(f"**Target:** 🔴 **LIVE** · {target.name}")
+        show_md("markdown", "**Target:** 🔴 **LIVE** · {name}", name=target.name)
         st.error("LIVE account: changes reach real customers.", icon="🔴")
     elif target.name == SANDBOX:
         st.markdown(f"**Target:** 🧪 {SANDBOX} (local, safe to try anything)")
     else:
-        st.markdown(f"**Target:** 🧪 {target.name} (test server {target.base_url})")
+        show_md("markdown", "**Target:** 🧪 {name} (test server {url})", name=target.name, url=target.base_url)
+    if target.name != SANDBOX:  # what every write is bound to (the account id shows with each plan)
+        show_md("caption", "{url} · key {key}", url=target.base_url, key=mask_key(target.api_key))
+    if warning := host_warning(target.base_url):
+        show_text("warning", warning, icon="⚠️")
 
 
 # -- actions for the Keys page (called from widget callbacks) --------------------------------------
@@ -220,7 +237,8 @@ def _client(key: str, base_url: str, revision: str) -> KlaviyoClient:
 def run_check(key: str, base_url: str, revision: str) -> KeyReport:
     client = _client(key, base_url, revision)
     try:
-        return check_key(client)
+        with st.spinner(f"Testing the key with {base_url} (gives up after {CHECK_DEADLINE_SECONDS:g} s)..."):
+            return check_key(client, deadline=CHECK_DEADLINE_SECONDS)
     finally:
         client.close()
 
@@ -253,6 +271,8 @@ def add_account(name: str, key_text: str, base_url: str, test: bool = True) -> b
         flash("error", str(exc))
         return False
     level, message = report_message(report) if report else ("info", "Saved without a test.")
+    if warning := host_warning(base_url):
+        level, message = "warning", f"{message} {warning}"
     flash(level, f"Saved '{record.name}' ({record.fingerprint}). {message}")
     return True
 
@@ -274,8 +294,8 @@ def test_saved(name: str) -> None:
 test_saved.__test__ = False  # type: ignore[attr-defined]
 
 
-def edit_account(name: str, new_name: str, base_url: str, key_text: str) -> None:
-    """Rename, change the base URL and/or replace the key (an empty key field keeps the old key)."""
+def edit_account(name: str, new_name: str, base_url: str, key_text: str, live: bool | None = None) -> None:
+    """Rename, change the base URL, the LIVE mark and/or replace the key (an empty key field keeps the old key)."""
     s = store()
     try:
         record = s.get(name)
@@ -287,6 +307,8 @@ def edit_account(name: str, new_name: str, base_url: str, key_text: str) -> None
             record = s.replace_key(record.name, verdict.key)
         if base_url.strip() and base_url.strip().rstrip("/") != record.base_url:
             record = s.edit(record.name, base_url=base_url.strip())
+        if live is not None and live != record.marked_live:
+            record = s.edit(record.name, live=live)
         if new_name.strip() and new_name.strip() != record.name:
             was_active = active_name() == record.name
             record = s.rename(record.name, new_name)

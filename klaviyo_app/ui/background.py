@@ -56,7 +56,7 @@ class BackgroundRun:
             outcome.result = work(self.stop, self._record)
             report = outcome.result.report_path
             outcome.problems = top_problems(report) if report is not None and report.exists() else None
-        except BaseException as exc:  # shown by the page, in words (errors.render_error and friends)
+        except BaseException as exc:  # noqa: BLE001 - handed to the page, which shows it in words (import_results)
             outcome.error = exc
         outcome.stopped = self.stop.is_set()
         self.outcome = outcome

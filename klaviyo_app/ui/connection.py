@@ -6,19 +6,27 @@ import streamlit as st
 
 from klaviyo_app.ui import state
 from klaviyo_app.ui.client import get_client
-from klaviyo_app.ui.errors import render_error
+from klaviyo_app.ui.errors import guarded, render_error
+from klaviyo_app.ui.text import show_md
 from klaviyo_core.accounts import fetch_account
 
 
 def render_connection_check(key: str = "sidebar_test_connection") -> None:
     """A Test connection button (the key tells the sidebar's from the Home page's) and its last result."""
     if st.button("Test connection", key=key, use_container_width=True):
-        try:
+        with guarded(show=False) as outcome:  # shown below, and again on every rerun until the next check
             st.session_state[state.CONNECTION_RESULT] = fetch_account(get_client())
-        except Exception as exc:
-            st.session_state[state.CONNECTION_RESULT] = exc
+        if outcome.failed:
+            st.session_state[state.CONNECTION_RESULT] = outcome.failed
     result = state.get(state.CONNECTION_RESULT)
     if isinstance(result, BaseException):
         render_error(result)
     elif result is not None:
-        st.success(f"Connected to **{result.name}** ({result.timezone}, {result.currency})", icon="✅")
+        show_md(
+            "success",
+            "Connected to **{name}** ({zone}, {currency})",
+            "✅",
+            name=result.name,
+            zone=result.timezone,
+            currency=result.currency,
+        )

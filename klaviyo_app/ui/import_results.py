@@ -8,27 +8,37 @@ import json
 import streamlit as st
 
 from klaviyo_app.ui.background import Outcome
+from klaviyo_app.ui.confirm import render_refusal
 from klaviyo_app.ui.errors import render_error
-from klaviyo_core.csvfile import CsvError
+from klaviyo_app.ui.text import show_md, show_text
+from klaviyo_core.accounts import TargetError
+from klaviyo_core.csvfile import CsvError, frame_csv
 from klaviyo_core.http import KlaviyoError
-from klaviyo_core.profiles import ImportStopped, MappingError, UnfinishedImport, problem_rows
+from klaviyo_core.profiles import ImportBusy, ImportStopped, MappingError, UnfinishedImport, problem_rows
 
 FIRST_JOB_CHARS = 20_000  # of the first job's JSON shown on the page (the download has all of it)
 
 
 def show_outcome(outcome: Outcome, key: str) -> None:
-    """A finished run: its counts, problems and downloads, or what stopped it, in words."""
+    """A finished run: its counts, problems and downloads, or what stopped it, in words (as text: messages
+    name files, columns and accounts, and carry the server's words)."""
     exc = outcome.error
-    if isinstance(exc, UnfinishedImport):
-        st.warning(f"{exc} Use Resume at the top of the page.")
+    if isinstance(exc, TargetError):  # another account, no LIVE confirmation, an older checkpoint
+        render_refusal(exc)
+    elif isinstance(exc, ImportBusy):
+        show_text("warning", exc)
+    elif isinstance(exc, UnfinishedImport):
+        show_md("warning", "{exc} Use **Resume** at the top of the page.", exc=exc)
     elif isinstance(exc, ImportStopped):
-        st.warning(f"{exc} Use Resume at the top of the page, or Discard it there.")
+        show_md("warning", "{exc} Use **Resume** at the top of the page, or **Discard** it there.", exc=exc)
     elif isinstance(exc, (CsvError, MappingError, ValueError)):
-        st.error(str(exc))
+        show_text("error", exc)
     elif isinstance(exc, KlaviyoError):
         render_error(exc)
     elif exc is not None:
-        st.error(f"The import stopped unexpectedly ({type(exc).__name__}). Nothing is lost: resume it from the top.")
+        show_text(
+            "error", f"The import stopped unexpectedly ({type(exc).__name__}). Nothing is lost: resume it from the top."
+        )
     if outcome.result is not None:
         _show_result(outcome, key)
 
@@ -44,7 +54,12 @@ def _show_result(outcome: Outcome, key: str) -> None:
     for col, status in zip(st.columns(5), statuses, strict=True):
         col.metric(status.replace("_", " "), f"{counts[status]:,}")
     for warning in result.warnings:
-        st.caption(f"Note: {warning}")
+        show_text("caption", f"Note: {warning}")
+    for note in result.consent:  # "N of M rows will be subscribed (column X)"
+        show_text("info", note)
+    if result.warned:
+        rows = f"{result.warned:,} row{'s' if result.warned != 1 else ''}"
+        st.caption(f"{rows} kept with a field left out (a bad optional cell); the report says which.")
     report = result.report_path
     if report is None or not report.exists():
         return
@@ -53,7 +68,7 @@ def _show_result(outcome: Outcome, key: str) -> None:
         st.dataframe(outcome.problems, hide_index=True, key=f"{key}_top")
         st.download_button(
             "Download problem rows",
-            lambda: problem_rows(report).to_csv(index=False).encode("utf-8-sig"),
+            lambda: frame_csv(problem_rows(report)).encode("utf-8-sig"),  # formulas neutralised
             "problems.csv",
             key=f"{key}_problems",
             on_click="ignore",

@@ -13,8 +13,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from klaviyo_core.http.redaction import mask_key
-
 PUBLIC_KEY_SHAPE = re.compile(r"^[A-Za-z0-9]{6}$")
 PRIVATE_KEY_SHAPE = re.compile(r"^pk_[A-Za-z0-9_]+$")
 #: Klaviyo's own keys are `pk_` + 34 letters/digits (what secret scanners match); test keys may differ.
@@ -43,11 +41,6 @@ class KeyFormat:
 
     def __repr__(self) -> str:  # a verdict may end up in a log or a traceback: never show the key
         return f"KeyFormat(ok={self.ok}, kind={self.kind!r}, reason={self.reason!r}, warning={self.warning!r})"
-
-
-def fingerprint(key: str | None) -> str:
-    """'pk_...a1b2': the last four characters are enough to tell keys apart and useless to an attacker."""
-    return mask_key(key)
 
 
 def check_key_format(text: str | None) -> KeyFormat:

@@ -18,8 +18,9 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
-from klaviyo_core.accounts.store import KlaviyoAccountInfo, TestResult, now_iso
-from klaviyo_core.http.client import KlaviyoClient
+from klaviyo_core.accounts.store import KlaviyoAccountInfo, TestResult
+from klaviyo_core.clock import now_iso
+from klaviyo_core.http.client import CHECK_DEADLINE_SECONDS, KlaviyoClient
 from klaviyo_core.http.errors import (
     ApiError,
     AuthenticationError,
@@ -165,13 +166,29 @@ def check_key(
     capabilities: tuple[Capability, ...] = CAPABILITIES,
     on_progress: Callable[[int, int, str], None] | None = None,
     workers: int = 4,
+    deadline: float | None = CHECK_DEADLINE_SECONDS,
 ) -> KeyReport:
     """Call `GET /api/accounts`, then probe each capability. Never raises for API trouble: it is the report.
 
     Probes run on a few threads (each is one short request, and the client paces per operation), so a
     Test takes about as long as the slowest few calls instead of all of them in a row. `on_progress` is
-    called on the caller's thread (Streamlit widgets can only be updated from there).
+    called on the caller's thread (Streamlit widgets can only be updated from there). The whole test gives
+    up after `deadline` seconds (a silent server used to hold the Keys page for 38 s); probes still waiting
+    then come back "unknown" with the reason.
     """
+    client.set_deadline(deadline)
+    try:
+        return _check_key(client, capabilities, on_progress, workers)
+    finally:
+        client.set_deadline(None)
+
+
+def _check_key(
+    client: Any,
+    capabilities: tuple[Capability, ...],
+    on_progress: Callable[[int, int, str], None] | None,
+    workers: int,
+) -> KeyReport:
     try:
         doc = client.get("/api/accounts")
     except AuthenticationError as exc:

@@ -6,24 +6,11 @@ Kept apart from `store.py` (which owns the keyring and the file) so the records 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
+from klaviyo_core.accounts.target import is_live
 from klaviyo_core.http.config import LIVE_BASE_URL
 from klaviyo_spec import SPEC_REVISION
-
-_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-
-
-def is_live_url(base_url: str) -> bool:
-    """Anything that is not on this machine talks to a real store; only loopback URLs are a sandbox."""
-    host = urlsplit(base_url).hostname if base_url else None
-    return bool(host) and host not in _LOOPBACK_HOSTS
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -70,10 +57,12 @@ class AccountRecord:
     revision: str = SPEC_REVISION
     last_test: TestResult | None = None
     klaviyo: KlaviyoAccountInfo = field(default_factory=KlaviyoAccountInfo)
+    marked_live: bool = False  # the user's "live" setting: LIVE even on loopback (a tunnel to a real store)
+    allow_host: bool = False  # a host outside *.klaviyo.com the user allowed (CLI --allow-host), remembered
 
     @property
     def live(self) -> bool:
-        return is_live_url(self.base_url)
+        return is_live(self.base_url, marked_live=self.marked_live)
 
     @property
     def status(self) -> str:
@@ -85,6 +74,7 @@ class AccountRecord:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["last_test"] = asdict(self.last_test) if self.last_test else None
+        data["live"] = data.pop("marked_live")
         return data
 
     @classmethod
@@ -98,4 +88,6 @@ class AccountRecord:
             revision=str(data.get("revision") or SPEC_REVISION),
             last_test=TestResult.from_dict(last) if isinstance(last, dict) else None,
             klaviyo=KlaviyoAccountInfo(**{k: str(v) for k, v in (data.get("klaviyo") or {}).items()}),
+            marked_live=data.get("live") is True,
+            allow_host=bool(data.get("allow_host", False)),
         )

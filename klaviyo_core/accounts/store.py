@@ -27,22 +27,23 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 import keyring
 import keyring.errors
 
-from klaviyo_core.accounts.key_format import check_key_format, fingerprint
+from klaviyo_core.accounts.key_format import check_key_format
 from klaviyo_core.accounts.records import (
-    LIVE_BASE_URL,
     AccountRecord,
     KlaviyoAccountInfo,
     TestResult,
-    is_live_url,
-    now_iso,
 )
-from klaviyo_core.paths import config_dir
+from klaviyo_core.accounts.target import env_marked_live, is_live
+from klaviyo_core.http.config import LIVE_BASE_URL
+from klaviyo_core.http.origin import UnsafeTarget, require_https
+from klaviyo_core.http.redaction import mask_key
+from klaviyo_core.paths import config_dir, private_dir
 from klaviyo_spec import SPEC_REVISION
 
 __all__ = [
@@ -61,9 +62,7 @@ __all__ = [
     "ResolvedAccount",
     "TestResult",
     "env_account",
-    "is_live_url",
     "keyring_available",
-    "now_iso",
     "resolve_account",
 ]
 
@@ -78,6 +77,8 @@ _REVISION = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z0-9]+)?$")
 #: One lock for every read-modify-write of the settings file in this process (several Streamlit sessions
 #: share a process); the atomic rename protects readers, this keeps two writers from losing an update.
 _WRITE_LOCK = threading.RLock()
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 class CredentialsError(Exception):
@@ -137,10 +138,12 @@ class ResolvedAccount:
     api_key: str | None = field(default=None, repr=False)
     base_url: str = LIVE_BASE_URL
     revision: str = SPEC_REVISION
+    marked_live: bool = False  # the saved account's "live" setting, or KLAVIYO_LIVE=1 for the environment key
+    allow_host: bool = False  # the user allowed a host outside *.klaviyo.com (CLI --allow-host)
 
     @property
     def live(self) -> bool:
-        return is_live_url(self.base_url)
+        return is_live(self.base_url, marked_live=self.marked_live)
 
 
 class InvalidSetting(CredentialsError):
@@ -155,6 +158,10 @@ def validate_base_url(base_url: str | None) -> str:
         raise InvalidSetting(f"'{clean}' is not a web address; use e.g. {LIVE_BASE_URL}.")
     if any(ch.isspace() for ch in clean):
         raise InvalidSetting("The base URL must not contain spaces.")
+    try:
+        require_https(clean)
+    except UnsafeTarget as exc:
+        raise InvalidSetting(str(exc)) from None
     return clean
 
 
@@ -207,9 +214,9 @@ def keyring_available() -> bool:
     return not backend.__class__.__module__.startswith("keyring.backends.fail")
 
 
-def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
+def _serialised(method: Callable[_P, _R]) -> Callable[_P, _R]:
     @functools.wraps(method)
-    def locked(*args: Any, **kwargs: Any) -> Any:
+    def locked(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         with _WRITE_LOCK:
             return method(*args, **kwargs)
 
@@ -239,7 +246,7 @@ class AccountStore:
 
     def _save(self, data: dict[str, Any]) -> None:
         """Atomic replace, owner-only permissions: a crash never leaves half a file."""
-        self.home.mkdir(parents=True, exist_ok=True)
+        private_dir(self.home)
         fd, tmp = tempfile.mkstemp(prefix=".accounts-", suffix=".json", dir=self.home)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -301,12 +308,26 @@ class AccountStore:
                 f"sandbox, --account NAME for a saved account, or set {ENV_KEY}."
             )
         record = self.get(name)
-        return ResolvedAccount(record.name, self.key_for(record.name), record.base_url, record.revision)
+        key = self.key_for(record.name)
+        return ResolvedAccount(
+            record.name,
+            key,
+            record.base_url,
+            record.revision,
+            marked_live=record.marked_live,
+            allow_host=record.allow_host,
+        )
 
     # -- changes -----------------------------------------------------------------------------------
     @_serialised
     def add(
-        self, name: str, key: str, *, base_url: str = LIVE_BASE_URL, revision: str = SPEC_REVISION
+        self,
+        name: str,
+        key: str,
+        *,
+        base_url: str = LIVE_BASE_URL,
+        revision: str = SPEC_REVISION,
+        allow_host: bool = False,
     ) -> AccountRecord:
         """Check the name and key shape, put the key in the keyring, then record the account."""
         clean_name = validate_name(name)
@@ -318,9 +339,10 @@ class AccountStore:
         record = AccountRecord(
             clean_name,
             uuid.uuid4().hex,
-            fingerprint(clean_key),
+            mask_key(clean_key),
             validate_base_url(base_url),
             validate_revision(revision),
+            allow_host=allow_host,
         )
         with _keyring_errors("save the key in"):
             keyring.set_password(SERVICE, record.id, clean_key)
@@ -350,8 +372,13 @@ class AccountStore:
             raise AccountExists(f"An account named '{clean}' already exists.")
         return self._update(target.name, name=clean)
 
-    def edit(self, name: str, *, base_url: str | None = None, revision: str | None = None) -> AccountRecord:
+    def edit(
+        self, name: str, *, base_url: str | None = None, revision: str | None = None, live: bool | None = None
+    ) -> AccountRecord:
+        """Change settings; `live=True` marks the account LIVE whatever its URL (False: LIVE only off loopback)."""
         changes: dict[str, Any] = {}
+        if live is not None:
+            changes["marked_live"] = live
         if base_url:
             changes["base_url"] = validate_base_url(base_url)
         if revision:
@@ -365,7 +392,7 @@ class AccountStore:
         target = self.get(name)
         with _keyring_errors("save the key in"):
             keyring.set_password(SERVICE, target.id, clean_key)
-        return self._update(target.name, fingerprint=fingerprint(clean_key), last_test=None)
+        return self._update(target.name, fingerprint=mask_key(clean_key), last_test=None)
 
     def record_test(self, name: str, result: TestResult, klaviyo: KlaviyoAccountInfo | None = None) -> AccountRecord:
         changes: dict[str, Any] = {"last_test": result}
@@ -400,8 +427,11 @@ def env_account() -> ResolvedAccount | None:
     env_key = os.environ.get(ENV_KEY, "").strip()
     if not env_key:
         return None
-    base_url = os.environ.get(ENV_BASE_URL, "").strip().rstrip("/") or LIVE_BASE_URL
-    return ResolvedAccount(ENV_ACCOUNT_NAME, validated_key(env_key), base_url)
+    try:
+        base_url = validate_base_url(os.environ.get(ENV_BASE_URL))
+    except InvalidSetting as exc:
+        raise InvalidSetting(f"{ENV_BASE_URL}: {exc}") from None
+    return ResolvedAccount(ENV_ACCOUNT_NAME, validated_key(env_key), base_url, marked_live=env_marked_live())
 
 
 def resolve_account(name: str | None, store: AccountStore | None = None) -> ResolvedAccount:

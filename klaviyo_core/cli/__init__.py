@@ -1,4 +1,4 @@
-"""`python -m klaviyo_core [--base-url URL] [--revision DATE] [--account NAME] [--sandbox] COMMAND ...`
+"""`python -m klaviyo_core [--base-url URL] [--allow-host] [--revision DATE] [--account NAME] [--sandbox] COMMAND ...`
 
 Automation entry point (cron, CI, scheduled syncs). Command groups live in klaviyo_core/cli/<name>.py modules listed in
 SUBCOMMANDS, so each feature registers its commands with one line.
@@ -6,12 +6,15 @@ SUBCOMMANDS, so each feature registers its commands with one line.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 
 import typer
 
+from klaviyo_core import paths
 from klaviyo_core.accounts import fetch_account
-from klaviyo_core.cli.common import ExitCode, GlobalOptions, client_from, fail, options
+from klaviyo_core.cli.common import ExitCode, GlobalOptions, client_from, err, guard, options
+from klaviyo_core.http import CHECK_DEADLINE_SECONDS
 
 app = typer.Typer(
     name="klaviyo_core",
@@ -38,18 +41,28 @@ def main(
     revision: str = typer.Option(None, "--revision", help="API revision date, e.g. 2026-07-15."),
     account: str = typer.Option(None, "--account", help="A saved account name (see 'accounts list')."),
     sandbox: bool = typer.Option(False, "--sandbox", help="Run against a throwaway local sandbox."),
+    allow_host: bool = typer.Option(
+        False,
+        "--allow-host",
+        help="Allow a base URL outside *.klaviyo.com (a proxy of your own); remembered by 'accounts add'.",
+    ),
 ) -> None:
-    ctx.obj = GlobalOptions(base_url=base_url, revision=revision, account=account, sandbox=sandbox)
+    ctx.obj = GlobalOptions(
+        base_url=base_url, revision=revision, account=account, sandbox=sandbox, allow_host=allow_host
+    )
+    with contextlib.suppress(OSError):  # files of earlier versions: 0600 in 0700 folders (once; never fatal)
+        paths.tighten_existing()
 
 
 @app.command()
 def ping(ctx: typer.Context) -> None:
     """Check the key works: prints the account's name."""
     client = client_from(ctx)
-    try:
+    where = "the sandbox" if options(ctx).sandbox else client.config.base_url
+    err(f"Checking the key with {where} (gives up after {CHECK_DEADLINE_SECONDS:g} s)...")
+    client.set_deadline(CHECK_DEADLINE_SECONDS)
+    with guard():
         account = fetch_account(client)
-    except Exception as exc:
-        fail(exc)
     where = "sandbox" if options(ctx).sandbox else client.config.base_url
     typer.echo(f"Connected to {account.name} ({where}) as key {client.config.key_fingerprint}.")
     raise typer.Exit(ExitCode.OK)

@@ -1,4 +1,4 @@
-"""`python -m klaviyo_core accounts list|add NAME|remove NAME|test NAME|use NAME|rename OLD NEW|replace-key NAME`.
+"""`python -m klaviyo_core accounts list|add NAME|remove NAME|test NAME|use NAME|rename OLD NEW|replace-key NAME|edit`.
 
 `add` and `replace-key` read the key from a prompt that does not echo, or from stdin when it is piped; never
 from an argument, which would land in the shell history and in `ps` output.
@@ -27,7 +27,7 @@ from klaviyo_core.accounts import (
     validate_base_url,
     validate_revision,
 )
-from klaviyo_core.cli.common import ExitCode, err
+from klaviyo_core.cli.common import ExitCode, err, options, require_safe_target
 from klaviyo_core.http import ClientConfig, KlaviyoClient
 from klaviyo_spec import SPEC_REVISION
 
@@ -108,29 +108,35 @@ def list_accounts() -> None:
 
 @app.command()
 def add(
+    ctx: typer.Context,
     name: str = typer.Argument(..., help="A name to show, e.g. 'Acme US'."),
     base_url: str = typer.Option(LIVE_BASE_URL, "--base-url", help="API base URL."),
     revision: str = typer.Option(SPEC_REVISION, "--revision", help="API revision date."),
     test: bool = typer.Option(True, "--test/--no-test", help="Check the key with real calls before saving."),
     use: bool = typer.Option(False, "--use", help="Make it the active account."),
+    live: bool = typer.Option(False, "--live", help="Mark it LIVE even on a local address (a tunnel or proxy)."),
 ) -> None:
     """Save an account; the key is read from a hidden prompt or from stdin."""
+    base_url = _guarded(lambda: validate_base_url(base_url))
+    allow_host = options(ctx).allow_host
+    require_safe_target(base_url, allow_host=allow_host)  # before the key is even asked for
     verdict = check_key_format(_read_key("Private API key (input hidden)"))
     if not verdict.ok:
         _fail(verdict.reason)
     if verdict.warning:
         err(f"Warning: {verdict.warning}")
-    base_url = _guarded(lambda: validate_base_url(base_url))
     revision = _guarded(lambda: validate_revision(revision))
     report = _check(verdict.key, base_url, revision) if test else None
     if report is not None and not report.ok:
         _print_report(report)
         _fail("The key was not saved. Fix the problem above, or save it untested with --no-test.", ExitCode.API)
     store = AccountStore()
-    record = _guarded(lambda: store.add(name, verdict.key, base_url=base_url, revision=revision))
+    record = _guarded(lambda: store.add(name, verdict.key, base_url=base_url, revision=revision, allow_host=allow_host))
     if report is not None:
         record = _guarded(lambda: store.record_test(record.name, report.to_result(), report.account))
         _print_report(report)
+    if live:
+        record = _guarded(lambda: store.edit(record.name, live=True))
     if use:
         _guarded(lambda: store.set_active(record.name))
     typer.echo(f"Saved '{record.name}' (key {record.fingerprint}) in the system keyring.")
@@ -151,13 +157,14 @@ def remove(
 
 
 @app.command("test")
-def test_account(name: str) -> None:
+def test_account(ctx: typer.Context, name: str) -> None:
     """Check a saved account's key and list what it cannot do (exit 1 when something is denied)."""
     store = AccountStore()
     if name.strip().casefold() == SANDBOX.casefold():
         typer.echo("The sandbox needs no key; nothing to test.")
         raise typer.Exit(ExitCode.OK)
     resolved = _guarded(lambda: store.resolve(name))
+    require_safe_target(resolved.base_url, allow_host=options(ctx).allow_host or resolved.allow_host)
     report = _check(resolved.api_key or "", resolved.base_url, resolved.revision)
     _guarded(lambda: store.record_test(resolved.name, report.to_result(), report.account))
     _print_report(report)
@@ -188,3 +195,18 @@ def replace_key(name: str) -> None:
     key = _read_key("New private API key (input hidden)")
     record = _guarded(lambda: store.replace_key(name, key))
     typer.echo(f"Replaced the key of '{record.name}' (now {record.fingerprint}); test it with 'accounts test'.")
+
+
+@app.command()
+def edit(
+    name: str,
+    base_url: str | None = typer.Option(None, "--base-url", help="A new API base URL."),
+    live: bool | None = typer.Option(
+        None, "--live/--not-live", help="Mark LIVE whatever the address (--not-live: LIVE only off this machine)."
+    ),
+) -> None:
+    """Change an account's base URL or its LIVE mark (every LIVE write then needs --confirm-account)."""
+    store = AccountStore()
+    record = _guarded(lambda: store.edit(name, base_url=base_url, live=live))
+    state = "LIVE" if record.live else "not LIVE (a local test server)"
+    typer.echo(f"'{record.name}' at {record.base_url} is {state}.")

@@ -1,15 +1,64 @@
-"""What every CLI command shares: global options -> client, exit codes, errors without tracebacks."""
+"""What every CLI command shares: global options -> client, exit codes, errors without tracebacks.
+
+The conventions every command follows (DESIGN §1, §1b; new commands too):
+
+- Exit codes: 0 done; 1 done but some items were not (a report says which); 2 bad input or usage, or a
+  refused write (a LIVE write without confirmation, a plan or checkpoint made for another account); 3
+  authentication, permission or API failure. Errors print an explanation, never a traceback.
+- LIVE is decided by the one rule (`klaviyo_core.accounts.is_live`): any base URL off this machine, or an
+  account the user marked LIVE (`accounts edit NAME --live`; `KLAVIYO_LIVE=1` for the environment key).
+- Every LIVE write (profiles import and --resume, tags import, profile labels, events send and bulk, and every
+  writer added later) needs `--confirm-account NAME`, the account's name as `accounts list` shows it. Without
+  it (or with another name) the command sends nothing, exits 2 and prints the exact option to add. The
+  confirmation covers that one run.
+- Plans are bound to the account id from GET /api/accounts: resuming or applying one made for another account
+  is refused with exit 2, naming both accounts.
+- `--report FILE` writes the per-row result of a write, `--out FILE` an export, `--list ID|NAME` picks a list.
+"""
 
 from __future__ import annotations
 
+import shlex
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, NoReturn
 
 import typer
 
-from klaviyo_core.http import ApiError, ClientConfig, KlaviyoClient, KlaviyoError, TransportError, explain
+from klaviyo_core.accounts import (
+    ENV_ACCOUNT_NAME,
+    ENV_KEY,
+    SANDBOX,
+    AccountNotFound,
+    CredentialsError,
+    KeyringUnavailable,
+    LiveConfirmation,
+    LiveWriteNotConfirmed,
+    Target,
+    TargetError,
+    confirm_live,
+    identify,
+    is_live,
+    resolve_account,
+)
+from klaviyo_core.http import (
+    ApiError,
+    ClientConfig,
+    KlaviyoClient,
+    KlaviyoError,
+    TransportError,
+    UnsafeTarget,
+    check_target,
+    explain,
+)
+
+CONFIRM_HELP = (
+    "Required for every LIVE write: the account name exactly as 'accounts list' shows it, "
+    f"or '{ENV_ACCOUNT_NAME}' (quoted) when the key comes from {ENV_KEY}."
+)
 
 
 class ExitCode(IntEnum):
@@ -25,8 +74,10 @@ class GlobalOptions:
     revision: str | None = None
     account: str | None = None
     sandbox: bool = False
+    allow_host: bool = False  # --allow-host: a base URL outside *.klaviyo.com is meant
     _sandbox_server: Any = field(default=None, repr=False)
     _client: KlaviyoClient | None = field(default=None, repr=False)
+    _target: Target | None = field(default=None, repr=False)
 
 
 SANDBOX_KEY = "pk_sandbox_cli_throwaway_key"
@@ -56,17 +107,29 @@ def client_from(ctx: typer.Context) -> KlaviyoClient:
         ctx.find_root().call_on_close(server.stop)
         config = ClientConfig(api_key=SANDBOX_KEY, base_url=server.url, **overrides)
     else:
-        from klaviyo_core.accounts import AccountNotFound, resolve_account
-
         try:
             account = resolve_account(opts.account)
         except AccountNotFound as exc:
             fail_usage(str(exc))
-        base_url = opts.base_url or account.base_url
+        except CredentialsError as exc:  # e.g. KLAVIYO_BASE_URL http:// off loopback
+            if isinstance(exc, KeyringUnavailable):
+                raise
+            fail_usage(str(exc))
+        base_url = (opts.base_url or account.base_url).strip().rstrip("/")
+        remembered = account.allow_host and base_url == account.base_url
+        require_safe_target(base_url, allow_host=opts.allow_host or remembered)
         overrides.setdefault("revision", account.revision)
         config = ClientConfig(api_key=account.api_key, base_url=base_url, **overrides)
     opts._client = KlaviyoClient(config)
     return opts._client
+
+
+def require_safe_target(base_url: str, *, allow_host: bool) -> None:
+    """https off loopback, and a host outside *.klaviyo.com only with --allow-host; else exit 2, nothing sent."""
+    try:
+        check_target(base_url, allow_host=allow_host)
+    except UnsafeTarget as exc:
+        fail_usage(str(exc))
 
 
 def err(message: str) -> None:
@@ -90,5 +153,79 @@ def fail(exc: BaseException) -> NoReturn:
     raise typer.Exit(code)
 
 
+@contextmanager
+def guard() -> Iterator[None]:
+    """The CLI's one catch-all: whatever fails inside (an API refusal or a bug) is printed as 'what happened /
+    what to do' with its exit code, never as a traceback. Exits (`typer.Exit`, `typer.Abort`) pass through."""
+    try:
+        yield
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the CLI boundary: every failure is explained, none is a traceback
+        fail(exc)
+
+
 def stdout_is_tty() -> bool:
     return sys.stdout.isatty()
+
+
+def _account_name_and_mark(opts: GlobalOptions) -> tuple[str, bool]:
+    """The name a LIVE write is confirmed with, and whether the user marked the account LIVE."""
+    if opts.sandbox:
+        return SANDBOX, False
+    try:
+        account = resolve_account(opts.account)
+    except AccountNotFound as exc:
+        fail_usage(str(exc))
+    return account.name, account.marked_live
+
+
+def target_from(ctx: typer.Context) -> Target:
+    """The identified target of this run (one GET /api/accounts, cached): what plans are bound to."""
+    opts = options(ctx)
+    if opts._target is None:
+        client = client_from(ctx)
+        name, marked = _account_name_and_mark(opts)
+        try:
+            opts._target = identify(client, name, marked_live=marked)
+        except (KlaviyoError, TargetError) as exc:
+            fail(exc)
+    return opts._target
+
+
+def confirm_option(name: str) -> str:
+    """The exact option to add, quoted for a shell: the environment key's name holds a space and parentheses."""
+    plain = not set(name) & set('"$`\\!')
+    return f'--confirm-account "{name}"' if plain else f"--confirm-account {shlex.quote(name)}"
+
+
+def refuse_unconfirmed(name: str, effect: str, typed: str | None) -> NoReturn:
+    """Exit 2 saying what to add; the typed text is not echoed (a pasted key must not reach the scrollback)."""
+    parts = [f"Nothing was sent: '{name}' is a LIVE account and this would {effect}."]
+    given = "The name given with --confirm-account does not match." if typed else "LIVE writes need a confirmation."
+    parts.append(given)
+    if name == ENV_ACCOUNT_NAME:
+        parts.append(f"(That is the name of a key taken from {ENV_KEY}.)")
+    parts.append(f"To confirm, add: {confirm_option(name)}")
+    fail_usage(" ".join(parts))
+
+
+def live_confirmation(ctx: typer.Context, effect: str, typed: str | None) -> LiveConfirmation | None:
+    """The one-write confirmation for a LIVE target (None off LIVE). Refuses before any request (exit 2)
+    unless `--confirm-account` names the account; `effect` says what the write does ("import 3 profiles")."""
+    opts = options(ctx)
+    client = client_from(ctx)
+    name, marked = _account_name_and_mark(opts)
+    if not is_live(client.config.base_url, marked_live=marked):
+        return None
+    if (typed or "").strip() != name.strip():
+        refuse_unconfirmed(name, effect, typed)
+    try:
+        return confirm_live(target_from(ctx), effect, typed)
+    except LiveWriteNotConfirmed:
+        refuse_unconfirmed(name, effect, typed)
+
+
+def refuse_write(exc: TargetError) -> NoReturn:
+    """A refused write (another account, an unconfirmed LIVE write): exit 2 with the core's message."""
+    fail_usage(str(exc))

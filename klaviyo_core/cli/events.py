@@ -1,23 +1,29 @@
 """`python -m klaviyo_core events ...`: send a test event (or preview it), list templates, bulk-send.
 
 Exit codes as everywhere: 0 sent, 1 some bulk batches failed, 2 bad input (nothing sent), 3 API failure.
-A LIVE send needs `--confirm-account NAME`, the name of the --account used (the same guard as the page);
-with the key in KLAVIYO_API_KEY that name is "KLAVIYO_API_KEY (environment)", as the refusal says. LIVE is
-decided as the app decides it: any address off this machine, so a proxy in front of Klaviyo counts too.
+A LIVE send needs `--confirm-account NAME` for each run (the conventions in `cli/common.py`); with the key in
+KLAVIYO_API_KEY that name is "KLAVIYO_API_KEY (environment)", as the refusal says.
 """
 
 from __future__ import annotations
 
 import json
-import shlex
 from pathlib import Path
 from typing import Any, NoReturn
-from urllib.parse import urlparse
 
 import typer
 
-from klaviyo_core.accounts import ENV_ACCOUNT_NAME, ENV_KEY, SANDBOX, CredentialsError, is_live_url, resolve_account
-from klaviyo_core.cli.common import ExitCode, client_from, err, fail, fail_usage, options
+from klaviyo_core.cli.common import (
+    CONFIRM_HELP,
+    ExitCode,
+    client_from,
+    err,
+    fail_usage,
+    guard,
+    live_confirmation,
+    refuse_write,
+    target_from,
+)
 from klaviyo_core.events import (
     TEMPLATES,
     Event,
@@ -33,13 +39,8 @@ from klaviyo_core.events import (
     send,
     send_bulk,
 )
-from klaviyo_core.http import KlaviyoClient
 
 app = typer.Typer(help="Build, preview and send test events.", no_args_is_help=True)
-CONFIRM_HELP = (
-    "Required for LIVE: the account name exactly as 'accounts list' shows it, "
-    f"or '{ENV_ACCOUNT_NAME}' (quoted) when the key comes from {ENV_KEY}."
-)
 
 
 def _bad(exc: EventError) -> NoReturn:
@@ -84,39 +85,6 @@ def _event(
     )
 
 
-def _account_name(ctx: typer.Context, client: KlaviyoClient) -> str:
-    """The name a LIVE send must be confirmed with: the resolved account's (as `accounts list` shows it)."""
-    opts = options(ctx)
-    if opts.sandbox:
-        return SANDBOX
-    try:
-        return resolve_account(opts.account).name
-    except CredentialsError:
-        return opts.account or urlparse(client.config.base_url).hostname or client.config.base_url
-
-
-def _is_live(client: KlaviyoClient) -> bool:
-    """LIVE unless the client talks to this machine (the page's rule: a proxy URL is a real store too)."""
-    return is_live_url(client.config.base_url)
-
-
-def confirm_option(name: str) -> str:
-    """The exact option to add, quoted for a shell: the environment key's name holds a space and parentheses."""
-    plain = not set(name) & set('"$`\\!')
-    return f'--confirm-account "{name}"' if plain else f"--confirm-account {shlex.quote(name)}"
-
-
-def _not_confirmed(exc: LiveSendNotConfirmed, name: str, typed: str | None) -> NoReturn:
-    """Say what to type; the typed text is not echoed (a pasted key must not reach the terminal's scrollback)."""
-    parts = [str(exc)]
-    if typed:
-        parts.append("The name given with --confirm-account does not match.")
-    if name == ENV_ACCOUNT_NAME:
-        parts.append(f"(That is the name of a key taken from {ENV_KEY}.)")
-    parts.append(f"To confirm, add: {confirm_option(name)}")
-    fail_usage(" ".join(parts))
-
-
 @app.command("send")
 def send_command(
     ctx: typer.Context,
@@ -155,11 +123,12 @@ def send_command(
         shown = preview(event, client.config)
         typer.echo(json.dumps({**shown.as_dict(), "curl": shown.curl()}, indent=2, ensure_ascii=False))
         raise typer.Exit(ExitCode.OK)
-    name = _account_name(ctx, client)
+    confirmation = live_confirmation(ctx, f"send a '{event.metric}' event for {event.profile_label}", confirm_account)
+    target = target_from(ctx)
     try:
-        result = send(client, event, live=_is_live(client), account_name=name, typed_confirmation=confirm_account)
+        result = send(client, event, target=target, confirmation=confirmation)
     except LiveSendNotConfirmed as exc:
-        _not_confirmed(exc, name, confirm_account)
+        refuse_write(exc)
     if not result.ok:
         err(f"Error: {result.explanation.what if result.explanation else 'not sent'}")
         if result.explanation:
@@ -208,13 +177,13 @@ def bulk_command(
         typer.echo(f"{len(events)} valid events; nothing sent (--dry-run).")
         raise typer.Exit(ExitCode.OK)
     client = client_from(ctx)
-    name = _account_name(ctx, client)
-    try:
-        result = send_bulk(client, events, live=_is_live(client), account_name=name, typed_confirmation=confirm_account)
-    except LiveSendNotConfirmed as exc:
-        _not_confirmed(exc, name, confirm_account)
-    except Exception as exc:  # pragma: no cover - defensive: never a traceback
-        fail(exc)
+    confirmation = live_confirmation(ctx, f"send {len(events):,} events", confirm_account)
+    target = target_from(ctx)
+    with guard():
+        try:
+            result = send_bulk(client, events, target=target, confirmation=confirmation)
+        except LiveSendNotConfirmed as exc:
+            refuse_write(exc)
     for index, why in result.failures:
         err(f"Batch {index + 1}: {why.what} What to do: {why.todo}")
     typer.echo(f"{result.accepted_events} events accepted in {result.batches} request(s).")

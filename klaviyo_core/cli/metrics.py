@@ -10,8 +10,9 @@ import typer
 
 from klaviyo_core import metrics as core
 from klaviyo_core.accounts import fetch_account
-from klaviyo_core.cli.common import ExitCode, client_from, fail, fail_usage
+from klaviyo_core.cli.common import ExitCode, client_from, fail_usage, guard
 from klaviyo_core.http import KlaviyoClient
+from klaviyo_core.paths import write_private_text
 
 app = typer.Typer(help="Metrics: list them and query their aggregates (count, revenue, unique profiles).")
 
@@ -20,10 +21,8 @@ app = typer.Typer(help="Metrics: list them and query their aggregates (count, re
 def list_command(ctx: typer.Context) -> None:
     """Every metric: id, name, integration, created."""
     client = client_from(ctx)
-    try:
+    with guard():
         metrics = core.list_metrics(client)
-    except Exception as exc:
-        fail(exc)
     for metric in metrics:
         typer.echo(f"{metric.id}\t{metric.name}\t{metric.integration or '-'}\t{metric.created}")
     if not metrics:
@@ -69,23 +68,19 @@ def query_command(
             f"--measurement is one of {', '.join(core.MEASUREMENTS)}; --interval one of {', '.join(core.INTERVALS)}."
         )
     client = client_from(ctx)
-    try:
-        info = _resolve_metric(client, metric)
-        zone = timezone or fetch_account(client).timezone or "UTC"
-        start, end = core.local_range(first, last, zone)
-        query = core.AggregateQuery(info.id, start, end, interval, (measurement,), zone, (by,) if by else ())
-    except (ValueError, ZoneInfoNotFoundError) as exc:
-        fail_usage(str(exc) or f"Unknown timezone '{timezone}'.")
-    except Exception as exc:
-        fail(exc)
-    try:
+    with guard():
+        try:
+            info = _resolve_metric(client, metric)
+            zone = timezone or fetch_account(client).timezone or "UTC"
+            start, end = core.local_range(first, last, zone)
+            query = core.AggregateQuery(info.id, start, end, interval, (measurement,), zone, (by,) if by else ())
+        except (ValueError, ZoneInfoNotFoundError) as exc:
+            fail_usage(str(exc) or f"Unknown timezone '{timezone}'.")
         result = core.query_aggregates(client, query)
         previous = core.query_aggregates(client, query.previous())
-    except Exception as exc:
-        fail(exc)
     text = core.to_csv(result.frame.assign(metric=info.name)[["metric", *result.frame.columns]])
     if csv:
-        csv.write_text(text, encoding="utf-8")
+        write_private_text(csv, text)
         typer.echo(f"Wrote {len(result.frame)} rows to {csv}.", err=True)
     else:
         typer.echo(text, nl=False)

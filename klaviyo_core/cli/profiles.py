@@ -1,24 +1,40 @@
 """`python -m klaviyo_core profiles import FILE ...`: the CSV importer for cron jobs and CI.
 
 Exit codes: 0 every row imported (or valid, in a dry run), 1 some rows rejected (the report says which),
-2 bad input or usage, 3 an authentication or API failure. A user error never prints a traceback.
+2 bad input or usage or a refused write (a LIVE account without `--confirm-account NAME`; a resume on another
+account than the one the import started on), 3 an authentication or API failure. A user error never prints a
+traceback.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from klaviyo_core import paths
-from klaviyo_core.cli.common import ExitCode, client_from, err, fail, fail_usage
+from klaviyo_core.accounts import TargetError
+from klaviyo_core.cli.common import (
+    CONFIRM_HELP,
+    ExitCode,
+    client_from,
+    err,
+    fail,
+    fail_usage,
+    live_confirmation,
+    refuse_write,
+    target_from,
+)
 from klaviyo_core.csvfile import CsvError, preview
 from klaviyo_core.http import KlaviyoError
+from klaviyo_core.paths import write_private_text
 from klaviyo_core.profiles import (
     CHANNELS,
     ColumnMapping,
+    ImportBusy,
     ImportOptions,
     ImportResult,
     ImportStopped,
@@ -74,7 +90,7 @@ def _progress(quiet: bool):  # type: ignore[no-untyped-def]
     last: dict[str, str] = {}
 
     def show(p: Progress) -> None:
-        if quiet:
+        if quiet and p.stage != "consent":  # what consent will be sent is said even when quiet
             return
         line = p.text(sep=", ")
         if last.get("line") != line:
@@ -88,13 +104,29 @@ def _summary(result: ImportResult, dry_run: bool) -> None:
     order = ("valid", "imported", "rejected", "rejected_by_klaviyo", "skipped_duplicate", "pending")
     parts = [f"{result.counts[s]:,} {s}" for s in order if result.counts[s]]
     typer.echo(f"{result.total:,} rows: " + (", ".join(parts) or "nothing to import"))
+    if result.warned:
+        rows = f"{result.warned:,} row{'s' if result.warned != 1 else ''}"
+        verb = "would be" if dry_run else "were" if result.warned != 1 else "was"
+        typer.echo(f"{rows} {verb} imported with a field left out (a bad optional cell; the report says which).")
+    for note in result.consent if dry_run else ():
+        typer.echo(note)
     typer.echo(f"Report: {result.report_path}")
     if dry_run and result.first_job is not None:
         preview_path = Path(str(result.report_path) + ".first-job.json")
-        preview_path.write_text(json.dumps(result.first_job, indent=2, ensure_ascii=False), encoding="utf-8")
+        write_private_text(preview_path, json.dumps(result.first_job, indent=2, ensure_ascii=False))
         typer.echo(
             f"Dry run: nothing was sent. The exact first job ({result.plan.get('jobs', 0)} planned): {preview_path}"
         )
+
+
+def _effect(file: Path, resume: bool, into_list: str | None, options: ImportOptions) -> str:
+    """What a LIVE confirmation names: the file, the list and any consent recorded."""
+    effect = f"{'resume importing' if resume else 'import'} the profiles in {file.name}"
+    if into_list:
+        effect += f" into list {into_list}"
+    if options.subscribe:
+        effect += f", recording explicit consent for {' and '.join(options.subscribe)}"
+    return effect
 
 
 @app.command("import")
@@ -107,7 +139,17 @@ def import_command(
     list_id: str | None = typer.Option(None, "--list", help="Add the profiles to this list id."),
     list_name: str | None = typer.Option(None, "--list-name", help="Add them to this list (created if missing)."),
     subscribe: str | None = typer.Option(None, "--subscribe", help="Record explicit consent: email,sms."),
-    default_country: str = typer.Option("US", "--default-country", help="For phone numbers without +code."),
+    default_country: str = typer.Option(
+        "US", "--default-country", help="For phone numbers without +code on rows without a country column value."
+    ),
+    on_bad_field: str = typer.Option(
+        "skip-field",
+        "--on-bad-field",
+        help="A bad optional cell: 'skip-field' (leave it out, import the row, say so) or 'reject-row'.",
+    ),
+    decimal: str = typer.Option(
+        "auto", "--decimal", help="Decimal mark of numbers: auto (comma in a semicolon file), comma or dot."
+    ),
     keep: str = typer.Option("last", "--keep", help="Same person twice in the file: 'last' or 'first' wins."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and plan; send nothing."),
     report: Path | None = typer.Option(None, "--report", help="Where to write the result CSV."),
@@ -116,6 +158,10 @@ def import_command(
     data_dir: Path | None = typer.Option(None, "--data-dir", help="Mappings and checkpoints (default: user data)."),
     deadline: float = typer.Option(3600.0, "--deadline", help="Seconds to wait for the jobs before stopping."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines on stderr."),
+    confirm_account: str | None = typer.Option(None, "--confirm-account", help=CONFIRM_HELP),
+    adopt: bool = typer.Option(
+        False, "--adopt", help="Resume an import started by an older version on the current account."
+    ),
 ) -> None:
     """Import FILE as profiles: validate every row first, send valid rows as bulk jobs, report every row."""
     if not file.is_file():
@@ -127,17 +173,18 @@ def import_command(
         chosen = _mapping(file, mapping, maps, root)
         if save_mapping:
             MappingStore(root).save(save_mapping, chosen)
-        options = ImportOptions(default_country, keep, list_id, _channels(subscribe), dry_run)
+        options = ImportOptions(
+            default_country, keep, list_id, _channels(subscribe), dry_run, on_bad_field.strip().lower(), decimal
+        )
     except (CsvError, MappingError, ValueError) as exc:
         fail_usage(str(exc))
-    client = None
+    client = target = confirmation = None
+    if not dry_run:
+        client, target = client_from(ctx), target_from(ctx)
+        confirmation = live_confirmation(ctx, _effect(file, resume, list_id or list_name, options), confirm_account)
     try:
-        if not dry_run:
-            client = client_from(ctx)
-            if list_name:
-                options = ImportOptions(
-                    default_country, keep, _find_or_create_list(client, list_name), options.subscribe
-                )
+        if not dry_run and list_name:
+            options = replace(options, list_id=_find_or_create_list(client, list_name))
         result = import_profiles(
             client,
             file,
@@ -149,7 +196,14 @@ def import_command(
             restart=restart,
             on_progress=_progress(quiet),
             deadline_seconds=deadline,
+            target=target,
+            confirmation=confirmation,
+            adopt=adopt,
         )
+    except TargetError as exc:
+        refuse_write(exc)
+    except ImportBusy as exc:
+        fail_usage(str(exc))
     except (CsvError, MappingError, ValueError) as exc:
         fail_usage(str(exc))
     except UnfinishedImport as exc:

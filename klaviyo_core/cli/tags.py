@@ -1,7 +1,8 @@
 """`python -m klaviyo_core tags import FILE [--dry-run] [--report OUT.csv]`
 
 Exit codes as the profile importer: 0 every row applied (or nothing to do), 1 some rows were skipped or
-failed (see the report), 2 the file or options are unusable, 3 the API refused (auth, scope, outage).
+failed (see the report), 2 the file or options are unusable or the write was refused (a LIVE account without
+`--confirm-account NAME`), 3 the API refused (auth, scope, outage).
 An `email,label` file needs `--property NAME` (and optionally `--mode merge|replace`); a merge adds only the
 labels a profile lacks, and exits 3 without sending when the account's profile imports keep running.
 """
@@ -12,7 +13,17 @@ from pathlib import Path
 
 import typer
 
-from klaviyo_core.cli.common import ExitCode, client_from, fail
+from klaviyo_core.accounts import TargetError
+from klaviyo_core.cli.common import (
+    CONFIRM_HELP,
+    ExitCode,
+    client_from,
+    guard,
+    live_confirmation,
+    refuse_write,
+    target_from,
+)
+from klaviyo_core.paths import write_private_text
 from klaviyo_core.tags import (
     MERGE,
     SKIP,
@@ -44,7 +55,9 @@ def _print_plan(plan: Plan) -> None:
             typer.echo(f"skip line {row.line}: {row.detail}")
 
 
-def _import_labels(ctx: typer.Context, data: bytes, property_name: str | None, mode: str, dry_run: bool) -> None:
+def _import_labels(
+    ctx: typer.Context, data: bytes, property_name: str | None, mode: str, dry_run: bool, confirm: str | None
+) -> None:
     if not property_name:
         typer.echo("An email,label file becomes a custom profile property: pass --property NAME.", err=True)
         raise typer.Exit(ExitCode.BAD_INPUT)
@@ -61,13 +74,17 @@ def _import_labels(ctx: typer.Context, data: bytes, property_name: str | None, m
         typer.echo(f"skip line {line}: {why}")
     if not dry_run and plan.labels:
         client = client_from(ctx)
-        try:
-            sent = send_labels(client, plan)
-        except ImportsStillRunning as exc:
-            typer.echo(str(exc), err=True)
-            raise typer.Exit(ExitCode.API) from None
-        except Exception as exc:
-            fail(exc)
+        effect = f"set the profile property '{plan.property_name}' ({plan.mode}) on {plan.profile_count:,} profiles"
+        confirmation = live_confirmation(ctx, effect, confirm)
+        target = target_from(ctx)
+        with guard():
+            try:
+                sent = send_labels(client, plan, target=target, confirmation=confirmation)
+            except TargetError as exc:
+                refuse_write(exc)
+            except ImportsStillRunning as exc:
+                typer.echo(str(exc), err=True)
+                raise typer.Exit(ExitCode.API) from None
         if sent.profiles_up_to_date:
             typer.echo(f"{sent.profiles_up_to_date} profiles already have every label in the file: left out.")
         if sent.jobs:
@@ -85,6 +102,7 @@ def import_file(
     report: Path | None = typer.Option(None, "--report", help="Write the per-row report here (CSV)"),
     property_name: str | None = typer.Option(None, "--property", help="email,label files: the profile property"),
     mode: str = typer.Option(MERGE, "--mode", help="email,label files: merge (append) or replace"),
+    confirm_account: str | None = typer.Option(None, "--confirm-account", help=CONFIRM_HELP),
 ) -> None:
     data = file.read_bytes()
     try:
@@ -93,19 +111,29 @@ def import_file(
         typer.echo(f"{file}: {exc}", err=True)
         raise typer.Exit(ExitCode.BAD_INPUT) from None
     if tag_file.shape is Shape.PROFILE_LABELS:
-        _import_labels(ctx, data, property_name, mode, dry_run)
+        _import_labels(ctx, data, property_name, mode, dry_run, confirm_account)
     client = client_from(ctx)  # exits 2 by itself on a missing or malformed key
-    try:
-        plan = plan_tag_file(client, tag_file)
-        _print_plan(plan)
-        result = None
-        if not dry_run and plan.writes:
-            result = apply_plan(client, plan, on_progress=lambda d, t, m: typer.echo(f"[{d}/{t}] {m}", err=True))
-            typer.echo("Result: " + ", ".join(f"{n} {s}" for s, n in result.counts().items()))
-    except Exception as exc:
-        fail(exc)
+    target = target_from(ctx)  # the plan is read from this account and can only be applied to it
+    with guard():
+        plan = plan_tag_file(client, tag_file, target=target)
+    _print_plan(plan)
+    result = None
+    if not dry_run and plan.writes:
+        confirmation = live_confirmation(ctx, f"make {plan.writes} tag change(s)", confirm_account)
+        with guard():
+            try:
+                result = apply_plan(
+                    client,
+                    plan,
+                    on_progress=lambda d, t, m: typer.echo(f"[{d}/{t}] {m}", err=True),
+                    target=target,
+                    confirmation=confirmation,
+                )
+            except TargetError as exc:
+                refuse_write(exc)
+        typer.echo("Result: " + ", ".join(f"{n} {s}" for s, n in result.counts().items()))
     if report is not None:
-        report.write_text(report_csv(plan, result), encoding="utf-8")
+        write_private_text(report, report_csv(plan, result))
         typer.echo(f"Report written to {report}")
     incomplete = plan.counts()[SKIP] or (result is not None and not result.ok)
     raise typer.Exit(ExitCode.PARTIAL if incomplete else ExitCode.OK)

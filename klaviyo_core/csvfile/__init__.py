@@ -1,8 +1,9 @@
-"""CSV from anything: encoding, delimiter and format sniffing, a streaming reader and raw blocks. No Klaviyo
-knowledge lives here."""
+"""CSV from anything: encoding, delimiter and format sniffing, a streaming reader and raw blocks, and the one
+CSV writer every file the workbench writes goes through (formulas neutralised). No Klaviyo knowledge lives here."""
 
 from klaviyo_core.csvfile.reader import CsvReader, preview
 from klaviyo_core.csvfile.sniff import Chunk, CsvError, CsvFormat, CsvHeader, detect_format
+from klaviyo_core.csvfile.write import csv_text, frame_csv
 
 __all__ = [
     "Chunk",
@@ -10,6 +11,8 @@ __all__ = [
     "CsvFormat",
     "CsvHeader",
     "CsvReader",
+    "csv_text",
     "detect_format",
+    "frame_csv",
     "preview",
 ]

@@ -18,7 +18,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from klaviyo_core.csvfile.reader import MAX_FIELD_CHARS, Chunk
+from klaviyo_core.csvfile.reader import MAX_FIELD_CHARS
+from klaviyo_core.csvfile.sniff import Chunk
 
 _UTF8 = ("utf-8", "utf-8-sig", "utf_8", "utf8")
 

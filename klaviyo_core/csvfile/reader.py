@@ -30,7 +30,10 @@ from klaviyo_core.csvfile.sniff import (
     detect_format,
 )
 
-MAX_FIELD_CHARS = 1024 * 1024  # one cell
+# One cell. A stray quote can swallow the rest of the file into one cell; this bound says so early. It is
+# far above what a profile can hold (100 KB) so that one huge notes cell does not refuse the whole file:
+# validation leaves such a cell out of its row's profile, with a reason (issue 13 item 4).
+MAX_FIELD_CHARS = 6 * 1024 * 1024  # below sniff.MAX_LINE_CHARS (8 MB), which a one-line cell meets first
 DEFAULT_CHUNK_ROWS = 50_000
 
 
@@ -53,7 +56,7 @@ def malformed(start: int, error: str) -> str:
     """The problem text of a record csv.reader refused; raises for the two errors that end the file's reading."""
     if "field larger than field limit" in error:
         raise CsvError(
-            f"Line {start}: a cell is larger than 1 MB (a profile can hold at most 100 KB). "
+            f"Line {start}: a cell is larger than {MAX_FIELD_CHARS // (1024 * 1024)} MB. "
             "Check for a quote that is never closed.",
             start,
         )
@@ -152,7 +155,7 @@ class CsvReader:
                 raise CsvError(f"The header row is malformed: {record}.", line)
             if "".join(record).strip():
                 columns, warnings = _unique_header(record)
-                return CsvHeader(columns, warnings, line)
+                return CsvHeader(columns, self.format.warnings + warnings, line)
         raise CsvError("The file has no header row (it is empty or holds only blank lines).")
 
     def __iter__(self) -> Iterator[Chunk]:

@@ -30,6 +30,7 @@ class CsvFormat:
     encoding: str
     delimiter: str
     skip_first_line: bool = False  # an Excel "sep=;" hint line
+    warnings: tuple[str, ...] = ()  # e.g. a file that mixes UTF-8 and Windows-1252 lines
 
     def describe(self) -> str:
         return f"{self.encoding}, {DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))}-separated"
@@ -113,6 +114,38 @@ def _decodes_fully(path: Path, encoding: str) -> bool:
     return True
 
 
+def mixed_encoding_line(path: Path) -> int | None:
+    """The first line that is not UTF-8 in a file whose other lines hold UTF-8 accents (a file pasted
+    together from two exports); None when the file is not such a mix."""
+    first_bad, saw_utf8 = None, False
+    with path.open("rb") as f:
+        for number, line in enumerate(f, start=1):
+            if line.isascii():
+                continue
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                first_bad = first_bad or number
+            else:
+                saw_utf8 = True
+            if first_bad and saw_utf8:
+                return first_bad
+    return None
+
+
+def _encoding_warnings(path: Path, encoding: str) -> tuple[str, ...]:
+    if encoding not in ("cp1252", "latin-1"):
+        return ()
+    line = mixed_encoding_line(path)
+    if line is None:
+        return ()
+    return (
+        f"This file mixes text encodings: some lines are UTF-8, but line {line} is not (it looks like "
+        f"Windows-1252). It is read as {encoding}, so accented letters on the UTF-8 lines will look wrong "
+        "(é as Ã©). Save the file as CSV UTF-8 and upload it again.",
+    )
+
+
 def detect_encoding(path: Path) -> str:
     sample = read_head(path)
     if not sample:
@@ -158,12 +191,13 @@ def detect_format(path: Path | str) -> CsvFormat:
     encoding = detect_encoding(path)
     with path.open("r", encoding=encoding, newline="", errors="replace") as f:
         text = f.read(SAMPLE_BYTES)
+    warnings = _encoding_warnings(path, encoding)
     if hint := _EXCEL_SEP.match(text):  # Excel's "sep=;" first line names the delimiter
-        return CsvFormat(encoding, hint.group(1), skip_first_line=True)
-    return CsvFormat(encoding, sniff_delimiter(text))
+        return CsvFormat(encoding, hint.group(1), skip_first_line=True, warnings=warnings)
+    return CsvFormat(encoding, sniff_delimiter(text), warnings=warnings)
 
 
-def fingerprint(path: Path | str) -> str:
+def file_fingerprint(path: Path | str) -> str:
     """sha256 of the content plus its size: the identity of a file for resuming an import."""
     digest = hashlib.sha256()
     size = 0

@@ -1,8 +1,9 @@
 """Events: build one from a form or a template, preview the exact request, send one or many, keep a history."""
 
+from klaviyo_core.clock import now_iso
 from klaviyo_core.events.bulk import events_for_profiles, events_from_csv, sample_profile_emails, send_bulk
 from klaviyo_core.events.form import IDENTIFIER_KINDS, EventForm, build_from_form
-from klaviyo_core.events.history import EventHistory, HistoryEntry, now_iso
+from klaviyo_core.events.history import EventHistory, HistoryEntry
 from klaviyo_core.events.model import Event, EventError, build_event, parse_properties, preview
 from klaviyo_core.events.send import LiveSendNotConfirmed, SendResult, live_guard, send
 from klaviyo_core.events.templates import TEMPLATES, get_template, template_names

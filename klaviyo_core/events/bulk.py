@@ -15,8 +15,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from klaviyo_core.accounts.confirm import LiveConfirmation
+from klaviyo_core.accounts.target import Target
 from klaviyo_core.events.model import Event, EventError, build_event, event_attributes, parse_properties, profile_data
-from klaviyo_core.events.send import LiveSendNotConfirmed, is_live, live_guard
+from klaviyo_core.events.send import guard_write
 from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.errors import KlaviyoError
 from klaviyo_core.http.explain import Explanation, explain
@@ -145,17 +147,16 @@ def send_bulk(
     client: KlaviyoClient,
     events: list[Event],
     *,
-    live: bool | None = None,
-    account_name: str = "",
-    typed_confirmation: str | None = None,
+    target: Target | None = None,
+    confirmation: LiveConfirmation | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> BulkResult:
     """Send events in batches; a failed batch is reported with its explanation and the rest still go.
-    `progress(events_done, events_total)` is called after each batch. LIVE sends need the typed name."""
+    `progress(events_done, events_total)` is called after each batch. A LIVE send consumes a fresh
+    confirmation (`LiveSendNotConfirmed` otherwise, nothing sent): a second bulk send must ask again."""
     if not events:
         return BulkResult()
-    if is_live(client, live) and not live_guard(account_name, events[0]).confirmed(typed_confirmation):
-        raise LiveSendNotConfirmed(f"Not sent: type the account name '{account_name}' to confirm a LIVE bulk send.")
+    guard_write(client, target, confirmation)
     result = BulkResult()
     done = 0
     for index, body in enumerate(bulk_bodies(events)):

@@ -14,19 +14,18 @@ import re
 import threading
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from klaviyo_core.paths import data_dir
+from klaviyo_core.http.redaction import KEY_SHAPE
+from klaviyo_core.paths import data_dir, open_private
 
-_KEY_SHAPE = re.compile(r"pk_[A-Za-z0-9_]{6,}")
 _lock = threading.Lock()
 
 
 def _scrub(value: Any) -> Any:
     if isinstance(value, str):
-        return _KEY_SHAPE.sub("pk_...", value)
+        return KEY_SHAPE.sub("pk_...", value)
     if isinstance(value, Mapping):
         return {str(k): _scrub(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -64,10 +63,6 @@ class HistoryEntry:
         }
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
-
-
 class EventHistory:
     """Append-only JSON-lines file for one account."""
 
@@ -79,10 +74,8 @@ class EventHistory:
 
     def append(self, entry: HistoryEntry) -> None:
         line = json.dumps(_scrub(asdict(entry)), ensure_ascii=False, default=str)
-        with _lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as fh:
-                fh.write(line + "\n")
+        with _lock, open_private(self.path, "a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
 
     def load(self, limit: int = 100) -> list[HistoryEntry]:
         """Newest first; unreadable lines (a crash mid-write) are skipped, not fatal."""

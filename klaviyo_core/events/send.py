@@ -1,7 +1,8 @@
 """Sending one test event safely: the LIVE guard, the send, the explanation, and the read-back.
 
-The guard lives here, not in the page, so every caller (page, CLI, scripts) gets it: a send to a LIVE account
-is refused before any request unless the caller passes the account's name exactly as typed by the person.
+The guard lives here, not in the page, so every caller (page, CLI, scripts) gets it: a send to a LIVE target
+(the one rule, `klaviyo_core.accounts.is_live`) is refused before any request unless the caller passes a fresh
+`LiveConfirmation` for that account, which the send consumes (`live_guard` words what the person reads).
 The POST carries a `unique_id`, so the client may retry it (429, 5xx, dropped connection) without creating a
 second event: pass `idempotent=True`. On the sandbox the event is then read back, polling with a deadline,
 to show that it was stored and which metric and profile it attached to.
@@ -14,14 +15,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from klaviyo_core.accounts.confirm import LiveConfirmation, LiveWriteNotConfirmed, require_live_confirmation
+from klaviyo_core.accounts.target import Target, is_live
 from klaviyo_core.events.model import EVENTS_PATH, Event, RequestPreview, iso_utc, preview, to_body
 from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.errors import ApiError, KlaviyoError
 from klaviyo_core.http.explain import Explanation, explain
+from klaviyo_core.http.redaction import mask_key
 
-
-class LiveSendNotConfirmed(Exception):
-    """A LIVE send without the typed confirmation; nothing was sent."""
+#: A LIVE send without a fresh confirmation for its account; nothing was sent (the accounts refusal, by its
+#: events name).
+LiveSendNotConfirmed = LiveWriteNotConfirmed
 
 
 @dataclass(frozen=True)
@@ -31,9 +35,6 @@ class LiveGuard:
     account_name: str
     warning: str
     suggestion: str
-
-    def confirmed(self, typed: str | None) -> bool:
-        return bool(self.account_name.strip()) and (typed or "").strip() == self.account_name.strip()
 
 
 def suggest_test_address(email: str | None) -> str:
@@ -91,28 +92,29 @@ class SendResult:
         return f"Accepted (HTTP {self.status}); read-back: {self.read_back}."
 
 
-def is_live(client: KlaviyoClient, live: bool | None = None) -> bool:
-    """LIVE when the client points at Klaviyo itself or the caller's target says so (either is enough)."""
-    return bool(client.config.is_live or live)
+def guard_write(client: KlaviyoClient, target: Target | None, confirmation: LiveConfirmation | None) -> bool:
+    """Refuse an unconfirmed LIVE write before any request; True when the target is LIVE.
+
+    Without a `target` the client's URL decides (an unidentified LIVE target can never be confirmed)."""
+    if target is None:
+        url = client.config.base_url
+        target = Target("", url, "", mask_key(client.config.credential), is_live(url))
+    require_live_confirmation(target, confirmation)
+    return target.live
 
 
 def send(
     client: KlaviyoClient,
     event: Event,
     *,
-    live: bool | None = None,
-    account_name: str = "",
-    typed_confirmation: str | None = None,
+    target: Target | None = None,
+    confirmation: LiveConfirmation | None = None,
     read_back: bool | None = None,
     read_back_timeout: float = 10.0,
 ) -> SendResult:
-    """Send one event. Raises `LiveSendNotConfirmed` (and sends nothing) for an unconfirmed LIVE send;
-    every API or connection failure comes back as a result with its explanation."""
-    target_live = is_live(client, live)
-    if target_live and not live_guard(account_name, event).confirmed(typed_confirmation):
-        raise LiveSendNotConfirmed(
-            f"Not sent: type the account name '{account_name}' to confirm a send to this LIVE account."
-        )
+    """Send one event. Raises `LiveSendNotConfirmed` (and sends nothing) for a LIVE send without a fresh
+    confirmation; every API or connection failure comes back as a result with its explanation."""
+    target_live = guard_write(client, target, confirmation)
     shown = preview(event, client.config)
     try:
         resp = client.request("POST", EVENTS_PATH, json=to_body(event), idempotent=True)

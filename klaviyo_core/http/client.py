@@ -9,9 +9,13 @@ from typing import Any
 import requests
 
 from klaviyo_core.http.config import ClientConfig
+from klaviyo_core.http.errors import is_jsonapi_document, loads_standard, non_api_answer, request_info
 from klaviyo_core.http.pagination import iter_pages
 from klaviyo_core.http.ratelimit import RateLimitInfo
 from klaviyo_core.http.transport import Transport, TransportStats, WaitListener
+
+#: The most an interactive check (`ping`, a key test) may take in total before it gives up and says so.
+CHECK_DEADLINE_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -21,13 +25,21 @@ class ApiResponse:
     headers: dict[str, str]
 
 
-def _parse(resp: requests.Response) -> Any:
+def _parse(resp: requests.Response, secrets: tuple[str | None, ...]) -> Any:
+    """The JSON:API document of a success answer; anything else (HTML, NaN, plain JSON) is an explained error,
+    never an empty success ("No metrics yet" from a proxy's login page)."""
     if not resp.content:
         return None
     try:
-        return resp.json()
-    except ValueError:
-        return None
+        doc = loads_standard(resp.content)
+    except (ValueError, RecursionError):
+        doc = None
+    if not is_jsonapi_document(doc):
+        sent = resp.request
+        headers = {k: str(v) for k, v in sent.headers.items()}
+        info = request_info(sent.method or "GET", sent.url or "", headers, None)
+        raise non_api_answer(resp, info, secrets)
+    return doc
 
 
 class KlaviyoClient:
@@ -50,7 +62,7 @@ class KlaviyoClient:
         idempotent: bool | None = None,
     ) -> ApiResponse:
         resp = self.transport.send(method, path, params=params, json=json, content=content, idempotent=idempotent)
-        return ApiResponse(resp.status_code, _parse(resp), dict(resp.headers))
+        return ApiResponse(resp.status_code, _parse(resp, (self.config.credential,)), dict(resp.headers))
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return self.request("GET", path, params=params).body
@@ -90,6 +102,16 @@ class KlaviyoClient:
     def add_wait_listener(self, listener: WaitListener) -> None:
         """Be told about pacing and retry waits (kind, seconds, operation id), e.g. to show them in a UI."""
         self.transport.listeners.append(listener)
+
+    def remove_wait_listener(self, listener: WaitListener) -> None:
+        """Stop telling `listener` (a cached client outlives the import or page that listened)."""
+        if listener in self.transport.listeners:
+            self.transport.listeners.remove(listener)
+
+    def set_deadline(self, seconds: float | None) -> None:
+        """Give up on every call from now on once `seconds` have passed in total (retries and waits included),
+        so an interactive check (ping, the Keys page's Test) cannot hang for minutes on a silent server."""
+        self.transport.set_deadline(seconds)
 
     def close(self) -> None:
         self.transport.session.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from klaviyo_core.http.origin import require_https
 from klaviyo_core.http.redaction import mask_key
 from klaviyo_spec import SPEC_REVISION
 
@@ -28,6 +29,7 @@ class ClientConfig:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
+        require_https(self.base_url)  # before any connection: a key never travels in clear text off loopback
         if self.connect_timeout <= 0 or self.read_timeout <= 0:
             raise ValueError("timeouts must be positive")
 
@@ -38,10 +40,6 @@ class ClientConfig:
     @property
     def key_fingerprint(self) -> str:
         return mask_key(self.credential)
-
-    @property
-    def is_live(self) -> bool:
-        return self.base_url == LIVE_BASE_URL
 
     def auth_header(self) -> dict[str, str]:
         if self.oauth_token:

@@ -6,6 +6,7 @@ request, so `explain()` and the UI can say what happened without ever seeing a k
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +44,18 @@ class ConnectionFailed(TransportError):
 
 class RequestTimeout(TransportError):
     pass
+
+
+class TlsFailed(ConnectionFailed):
+    """The server's TLS certificate was not accepted: not a network outage, so it is never retried."""
+
+
+class ForeignOrigin(KlaviyoError):
+    """A link or redirect pointed at another origin: nothing (and no key) was sent there."""
+
+
+class RedirectNotFollowed(KlaviyoError):
+    """A write was answered with a redirect: writes are never re-sent elsewhere."""
 
 
 class ApiError(KlaviyoError):
@@ -148,6 +161,11 @@ STATUS_EXCEPTIONS: dict[int, type[ApiError]] = {
 }
 
 
+def class_for_status(status: int) -> type[ApiError]:
+    """The exception class an HTTP error status maps to (ServerError for any other 5xx, else ApiError)."""
+    return STATUS_EXCEPTIONS.get(status) or (ServerError if status >= 500 else ApiError)
+
+
 def parse_retry_after(value: str | None) -> float | None:
     if not value:
         return None
@@ -155,6 +173,42 @@ def parse_retry_after(value: str | None) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         return None  # an HTTP-date: rare for Klaviyo; fall back to backoff
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not standard JSON")
+
+
+def loads_standard(raw: bytes | str) -> Any:
+    """JSON as RFC 8259 has it: NaN, Infinity and -Infinity are refused (Python's json accepts them)."""
+    return json.loads(raw, parse_constant=_refuse_constant)
+
+
+def is_jsonapi_document(doc: Any) -> bool:
+    """A JSON:API top level has at least one of data, errors, meta; a proxy's JSON usually has none."""
+    return isinstance(doc, dict) and bool({"data", "errors", "meta"} & doc.keys())
+
+
+def non_api_answer(resp: requests.Response, request: RequestInfo, secrets: tuple[str | None, ...] = ()) -> ApiError:
+    """A success status whose body is not a JSON:API document (a proxy's HTML page, a captive portal...)."""
+    return ApiError(
+        resp.status_code,
+        [],
+        request=request,
+        body_excerpt=_excerpt(resp, secrets) or "(not a JSON:API document)",
+        content_type=resp.headers.get("Content-Type", ""),
+    )
+
+
+def _redact_value(value: Any, secrets: tuple[str | None, ...]) -> Any:
+    """Every string anywhere in an error object, keys included, with keys masked (not only `detail`)."""
+    if isinstance(value, str):
+        return redact_text(value, secrets)
+    if isinstance(value, dict):
+        return {_redact_value(k, secrets): _redact_value(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_value(v, secrets) for v in value]
+    return value
 
 
 def _excerpt(resp: requests.Response, secrets: tuple[str | None, ...]) -> str:
@@ -170,17 +224,16 @@ def error_from_response(
     errors: list[dict[str, Any]] = []
     content_type = resp.headers.get("Content-Type", "")
     try:
-        doc = resp.json() if resp.content else None
-    except ValueError:
+        doc = loads_standard(resp.content) if resp.content else None
+    except (ValueError, RecursionError):
         doc = None
     if isinstance(doc, dict) and isinstance(doc.get("errors"), list):
         for item in doc["errors"]:
             if isinstance(item, dict):
-                clean = {k: v for k, v in item.items() if k != "detail"}
-                clean["detail"] = redact_text(str(item.get("detail") or ""), secrets)
+                clean = _redact_value(item, secrets)
+                clean["detail"] = str(clean.get("detail") or "")
                 errors.append(clean)
-    cls = STATUS_EXCEPTIONS.get(resp.status_code) or (ServerError if resp.status_code >= 500 else ApiError)
-    return cls(
+    return class_for_status(resp.status_code)(
         resp.status_code,
         errors,
         request=request,

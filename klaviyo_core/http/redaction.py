@@ -6,7 +6,8 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 
-_KEY_SHAPE = re.compile(r"pk_[A-Za-z0-9_]{6,}")
+#: Anything shaped like a private key, wherever it hides in text (redaction here, event history scrubbing).
+KEY_SHAPE = re.compile(r"pk_[A-Za-z0-9_]{6,}")
 
 
 def mask_key(key: str | None) -> str:
@@ -27,7 +28,7 @@ def redact_text(text: str, secrets: Iterable[str | None] = ()) -> str:
     for secret in secrets:
         if secret:
             text = text.replace(secret, mask_key(secret))
-    return _KEY_SHAPE.sub(lambda m: mask_key(m.group(0)), text)
+    return KEY_SHAPE.sub(lambda m: mask_key(m.group(0)), text)
 
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
+from urllib.parse import urljoin
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -28,19 +30,26 @@ from tenacity.stop import stop_base
 from klaviyo_core.http.config import ClientConfig
 from klaviyo_core.http.errors import (
     ConnectionFailed,
+    ForeignOrigin,
     KlaviyoError,
+    RedirectNotFollowed,
+    RequestInfo,
     RequestTimeout,
+    TlsFailed,
+    TransportError,
     error_from_response,
     parse_retry_after,
     request_info,
 )
-from klaviyo_core.http.ratelimit import RateLimitInfo, limiter_for, parse_rate_limit_headers
+from klaviyo_core.http.origin import origin_of, same_origin
+from klaviyo_core.http.ratelimit import OperationLimiter, RateLimitInfo, limiter_for, parse_rate_limit_headers
 from klaviyo_core.http.redaction import key_digest
 from klaviyo_spec import Operation, match_operation
 
 log = logging.getLogger(__name__)
 RETRYABLE_STATUSES = {502, 503, 504}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+MAX_REDIRECTS = 5
 
 
 @dataclass
@@ -86,6 +95,24 @@ class Transport:
         self.listeners: list[WaitListener] = []
         self._lock = threading.Lock()
         self._digest = key_digest(config.credential or "anonymous")
+        self.deadline: tuple[float, float] | None = None  # (monotonic end, budget in s) set by set_deadline
+
+    def set_deadline(self, seconds: float | None) -> None:
+        """Bound everything from now on (attempts, retries, pacing) to `seconds` in total, or lift the bound."""
+        self.deadline = (time.monotonic() + seconds, seconds) if seconds else None
+
+    def _remaining(self, info: RequestInfo) -> float | None:
+        """Seconds left before the deadline (None: no deadline); past it, the call gives up with a timeout."""
+        if self.deadline is None:
+            return None
+        left = self.deadline[0] - time.monotonic()
+        if left <= 0:
+            raise RequestTimeout(
+                f"No answer from {self.config.base_url} within {self.deadline[1]:g} s ({info.method} {info.url}); "
+                "the workbench stops waiting then.",
+                info,
+            )
+        return left
 
     # -- public ----------------------------------------------------------------------------------
     def send(
@@ -102,6 +129,7 @@ class Transport:
             raise ValueError("Pass a body as json= or as content=, not both.")
         method = method.upper()
         url = path_or_url if path_or_url.startswith("http") else f"{self.config.base_url}{path_or_url}"
+        self._require_own_origin(url, method, url)
         path = "/" + url.split("://", 1)[-1].split("/", 1)[-1] if "://" in url else url
         found = match_operation(method, path)
         operation = found[0] if found else None
@@ -111,13 +139,13 @@ class Transport:
         info = request_info(method, url, headers, operation.operation_id if operation else None)
 
         def attempt() -> requests.Response:
-            self._pace(operation)
+            self._pace(operation, self._remaining(info))
             return self._attempt(method, url, params, body, headers, info, operation, may_retry_errors)
 
         retrying = Retrying(
             retry=retry_if_exception(lambda e: isinstance(e, _Retryable)),
             wait=self._wait,
-            stop=_Stop(self.config),
+            stop=_Stop(self.config, self),
             before_sleep=self._before_sleep(operation),
             reraise=True,
         )
@@ -134,7 +162,7 @@ class Transport:
         params: dict[str, Any] | None,
         body: _Body,
         headers: dict[str, str],
-        info: Any,
+        info: RequestInfo,
         operation: Operation | None,
         may_retry_errors: bool,
     ) -> requests.Response:
@@ -142,38 +170,104 @@ class Transport:
         with self._lock:
             self.stats.requests += 1
         try:
-            resp = self.session.request(
+            resp = self._send_once(method, url, params, body, headers, info)
+            if resp.is_redirect:
+                resp = self._follow(resp, method, body, headers, info)
+        except TransportError as err:
+            if may_retry_errors and not isinstance(err, TlsFailed):  # a bad certificate stays bad
+                raise _Retryable(err, None) from None
+            raise
+        log.debug("%s %s -> %s in %.0f ms", method, info.url, resp.status_code, (time.monotonic() - started) * 1000)
+        self._observe(operation, resp)
+        if resp.status_code < 400:
+            return resp
+        self._raise_for(resp, info, operation, may_retry_errors)
+
+    def _send_once(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, Any] | None,
+        body: _Body,
+        headers: dict[str, str],
+        info: RequestInfo,
+    ) -> requests.Response:
+        """One HTTP exchange; requests' own exceptions become the workbench's (httpx's map_exceptions idea)."""
+        try:
+            return self.session.request(
                 method,
                 url,
                 params=params,
                 json=body.json,
                 data=body.content,
                 headers=headers,
-                timeout=(self.config.connect_timeout, self.config.read_timeout),
+                timeout=self._timeouts(info),
+                allow_redirects=False,  # followed by _follow, on this origin only
             )
+        except requests.exceptions.InvalidJSONError:
+            raise ValueError(
+                f"Nothing was sent: a value for {method} {info.url} is not a finite number (NaN or Infinity), "
+                "which JSON cannot carry. Fix or remove that value."
+            ) from None
+        except requests.exceptions.SSLError as exc:
+            raise TlsFailed(f"{self.config.base_url}: {_tls_reason(exc)}", info) from None
         except requests.Timeout as exc:
-            err: KlaviyoError = RequestTimeout(f"{method} {info.url} timed out ({type(exc).__name__}).", info)
-            if may_retry_errors:
-                raise _Retryable(err, None) from None
-            raise err from None
+            self._remaining(info)  # past the caller's deadline: say so, with the budget
+            raise RequestTimeout(f"{method} {info.url} timed out ({type(exc).__name__}).", info) from None
         except requests.ConnectionError:
-            err = ConnectionFailed(f"Could not connect to {self.config.base_url} ({method} {info.url}).", info)
-            if may_retry_errors:
-                raise _Retryable(err, None) from None
-            raise err from None
-        log.debug("%s %s -> %s in %.0f ms", method, info.url, resp.status_code, (time.monotonic() - started) * 1000)
-        self._observe(operation, resp)
-        if resp.status_code < 400:
-            return resp
+            raise ConnectionFailed(
+                f"Could not connect to {self.config.base_url} ({method} {info.url}).", info
+            ) from None
+
+    def _timeouts(self, info: RequestInfo) -> tuple[float, float]:
+        left = self._remaining(info)
+        if left is None:
+            return self.config.connect_timeout, self.config.read_timeout
+        return min(self.config.connect_timeout, left), min(self.config.read_timeout, left)
+
+    def _follow(
+        self, resp: requests.Response, method: str, body: _Body, headers: dict[str, str], info: RequestInfo
+    ) -> requests.Response:
+        """Follow a read's redirects on the configured origin only; a write's redirect is never followed."""
+        if method not in ("GET", "HEAD") or body.json is not None or body.content is not None:
+            resp.close()
+            raise RedirectNotFollowed(
+                f"The server answered {method} {info.url} with a redirect (HTTP {resp.status_code}). "
+                "The workbench does not follow redirects on writes, so nothing was sent again; "
+                "check the base URL.",
+                info,
+            )
+        for _ in range(MAX_REDIRECTS):
+            location = urljoin(resp.url, resp.headers.get("Location", ""))
+            resp.close()
+            self._require_own_origin(location, method, info.url)
+            resp = self._send_once(method, location, None, _Body(), headers, info)
+            if not resp.is_redirect:
+                return resp
+        raise RedirectNotFollowed(f"{method} {info.url} redirected more than {MAX_REDIRECTS} times.", info)
+
+    def _require_own_origin(self, url: str, method: str, asked: str) -> None:
+        """The key goes to the configured origin (scheme, host, port) only: pagination links and redirects too."""
+        if not same_origin(url, self.config.base_url):
+            scheme, host, port = origin_of(url)
+            raise ForeignOrigin(
+                f"{method} {asked} pointed to {scheme}://{host}:{port}, which is not the configured "
+                f"{self.config.base_url}; nothing was sent there (the API key only goes to the configured address).",
+                None,
+            )
+
+    def _raise_for(
+        self, resp: requests.Response, info: RequestInfo, operation: Operation | None, may_retry_errors: bool
+    ) -> NoReturn:
+        """An error answer: 429 blocks the limiter and retries; 502/503/504 retry when the call may be repeated."""
         error = error_from_response(resp, info, (self.config.credential,))
         if resp.status_code == 429:
             with self._lock:
                 self.stats.throttled += 1
             retry_after = parse_retry_after(resp.headers.get("Retry-After"))
-            if retry_after and operation:
-                limiter = self._limiter(operation)
-                if limiter:
-                    limiter.block_for(retry_after)
+            limiter = self._limiter(operation) if retry_after and operation else None
+            if limiter and retry_after:
+                limiter.block_for(retry_after)
             if retry_after is not None and retry_after > self.config.max_wait_seconds:
                 raise error
             raise _Retryable(error, retry_after)
@@ -182,16 +276,18 @@ class Transport:
         raise error
 
     # -- pacing, waits, observation ------------------------------------------------------------------
-    def _limiter(self, operation: Operation) -> Any:
+    def _limiter(self, operation: Operation) -> OperationLimiter | None:
         return limiter_for(self.config.base_url, self._digest, operation, self.config.rate_limit_scale)
 
-    def _pace(self, operation: Operation | None) -> None:
+    def _pace(self, operation: Operation | None, left: float | None = None) -> None:
         if not (self.config.pace and operation):
             return
         limiter = self._limiter(operation)
         if limiter is None:
             return
         wait = limiter.reserve()
+        if left is not None and wait > left:
+            wait = left  # sleep to the deadline, then the next check gives up with the deadline's message
         if wait > 0:
             with self._lock:
                 self.stats.pacing_wait += wait
@@ -213,7 +309,7 @@ class Transport:
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         retry_after = exc.retry_after if isinstance(exc, _Retryable) else None
-        backoff = self.config.backoff_base_seconds * (2 ** (state.attempt_number - 1)) * random.uniform(0.5, 1.5)
+        backoff: float = self.config.backoff_base_seconds * (2 ** (state.attempt_number - 1)) * random.uniform(0.5, 1.5)
         wait = min(backoff, self.config.max_wait_seconds)
         if retry_after is not None:
             wait = max(wait, retry_after)  # never earlier than the server asked
@@ -245,14 +341,26 @@ class Transport:
         return headers
 
 
-class _Stop(stop_base):
-    """Stop after max_retries, or when the next wait would pass the total-wait cap."""
+def _tls_reason(exc: requests.exceptions.SSLError) -> str:
+    """The certificate problem in a few words ('certificate verify failed: self-signed certificate')."""
+    found = re.search(r"certificate verify failed: ([^()]+)", str(exc))
+    if found:
+        return f"certificate verify failed: {found.group(1).strip()}"
+    return "the TLS handshake failed (the certificate or the protocol was not accepted)"
 
-    def __init__(self, config: ClientConfig) -> None:
+
+class _Stop(stop_base):
+    """Stop after max_retries, or when the next wait would pass the total-wait cap or the deadline."""
+
+    def __init__(self, config: ClientConfig, transport: Transport) -> None:
         self.config = config
+        self.transport = transport
 
     def __call__(self, state: RetryCallState) -> bool:
         if state.attempt_number > self.config.max_retries:
             return True
         upcoming = state.upcoming_sleep or 0.0
+        deadline = self.transport.deadline
+        if deadline and time.monotonic() + upcoming >= deadline[0]:
+            return True  # the wait would end past the caller's deadline: report the last error now
         return (state.idle_for + upcoming) > self.config.max_total_wait_seconds

@@ -175,10 +175,12 @@ def _next_cursor(doc: dict[str, Any]) -> str | None:
     if not link:
         return None
     values = parse_qs(urlparse(link).query).get("page_cursor")
-    return values[0] if values else link
+    return values[0] if values else str(link)
 
 
-def _window_rows(client: KlaviyoClient, query: AggregateQuery, start: datetime, end: datetime) -> Iterator[dict]:
+def _window_rows(
+    client: KlaviyoClient, query: AggregateQuery, start: datetime, end: datetime
+) -> Iterator[dict[str, Any]]:
     cursor = None
     while True:
         doc = client.post(AGGREGATES_PATH, request_body(query, start, end, cursor), idempotent=True) or {}

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from klaviyo_core.csvfile.write import frame_csv
 from klaviyo_core.metrics.aggregates import AggregateResult
 
 
@@ -69,11 +70,12 @@ def empty_reason(result: AggregateResult, metric_name: str, metric_created: str 
 
 
 def to_csv(frame: pd.DataFrame) -> str:
-    """Exactly the charted rows; dates as ISO 8601 with their offset."""
+    """Exactly the charted rows; dates as ISO 8601 with their offset; through the one CSV writer (a dimension
+    value such as `=HYPERLINK(...)` comes out as text)."""
     out = frame.copy()
     if "date" in out:
         out["date"] = out["date"].map(lambda d: d.isoformat())
-    return str(out.to_csv(index=False))
+    return frame_csv(out)
 
 
 def preset_range(preset: str, today: date) -> tuple[date, date]:

@@ -55,7 +55,8 @@ def _per_row_count(arr: pa.LargeStringArray, byte_mask: np.ndarray) -> np.ndarra
     """How many bytes of each value `byte_mask` (over `_data(arr)`) holds."""
     counted = np.concatenate([[0], np.cumsum(byte_mask, dtype=np.int64)])
     offsets = offsets_of(arr)
-    return counted[offsets[1:]] - counted[offsets[:-1]]
+    per_row: np.ndarray = counted[offsets[1:]] - counted[offsets[:-1]]
+    return per_row
 
 
 def plain_integers(arr: pa.LargeStringArray) -> np.ndarray:
@@ -66,7 +67,8 @@ def plain_integers(arr: pa.LargeStringArray) -> np.ndarray:
     first = data[np.minimum(offsets[:-1], max(len(data) - 1, 0))] if len(data) else np.zeros(len(arr), np.uint8)
     signed = (others == 1) & ((first == ord("+")) | (first == ord("-"))) & (lengths >= 2)
     digits = lengths - signed
-    return ((others == 0) | signed) & (digits >= 1) & (digits <= _PLAIN_INT_DIGITS)
+    plain: np.ndarray = ((others == 0) | signed) & (digits >= 1) & (digits <= _PLAIN_INT_DIGITS)
+    return plain
 
 
 def plain_dates_ascii(arr: pa.LargeStringArray) -> np.ndarray:

@@ -3,7 +3,8 @@
 One directory per import under `<data dir>/imports/<import id>/`; the id is derived from the file's content
 fingerprint, the mapping and the options, so importing the same file the same way finds its own checkpoint.
 The directory holds:
-  checkpoint.json   this module's state: file, mapping, options, counts, the chunk plan and every chunk's
+  checkpoint.json   this module's state: file, mapping, options, the target account (name, account id, base
+                    URL, key fingerprint: never the key), counts, the chunk plan and every chunk's
                     state (planned -> submitting -> submitted -> complete) with its job id
   send.jsonl        the valid, de-duplicated profiles job after job: "<line>\t<profile JSON>" per row (people
                     who appear once in the file in file order, then the winners among repeated people)
@@ -21,19 +22,73 @@ the file again, which cuts the same jobs in the same order, and sends only those
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import sys
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from klaviyo_core.paths import open_private, private_dir
+
 CHECKPOINT_VERSION = 2  # 2: jobs are cut while the file is read (stage 'streaming', send_lines.i64)
 SEND_LINES = "send_lines.i64"  # file line of every sent row, in send order (int64, native byte order)
+LOCK_FILE = "lock"  # held (flock / msvcrt) by the one run working on the import
+
+
+def _lock_file(fd: int) -> None:
+    """Exclusive, non-blocking; OSError when another run holds it."""
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _unlock_file(fd: int) -> None:
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+class Stage(StrEnum):
+    """Where an import stands. A StrEnum: checkpoint.json keeps the same strings, so older files still load."""
+
+    NEW = "new"
+    STREAMING = "streaming"  # reading the file and sending jobs as they are cut
+    PREPARED = "prepared"  # a dry run's pass one is done
+    SENDING = "sending"
+    DONE = "done"
+
+
+class ChunkStatus(StrEnum):
+    """Where one job stands: planned -> submitting -> submitted -> complete (or cancelled). The last two are
+    Klaviyo's own job statuses, read straight from its answer."""
+
+    PLANNED = "planned"
+    SUBMITTING = "submitting"
+    SUBMITTED = "submitted"
+    COMPLETE = "complete"
+    CANCELLED = "cancelled"
+
+
+FINISHED_CHUNK = (ChunkStatus.COMPLETE, ChunkStatus.CANCELLED)  # Klaviyo is done with the job
 
 
 @dataclass
@@ -44,7 +99,7 @@ class ChunkState:
     size: int  # compact JSON bytes of its profiles
     first_line: int
     last_line: int
-    state: str = "planned"  # planned | submitting | submitted | complete | cancelled
+    state: ChunkStatus = ChunkStatus.PLANNED
     job_id: str | None = None
     intent_at: float | None = None  # wall clock when the POST was about to go out
     completed_count: int = 0
@@ -60,24 +115,43 @@ class Checkpoint:
     fingerprint: str
     mapping: list[dict[str, str]]
     options: dict[str, Any]
-    stage: str = "new"  # new | streaming (reading and sending) | prepared (dry run) | sending | done
+    stage: Stage = Stage.NEW
     counts: dict[str, int] = field(default_factory=dict)
     chunks: list[ChunkState] = field(default_factory=list)
     created_at: float = field(default_factory=time.time)
     updated_at: float = field(default_factory=time.time)
     version: int = CHECKPOINT_VERSION
+    #: The account the import writes to (`klaviyo_core.accounts.Target.to_dict()`); a resume elsewhere is
+    #: refused. Kept inside the checkpoint, not in its id: the same file resumes only on its own account.
+    #: None: written before targets were recorded (an "older version"), adopted only after the user confirms.
+    target: dict[str, Any] | None = None
 
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> Checkpoint:
-        chunks = [ChunkState(**c) for c in doc.pop("chunks", [])]
-        return cls(**doc, chunks=chunks)
+        chunks = [
+            ChunkState(**{**c, "state": ChunkStatus(c.get("state", ChunkStatus.PLANNED))})
+            for c in doc.pop("chunks", [])
+        ]
+        return cls(**{**doc, "stage": Stage(doc.get("stage", Stage.NEW))}, chunks=chunks)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @property
     def finished(self) -> bool:
-        return self.stage == "done"
+        return self.stage == Stage.DONE
+
+    @property
+    def from_older_version(self) -> bool:
+        """Started before the target was recorded: nobody knows which account it was sending to."""
+        return self.target is None and self.stage in UNFINISHED
+
+    @property
+    def target_label(self) -> str:
+        """Which account this import writes to, in words (for lists of unfinished imports)."""
+        if self.target is None:
+            return "an unknown account (started by an older version)"
+        return f"'{self.target.get('name', '')}' (id {self.target.get('account_id', '')})"
 
 
 def import_id_for(fingerprint: str, mapping: list[dict[str, str]], options: dict[str, Any]) -> str:
@@ -85,7 +159,18 @@ def import_id_for(fingerprint: str, mapping: list[dict[str, str]], options: dict
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
-UNFINISHED = ("streaming", "prepared", "sending")  # stages an import can be resumed from
+UNFINISHED = (Stage.STREAMING, Stage.PREPARED, Stage.SENDING)  # stages an import can be resumed from
+
+
+class ImportBusy(Exception):
+    """Another run of the same import holds its workspace (another window, tab or process); nothing was done."""
+
+    def __init__(self, file_path: str) -> None:
+        super().__init__(
+            f"The import of {Path(file_path).name} is running elsewhere (another window, tab or command). "
+            "Two runs of one import would fight over its files, so this one did nothing: wait for the other to "
+            "finish, or stop it, then resume."
+        )
 
 
 class Workspace:
@@ -108,10 +193,9 @@ class Workspace:
         return Checkpoint.from_json(doc)
 
     def save(self, checkpoint: Checkpoint) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
         checkpoint.updated_at = time.time()
         tmp = self.checkpoint_path.with_suffix(".tmp")
-        with tmp.open("w", encoding="utf-8") as f:
+        with open_private(tmp, "w", encoding="utf-8") as f:
             json.dump(checkpoint.to_json(), f)
             f.flush()
             os.fsync(f.fileno())
@@ -122,8 +206,32 @@ class Workspace:
         path = self.send_lines_path
         return np.fromfile(path, dtype=np.int64) if path.exists() else np.array([], dtype=np.int64)
 
+    @contextlib.contextmanager
+    def lock(self, file_path: str) -> Iterator[None]:
+        """Hold this import for one run (ImportBusy when another run holds it).
+
+        Why: a run still reading (a tab whose Stop has not landed yet, a worker left by a killed command) and a
+        resume of the same import shared the spooled Arrow chunks, and one deleted the other's: the resume died
+        with FileNotFoundError. The OS drops the lock when its process dies, so a killed run never blocks."""
+        private_dir(self.dir)
+        with open_private(self.dir / LOCK_FILE, "a+b") as handle:
+            try:
+                _lock_file(handle.fileno())
+            except OSError:
+                raise ImportBusy(file_path) from None
+            try:
+                yield
+            finally:
+                _unlock_file(handle.fileno())
+
+    def discard(self) -> None:
+        """Forget this import: its checkpoint and spooled rows (the user chose Discard); not while it runs."""
+        if self.dir.is_dir():
+            with self.lock(str(self.dir)):
+                shutil.rmtree(self.dir, ignore_errors=True)
+
     def reset_files(self) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.dir)
         for path in (self.send_path, self.send_lines_path, self.rejected_path, self.klaviyo_path):
             path.unlink(missing_ok=True)
 
@@ -142,15 +250,16 @@ def unfinished_imports(root: Path) -> list[Checkpoint]:
 
 
 def discard_import(root: Path, import_id: str) -> bool:
-    """Forget an unfinished import (its checkpoint and spooled rows): the user chose not to resume it.
+    """Forget an unfinished import (its checkpoint and spooled rows): the page's and the CLI's Discard.
 
-    Rows it already sent stay imported in Klaviyo; a later import of the same file starts afresh. Returns
-    whether there was anything to forget. Only a folder under `<root>/imports` named by a 16-hex id is removed.
+    Rows it already sent stay imported in Klaviyo; a later import of the same file starts afresh; its report,
+    if written elsewhere, stays. Returns whether there was anything to forget. Only a folder under
+    `<root>/imports` named by a 16-hex id is removed, and not while a run holds it (ImportBusy).
     """
     if len(import_id) != 16 or any(c not in "0123456789abcdef" for c in import_id):
         return False
-    folder = Workspace(root, import_id).dir
-    if not folder.is_dir():
+    ws = Workspace(root, import_id)
+    if not ws.dir.is_dir():
         return False
-    shutil.rmtree(folder, ignore_errors=True)
+    ws.discard()
     return True

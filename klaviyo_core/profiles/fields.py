@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import ipaddress
 import json
 import re
@@ -33,6 +34,8 @@ from klaviyo_core.profiles.arrow_text import (
     text_scalar,
     wrapped,
 )
+from klaviyo_core.profiles.cells import money_text
+from klaviyo_spec import field_rules
 
 ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -51,10 +54,25 @@ _TIMEZONES = frozenset(zoneinfo.available_timezones())
 
 @lru_cache(maxsize=20_000)
 def _email_slow(value: str) -> str | None:
+    """The address to send (IDN domains in their ASCII form), or None; it passes the shared rule
+    (klaviyo_spec.field_rules, which the sandbox applies too) or it is None."""
     try:
-        return email_validator.validate_email(value, check_deliverability=False).normalized
+        found = email_validator.validate_email(value, check_deliverability=False)
     except email_validator.EmailNotValidError:
         return None
+    text = found.ascii_email or found.normalized
+    return text if field_rules.email_ok(text) else None
+
+
+@lru_cache(maxsize=20_000)
+def email_refused_by_rule(value: str) -> bool:
+    """Whether the address is refused only for a non-ASCII local part, which email-validator takes (SMTPUTF8)
+    and the shared rule does not: the dry run says "Klaviyo may refuse" rather than "not an email address"."""
+    try:
+        found = email_validator.validate_email(value, check_deliverability=False)
+    except email_validator.EmailNotValidError:
+        return False
+    return not found.local_part.isascii() and _email_slow(value) is None
 
 
 def _fast_emails(arr: pa.LargeStringArray) -> np.ndarray:
@@ -63,7 +81,7 @@ def _fast_emails(arr: pa.LargeStringArray) -> np.ndarray:
     The shape is ASCII-only, so where it matches, byte offsets and lengths are character ones."""
     shape = pc.match_substring_regex(arr, _FAST_SHAPE).to_numpy(zero_copy_only=False)
     at = pc.find_substring(arr, "@").to_numpy(zero_copy_only=False)
-    ok = shape & (at >= 1) & (at <= 64) & (np.diff(offsets_of(arr)) <= MAX_EMAIL)
+    ok: np.ndarray = shape & (at >= 1) & (at <= 64) & (np.diff(offsets_of(arr)) <= MAX_EMAIL)
     if ok.any():
         ok &= ~pc.match_substring_regex(arr, _NOT_FAST_DOMAIN).to_numpy(zero_copy_only=False)
     return ok
@@ -149,7 +167,11 @@ def phone_field(arr: pa.LargeStringArray, country: str, rows: np.ndarray | None 
     return spread(text_literals(pa.array(e164.to_numpy(dtype=object), type=STR)), filled), ok
 
 
-def _number_literals(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _number_literals(s: pd.Series, decimal_comma: bool = False) -> tuple[pd.Series, pd.Series]:
+    odd = s.str.contains(r"[^0-9.eE+-]", regex=True) if not decimal_comma else s.str.contains(",|\\.|[^0-9]")
+    if odd.any():  # money and separators ("$1,234.50", "2028,16" in a semicolon file) made plain first
+        s = s.copy()
+        s[odd] = money_text(s[odd].tolist(), decimal_comma)
     nums = pd.to_numeric(s.str.replace(r"^\+", "", regex=True), errors="coerce")
     ok = (s == "") | (nums.notna() & np.isfinite(nums.fillna(0)))
     integral = nums.notna() & (nums == nums.round()) & (nums.abs() < 2**53)
@@ -160,14 +182,14 @@ def _number_literals(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     return out, ok
 
 
-def number_field(s: pd.Series, arr: pa.LargeStringArray) -> tuple[pa.Array, np.ndarray]:
+def number_field(s: pd.Series, arr: pa.LargeStringArray, decimal_comma: bool = False) -> tuple[pa.Array, np.ndarray]:
     """Number literals. Plain integers of up to 15 digits (the usual column) are read by Arrow: their text
     is the same whatever else the column holds. Any other value sends the whole column through pandas, whose
     parse decides the text of large integers by the column's dtype (int64, uint64 or float64)."""
     filled = is_filled(arr)
     plain = plain_integers(arr)
     if not (plain | ~filled).all():
-        out, ok = _number_literals(s)
+        out, ok = _number_literals(s, decimal_comma)
         return pa.array(out.to_numpy(dtype=object), type=STR), ok.to_numpy(dtype=bool)
     digits = pc.utf8_ltrim(arr, characters="+")
     if not filled.all():
@@ -216,6 +238,11 @@ def _list_literal(value: str) -> str:
                 return json.dumps([str(i) for i in items])
         except ValueError:
             pass
+    if value.startswith('"'):  # Mailchimp's TAGS: '"VIP","Blog"', a CSV line inside the cell
+        try:
+            return json.dumps([p.strip() for p in next(csv.reader([value], skipinitialspace=True)) if p.strip()])
+        except (csv.Error, StopIteration):
+            pass
     sep = ";" if ";" in value else "|" if "|" in value else ","
     return json.dumps([p.strip() for p in value.split(sep) if p.strip()])
 
@@ -223,6 +250,14 @@ def _list_literal(value: str) -> str:
 def list_field(arr: pa.LargeStringArray) -> tuple[pa.Array, np.ndarray]:
     filled = is_filled(arr)
     return spread(per_distinct(arr.filter(bool_mask(filled)), _list_literal), filled), np.ones(len(arr), dtype=bool)
+
+
+_TIMEZONE_BY_LOWER = {name.lower(): name for name in _TIMEZONES}
+
+
+def timezone_names(arr: pa.LargeStringArray) -> pa.Array:
+    """IANA names in their own case ("europe/zurich", as Mailchimp writes them -> "Europe/Zurich")."""
+    return per_distinct(arr, lambda v: _TIMEZONE_BY_LOWER.get(v.lower(), v) if v not in _TIMEZONES else v)
 
 
 def text_check(target: str, s: pd.Series) -> pd.Series:

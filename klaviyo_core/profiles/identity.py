@@ -23,7 +23,8 @@ def identity_keys(frame: pd.DataFrame, mapping: Mapping, options: ValidationOpti
     Rows that full validation rejects may get a key here too; that only makes them look repeated, which is
     the safe side (a repeated row waits for the end of the file instead of being sent at once).
     """
-    columns = {c.target: c.column for c in mapping.active() if c.target in IDENTIFIER_FIELDS}
+    wanted = (*IDENTIFIER_FIELDS, "location.country")  # phones are read for the row's country
+    columns = {c.target: c.column for c in mapping.active() if c.target in wanted}
     return identifier_keys(frame, columns, options)
 
 
@@ -31,7 +32,8 @@ def key_hashes(keys: pd.Series) -> np.ndarray:
     """64-bit hashes of keys (8 bytes a row in memory); `categorize=False` is 6x faster on unique keys."""
     if not len(keys):
         return np.array([], dtype=np.uint64)
-    return pd.util.hash_pandas_object(keys, index=False, categorize=False).to_numpy()
+    hashes: np.ndarray = pd.util.hash_pandas_object(keys, index=False, categorize=False).to_numpy()
+    return hashes
 
 
 def identity_hashes(frame: pd.DataFrame, mapping: Mapping, options: ValidationOptions) -> tuple[np.ndarray, np.ndarray]:

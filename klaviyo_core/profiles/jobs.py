@@ -108,7 +108,7 @@ class HeldRows:
         if not self.count:
             return pd.Series([], dtype="int64")
         frame = pd.DataFrame({"line": np.concatenate(self.lines), "hash": np.concatenate(self.hashes)})
-        lose = frame["hash"].duplicated(keep=keep)  # type: ignore[arg-type]
+        lose = frame["hash"].duplicated(keep=keep)
         winners = frame[~lose].set_index("hash")["line"]
         losers = frame[lose]
         return pd.Series(winners.loc[losers["hash"]].to_numpy(), index=losers["line"].to_numpy())

@@ -1,9 +1,11 @@
 """Which CSV column goes to which Klaviyo profile field: suggestions from headers, saved mappings by name.
 
 A target is a standard profile field (`email`, `first_name`, `location.zip`, ...), a custom property
-(`properties.<name>` with a type), or `ignore`. Suggestions normalise the header (case, spaces, punctuation)
-and look it up in a synonym table; anything unknown becomes a custom property whose type is guessed from
-sample values. Mappings are saved as small JSON files in the workbench data dir, one per name.
+(`properties.<name>` with a type), a consent column (`consent.email`, `consent.sms`: which rows consent to
+that channel; the `consent.` prefix is reserved) or `ignore`. Suggestions normalise the header (case,
+spaces, punctuation) and look it up in header_table.py (synonyms and real export headers); anything unknown
+becomes a custom property whose type is guessed from sample values. Mappings are saved as small JSON
+files in the workbench data dir, one per name.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from klaviyo_core.paths import data_dir
+from klaviyo_core.paths import data_dir, write_private_text
+from klaviyo_core.profiles.header_table import CONSENT_TARGETS, LOOKUP, PROPERTY_TYPES_BY_HEADER, text_only
 
 IDENTIFIER_FIELDS = ("email", "phone_number", "external_id")
 STANDARD_FIELDS = (
@@ -41,31 +44,6 @@ STANDARD_FIELDS = (
 PROPERTY_TYPES = ("text", "number", "boolean", "date", "list")
 IGNORE = "ignore"
 
-_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "email": ("email", "emailaddress", "mail", "emailid", "courriel", "emailadresse", "correo"),
-    "phone_number": (
-        *("phone", "phonenumber", "mobile", "mobilephone", "mobilenumber", "cell", "cellphone", "tel"),
-        *("telephone", "sms", "smsnumber", "handy", "telefon", "mobil"),
-    ),
-    "external_id": ("externalid", "customerid", "userid", "clientid", "customernumber", "memberid", "crmid"),
-    "first_name": ("firstname", "first", "givenname", "forename", "fname", "vorname", "prenom", "nombre"),
-    "last_name": ("lastname", "last", "surname", "familyname", "lname", "nachname", "nom", "apellido"),
-    "organization": ("organization", "organisation", "company", "companyname", "business", "employer", "firma"),
-    "title": ("title", "jobtitle", "position", "role"),
-    "locale": ("locale", "language", "lang", "languagecode"),
-    "image": ("image", "imageurl", "photo", "avatar", "picture"),
-    "location.address1": ("address", "address1", "addressline1", "street", "streetaddress", "strasse"),
-    "location.address2": ("address2", "addressline2", "apt", "suite", "apartment"),
-    "location.city": ("city", "town", "stadt", "ville", "ort"),
-    "location.region": ("region", "state", "province", "county", "stateprovince", "bundesland"),
-    "location.country": ("country", "countrycode", "land", "pays"),
-    "location.zip": ("zip", "zipcode", "postcode", "postalcode", "postal", "plz", "codepostal"),
-    "location.timezone": ("timezone", "tz"),
-    "location.latitude": ("lat", "latitude"),
-    "location.longitude": ("lng", "lon", "long", "longitude"),
-    "location.ip": ("ip", "ipaddress"),
-}
-_LOOKUP = {syn: target for target, syns in _SYNONYMS.items() for syn in syns}
 _NAME_OK = re.compile(r"^[\w .-]{1,64}$")
 
 
@@ -76,12 +54,16 @@ def normalise_header(header: str) -> str:
 @dataclass(frozen=True)
 class ColumnMapping:
     column: str
-    target: str  # a STANDARD_FIELDS name, "properties.<name>" or "ignore"
+    target: str  # a STANDARD_FIELDS name, "properties.<name>", "consent.email|sms" or "ignore"
     type: str = "text"  # for custom properties only
 
     @property
     def is_property(self) -> bool:
         return self.target.startswith("properties.")
+
+    @property
+    def is_consent(self) -> bool:
+        return self.target.startswith("consent.")
 
     @property
     def property_name(self) -> str:
@@ -105,7 +87,12 @@ class Mapping:
             seen[col.target] = col.column
 
     def active(self) -> list[ColumnMapping]:
-        return [c for c in self.columns if c.target != IGNORE]
+        """The columns that fill profile fields (consent columns decide subscriptions, see `consent_columns`)."""
+        return [c for c in self.columns if c.target != IGNORE and not c.is_consent]
+
+    def consent_columns(self) -> dict[str, str]:
+        """Channel -> the column whose yes-values say which rows consent to it (mapped to consent.<channel>)."""
+        return {c.target.split(".", 1)[1]: c.column for c in self.columns if c.is_consent}
 
     def column_for(self, target: str) -> str | None:
         return next((c.column for c in self.columns if c.target == target), None)
@@ -135,23 +122,34 @@ class Mapping:
 
 
 def check_target(col: ColumnMapping) -> None:
-    if col.target == IGNORE or col.target in STANDARD_FIELDS:
+    if col.target == IGNORE or col.target in STANDARD_FIELDS or col.target in CONSENT_TARGETS:
         return
+    if col.is_consent:
+        raise MappingError(
+            f"Unknown consent target '{col.target}' for column '{col.column}'; "
+            f"use {' or '.join(CONSENT_TARGETS)} (the 'consent.' prefix is reserved)."
+        )
     if col.is_property and col.property_name.strip():
         if col.type not in PROPERTY_TYPES:
             raise MappingError(f"Unknown type '{col.type}' for column '{col.column}'; use one of {PROPERTY_TYPES}.")
         return
     raise MappingError(
         f"Unknown target '{col.target}' for column '{col.column}'. Use a profile field "
-        f"({', '.join(STANDARD_FIELDS)}), 'properties.<name>' or 'ignore'."
+        f"({', '.join(STANDARD_FIELDS)}), {', '.join(CONSENT_TARGETS)}, 'properties.<name>' or 'ignore'."
     )
 
 
 _BOOL = {"true", "false", "yes", "no", "y", "n", "1", "0", "t", "f"}
 
 
-def guess_type(values: pd.Series) -> str:
-    """The custom-property type that fits all non-empty sample values (text when unsure)."""
+def guess_type(values: pd.Series, header: str = "") -> str:
+    """The custom-property type that fits all non-empty sample values (text when unsure).
+
+    Never "number" for a phone-like or id-like header (a leading + or 0 would be lost), nor for values
+    with a leading + or 0; a header some export documents keeps that export's type."""
+    name = normalise_header(header)
+    if name in PROPERTY_TYPES_BY_HEADER:
+        return PROPERTY_TYPES_BY_HEADER[name]
     sample = values.astype(str).str.strip()
     sample = sample[sample != ""]
     if sample.empty:
@@ -159,7 +157,8 @@ def guess_type(values: pd.Series) -> str:
     lowered = sample.str.lower()
     if lowered.isin(_BOOL).all() and not lowered.isin({"1", "0"}).all():
         return "boolean"
-    if pd.to_numeric(sample, errors="coerce").notna().all():
+    leading = sample.str.match(r"^'?[+0]\d").any()
+    if not text_only(name) and not leading and pd.to_numeric(sample, errors="coerce").notna().all():
         return "number"
     if sample.str.contains(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}", regex=True).all():
         parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
@@ -171,17 +170,22 @@ def guess_type(values: pd.Series) -> str:
 
 
 def suggest_mapping(columns: Iterable[str], sample: pd.DataFrame | None = None) -> Mapping:
-    """One suggestion per column: known headers to profile fields, the rest to typed custom properties."""
-    used: set[str] = set()
+    """One suggestion per column: known headers to profile fields (a rank-0 spelling beats a rank-1 one
+    wherever it stands), consent columns to consent.<channel>, the rest to typed custom properties."""
+    columns = list(columns)
+    best: dict[str, tuple[int, int]] = {}  # target -> (rank, position) of the column that gets it
+    for pos, column in enumerate(columns):
+        found = LOOKUP.get(normalise_header(column))
+        if found and (found[0] not in best or (found[1], pos) < best[found[0]]):
+            best[found[0]] = (found[1], pos)
+    winners = {pos: target for target, (_rank, pos) in best.items()}
     out = []
-    for column in columns:
-        target = _LOOKUP.get(normalise_header(column))
-        if target and target not in used:
-            used.add(target)
-            out.append(ColumnMapping(column, target))
+    for pos, column in enumerate(columns):
+        if pos in winners:
+            out.append(ColumnMapping(column, winners[pos]))
             continue
         values = sample[column] if sample is not None and column in sample else pd.Series([], dtype=object)
-        out.append(ColumnMapping(column, f"properties.{column.strip()}", guess_type(values)))
+        out.append(ColumnMapping(column, f"properties.{column.strip()}", guess_type(values, column)))
     return Mapping(tuple(out))
 
 
@@ -191,7 +195,8 @@ def parse_map_option(text: str) -> ColumnMapping:
         raise MappingError(f'--map \'{text}\' should look like "CSV column=field", e.g. "E-mail=email".')
     column, _, target = text.rpartition("=")
     target, _, type_ = target.strip().partition(":")
-    if target not in STANDARD_FIELDS and target != IGNORE and not target.startswith("properties."):
+    known = (*STANDARD_FIELDS, IGNORE)
+    if target not in known and not target.startswith(("properties.", "consent.")):
         target = f"properties.{target}"
     col = ColumnMapping(column.strip(), target, type_.strip() or "text")
     check_target(col)
@@ -211,9 +216,8 @@ class MappingStore:
 
     def save(self, name: str, mapping: Mapping) -> Path:
         path = self._path(name)
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"name": name, "columns": mapping.to_json()}, indent=2), encoding="utf-8")
+        write_private_text(tmp, json.dumps({"name": name, "columns": mapping.to_json()}, indent=2))
         tmp.replace(path)
         return path
 

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import compress
 from pathlib import Path
 from typing import IO
@@ -29,7 +30,9 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
-from klaviyo_core.csvfile.reader import CsvHeader, CsvReader
+from klaviyo_core.csvfile.reader import CsvReader
+from klaviyo_core.csvfile.sniff import CsvHeader
+from klaviyo_core.paths import open_private, private_dir
 from klaviyo_core.profiles.checkpoint import SEND_LINES, ChunkState
 from klaviyo_core.profiles.jobs import HeldRows, JobCutter, JobFn, Limits
 from klaviyo_core.profiles.mapping import Mapping
@@ -37,6 +40,7 @@ from klaviyo_core.profiles.scan import Scan, ScannedChunk, load_frame, scan
 from klaviyo_core.profiles.validate import ValidationOptions, profile_json, validate_chunk
 from klaviyo_core.profiles.workers import map_in_order
 
+WARNED = "warned"  # a report line that keeps its row's status and gives the reason (a field left out)
 POOL_MIN_BYTES = 16_000_000  # quoted files from ~200k rows up are read by a process pool (see _auto_workers)
 
 
@@ -80,6 +84,10 @@ class _Validated:
     sizes: np.ndarray
     profiles: list[str]
     valid: int
+    warned: str = ""  # report lines (status "warned") of valid rows that had a field left out
+    warned_rows: int = 0
+    consent: dict[str, np.ndarray] = field(default_factory=dict)  # channel -> lines of valid rows saying yes
+    reachable: dict[str, np.ndarray] = field(default_factory=dict)  # channel -> lines with its email / phone
 
 
 def _validate(frame: pd.DataFrame, mapping: Mapping, options: ValidationOptions, limits: Limits) -> _Validated:
@@ -92,13 +100,29 @@ def _validate(frame: pd.DataFrame, mapping: Mapping, options: ValidationOptions,
         reason = "the profile is larger than Klaviyo's 100 KB limit; shorten the longest cells"
         rejected += _rejected_text(pd.Series(reason, index=profiles.index[too_big]))
         profiles, sizes = profiles[~too_big], sizes[~too_big]
+    warned = _warned(result.warnings, profiles.index)
+    sent = ~too_big.to_numpy(dtype=bool)
     return _Validated(
         rejected,
         profiles.index.to_numpy(dtype=np.int64),
         sizes.to_numpy(dtype=np.int64),
         profiles.tolist(),  # all ASCII (JSON escapes the rest), so chars == bytes
         len(frame) - len(result.rejected_rows) - int(too_big.sum()),
+        _rejected_text(warned, status=WARNED) if len(warned) else "",
+        len(warned),
+        {ch: result.valid_index.to_numpy(dtype=np.int64)[yes & sent] for ch, yes in result.consent.items()},
+        {ch: result.valid_index.to_numpy(dtype=np.int64)[has & sent] for ch, has in result.reachable.items()},
     )
+
+
+def _warned(warnings: pd.DataFrame | None, kept: pd.Index) -> pd.Series:
+    """One reason per valid row that had fields left out (rows that are sent anyway)."""
+    if warnings is None or warnings.empty:
+        return pd.Series([], dtype=object)
+    warnings = warnings[warnings["row"].isin(kept)]
+    if warnings.empty:
+        return pd.Series([], dtype=object)
+    return _problem_reasons(warnings) + "; left out of the profile, the rest of the row is imported"
 
 
 def _validate_spooled(spool: Path, mapping: Mapping, options: ValidationOptions, limits: Limits) -> _Validated:
@@ -133,10 +157,28 @@ def _auto_workers(path: Path) -> int:
 
 def _header(path: Path, mapping: Mapping) -> CsvHeader:
     with CsvReader(path, chunk_rows=1) as reader:
-        missing = [c.column for c in mapping.active() if c.column not in reader.header.columns]
+        missing = [c.column for c in mapping.columns if c.target != "ignore" and c.column not in reader.header.columns]
         if missing:
             raise ValueError(f"The mapping names columns this file does not have: {', '.join(missing)}.")
         return reader.header
+
+
+def consent_path(workdir: Path, channel: str) -> Path:
+    return workdir / f"consent_{channel}.i64"
+
+
+def write_consent_lines(workdir: Path, channel: str, parts: list[np.ndarray], losers: np.ndarray) -> int:
+    """The lines of sent rows whose consent column says yes for `channel` (a duplicate's loser is not sent)."""
+    lines = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    lines = np.setdiff1d(lines, losers)
+    consent_path(workdir, channel).write_bytes(lines.astype(np.int64).tobytes())
+    return len(lines)
+
+
+def read_consent_lines(workdir: Path, channel: str) -> np.ndarray | None:
+    """The sorted lines written by `write_consent_lines`, or None when the channel has no consent column."""
+    path = consent_path(workdir, channel)
+    return np.frombuffer(path.read_bytes(), dtype=np.int64) if path.exists() else None
 
 
 def _write_rejected(out: IO[str], chunk: ScannedChunk, done: _Validated) -> None:
@@ -164,10 +206,13 @@ def prepare(
     same whatever the number of workers. `on_scan` reports read 0 (identities), `on_rows` read 1.
     """
     limits = limits or Limits()
-    workdir.mkdir(parents=True, exist_ok=True)
+    private_dir(workdir)
+    (workdir / "subscribed.tsv").unlink(missing_ok=True)  # written by the sender of this plan only
     workers = _auto_workers(path) if workers is None else workers
     header = _header(path, mapping)
-    spool_dir = workdir / "chunks"
+    for stale in workdir.glob("chunks*"):  # left by a run that was killed (the caller holds the import's lock)
+        shutil.rmtree(stale, ignore_errors=True)
+    spool_dir = workdir / f"chunks-{os.getpid()}-{secrets.token_hex(4)}"  # this run's own: never shared
     try:
         scanned = scan(path, mapping, options, spool_dir, workers, on_scan)
         return _read_and_cut(scanned, header, mapping, options, workdir, limits, workers, on_rows, on_job)
@@ -188,18 +233,26 @@ def _read_and_cut(
 ) -> Prepared:
     """Read 1: validate, send unrepeated people at once, then settle the repeated ones."""
     held = HeldRows(workdir / "held.jsonl")
-    rows = valid = 0
+    rows = valid = warned = 0
+    consent: dict[str, list[np.ndarray]] = {ch: [] for ch in mapping.consent_columns()}
+    reachable: dict[str, list[np.ndarray]] = {"email": [], "sms": []}
     with (
-        (workdir / "rejected.jsonl").open("w", encoding="utf-8") as rejected_f,
-        (workdir / "send.jsonl").open("wb") as send_f,
-        (workdir / SEND_LINES).open("wb") as lines_f,
-        held.path.open("w", encoding="utf-8") as held_f,
+        open_private(workdir / "rejected.jsonl", "w", encoding="utf-8") as rejected_f,
+        open_private(workdir / "send.jsonl", "wb") as send_f,
+        open_private(workdir / SEND_LINES, "wb") as lines_f,
+        open_private(held.path, "w", encoding="utf-8") as held_f,
     ):
         cutter = JobCutter(limits, send_f, lines_f, on_job)
         for chunk, done in _validated(scanned, mapping, options, limits, workers):
             _write_rejected(rejected_f, chunk, done)
+            rejected_f.write(done.warned)
             rows += chunk.counted
             valid += done.valid
+            warned += done.warned_rows
+            for ch, lines in done.consent.items():
+                consent[ch].append(lines)
+            for ch, lines in done.reachable.items():
+                reachable[ch].append(lines)
             hold = np.isin(done.lines, chunk.repeated_lines(scanned.repeated))
             if hold.any():
                 held_lines = done.lines[hold]
@@ -228,5 +281,14 @@ def _read_and_cut(
         "skipped_duplicate": len(dups),
         "to_send": valid - len(dups),
         "jobs": len(cutter.chunks),
+        "warned": warned,
     }
+    losers = dups.index.to_numpy(dtype=np.int64)
+    for ch, parts in consent.items():
+        counts[f"consent_{ch}"] = write_consent_lines(workdir, ch, parts, losers)
+    for ch, parts in reachable.items():  # sent rows a file-wide consent tick would cover
+        found = sum(len(p) for p in parts)
+        counts[f"reachable_{ch}"] = found - (
+            int(np.isin(losers, np.concatenate(parts)).sum()) if found and len(losers) else 0
+        )
     return Prepared(counts, cutter.chunks, header.columns, header.warnings)

@@ -12,9 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from klaviyo_core.profiles.checkpoint import (
-    Checkpoint,
-)
+from klaviyo_core.profiles.checkpoint import FINISHED_CHUNK, Checkpoint, Stage
 
 ESTIMATE_BYTES = 256 * 1024  # bytes read to estimate a file's rows (bar only; never used for counts)
 
@@ -51,6 +49,8 @@ class Progress:
 
     def text(self, sep: str = " · ") -> str:
         """One line for a progress bar or a terminal (the page and the CLI say the same thing)."""
+        if self.stage == "consent":  # what a consent tick is about to do, said before it is sent
+            return self.message
         if self.reading and self.scanning:
             parts = [f"Reading the file: {self.rows_read:,} rows so far"]
         elif self.reading:
@@ -93,8 +93,8 @@ def estimate_rows(path: Path) -> int:
 def progress_text(checkpoint: Checkpoint) -> str:
     """How far an unfinished import got, in words (for the resume offer)."""
     chunks = checkpoint.chunks
-    sent = sum(c.rows for c in chunks if c.job_id or c.state in ("complete", "cancelled"))
-    confirmed = sum(c.rows for c in chunks if c.state in ("complete", "cancelled"))
-    if checkpoint.stage == "streaming":
+    sent = sum(c.rows for c in chunks if c.job_id or c.state in FINISHED_CHUNK)
+    confirmed = sum(c.rows for c in chunks if c.state in FINISHED_CHUNK)
+    if checkpoint.stage == Stage.STREAMING:
         return f"it stopped while still checking the file, after sending {sent:,} rows"
     return f"{confirmed:,} of {sum(c.rows for c in chunks):,} rows confirmed by Klaviyo"

@@ -2,12 +2,15 @@
 
 Statuses: `imported`, `rejected` (refused before sending), `rejected_by_klaviyo` (an import error joined
 back to its row), `skipped_duplicate` (the same person again in the file), `valid` (dry run) and `pending`
-(its job had not finished when the import stopped; resuming finishes it). The report is re-read from the
-CSV a block at a time (report_rows.py), so it costs no memory beyond one block plus ~25 bytes per row that
-was not simply sent (its line, status and where its reason is in rejected.jsonl or klaviyo.jsonl).
+(its job had not finished when the import stopped; resuming finishes it). A row kept with a bad optional
+field left out keeps its status and says so in `reason`; `subscribed` names the channels consent was sent
+for (email, sms). The report is re-read from the CSV a block at a time (report_rows.py), so it costs no
+memory beyond one block plus ~25 bytes per row that was not simply sent (its line, status and where its
+reason is in rejected.jsonl or klaviyo.jsonl).
 
-Cells starting with = + - @ (or a tab / carriage return) are prefixed with an apostrophe so a spreadsheet
-shows them as text and never runs them as formulas (OWASP "CSV injection"); so are reasons.
+Cells starting with = + - @ (or a tab, CR or LF) are prefixed with an apostrophe so a spreadsheet shows them
+as text and never runs them as formulas, and cells holding CR or LF are quoted (`csvfile.write`, the one CSV
+writer's rule); so are reasons and header cells. The report is customer data: a 0600 file.
 """
 
 from __future__ import annotations
@@ -25,12 +28,16 @@ import numpy as np
 import pandas as pd
 
 from klaviyo_core.csvfile.reader import CsvReader
-from klaviyo_core.profiles.checkpoint import Checkpoint, Workspace
-from klaviyo_core.profiles.report_rows import RISKY_FIRST, CellFormatter, neutralise_cells, report_rows
+from klaviyo_core.csvfile.write import neutralise_cells
+from klaviyo_core.paths import open_private
+from klaviyo_core.profiles.checkpoint import Checkpoint, ChunkStatus, Workspace
+from klaviyo_core.profiles.prepare import WARNED
+from klaviyo_core.profiles.report_rows import RISKY_FIRST, CellFormatter, report_rows
 
 STATUSES = ("imported", "rejected", "rejected_by_klaviyo", "skipped_duplicate", "valid", "pending")
 PENDING_REASON = "its job had not finished; run the import again with resume"
 UNSENT_REASON = "the import stopped before this row was sent; run the import again with resume"
+SUBSCRIBED_FILE = "subscribed.tsv"  # sender.py: "<line>\t<channels>" per row consent was sent for
 _DANGEROUS = "^[" + re.escape(RISKY_FIRST) + "]"
 
 
@@ -115,7 +122,7 @@ def _job_kinds(ws: Workspace, checkpoint: Checkpoint, dry_run: bool) -> tuple[Ki
     order_lines = ws.sent_lines()
     rows = [c.rows for c in checkpoint.chunks]
     known = min(len(order_lines), sum(rows))  # a job cut but not yet recorded in the checkpoint is not sent
-    complete = np.array([c.state == "complete" for c in checkpoint.chunks], dtype=np.int8)
+    complete = np.array([c.state == ChunkStatus.COMPLETE for c in checkpoint.chunks], dtype=np.int8)
     done = np.repeat(complete, rows)[:known] if rows else np.zeros(0, dtype=np.int8)
     order = np.argsort(order_lines[:known], kind="stable")
     sorted_lines, sorted_done = order_lines[:known][order], done[order]
@@ -135,36 +142,61 @@ class _Statuses:
     """Status and reason of each report row, as the text that follows its cells: its override if it has
     one, else its job's outcome. Rows of one kind share one suffix string; only overrides are built per row."""
 
-    def __init__(self, kinds: Kinds, kind_of: KindOf, overrides: _Overrides, files: ExitStack) -> None:
+    def __init__(self, kinds: Kinds, kind_of: KindOf, overrides: _Overrides, files: ExitStack, ws: Workspace) -> None:
         self._kinds, self._kind_of = kinds, kind_of
         self._overrides, self._files, self._fmt = overrides, files, CellFormatter()
         self._suffixes = np.array([self._suffix(s, r) for s, r in kinds] + [""], dtype=object)
+        self._subscribed = _subscribed(ws)
 
     def _suffix(self, status: str, reason: str) -> str:
-        return "," + self._fmt([status, *neutralise_cells([reason])]) + "\n"
+        """`,status,reason,` and a newline: the `subscribed` cell (channels) is filled in per row."""
+        return "," + self._fmt([status, *neutralise_cells([reason]), ""]) + "\n"
 
     def suffixes(self, lines: np.ndarray, counts: Counter[str]) -> list[str]:
-        """Per line: a comma, its status, a comma, its reason and a newline; each counted into `counts`."""
+        """Per line: a comma, its status, a comma, its reason, a comma, its subscribed channels and a newline;
+        each counted into `counts`."""
         kinds = self._kind_of(lines)
         hit, index = self._overrides.find(lines)
+        base = kinds[hit]
         kinds[hit] = len(self._kinds)  # the last suffix, "", replaced below
         for kind, n in enumerate(np.bincount(kinds, minlength=len(self._kinds) + 1)[:-1].tolist()):
             if n:
                 counts[self._kinds[kind][0]] += n
         out = self._suffixes[kinds]
         names = self._overrides.names
-        for at, i in zip(hit.tolist(), index.tolist(), strict=True):
-            status = names[self._overrides.codes[i]]
-            out[at] = self._suffix(status, self._overrides.reason(i, self._files))
+        for at, i, kind in zip(hit.tolist(), index.tolist(), base.tolist(), strict=True):
+            status, reason = names[self._overrides.codes[i]], self._overrides.reason(i, self._files)
+            if status == WARNED:  # a field left out: the row keeps its own status
+                status, why = self._kinds[kind]
+                reason = f"{reason}; {why}" if why else reason
+            out[at] = self._suffix(status, reason)
             counts[status] += 1
+        if self._subscribed is not None:
+            at = np.minimum(np.searchsorted(self._subscribed[0], lines), max(len(self._subscribed[0]) - 1, 0))
+            for row in np.flatnonzero(self._subscribed[0][at] == lines).tolist() if len(self._subscribed[0]) else []:
+                out[row] = out[row][:-1] + self._subscribed[1][at[row]] + "\n"
         return list(out.tolist())
+
+
+def _subscribed(ws: Workspace) -> tuple[np.ndarray, list[str]] | None:
+    """(sorted lines, channels) of the rows consent was sent for (sender.py writes them)."""
+    path = ws.dir / SUBSCRIBED_FILE
+    if not path.exists():
+        return None
+    found: dict[int, str] = {}
+    with path.open(encoding="utf-8") as f:
+        for text in f:
+            line, _, channels = text.rstrip("\n").partition("\t")
+            found[int(line)] = channels
+    lines = np.array(sorted(found), dtype=np.int64)
+    return lines, [found[int(n)] for n in lines]
 
 
 def _header(columns: tuple[str, ...], rows: bool) -> str:
     """The first report writer renamed input columns called row/status/reason only when it wrote rows."""
     if rows:
-        columns = tuple(f"input {c}" if c in ("row", "status", "reason") else c for c in columns)
-    return CellFormatter()(["row", *columns, "status", "reason"]) + "\n"
+        columns = tuple(f"input {c}" if c in ("row", "status", "reason", "subscribed") else c for c in columns)
+    return CellFormatter()(neutralise_cells(["row", *columns, "status", "reason", "subscribed"])) + "\n"
 
 
 def write_report(
@@ -172,13 +204,12 @@ def write_report(
 ) -> Counter[str]:
     """Write the report CSV (UTF-8 with BOM, so Excel reads accents) and return the count per status."""
     counts: Counter[str] = Counter()
-    out_path.parent.mkdir(parents=True, exist_ok=True)
     with CsvReader(csv_path) as reader:  # the format and header the import was prepared with
         fmt, header = reader.format, reader.header
     with ExitStack() as files:
-        statuses = _Statuses(*_job_kinds(ws, checkpoint, dry_run), _Overrides(ws), files)
+        statuses = _Statuses(*_job_kinds(ws, checkpoint, dry_run), _Overrides(ws), files, ws)
         source = files.enter_context(csv_path.open("r", encoding=fmt.encoding, newline=""))
-        out = files.enter_context(out_path.open("w", encoding="utf-8-sig", newline=""))
+        out = files.enter_context(open_private(out_path, "w", encoding="utf-8-sig", newline=""))
         wrote = False
         for numbers, bodies in report_rows(source, fmt.delimiter, len(header.columns), header.line):
             if not wrote:

@@ -5,8 +5,8 @@ ran a regex per cell and wrote through `csv.writer` cell by cell, ~17 s for 1M r
 Most lines hold no quote, so one line is one record and its cells need no CSV quoting in the report: such
 lines are handled a block (~256 K characters) at a time with C-speed string operations and numpy over the block's bytes
 (cell counts, empty first cells, cells to neutralise). A line holding a quote (or a NUL, or a comma in a file
-separated by something else) goes through `csv.reader` and `csv.writer` like before, and so does any row
-that is not a plain row (ragged, empty, malformed).
+separated by something else) goes through `csv.reader` and the one CSV writer's quoting (`csvfile.write`),
+and so does any row that is not a plain row (ragged, empty, malformed).
 
 The result must match `CsvReader` exactly: same records, same starting line numbers, same classification of
 ragged/empty/blank rows (tests/core/profiles/test_import_report.py checks it against the reader on tricky files).
@@ -17,47 +17,31 @@ and a record starts one line after the previous one ended.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterator
 from typing import TextIO
 
 import numpy as np
 
-from klaviyo_core.csvfile.reader import CsvError
+from klaviyo_core.csvfile.sniff import CsvError
+from klaviyo_core.csvfile.write import FORMULA_FIRST, neutralise_cells, quote_cells
 
 # Characters of whole lines read at a time, and rows handed to the status lookup at a time: they bound memory
 # whatever the file size. Small blocks stay in the CPU caches: 256 K was as fast as 4 M and 40 MB lighter.
 READ_HINT = 1 << 18
 BATCH_ROWS = 10_000
-RISKY_FIRST = "=+-@\t\r"  # a cell starting with one of these is a formula to a spreadsheet (OWASP)
+RISKY_FIRST = FORMULA_FIRST  # a cell starting with one of these is a formula to a spreadsheet (csvfile.write)
 
 _NL, _COMMA, _APOSTROPHE = ord("\n"), ord(","), ord("'")
 _RISKY_BYTES = np.zeros(256, dtype=bool)
-_RISKY_BYTES[[ord(c) for c in RISKY_FIRST]] = True
-_NEEDS_QUOTES = re.compile('["\r\n]')  # with the comma count, what `csv.writer` would quote
-
-
-def neutralise_cells(cells: list[str]) -> list[str]:
-    """Prefix risky cells with an apostrophe so a spreadsheet shows them as text."""
-    return ["'" + c if c and c[0] in RISKY_FIRST else c for c in cells]
+_RISKY_BYTES[[ord(c) for c in RISKY_FIRST if c not in "\r\n"]] = True  # plain lines: no cell starts with CR/LF
 
 
 class CellFormatter:
-    """Cells -> one CSV line fragment, exactly as `csv.writer` (QUOTE_MINIMAL, comma) writes them."""
-
-    def __init__(self) -> None:
-        self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer, lineterminator="\n")
+    """Cells -> one CSV line fragment, quoted by the one CSV writer's rule (`csvfile.write.quote_cells`)."""
 
     def __call__(self, cells: list[str]) -> str:
-        text = ",".join(cells)
-        if text.count(",") == len(cells) - 1 and not _NEEDS_QUOTES.search(text):
-            return text  # nothing to quote (also right for a single empty cell: never alone in a report row)
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        self._writer.writerow(cells)
-        return self._buffer.getvalue()[:-1]
+        return quote_cells(cells)
 
 
 def report_cells(record: list[str] | None, width: int) -> list[str] | None:

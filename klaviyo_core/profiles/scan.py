@@ -24,7 +24,9 @@ import pyarrow.feather as feather
 
 from klaviyo_core.csvfile.blocks import RawBlock, blocks_supported, iter_raw_blocks, parse_block
 from klaviyo_core.csvfile.fast import parse_plain_block
-from klaviyo_core.csvfile.reader import Chunk, CsvError, CsvFormat, CsvReader, RaggedRow
+from klaviyo_core.csvfile.reader import CsvReader
+from klaviyo_core.csvfile.sniff import Chunk, CsvError, CsvFormat, RaggedRow
+from klaviyo_core.paths import private_dir, private_file
 from klaviyo_core.profiles.identity import identity_hashes
 from klaviyo_core.profiles.mapping import Mapping
 from klaviyo_core.profiles.validate import ValidationOptions
@@ -69,6 +71,7 @@ def spool_frame(frame: pd.DataFrame, path: Path) -> None:
     """Write a chunk's cells (strings, indexed by file line) as an uncompressed Arrow file."""
     table = pa.Table.from_pandas(frame, preserve_index=True, nthreads=1)  # threads only cost here
     feather.write_feather(table, str(path), compression="uncompressed")
+    private_file(path)  # customer data; its folder is already 0700
 
 
 def load_frame(path: Path) -> pd.DataFrame:
@@ -129,7 +132,7 @@ def scan(
 ) -> Scan:
     """Read 0 over the whole file. A file that cannot be read (a quote never closed, an oversized cell, no
     data rows) is refused here, before anything is sent."""
-    spool_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(spool_dir)
     chunks: list[ScannedChunk] = []
     rows = 0
     args = (spool_dir, mapping, options)

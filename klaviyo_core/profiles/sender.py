@@ -23,10 +23,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+
+from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.errors import ApiError, AuthenticationError, PermissionDenied, ServerError, TransportError
-from klaviyo_core.profiles.checkpoint import Checkpoint, ChunkState, Workspace
+from klaviyo_core.paths import open_private
+from klaviyo_core.profiles.checkpoint import FINISHED_CHUNK, Checkpoint, ChunkState, ChunkStatus, Workspace
 from klaviyo_core.profiles.jobs import job_bytes, read_chunk_lines
+from klaviyo_core.profiles.prepare import read_consent_lines
 from klaviyo_core.profiles.progress import Progress, ProgressFn
+from klaviyo_core.profiles.report import SUBSCRIBED_FILE
 
 JOBS = "/api/profile-bulk-import-jobs"
 SUBSCRIBE = "/api/profile-subscription-bulk-create-jobs"
@@ -41,7 +47,10 @@ class ImportStopped(Exception):
 
 @dataclass
 class Sender:
-    client: Any  # KlaviyoClient
+    """Built in one call (deadline, progress callback and stop flag included); `close()` when done. Without a
+    client it can only stop or resume bookkeeping: the first request says a client is needed."""
+
+    client: KlaviyoClient | None
     ws: Workspace
     cp: Checkpoint
     list_id: str | None = None
@@ -59,16 +68,22 @@ class Sender:
     rows_total: int = 0  # data rows in the file (estimated until the first read has counted them)
     scanning: bool = False  # in the first read (counting rows, finding people who appear twice)
     refused: int = 0  # rows the checks refused so far
+    consent_notes: Callable[[], tuple[str, ...]] = lambda: ()  # said before consent is sent (pipeline.py)
 
     def __post_init__(self) -> None:
         if self.client is not None:
             self.client.add_wait_listener(self._on_wait)
 
+    @property
+    def api(self) -> KlaviyoClient:
+        if self.client is None:
+            raise ValueError("Sending needs a client (a key and a target); only a dry run works without one.")
+        return self.client
+
     def close(self) -> None:
         """Stop listening to the (possibly shared, cached) client's waits."""
-        listeners = getattr(getattr(self.client, "transport", None), "listeners", [])
-        if self._on_wait in listeners:
-            listeners.remove(self._on_wait)
+        if self.client is not None:
+            self.client.remove_wait_listener(self._on_wait)
 
     def _on_wait(self, kind: str, seconds: float, operation_id: str) -> None:
         self.waited += float(seconds)
@@ -94,30 +109,30 @@ class Sender:
         if not self.on_progress:
             return
         chunks = self.cp.chunks
-        sent = sum(c.rows for c in chunks if c.state in ("submitted", "complete", "cancelled"))
+        sent = sum(c.rows for c in chunks if c.state in (ChunkStatus.SUBMITTED, *FINISHED_CHUNK))
         total = sum(c.rows for c in chunks)
-        done = sum(1 for c in chunks if c.state in ("complete", "cancelled"))
+        done = sum(1 for c in chunks if c.state in FINISHED_CHUNK)
         elapsed = time.monotonic() - self.started
         eta = None
         if done and done < len(chunks) and self.rows_read is None:
             eta = elapsed / done * (len(chunks) - done)
         progress = Progress(
             stage,
-            total,
-            sent,
-            len(chunks),
-            sum(1 for c in chunks if c.job_id),
-            done,
-            round(self.waited, 3),
-            eta,
-            message,
-            self.rows_read is not None,
-            self.rows_read or 0,
-            self.rows_total,
-            self.scanning and self.rows_read is not None,
-            (self.refused if self.rows_read is not None else self.cp.counts.get("rejected", 0))
+            rows_to_send=total,
+            rows_sent=sent,
+            jobs_total=len(chunks),
+            jobs_submitted=sum(1 for c in chunks if c.job_id),
+            jobs_complete=done,
+            wait_seconds=round(self.waited, 3),
+            eta_seconds=eta,
+            message=message,
+            reading=self.rows_read is not None,
+            rows_read=self.rows_read or 0,
+            rows_total=self.rows_total,
+            scanning=self.scanning and self.rows_read is not None,
+            problems=(self.refused if self.rows_read is not None else self.cp.counts.get("rejected", 0))
             + sum(c.failed_count or 0 for c in chunks),
-            sum(c.rows for c in chunks if c.state in ("complete", "cancelled")),
+            rows_confirmed=sum(c.rows for c in chunks if c.state in FINISHED_CHUNK),
         )
         self.on_progress(progress)
 
@@ -133,7 +148,7 @@ class Sender:
 
     def submit_all(self) -> None:
         """Submit chunks one by one, in order; the next body is read while the current POST is in flight."""
-        todo = [c for c in self.cp.chunks if c.state in ("planned", "submitting")]
+        todo = [c for c in self.cp.chunks if c.state in (ChunkStatus.PLANNED, ChunkStatus.SUBMITTING)]
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="job-body") as pool:
             upcoming: Future[bytes] | None = pool.submit(self._body, todo[0]) if todo else None
             for i, chunk in enumerate(todo):
@@ -146,14 +161,14 @@ class Sender:
 
     def submit_one(self, chunk: ChunkState, body: bytes) -> None:
         """POST one job (or adopt the job an earlier attempt created); the checkpoint records every step."""
-        if chunk.state == "submitting" and self._adopt_orphan(chunk):
+        if chunk.state == ChunkStatus.SUBMITTING and self._adopt_orphan(chunk):
             return
         last: Exception | None = None
         for _ in range(MAX_SUBMIT_ATTEMPTS):
-            chunk.state, chunk.intent_at = "submitting", time.time()
+            chunk.state, chunk.intent_at = ChunkStatus.SUBMITTING, time.time()
             self.ws.save(self.cp)
             try:
-                doc = self.client.post_encoded(JOBS, body)
+                doc = self.api.post_encoded(JOBS, body)
             except (TransportError, ServerError) as exc:
                 last = exc
                 if self._adopt_orphan(chunk):
@@ -164,7 +179,7 @@ class Sender:
                     raise
                 self._refuse_chunk(chunk, exc)
                 return
-            chunk.job_id, chunk.state = doc["data"]["id"], "submitted"
+            chunk.job_id, chunk.state = doc["data"]["id"], ChunkStatus.SUBMITTED
             self.ws.save(self.cp)
             return
         assert last is not None
@@ -174,15 +189,15 @@ class Sender:
         """Klaviyo refused the whole job (400): its rows are reported as refused, the import goes on."""
         detail = "; ".join(str(e.get("detail") or e.get("title")) for e in exc.errors[:3]) or str(exc)
         lines, _ = read_chunk_lines(self.ws.send_path, chunk)
-        with self.ws.klaviyo_path.open("a", encoding="utf-8") as f:
+        with open_private(self.ws.klaviyo_path, "a", encoding="utf-8") as f:
             for line in lines:
                 f.write(_json_line(line, f"Klaviyo refused the whole job this row was in: {detail}"))
-        chunk.state, chunk.failed_count, chunk.errors_fetched = "cancelled", chunk.rows, True
+        chunk.state, chunk.failed_count, chunk.errors_fetched = ChunkStatus.CANCELLED, chunk.rows, True
         self.ws.save(self.cp)
 
     def _recent_jobs(self, since: float) -> Iterator[dict[str, Any]]:
         params = {"sort": "-created_at", "page[size]": 100}
-        for job in self.client.iter_resources(JOBS, params):
+        for job in self.api.iter_resources(JOBS, params):
             if _epoch(job["attributes"]["created_at"]) < since - 120:
                 return
             yield job
@@ -194,24 +209,24 @@ class Sender:
             attrs = job["attributes"]
             fits = attrs["total_count"] == chunk.rows and _epoch(attrs["created_at"]) >= (chunk.intent_at or 0) - 5
             if job["id"] not in claimed and fits:
-                chunk.job_id, chunk.state = job["id"], "submitted"
+                chunk.job_id, chunk.state = job["id"], ChunkStatus.SUBMITTED
                 self.ws.save(self.cp)
                 return True
         return False
 
     # -- poll --------------------------------------------------------------------------------------------
     def poll_all(self) -> None:
-        pending = [c for c in self.cp.chunks if c.state == "submitted"]
+        pending = [c for c in self.cp.chunks if c.state == ChunkStatus.SUBMITTED]
         while pending:
             self.check_stop()  # also between jobs Klaviyo has already finished (a Stop pressed while confirming)
             chunk = pending[0]
-            attrs = self.client.get(f"{JOBS}/{chunk.job_id}")["data"]["attributes"]
-            if attrs["status"] in ("complete", "cancelled"):
+            attrs = self.api.get(f"{JOBS}/{chunk.job_id}")["data"]["attributes"]
+            if attrs["status"] in FINISHED_CHUNK:
                 chunk.completed_count = int(attrs.get("completed_count") or 0)
                 chunk.failed_count = int(attrs.get("failed_count") or 0)
-                if attrs["status"] == "cancelled":
+                if attrs["status"] == ChunkStatus.CANCELLED:
                     self._cancelled(chunk)
-                chunk.state = attrs["status"]
+                chunk.state = ChunkStatus(attrs["status"])
                 self.ws.save(self.cp)
                 pending.pop(0)
                 self.report("waiting")
@@ -223,7 +238,7 @@ class Sender:
 
     def _cancelled(self, chunk: ChunkState) -> None:
         lines, _ = read_chunk_lines(self.ws.send_path, chunk)
-        with self.ws.klaviyo_path.open("a", encoding="utf-8") as f:
+        with open_private(self.ws.klaviyo_path, "a", encoding="utf-8") as f:
             for line in lines:
                 f.write(_json_line(line, "Klaviyo cancelled the import job this row was in; import it again"))
         chunk.errors_fetched = True
@@ -235,7 +250,7 @@ class Sender:
 
     def _fetch_one(self, chunk: ChunkState) -> None:
         """A completed job's import errors, joined back to rows, once (the checkpoint remembers)."""
-        if chunk.state == "complete" and chunk.failed_count and not chunk.errors_fetched:
+        if chunk.state == ChunkStatus.COMPLETE and chunk.failed_count and not chunk.errors_fetched:
             self._fetch_chunk_errors(chunk)
             chunk.errors_fetched = True
             self.ws.save(self.cp)
@@ -250,8 +265,8 @@ class Sender:
         lines, profiles = read_chunk_lines(self.ws.send_path, chunk)
         identities = functools.cache(lambda: _identity_index(lines, profiles))
         path = f"{JOBS}/{chunk.job_id}/import-errors"
-        with self.ws.klaviyo_path.open("a", encoding="utf-8") as f:
-            for item in self.client.iter_resources(path, {"page[size]": 100}):
+        with open_private(self.ws.klaviyo_path, "a", encoding="utf-8") as f:
+            for item in self.api.iter_resources(path, {"page[size]": 100}):
                 attrs = item["attributes"]
                 line = _error_line(attrs, lines, identities)
                 reason = " ".join(str(attrs.get(k) or "") for k in ("title", "detail")).strip()
@@ -260,44 +275,78 @@ class Sender:
 
     # -- consent -----------------------------------------------------------------------------------------
     def subscribe_all(self, refused: set[int]) -> None:
+        """Explicit consent for the chosen channels: on every sent row, or, where the file has a consent
+        column for a channel (consent.email / consent.sms), only on the rows whose cell says yes."""
         if not self.subscribe:
             return
+        consent = {ch: read_consent_lines(self.ws.dir, ch) for ch in self.subscribe}
         for chunk in self.cp.chunks:
-            if chunk.state == "complete" and not chunk.subscribed:
+            if chunk.state == ChunkStatus.COMPLETE and not chunk.subscribed:
                 self.check_stop()
                 lines, profiles = read_chunk_lines(self.ws.send_path, chunk)
-                batch = [p for line, p in zip(lines, profiles, strict=True) if line not in refused]
-                for start in range(0, len(batch), SUBSCRIBE_BATCH):
-                    body = subscribe_body(batch[start : start + SUBSCRIBE_BATCH], self.subscribe, self.list_id)
+                rows = [(line, p) for line, p in zip(lines, profiles, strict=True) if line not in refused]
+                wanted = [_consented(line, self.subscribe, consent) for line, _ in rows]
+                for start in range(0, len(rows), SUBSCRIBE_BATCH):
+                    batch = rows[start : start + SUBSCRIBE_BATCH]
+                    body, given = subscribe_request([p for _, p in batch], wanted[start : start + SUBSCRIBE_BATCH])
+                    if self.list_id:
+                        body["data"]["relationships"] = {"list": {"data": {"type": "list", "id": self.list_id}}}
                     if body["data"]["attributes"]["profiles"]["data"]:
-                        self.client.post(SUBSCRIBE, body, idempotent=True)  # subscribing twice is harmless
+                        self.api.post(SUBSCRIBE, body, idempotent=True)  # subscribing twice is harmless
+                    self._record_subscribed([line for line, _ in batch], given)
                 chunk.subscribed = True
                 self.ws.save(self.cp)
                 self.report("subscribing")
 
+    def _record_subscribed(self, lines: list[int], given: list[tuple[str, ...]]) -> None:
+        """Which channels each row was subscribed to, for the report's `subscribed` column."""
+        with (self.ws.dir / SUBSCRIBED_FILE).open("a", encoding="utf-8") as f:
+            f.write("".join(f"{line}\t{','.join(chs)}\n" for line, chs in zip(lines, given, strict=True) if chs))
 
-def subscribe_body(profiles: list[str], channels: tuple[str, ...], list_id: str | None) -> dict[str, Any]:
-    """Explicit consent (SUBSCRIBED) per chosen channel, only for profiles that have that channel."""
+
+def _consented(line: int, channels: tuple[str, ...], consent: dict[str, np.ndarray | None]) -> tuple[str, ...]:
+    """The chosen channels this row consents to: all of them unless a channel has a consent column."""
+    out = []
+    for ch in channels:
+        yes = consent.get(ch)
+        if yes is None or (len(yes) and yes[min(int(np.searchsorted(yes, line)), len(yes) - 1)] == line):
+            out.append(ch)
+    return tuple(out)
+
+
+def subscribe_request(
+    profiles: list[str], channels: list[tuple[str, ...]]
+) -> tuple[dict[str, Any], list[tuple[str, ...]]]:
+    """(the subscription job body, the channels each profile got): explicit consent (SUBSCRIBED) per
+    profile for its channels, only where the profile has that channel's identifier."""
     items = []
-    for text in profiles:
-        attrs = json.loads(text)["attributes"]
+    given: list[tuple[str, ...]] = []
+    for text, chosen in zip(profiles, channels, strict=True):
+        attrs = json.loads(text)["attributes"] if chosen else {}
         subs: dict[str, Any] = {}
         ident: dict[str, str] = {}
-        if "email" in channels and attrs.get("email"):
+        if "email" in chosen and attrs.get("email"):
             subs["email"] = {"marketing": {"consent": "SUBSCRIBED"}}
             ident["email"] = attrs["email"]
-        if "sms" in channels and attrs.get("phone_number"):
+        if "sms" in chosen and attrs.get("phone_number"):
             subs["sms"] = {"marketing": {"consent": "SUBSCRIBED"}}
             ident["phone_number"] = attrs["phone_number"]
+        given.append(tuple(subs))
         if subs:
             items.append({"type": "profile", "attributes": {**ident, "subscriptions": subs}})
     data: dict[str, Any] = {
         "type": "profile-subscription-bulk-create-job",
         "attributes": {"profiles": {"data": items}},
     }
+    return {"data": data}, given
+
+
+def subscribe_body(profiles: list[str], channels: tuple[str, ...], list_id: str | None) -> dict[str, Any]:
+    """Explicit consent (SUBSCRIBED) per chosen channel, only for profiles that have that channel."""
+    body, _ = subscribe_request(profiles, [channels] * len(profiles))
     if list_id:
-        data["relationships"] = {"list": {"data": {"type": "list", "id": list_id}}}
-    return {"data": data}
+        body["data"]["relationships"] = {"list": {"data": {"type": "list", "id": list_id}}}
+    return body
 
 
 def _json_line(line: int, reason: str) -> str:

@@ -24,8 +24,23 @@ import tempfile
 import time
 from pathlib import Path
 
+from klaviyo_core.paths import private_dir
+
 UPLOADS_DIR = "uploads"
 MAX_AGE_SECONDS = 7 * 24 * 3600
+MAX_NAME_BYTES = 200  # of the original name kept in the copy's name; file systems allow 255 bytes in all
+
+
+def _short_name(name: str) -> str:
+    """The upload's own name, cut to MAX_NAME_BYTES of UTF-8 (keeping its extension), so a 245-character
+    name from a browser never makes the copy's name too long for the file system."""
+    base = Path(name).name or "upload.csv"
+    if len(base.encode()) <= MAX_NAME_BYTES:
+        return base
+    suffix = Path(base).suffix if len(Path(base).suffix.encode()) <= 16 else ""
+    room = MAX_NAME_BYTES - len(suffix.encode())
+    stem = base[: len(base) - len(suffix)].encode()[:room].decode("utf-8", errors="ignore")
+    return stem + suffix
 
 
 def uploads_dir(data_dir: Path) -> Path:
@@ -39,8 +54,8 @@ def save_upload(data_dir: Path, name: str, content: bytes) -> Path:
     and a file under its final name is always complete.
     """
     folder = uploads_dir(data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    final = folder / f"{hashlib.sha256(content).hexdigest()[:16]}-{Path(name).name or 'upload.csv'}"
+    private_dir(folder)
+    final = folder / f"{hashlib.sha256(content).hexdigest()[:16]}-{_short_name(name)}"
     if final.exists():
         mark_used(final, granularity_seconds=0)
         return final

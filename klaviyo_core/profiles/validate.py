@@ -17,7 +17,10 @@ expressions whose meaning depends on the data (`\\d` on non-ASCII text). A diffe
 
 The result holds, for the valid rows, each target as a *JSON literal* (`"Ann"`, `12.5`, `true`,
 `["a","b"]`) or "" for an empty cell (omitted from the payload, so existing data is never cleared), and for
-the rejected rows one problem per bad cell naming row, column, value and the fix.
+the rejected rows one problem per bad cell naming row, column, value and the fix. A bad optional cell does
+not reject its row (DESIGN §1b "nothing silently lost"): it is left out of the profile and listed in
+`warnings`; `on_bad_field="reject-row"` restores strict rows. Emails follow klaviyo_spec/field_rules.py,
+the rule the sandbox applies too.
 """
 
 from __future__ import annotations
@@ -40,10 +43,13 @@ from klaviyo_core.profiles.arrow_text import (
     bool_mask,
     is_filled,
     joined,
+    offsets_of,
+    replaced,
     text_literals,
     text_scalar,
     wrapped,
 )
+from klaviyo_core.profiles.cells import blank_placeholders, consent_yes, country_codes
 from klaviyo_core.profiles.fields import (
     ATOM,
     LABEL,
@@ -52,12 +58,15 @@ from klaviyo_core.profiles.fields import (
     checked_emails,
     coordinate_field,
     date_field,
+    email_refused_by_rule,
     list_field,
     number_field,
     phone_field,
     text_check,
+    timezone_names,
 )
 from klaviyo_core.profiles.mapping import IDENTIFIER_FIELDS, ColumnMapping, Mapping
+from klaviyo_spec import field_rules
 
 FAST_EMAIL = re.compile(
     rf"^(?=.{{1,64}}@)(?!.*@(?:.*\.)?(?:{SPECIAL_TLDS})$)(?!.*@(?:.*\.)?xn--)"
@@ -66,14 +75,21 @@ FAST_EMAIL = re.compile(
 _JSON_SAFE = r"^[ !#-\[\]-~]*$"  # printable ASCII without quote or backslash: JSON-encodes as itself
 
 
+ON_BAD_FIELD = ("skip-field", "reject-row")
+
+
 @dataclass(frozen=True)
 class ValidationOptions:
-    default_country: str = "US"  # for phone numbers written without +country code
+    default_country: str = "US"  # for phone numbers written without +country code (and no row country)
     keep: str = "last"  # in-file duplicates: "last" or "first" wins
+    on_bad_field: str = "skip-field"  # a bad optional cell: leave the field out ("skip-field") or reject the row
+    decimal_comma: bool = False  # numbers are written 1.234,50 (semicolon files; detected by the pipeline)
 
     def __post_init__(self) -> None:
         if self.keep not in ("first", "last"):
             raise ValueError("keep must be 'first' or 'last'")
+        if self.on_bad_field not in ON_BAD_FIELD:
+            raise ValueError(f"on_bad_field must be one of {', '.join(ON_BAD_FIELD)}, not '{self.on_bad_field}'.")
         if self.default_country.upper() not in phonenumbers.SUPPORTED_REGIONS:
             raise ValueError(f"Unknown country code '{self.default_country}' (use ISO codes like US, GB, DE).")
 
@@ -85,6 +101,9 @@ class ValidatedChunk:
     problems: pd.DataFrame  # row, column, value, reason (rejected rows only)
     rows: int = 0
     rejected_rows: list[int] = field(default_factory=list)
+    warnings: pd.DataFrame | None = None  # row, column, value, reason: fields left out of valid rows
+    consent: dict[str, np.ndarray] = field(default_factory=dict)  # channel -> yes (and reachable) per valid row
+    reachable: dict[str, np.ndarray] = field(default_factory=dict)  # channel -> has its email / phone per valid row
 
     @property
     def valid_index(self) -> pd.Index:
@@ -93,7 +112,6 @@ class ValidatedChunk:
 
 FIXES = {
     "email": "is not a valid email address; correct it or clear the cell",
-    "phone_number": "is not a valid phone number for {country}; write it with its country code, e.g. +14155550100",
     "number": "is not a number; use digits with a dot for decimals, e.g. 12.5",
     "boolean": "is not true/false; use true, false, yes or no",
     "date": "is not a date; use YYYY-MM-DD (or an ISO 8601 date-time)",
@@ -105,24 +123,35 @@ FIXES = {
 }
 
 
+MAX_CELL_BYTES = 90_000  # no single cell of more fits a profile (Klaviyo: 100 KB a profile, with the rest)
+TOO_BIG = "is larger than a Klaviyo profile can hold (100 KB); shorten it or leave the column out"
+EMAIL_MAY_BE_REFUSED = f"{field_rules.NON_ASCII_LOCAL}; write it in ASCII or clear the cell"
+PHONE_FIX = "is not a valid phone number for {country}; write it with its country code, e.g. +14155550100"
+PHONE_OWN_CODE = "is not a valid phone number (it has its own country code); check its digits"
+
+
 def _encode(
-    col: ColumnMapping, s: pd.Series, arr: pa.LargeStringArray, options: ValidationOptions
-) -> tuple[pa.Array, np.ndarray, str]:
-    """(JSON literal or "", ok, fix text) for one mapped column of stripped strings (`s` and `arr` alike)."""
+    col: ColumnMapping, s: pd.Series, arr: pa.LargeStringArray, options: ValidationOptions, countries: np.ndarray | None
+) -> tuple[pa.Array, np.ndarray, str | np.ndarray]:
+    """(JSON literal or "", ok, fix text, or one per row) for one mapped column of stripped strings."""
     target = col.target
     if target == "email":
         out, ok = checked_emails(s)
-        return text_literals(out), ok, FIXES["email"]
+        fix: str | np.ndarray = FIXES["email"]
+        if not ok.all():
+            fix = np.full(len(ok), FIXES["email"], dtype=object)
+            bad = np.flatnonzero(~ok)
+            values = arr.take(pa.array(bad)).to_pylist()
+            fix[bad] = [EMAIL_MAY_BE_REFUSED if email_refused_by_rule(v) else FIXES["email"] for v in values]
+        return text_literals(out), ok, fix
     if target == "phone_number":
-        country = options.default_country.upper()
-        lit, ok = phone_field(arr, country)
-        return lit, ok, FIXES["phone_number"].format(country=country)
+        return phones_by_country(arr, options.default_country.upper(), countries)
     if target in ("location.latitude", "location.longitude"):
         out, ok_s = coordinate_field(target, s)
         return pa.array(out.to_numpy(dtype=object), type=STR), ok_s.to_numpy(dtype=bool), FIXES[target]
     if col.is_property and col.type != "text":
         if col.type == "number":
-            lit, ok = number_field(s, arr)
+            lit, ok = number_field(s, arr, options.decimal_comma)
         elif col.type == "boolean":
             lit, ok = boolean_field(arr)
         elif col.type == "date":
@@ -130,7 +159,42 @@ def _encode(
         else:
             lit, ok = list_field(arr)
         return lit, ok, FIXES.get(col.type, "")
+    if target == "location.timezone":
+        arr = timezone_names(arr)
+        s = as_series(arr, s.index)
     return text_literals(arr), text_check(target, s).to_numpy(dtype=bool), FIXES.get(target, "")
+
+
+def phones_by_country(
+    arr: pa.LargeStringArray, default: str, countries: np.ndarray | None, rows: np.ndarray | None = None
+) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """Phone literals, each read for its row's country (the mapped country column, else `default`), with a
+    fix text per row that names the country used ("+44..." numbers carry their own and are never "for US")."""
+    if countries is not None and not (countries != "").any():
+        countries = None  # the column is there but names no country: the default for every row
+    if countries is None:
+        lit, ok = phone_field(arr, default, rows)
+        ok |= ~is_filled(arr) if rows is None else ~(is_filled(arr) & rows)
+        codes = np.array([default], dtype=object)[np.zeros(len(arr), dtype=np.intp)]
+    else:
+        codes = np.where(countries == "", default, countries)
+        filled = is_filled(arr) if rows is None else is_filled(arr) & rows
+        lit, ok = blanks(len(arr)), np.ones(len(arr), dtype=bool)
+        for country in pd.unique(codes[filled]) if filled.any() else []:
+            where = filled & (codes == country)
+            part, good = phone_field(arr.filter(bool_mask(where)), str(country))
+            lit = replaced(lit, where, part)
+            ok[where] = good
+    if ok.all():
+        return lit, ok, np.empty(0, dtype=object)  # no row needs a fix text
+    own = pc.starts_with(arr, "+").to_numpy(zero_copy_only=False)
+    from_row = np.zeros(len(arr), dtype=bool) if countries is None else countries != ""
+    fix = np.full(len(arr), PHONE_OWN_CODE, dtype=object)
+    for by_row, why in ((True, "the row's country"), (False, "the default country")):
+        todo = ~ok & ~own & (from_row == by_row)
+        for country in pd.unique(codes[todo]) if todo.any() else []:
+            fix[todo & (codes == country)] = PHONE_FIX.format(country=f"{country} ({why})")
+    return lit, ok, fix
 
 
 def _stripped(frame: pd.DataFrame, column: str) -> tuple[pd.Series, pa.LargeStringArray]:
@@ -140,9 +204,22 @@ def _stripped(frame: pd.DataFrame, column: str) -> tuple[pd.Series, pa.LargeStri
     cells = frame[column]
     if isinstance(cells.dtype, pd.StringDtype) and cells.dtype.storage == "pyarrow":
         arr = pc.utf8_trim_whitespace(as_arrow(cells))
-        return as_series(arr, cells.index), arr
-    s = cells.astype(str).str.strip()
-    return s, as_arrow(s)
+        s = None
+    else:
+        s = cells.astype(str).str.strip()
+        arr = as_arrow(s)
+    blanked = blank_placeholders(arr)  # "N/A", "-", "null", "none": an empty cell
+    if blanked is not arr or s is None:
+        return as_series(blanked, cells.index), blanked
+    return s, arr
+
+
+def _unguarded(arr: pa.LargeStringArray) -> pa.LargeStringArray:
+    """Without the apostrophe spreadsheets and exports (Shopify: `'+573001112233`, `'111`) put before a
+    number to keep it text; only identifiers and phones, where it cannot be meant."""
+    if not pc.any(pc.starts_with(arr, "'")).as_py():
+        return arr
+    return pc.replace_substring_regex(arr, r"^'([+0-9])", r"\1")
 
 
 def _present(lit: pa.Array, keep: np.ndarray | None = None) -> pa.Array:
@@ -165,8 +242,15 @@ def _keys(lits: dict[str, pa.Array], n: int, keep: dict[str, np.ndarray] | None 
     return pc.coalesce(*found, text_scalar("")) if found else blanks(n)
 
 
+def _countries(frame: pd.DataFrame, mapping_columns: dict[str, str]) -> np.ndarray | None:
+    """ISO code per row from the mapped country column ("" where none), or None when none is mapped."""
+    column = mapping_columns.get("location.country")
+    return None if column is None else country_codes(_stripped(frame, column)[1])
+
+
 def identifier_keys(frame: pd.DataFrame, columns: dict[str, str], options: ValidationOptions) -> pd.Series:
-    """The dedupe key of each row from its identifier columns alone (target -> column), for read 0 (identity.py).
+    """The dedupe key of each row from its identifier columns alone (target -> column; the country column
+    too, if mapped), for read 0 (identity.py).
 
     Where an email is given it is the key, so the phone and external id are looked at (phones parsed) only on
     the rows without one; a given but invalid email leaves the row without a key.
@@ -180,46 +264,80 @@ def identifier_keys(frame: pd.DataFrame, columns: dict[str, str], options: Valid
         needed = ~is_filled(arr)
     for target in ("phone_number", "external_id"):
         if target in columns and needed.any():
-            _, arr = _stripped(frame, columns[target])
+            arr = _unguarded(_stripped(frame, columns[target])[1])
             if target == "phone_number":
-                lits[target] = phone_field(arr, options.default_country.upper(), needed)[0]
+                countries = _countries(frame, columns)
+                lits[target] = phones_by_country(arr, options.default_country.upper(), countries, needed)[0]
             else:
                 lits[target] = text_literals(arr)
             keep[target] = needed
     return as_series(_keys(lits, len(frame), keep), frame.index)
 
 
+def _frame(rows: pd.Index, column: str, value: np.ndarray, reason: str | np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame({"row": rows, "column": column, "value": value, "reason": reason})
+
+
 def validate_chunk(frame: pd.DataFrame, mapping: Mapping, options: ValidationOptions) -> ValidatedChunk:
+    """Encode every mapped column. A bad email always rejects its row, and so does a bad phone on a row
+    without a valid email (it is who the row is); any other bad cell is left out with a warning on its
+    row (or rejects the row with `on_bad_field="reject-row"`). A row with no identifier is rejected."""
     index = frame.index
     lits: dict[str, pa.Array] = {}
     problems: list[pd.DataFrame] = []
+    warnings: list[pd.DataFrame] = []
     bad = np.zeros(len(frame), dtype=bool)
-    for col in mapping.active():
+    dropped = np.zeros(len(frame), dtype=bool)
+    has_email = np.zeros(len(frame), dtype=bool)
+    targets = {c.target: c.column for c in mapping.active()}
+    countries = _countries(frame, targets) if "phone_number" in targets else None
+    for col in sorted(mapping.active(), key=lambda c: c.target != "email"):  # the email decides about phones
         s, arr = _stripped(frame, col.column)
-        lit, ok, fix = _encode(col, s, arr, options)
-        lits[col.target] = lit
+        if col.target in ("phone_number", "external_id"):
+            arr = _unguarded(arr)
+            s = as_series(arr, index)
+        lit, ok, fix = _encode(col, s, arr, options, countries)
+        big = np.diff(offsets_of(arr)) > MAX_CELL_BYTES
+        if big.any():  # one huge notes cell must not cost the person, nor the file
+            base = fix if not isinstance(fix, np.ndarray) or len(fix) == len(ok) else ""  # "": no fix per row
+            ok, fix = ok & ~big, np.where(big, TOO_BIG, base).astype(object)
+        if col.target == "email":
+            has_email = is_filled(arr) & ok
         if not ok.all():
             value = pc.utf8_slice_codeunits(arr.filter(bool_mask(~ok)), 0, 100).to_numpy(zero_copy_only=False)
-            problems.append(pd.DataFrame({"row": index[~ok], "column": col.column, "value": value, "reason": fix}))
-            bad |= ~ok
+            reason = fix[~ok] if isinstance(fix, np.ndarray) else fix
+            strict = col.target == "email" or options.on_bad_field == "reject-row"
+            reject = ~ok if strict else ~ok & ~has_email if col.target == "phone_number" else np.zeros_like(ok)
+            found = _frame(index[~ok], col.column, value, reason)
+            problems.append(found[reject[~ok]])
+            warnings.append(found[~reject[~ok]])
+            bad |= reject
+            drop = ~ok & ~reject
+            if drop.any():
+                dropped |= drop
+                lit = pc.if_else(bool_mask(~drop), lit, text_scalar(""))
+        lits[col.target] = lit
     keys = _keys(lits, len(frame))
     no_id = ~is_filled(keys) & ~bad
     if no_id.any():
-        problems.append(
-            pd.DataFrame(
-                {
-                    "row": index[no_id],
-                    "column": "",
-                    "value": "",
-                    "reason": "has no identifier; fill in an email, a phone number or an external id",
-                }
-            )
-        )
+        reason = "has no identifier; fill in an email, a phone number or an external id"
+        problems.append(_frame(index[no_id], "", np.full(int(no_id.sum()), ""), reason))
         bad |= no_id
     found = pd.concat(problems, ignore_index=True) if problems else _no_problems()
+    warned = pd.concat(warnings, ignore_index=True) if dropped.any() else _no_problems()
+    none = np.zeros(len(frame), dtype=bool)
+    reachable = {
+        ch: is_filled(lits[t]) if t in lits else none for ch, t in (("email", "email"), ("sms", "phone_number"))
+    }
+    consent = {
+        ch: consent_yes(_stripped(frame, column)[1]) & reachable[ch] for ch, column in mapping.consent_columns().items()
+    }
     if bad.any():
         good = bool_mask(~bad)
         lits, keys = {t: lit.filter(good) for t, lit in lits.items()}, keys.filter(good)
+        warned = warned[~warned["row"].isin(index[bad])]
+        consent = {ch: yes[~bad] for ch, yes in consent.items()}
+        reachable = {ch: has[~bad] for ch, has in reachable.items()}
     valid = index[~bad]
     return ValidatedChunk(
         values={t: as_series(lit, valid) for t, lit in lits.items()},
@@ -227,6 +345,9 @@ def validate_chunk(frame: pd.DataFrame, mapping: Mapping, options: ValidationOpt
         problems=found,
         rows=len(frame),
         rejected_rows=sorted(set(found["row"].tolist())),
+        warnings=warned,
+        consent=consent,
+        reachable=reachable,
     )
 
 

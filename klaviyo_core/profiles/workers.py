@@ -106,11 +106,11 @@ def _serve() -> None:
             return
         try:
             reply: tuple[str, Any] = ("ok", fn(*args))
-        except Exception as exc:  # handed to the parent, which raises it
+        except Exception as exc:  # noqa: BLE001 - handed to the parent, which raises it
             reply = ("error", exc)
         try:
             data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - an unpicklable result or error reaches the parent as WorkerFailed
             data = pickle.dumps(("error", WorkerFailed(f"{type(exc).__name__}: {exc}")))
         out.write(data)
         out.flush()

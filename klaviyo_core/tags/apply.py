@@ -13,12 +13,15 @@ again plans nothing but "unchanged" rows.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from klaviyo_core.accounts.confirm import LiveConfirmation, require_live_confirmation
+from klaviyo_core.accounts.target import Target, check_same_target, target_or_own
+from klaviyo_core.csvfile.write import csv_text
+from klaviyo_core.http.errors import ApiError, KlaviyoError
+from klaviyo_core.http.explain import explain
 from klaviyo_core.tags.files import Shape, TagFile, TagFileError, read_tag_file
 from klaviyo_core.tags.plan import ASSIGN, CREATE, REMOVE, SKIP, UNCHANGED, Plan, PlanRow, key, make_plan
 from klaviyo_core.tags.state import PLURAL, Progress, load_state
@@ -60,27 +63,25 @@ class ApplyResult:
         return not any(s == FAILED for s in self.status.values())
 
 
-def plan_tag_file(client: KlaviyoClient, tag_file: TagFile, progress: Progress | None = None) -> Plan:
-    return make_plan(tag_file, load_state(client, tag_file, progress))
+def plan_tag_file(
+    client: KlaviyoClient, tag_file: TagFile, progress: Progress | None = None, *, target: Target | None = None
+) -> Plan:
+    """Read the account and plan every row (nothing is written); the plan records which account it was read
+    from (`target`, else the client's own), so it can never be applied to another one."""
+    bound = target_or_own(client, target)
+    return replace(make_plan(tag_file, load_state(client, tag_file, progress)), target=bound)
 
 
-def _existing_id(exc: Exception, meta_key: str) -> str | None:
+def _existing_id(exc: KlaviyoError, meta_key: str) -> str | None:
     """The id of the group or tag someone created between plan and apply (a 409 that names it)."""
-    from klaviyo_core.http.errors import ApiError
-
     if isinstance(exc, ApiError) and exc.status == 409:
         found = exc.meta.get(meta_key)
         return found if isinstance(found, str) and found else None
     return None
 
 
-def _why(exc: Exception) -> str:
-    from klaviyo_core.http.explain import explain
-
-    try:
-        return explain(exc).what
-    except Exception:  # explain must never hide the original failure
-        return str(exc)
+def _why(exc: KlaviyoError) -> str:
+    return explain(exc).what
 
 
 class _Applier:
@@ -100,9 +101,10 @@ class _Applier:
 
     def call(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
         self.result.requests += 1
-        if method == "POST":
-            return self.client.post(path, body)
-        return self.client.delete(path, body)
+        doc: dict[str, Any] | None = (
+            self.client.post(path, body) if method == "POST" else self.client.delete(path, body)
+        )
+        return doc
 
     # -- creation ------------------------------------------------------------------------------------------
     def create_groups(self) -> None:
@@ -111,7 +113,7 @@ class _Applier:
             try:
                 doc = self.call("POST", "/api/tag-groups", {"data": {"type": "tag-group", "attributes": attrs}})
                 self.group_ids[key(group.name)] = (doc or {})["data"]["id"]
-            except Exception as exc:
+            except KlaviyoError as exc:  # only Klaviyo's refusals are per-row; a bug surfaces as itself
                 found = _existing_id(exc, "duplicate_tag_group_id")
                 if found:
                     self.group_ids[key(group.name)] = found
@@ -132,7 +134,7 @@ class _Applier:
             }
             try:
                 self.tag_ids[tkey] = (self.call("POST", "/api/tags", body) or {})["data"]["id"]
-            except Exception as exc:
+            except KlaviyoError as exc:
                 found = _existing_id(exc, "duplicate_tag_id")
                 if found:
                     self.tag_ids[tkey] = found
@@ -164,7 +166,7 @@ class _Applier:
             self.call(method, path, {"data": [{"type": kind, "id": i} for i in ids]})
             for row in rows:
                 self.result.status[row.line], self.result.message[row.line] = DONE, row.detail
-        except Exception as exc:
+        except KlaviyoError as exc:
             if len(ids) == 1:
                 for row in rows:
                     self.fail(row, _why(exc))
@@ -204,11 +206,22 @@ class _Applier:
 
 
 def apply_plan(
-    client: KlaviyoClient, plan: Plan, *, on_progress: OnProgress | None = None, batch_size: int = LINK_BATCH
+    client: KlaviyoClient,
+    plan: Plan,
+    *,
+    on_progress: OnProgress | None = None,
+    batch_size: int = LINK_BATCH,
+    target: Target | None = None,
+    confirmation: LiveConfirmation | None = None,
 ) -> ApplyResult:
-    """Carry out a plan; `on_progress(done, total, message)` is called after every request."""
+    """Carry out a plan; `on_progress(done, total, message)` is called after every request. Refused before any
+    request when the plan was read from another account (TargetMismatch) or the target is LIVE and
+    `confirmation` is missing or spent (LiveWriteNotConfirmed)."""
     if plan.shape is Shape.PROFILE_LABELS:
         raise ValueError("profile label files are applied by klaviyo_core.profile_labels")
+    current = target_or_own(client, target)
+    check_same_target("tag plan", plan.target, current)
+    require_live_confirmation(current, confirmation)
     return _Applier(client, plan, on_progress, batch_size).run()
 
 
@@ -228,13 +241,11 @@ def report_rows(plan: Plan, result: ApplyResult | None = None) -> list[dict[str,
 
 
 def report_csv(plan: Plan, result: ApplyResult | None = None) -> str:
-    """The file's rows with the planned action and, after apply, what happened (for download or --report)."""
+    """The file's rows with the planned action and, after apply, what happened (for download or --report);
+    through the one CSV writer, so a tag named `=HYPERLINK(...)` stays text in a spreadsheet."""
     rows = report_rows(plan, result)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["line"], lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+    fields = list(rows[0]) if rows else ["line"]
+    return csv_text([fields, *([row.get(f) for f in fields] for row in rows)])
 
 
 __all__ += ["load_state", "make_plan", "read_tag_file", "report_rows"]

@@ -26,6 +26,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from klaviyo_core.accounts.confirm import LiveConfirmation, require_live_confirmation
+from klaviyo_core.accounts.target import Target, target_or_own
 from klaviyo_core.tags.files import Shape, TagFile
 
 if TYPE_CHECKING:
@@ -211,9 +213,13 @@ def send_labels(
     *,
     wait_seconds: float = 60.0,
     stop: threading.Event | None = None,
+    target: Target | None = None,
+    confirmation: LiveConfirmation | None = None,
 ) -> LabelSubmission:
     """Start one bulk import job per 10,000 profiles (jobs finish asynchronously). A merge sends only the
-    labels profiles lack, after any running profile import has finished (see the module docstring)."""
+    labels profiles lack, after any running profile import has finished (see the module docstring). A LIVE
+    target needs a fresh `confirmation` (LiveWriteNotConfirmed before any request otherwise)."""
+    require_live_confirmation(target_or_own(client, target), confirmation)
     up_to_date = present = unchecked = 0
     if plan.mode == MERGE and plan.labels:
         wait_for_imports(client, wait_seconds, on_progress=on_progress, stop=stop)

@@ -13,6 +13,7 @@ import difflib
 from collections import Counter
 from dataclasses import dataclass, field
 
+from klaviyo_core.accounts.target import Target
 from klaviyo_core.tags.files import RESOURCE_TYPES, Shape, TagFile, TagRow, is_exclusive, is_remove
 
 MAX_GROUPS = 50
@@ -93,6 +94,7 @@ class Plan:
     new_tags: list[NewTag]
     group_ids: dict[str, str]  # group key -> existing id
     tag_ids: dict[tuple[str, str], str]  # (group key, tag key) -> existing id
+    target: Target | None = None  # the account the plan was read from; apply refuses any other
 
     def counts(self) -> dict[str, int]:
         found = Counter(r.action for r in self.rows)

@@ -31,10 +31,10 @@ def _account(ctx: Ctx) -> dict[str, Any]:
         "industry": "Apparel & Accessories",
         "timezone": cfg.account_timezone,
         "preferred_currency": cfg.account_currency,
-        "public_api_key": cfg.public_key,
+        "public_api_key": cfg.account_id,
         "locale": "en-US",
     }
-    return resource(ctx, "account", cfg.public_key, sparse(ctx, "account", attributes))
+    return resource(ctx, "account", cfg.account_id, sparse(ctx, "account", attributes))
 
 
 @route("get_accounts")
@@ -44,6 +44,6 @@ def get_accounts(ctx: Ctx) -> Response:
 
 @route("get_account")
 def get_account(ctx: Ctx) -> Response:
-    if ctx.params["id"] != ctx.config.public_key:
+    if ctx.params["id"] != ctx.config.account_id:
         raise not_found(f"No account with id {ctx.params['id']}.")
     return Response(200, document(ctx, _account(ctx)))

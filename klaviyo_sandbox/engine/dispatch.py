@@ -9,6 +9,7 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -40,9 +41,12 @@ ACCEPTED_MEDIA = {JSONAPI, "application/json"}  # EMULATOR CHOICE (facts §3): a
 
 class SandboxApp:
     def __init__(self, config: SandboxConfig) -> None:
-        self.config = config
+        self.admin_token = admin.make_token(config)
         self.handlers = load_handlers()
         self.store = Store(config.db_path)
+        if config.public_key is None:  # each database is its own account, with an id of its own
+            config = replace(config, public_key=self.store.account_id())
+        self.config = config
         self.limiter = FixedWindowLimiter(config.window_scale)
         self.faults = FaultInjector()
         self.jobs = JobRunner(self.store, config.job_step_seconds)
@@ -61,6 +65,7 @@ class SandboxApp:
             if req.path.startswith("/__sandbox"):
                 if not self.config.admin:
                     raise not_found("Admin routes are off; start the sandbox with --admin.")
+                admin.authorize(req, self.admin_token)
                 return admin.handle(self, req, base_url)
             latency, fault = self.faults.pick(req.path)
             if latency:
@@ -120,7 +125,7 @@ class SandboxApp:
                 "Not implemented by the sandbox.",
                 f"The sandbox does not model {operation.method} {operation.path} yet; try it on a live account.",
             )
-        if key is None and req.path.startswith("/client/") and req.arg("company_id") != self.config.public_key:
+        if key is None and req.path.startswith("/client/") and req.arg("company_id") != self.config.account_id:
             return Response(operation.success_status)  # EMULATOR CHOICE: unknown company_id -> accepted, no effect
         ctx = Ctx(req, params, operation, self.store, self.config, self.jobs, base_url, key)
         resp = handler(ctx)

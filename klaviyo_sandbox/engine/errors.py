@@ -57,8 +57,8 @@ def invalid(detail: str, *, pointer: str | None = None, parameter: str | None = 
     return ApiError(400, "invalid", "Invalid input.", detail, pointer=pointer, parameter=parameter)
 
 
-def not_found(detail: str = "Not found.") -> ApiError:
-    return ApiError(404, "not_found", "Not found.", detail)
+def not_found(detail: str = "Not found.", *, pointer: str | None = None) -> ApiError:
+    return ApiError(404, "not_found", "Not found.", detail, pointer=pointer)
 
 
 def conflict(

@@ -7,12 +7,14 @@ double), datetimes are bare ISO 8601 (a quoted datetime is a 400, as on Klaviyo)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from klaviyo_sandbox.engine.errors import ApiError, invalid
 
+MAX_NESTING = 16  # and(and(...)) deeper than this is refused with a 400, not a RecursionError
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
 
 
@@ -70,10 +72,12 @@ def _literal(raw: str) -> Any:
         ) from None
 
 
-def parse_filter(text: str | None, allowed: dict[str, set[str]] | None = None) -> list[Condition]:
+def parse_filter(text: str | None, allowed: dict[str, set[str]] | None = None, _depth: int = 0) -> list[Condition]:
     """Parse a filter string; `allowed` maps field -> operators the endpoint accepts."""
     if not text:
         return []
+    if _depth > MAX_NESTING:
+        raise invalid(f"Invalid filter: and(...) is nested more than {MAX_NESTING} levels deep.", parameter="filter")
     out: list[Condition] = []
     for expr in _split_args(text):
         m = re.fullmatch(r"([a-z-]+)\((.*)\)", expr, re.S)
@@ -81,7 +85,7 @@ def parse_filter(text: str | None, allowed: dict[str, set[str]] | None = None) -
             raise invalid(f"Invalid filter expression '{expr}'.", parameter="filter")
         op, inner = m.group(1), m.group(2)
         if op == "and":
-            out.extend(parse_filter(inner, allowed))
+            out.extend(parse_filter(inner, allowed, _depth + 1))
             continue
         args = _split_args(inner)
         if op == "has" and len(args) == 1:
@@ -107,7 +111,7 @@ def matches(cond: Condition, actual: Any) -> bool:
         v = _as_dt(v)
         if actual is None or v is None:
             return False
-    ops = {
+    ops: dict[str, Callable[[], bool]] = {
         "equals": lambda: (actual in v) if isinstance(v, list) else actual == v,
         "any": lambda: actual in (v if isinstance(v, list) else [v]),
         "greater-than": lambda: actual is not None and actual > v,

@@ -31,6 +31,9 @@ def document(ctx: Ctx, data: Any, **extra: Any) -> dict[str, Any]:
     return doc
 
 
+_INT64_MAX = 2**63 - 1
+
+
 def encode_cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(f"next::offset::{offset}".encode()).decode().rstrip("=")
 
@@ -39,9 +42,10 @@ def decode_cursor(cursor: str) -> int:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         kind, _, value = base64.urlsafe_b64decode(padded).decode().rpartition("::")
-        if kind != "next::offset":
+        offset = int(value)
+        if kind != "next::offset" or not 0 <= offset <= _INT64_MAX:  # SQLite's OFFSET is a signed 64-bit int
             raise ValueError
-        return int(value)
+        return offset
     except (ValueError, UnicodeDecodeError):
         raise invalid("Invalid cursor provided.", pointer="/data/") from None
 

@@ -25,6 +25,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "klaviyo_sandbox.metrics.routes",
     "klaviyo_sandbox.events.routes",
     "klaviyo_sandbox.events.bulk",
+    "klaviyo_sandbox.events.demo",
     "klaviyo_sandbox.metrics.aggregates",
     "klaviyo_sandbox.tags.routes",
     "klaviyo_sandbox.tags.links",

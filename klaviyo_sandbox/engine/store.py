@@ -5,14 +5,20 @@ re-entrant lock. Every read and write takes the lock, so SQLite never sees two s
 never answers "database is locked". Writes run inside `BEGIN IMMEDIATE ... COMMIT`. This keeps the server
 simple and is far faster than Klaviyo's own rate limits need (see bench/sandbox_throughput.py).
 
-Each resource module declares its tables as DDL and registers them with `register_schema`; the store
-creates them all on open, and `reset()` empties them all.
+Each feature's `store.py` (listed in `STORE_MODULES`) declares its tables as DDL and registers them with
+`register_schema`; the store imports every one of them on open, so no table depends on which routes happen to
+be imported, creates them all, and `reset()` empties them all.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import json
+import os
+import secrets
 import sqlite3
+import string
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,21 +29,47 @@ from klaviyo_sandbox.engine.errors import not_found
 
 _SCHEMAS: list[tuple[str, tuple[str, ...]]] = []
 
+# One line per feature store (the only modules that call register_schema; tests/sandbox/test_stores.py checks).
+STORE_MODULES: tuple[str, ...] = (
+    "klaviyo_sandbox.profiles.store",
+    "klaviyo_sandbox.lists.store",
+    "klaviyo_sandbox.events.store",
+    "klaviyo_sandbox.taggables.store",
+    "klaviyo_sandbox.tags.store",
+)
+
 _BASE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS identity (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+#: Klaviyo account ids are the account's 6-character public key (letters and digits).
+_ACCOUNT_ID_ALPHABET = string.ascii_uppercase + string.digits
 
 
 def register_schema(ddl: str, tables: tuple[str, ...]) -> None:
-    """Called at import time by resource modules; `tables` are emptied by reset()."""
+    """Called at import time by feature stores; `tables` are emptied by reset()."""
     if (ddl, tables) not in _SCHEMAS:
         _SCHEMAS.append((ddl, tables))
+
+
+def _private_db(path: Path) -> None:
+    """The database holds customer data: a 0700 folder when we create it, the file 0600 (SQLite creates the WAL
+    and SHM files with the database's mode, so they follow; those of an earlier version are tightened here).
+    The core has the same rule in `klaviyo_core.paths`; the sandbox imports nothing from it."""
+    missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for folder in missing:
+        os.chmod(folder, 0o700)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(OSError):
+            os.chmod(file, 0o600)
 
 
 class Store:
     def __init__(self, path: Path | None) -> None:
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            _private_db(path)
         self.path = path
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False, isolation_level=None)
@@ -63,6 +95,8 @@ class Store:
         self.ensure_schemas()
 
     def ensure_schemas(self) -> None:
+        for name in STORE_MODULES:
+            importlib.import_module(name)
         with self._lock:
             self._conn.executescript(_BASE_SCHEMA)
             for ddl, _ in _SCHEMAS:
@@ -118,6 +152,21 @@ class Store:
                 "INSERT INTO kv(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
                 (key, json.dumps(value)),
             )
+
+    def account_id(self) -> str:
+        """This database's own lasting account id, made on first use and never reset.
+
+        Why: the workbench binds checkpoints and plans to the account id from GET /api/accounts; if every
+        sandbox answered the same id, an import started on one sandbox could resume on another. The id
+        lives in `identity`, which `reset()` leaves alone (a reset empties an account, it does not make a
+        new one)."""
+        with self.write() as conn:
+            row = conn.execute("SELECT value FROM identity WHERE key='account_id'").fetchone()
+            if row is not None:
+                return str(row[0])
+            made = "".join(secrets.choice(_ACCOUNT_ID_ALPHABET) for _ in range(6))
+            conn.execute("INSERT INTO identity(key, value) VALUES('account_id', ?)", (made,))
+            return made
 
     def close(self) -> None:
         with self._lock:

@@ -18,22 +18,8 @@ from klaviyo_sandbox.engine.http import Ctx, Response
 from klaviyo_sandbox.engine.jobs import JobRunner, job_kind
 from klaviyo_sandbox.engine.jsonapi import request_data
 from klaviyo_sandbox.engine.routes import route
-from klaviyo_sandbox.engine.store import Store, register_schema
+from klaviyo_sandbox.engine.store import Store
 from klaviyo_sandbox.events import input as event_input
-
-register_schema(
-    """
-    CREATE TABLE IF NOT EXISTS event_bulk_jobs (
-        id TEXT PRIMARY KEY,
-        status TEXT NOT NULL,
-        payload TEXT NOT NULL,
-        total INTEGER NOT NULL,
-        created TEXT NOT NULL,
-        updated TEXT NOT NULL
-    );
-    """,
-    ("event_bulk_jobs",),
-)
 
 log = logging.getLogger(__name__)
 MAX_EVENTS = 1000

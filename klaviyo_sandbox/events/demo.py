@@ -23,7 +23,6 @@ from klaviyo_sandbox.engine import ids, timeutil
 from klaviyo_sandbox.engine.store import Store
 from klaviyo_sandbox.events import store as eventstore
 from klaviyo_sandbox.events.store import NewEvent
-from klaviyo_sandbox.profiles import store as _profilestore  # noqa: F401  (registers the profiles table)
 from klaviyo_sandbox.seed import seeder
 
 SEEDED_KEY = "demo_events_seeded"

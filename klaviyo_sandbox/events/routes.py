@@ -15,18 +15,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from klaviyo_sandbox.engine.errors import invalid, not_found
-from klaviyo_sandbox.engine.filters import Condition, parse_filter
+from klaviyo_sandbox.engine.filters import parse_filter
 from klaviyo_sandbox.engine.http import Ctx, Response
 from klaviyo_sandbox.engine.jsonapi import collection, document, page_window, request_data, resource, sparse
 from klaviyo_sandbox.engine.routes import route
 from klaviyo_sandbox.events import input as event_input
-from klaviyo_sandbox.metrics.routes import includes, metric_resource, metric_row
+from klaviyo_sandbox.events import store as eventstore
+from klaviyo_sandbox.events.store import metric_row
+from klaviyo_sandbox.metrics.resource import includes, metric_resource
 from klaviyo_sandbox.profiles.store import load_profile
 from klaviyo_spec import allowed_filters
 
 EVENT_INCLUDES = {"attributions", "metric", "profile"}
-SORTS = {"datetime": "ts", "timestamp": "ts"}
-_SQL_OPS = {"greater-than": ">", "greater-or-equal": ">=", "less-than": "<", "less-or-equal": "<="}
+SORTS = {"datetime", "timestamp"}  # both are the event time
 _UUID_NS = uuid.UUID("6f1c3f4e-9a51-4d8e-8f59-0c9b3b3b7e11")
 PROFILE_FIELDS = (
     "email",
@@ -99,45 +100,20 @@ def _included(ctx: Ctx, conn: sqlite3.Connection, rows: list[sqlite3.Row], wante
     return out
 
 
-def _where(conditions: list[Condition]) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    args: list[Any] = []
-    for cond in conditions:
-        if cond.op == "has":
-            continue  # every sandbox event has a profile and a resolvable metric
-        if cond.field in ("metric_id", "profile_id"):
-            values = cond.value if isinstance(cond.value, list) else [cond.value]
-            clauses.append(f"{cond.field} IN ({','.join('?' * len(values))})")
-            args.extend(str(v) for v in values)
-            continue
-        value = cond.value
-        if cond.field == "datetime":
-            if not isinstance(value, datetime):
-                raise invalid("datetime filters take a bare ISO 8601 datetime (unquoted).", parameter="filter")
-            value = (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
-        elif isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise invalid("timestamp filters take a number of seconds.", parameter="filter")
-        clauses.append(f"ts {_SQL_OPS[cond.op]} ?")
-        args.append(value)
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
-
-
-def _order(ctx: Ctx) -> str:
+def _newest_first(ctx: Ctx) -> bool:
     sort = ctx.req.arg("sort") or "datetime"
     if sort.lstrip("-") not in SORTS:
         raise invalid(f"'{sort}' is not a valid sort field; use datetime or timestamp.", parameter="sort")
-    direction = "DESC" if sort.startswith("-") else "ASC"
-    return f" ORDER BY {SORTS[sort.lstrip('-')]} {direction}, seq {direction}"
+    return sort.startswith("-")
 
 
 @route("get_events")
 def get_events(ctx: Ctx) -> Response:
     offset, size = page_window(ctx, 200, 1000)
-    where, args = _where(parse_filter(ctx.req.arg("filter"), allowed_filters("get_events")))
+    conditions = parse_filter(ctx.req.arg("filter"), allowed_filters("get_events"))
     wanted = includes(ctx, EVENT_INCLUDES)
     with ctx.store.read() as conn:
-        query = f"SELECT * FROM events{where}{_order(ctx)} LIMIT ? OFFSET ?"
-        rows = conn.execute(query, [*args, size + 1, offset]).fetchall()
+        rows = eventstore.event_page(conn, conditions, newest_first=_newest_first(ctx), offset=offset, size=size)
         extra: dict[str, Any] = {"included": _included(ctx, conn, rows[:size], wanted)} if wanted else {}
     items = [event_resource(ctx, r, wanted) for r in rows]
     return Response(200, collection(ctx, items, offset, size, **extra))
@@ -147,7 +123,7 @@ def get_events(ctx: Ctx) -> Response:
 def get_event(ctx: Ctx) -> Response:
     wanted = includes(ctx, EVENT_INCLUDES)
     with ctx.store.read() as conn:
-        row = conn.execute("SELECT * FROM events WHERE id=?", (ctx.params["id"],)).fetchone()
+        row = eventstore.event_row(conn, ctx.params["id"])
         if row is None:
             raise not_found(f"An event with id {ctx.params['id']} does not exist.")
         extra: dict[str, Any] = {"included": _included(ctx, conn, [row], wanted)} if wanted else {}

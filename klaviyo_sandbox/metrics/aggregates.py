@@ -32,13 +32,7 @@ from klaviyo_sandbox.engine.filters import Condition, parse_filter
 from klaviyo_sandbox.engine.http import Ctx, Response
 from klaviyo_sandbox.engine.jsonapi import decode_cursor, encode_cursor, request_data
 from klaviyo_sandbox.engine.routes import route
-from klaviyo_sandbox.engine.store import register_schema
-from klaviyo_sandbox.events import demo as demo_events  # noqa: F401  (registers the demo events seeder)
 from klaviyo_sandbox.metrics.buckets import INTERVALS, bucket_starts, spans
-
-# A covering index, so count/sum_value/unique over a range never touch the table rows (1M events, a year by
-# day: see bench/metric_aggregates.py). It supersedes events/store.py's (metric_id, ts) index for these queries.
-register_schema("CREATE INDEX IF NOT EXISTS events_aggregates ON events(metric_id, ts, value, profile_id);", ())
 
 MEASUREMENTS = ("count", "sum_value", "unique")
 DIMENSIONS = (  # the spec's `by` enum

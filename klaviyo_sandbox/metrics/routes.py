@@ -10,49 +10,17 @@ import json
 import sqlite3
 from typing import Any
 
-from klaviyo_sandbox.engine.errors import invalid, not_found
+from klaviyo_sandbox.engine.errors import not_found
 from klaviyo_sandbox.engine.filters import matches, parse_filter
 from klaviyo_sandbox.engine.http import Ctx, Response
-from klaviyo_sandbox.engine.jsonapi import collection, decode_cursor, document, resource, sparse
+from klaviyo_sandbox.engine.jsonapi import collection, decode_cursor, document
 from klaviyo_sandbox.engine.routes import route
+from klaviyo_sandbox.events.store import all_metrics, metric_row
+from klaviyo_sandbox.metrics.resource import includes, metric_resource
 from klaviyo_spec import allowed_filters
 
 METRICS_PAGE = 200
 METRIC_INCLUDES = {"flow-triggers"}
-
-
-def includes(ctx: Ctx, allowed: set[str]) -> set[str]:
-    """The `include=a,b` values, each checked against what the endpoint allows."""
-    wanted = {v.strip() for v in (ctx.req.arg("include") or "").split(",") if v.strip()}
-    for name in sorted(wanted - allowed):
-        raise invalid(f"'{name}' is not an allowed include parameter for this resource.", parameter="include")
-    return wanted
-
-
-def metric_resource(ctx: Ctx, row: sqlite3.Row, *, with_flows: bool = False) -> dict[str, Any]:
-    attributes = {
-        "name": row["name"],
-        "created": row["created"],
-        "updated": row["updated"],
-        "integration": json.loads(row["integration"]),
-    }
-    relationships = None
-    if with_flows:
-        relationships = {
-            "flow-triggers": {
-                "data": [],
-                "links": {
-                    "self": ctx.url(f"/api/metrics/{row['id']}/relationships/flow-triggers"),
-                    "related": ctx.url(f"/api/metrics/{row['id']}/flow-triggers"),
-                },
-            }
-        }
-    return resource(ctx, "metric", row["id"], sparse(ctx, "metric", attributes), relationships)
-
-
-def metric_row(conn: sqlite3.Connection, metric_id: str) -> sqlite3.Row | None:
-    row: sqlite3.Row | None = conn.execute("SELECT * FROM metrics WHERE id=?", (metric_id,)).fetchone()
-    return row
 
 
 def _integration_value(row: sqlite3.Row, field: str) -> Any:
@@ -66,7 +34,7 @@ def get_metrics(ctx: Ctx) -> Response:
     conditions = parse_filter(ctx.req.arg("filter"), allowed_filters("get_metrics"))
     with_flows = "flow-triggers" in includes(ctx, METRIC_INCLUDES)
     with ctx.store.read() as conn:
-        rows = conn.execute("SELECT * FROM metrics ORDER BY created, id").fetchall()
+        rows = all_metrics(conn)
     rows = [r for r in rows if all(matches(c, _integration_value(r, c.field)) for c in conditions)]
     items = [metric_resource(ctx, r, with_flows=with_flows) for r in rows[offset : offset + METRICS_PAGE + 1]]
     extra: dict[str, Any] = {"included": []} if with_flows else {}

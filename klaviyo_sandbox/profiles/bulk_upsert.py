@@ -31,7 +31,7 @@ from itertools import chain
 from typing import Any
 
 from klaviyo_sandbox.engine import timeutil
-from klaviyo_sandbox.engine.errors import ApiError, conflict
+from klaviyo_sandbox.engine.errors import ApiError, conflict, not_found
 from klaviyo_sandbox.engine.fastjson import decode, encode, encoded_size
 from klaviyo_sandbox.profiles.store import IDENTIFIERS, _merge, apply_patch_properties
 
@@ -290,7 +290,7 @@ class UpsertPlan:
                 matches.append(pid)
         if row.profile_id is not None:
             if row.profile_id not in self.state:
-                raise ApiError(404, "not_found", "Not found.", f"A profile with id {row.profile_id} does not exist.")
+                raise not_found(f"A profile with id {row.profile_id} does not exist.")
             others = [m for m in matches if m != row.profile_id]
             if others:
                 raise duplicate_error(others[0])

@@ -25,57 +25,25 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from klaviyo_sandbox.engine import ids, timeutil
+from klaviyo_sandbox.engine import fastjson, ids, timeutil
 from klaviyo_sandbox.engine.errors import ApiError, invalid, not_found
 from klaviyo_sandbox.engine.filters import matches, parse_filter
 from klaviyo_sandbox.engine.http import Ctx, Response
 from klaviyo_sandbox.engine.jobs import JobRunner, job_kind
 from klaviyo_sandbox.engine.jsonapi import collection, document, page_window, request_data, resource, sparse
 from klaviyo_sandbox.engine.routes import route
-from klaviyo_sandbox.engine.store import Store, register_schema
-from klaviyo_sandbox.lists.routes import get_list_row, list_resource
+from klaviyo_sandbox.engine.store import Store
+from klaviyo_sandbox.lists import store as liststore
+from klaviyo_sandbox.lists.resource import list_resource
 from klaviyo_sandbox.profiles import bulk_upsert as profilebulk
 from klaviyo_sandbox.profiles import store as profilestore
 from klaviyo_sandbox.profiles.resource import additional_fields, profile_resource
-from klaviyo_spec import allowed_filters
-
-register_schema(
-    """
-    CREATE TABLE IF NOT EXISTS profile_import_jobs (
-        seq INTEGER PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
-        status TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        started_at TEXT,
-        completed_at TEXT,
-        expires_at TEXT,
-        total_count INTEGER NOT NULL,
-        completed_count INTEGER NOT NULL DEFAULT 0,
-        failed_count INTEGER NOT NULL DEFAULT 0,
-        list_ids TEXT NOT NULL DEFAULT '[]',
-        payload BLOB,  -- only in databases written before profile_import_payloads existed
-        profile_ids TEXT NOT NULL DEFAULT '[]'
-    );
-    CREATE TABLE IF NOT EXISTS profile_import_payloads (job_id TEXT PRIMARY KEY, payload BLOB NOT NULL) WITHOUT ROWID;
-    CREATE TABLE IF NOT EXISTS profile_import_errors (
-        job_id TEXT NOT NULL,
-        pos INTEGER NOT NULL,
-        id TEXT NOT NULL,
-        code TEXT NOT NULL,
-        title TEXT NOT NULL,
-        detail TEXT NOT NULL,
-        pointer TEXT NOT NULL,
-        original_payload TEXT,
-        PRIMARY KEY (job_id, pos)
-    ) WITHOUT ROWID;
-    """,
-    ("profile_import_errors", "profile_import_payloads", "profile_import_jobs"),
-)
+from klaviyo_spec import allowed_filters, field_rules
 
 KIND = "profile-bulk-import"
 JOB_TYPE = "profile-bulk-import-job"
-MAX_PROFILES = 10_000
-MAX_PROFILE_BYTES = 100 * 1024
+MAX_PROFILES = field_rules.JOB_MAX_PROFILES  # the limits the client plans jobs by, too (klaviyo_spec/field_rules.py)
+MAX_PROFILE_BYTES = field_rules.PROFILE_MAX_BYTES
 PROFILES_POINTER = "/data/attributes/profiles/data"
 JOB_FIELDS: tuple[str, ...] = ("status", "created_at", "total_count", "completed_count", "failed_count", "completed_at")
 JOB_FIELDS += ("expires_at", "started_at")
@@ -86,7 +54,7 @@ KEEP_FOR = timedelta(days=30)
 def _json_body(ctx: Ctx) -> dict[str, Any]:
     """`ctx.json_body()` with orjson: the body is up to 5 MB and parsing it is most of a submit's cost."""
     try:
-        doc = profilebulk.decode(ctx.req.body) if ctx.req.body else None
+        doc = fastjson.decode(ctx.req.body) if ctx.req.body else None
     except ValueError as exc:
         raise invalid(f"Malformed JSON: {exc}", pointer="/data") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), (dict, list)):
@@ -153,7 +121,7 @@ def _list_ids(ctx: Ctx, data: dict[str, Any]) -> list[str]:
         if not isinstance(item, dict) or item.get("type") != "list" or not isinstance(item.get("id"), str):
             raise invalid("Each list is {type: 'list', id}.", pointer=pointer)
         try:
-            get_list_row(ctx, item["id"])
+            liststore.list_row(ctx.store, item["id"])
         except ApiError:
             raise invalid(f"A list with id {item['id']} does not exist.", pointer=f"{pointer}/id") from None
         out.append(item["id"])
@@ -245,7 +213,7 @@ def _process(store: Store, job_id: str, runner: JobRunner) -> None:
     # The pause lets a client watch 'processing'; with jobs queued behind this one it would only slow them all.
     if not backlog and not runner.step_pause():
         return  # stopping: the job stays 'processing' and is picked up again on restart
-    profiles = profilebulk.decode(row["payload"])["data"]["attributes"]["profiles"]["data"]
+    profiles = fastjson.decode(row["payload"])["data"]["attributes"]["profiles"]["data"]
     rows, errors = _rows(profiles)  # parsing, validation and matching run outside the store lock
     with store.read() as conn:  # phase 1 only reads (its identifiers go in as JSON arrays)
         plan = profilebulk.UpsertPlan(conn, rows)
@@ -278,7 +246,7 @@ def _finish(
             len(errors),
             timeutil.iso(done),
             timeutil.iso(done + KEEP_FOR),
-            profilebulk.encode(profile_ids),
+            fastjson.encode(profile_ids),
             job_id,
         ),
     )
@@ -324,7 +292,7 @@ def get_job(ctx: Ctx) -> Response:
     if include - {"lists"}:
         raise invalid(f"'{sorted(include - {'lists'})[0]}' is not an allowed include parameter.", parameter="include")
     if include:
-        extra["included"] = [list_resource(ctx, get_list_row(ctx, i)) for i in json.loads(row["list_ids"])]
+        extra["included"] = [list_resource(ctx, liststore.list_row(ctx.store, i)) for i in json.loads(row["list_ids"])]
     return Response(200, document(ctx, _job_resource(ctx, row), **extra))
 
 
@@ -402,7 +370,7 @@ def get_job_lists(ctx: Ctx) -> Response:
     items = []
     for list_id in json.loads(row["list_ids"]):
         try:
-            items.append(list_resource(ctx, get_list_row(ctx, list_id)))
+            items.append(list_resource(ctx, liststore.list_row(ctx.store, list_id)))
         except ApiError:
             continue  # the list was deleted after the import
     return Response(200, collection(ctx, items, 0, len(items) or 1))

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from klaviyo_sandbox.engine import timeutil
+from klaviyo_sandbox.engine import fastjson
 from klaviyo_sandbox.engine.errors import ApiError, invalid, not_found
-from klaviyo_sandbox.engine.filters import Condition, parse_filter
+from klaviyo_sandbox.engine.filters import parse_filter
 from klaviyo_sandbox.engine.http import Ctx, Response
 from klaviyo_sandbox.engine.jsonapi import collection, document, page_window, request_data
 from klaviyo_sandbox.engine.routes import route
-from klaviyo_sandbox.lists.routes import list_resource
+from klaviyo_sandbox.lists import store as liststore
+from klaviyo_sandbox.lists.resource import list_resource
 from klaviyo_sandbox.profiles import bulk_upsert as profilebulk
 from klaviyo_sandbox.profiles import store as profilestore
 from klaviyo_sandbox.profiles.resource import additional_fields, profile_resource
@@ -27,48 +28,17 @@ SUPPRESSION_SORTS = {
     "subscriptions.email.marketing.list_suppressions.timestamp",
     "subscriptions.email.marketing.suppression.timestamp",
 }
-COLUMNS = {"id", "email", "phone_number", "external_id", "created", "updated"}
 
 
 # -- reading -------------------------------------------------------------------------------------------------
-def _sql_condition(cond: Condition) -> tuple[str, list[Any]]:
-    """One parsed filter condition as SQL over the profiles table (values bound, never interpolated)."""
-    if cond.field not in COLUMNS:
-        return "0", []  # _kx and suppression filters: the sandbox stores neither, so nothing matches
-    value = cond.value
-    if cond.field in ("created", "updated"):
-        op = {"greater-than": ">", "less-than": "<"}[cond.op]
-        return f"{cond.field} {op} ?", [timeutil.iso(value) if hasattr(value, "astimezone") else str(value)]
-    values = value if isinstance(value, list) else [value]
-    if cond.field == "email":
-        values = [profilestore.normalise_email(v) if isinstance(v, str) else v for v in values]
-    return f"{cond.field} IN ({', '.join('?' * len(values))})", values
-
-
-def _where(ctx: Ctx, operation_id: str) -> tuple[str, list[Any]]:
-    parts, args = [], []
-    for cond in parse_filter(ctx.req.arg("filter"), allowed_filters(operation_id)):
-        sql, values = _sql_condition(cond)
-        parts.append(sql)
-        args.extend(values)
-    return (" WHERE " + " AND ".join(parts) if parts else ""), args
-
-
-def _order(ctx: Ctx) -> str:
+def _sort(ctx: Ctx) -> tuple[str, bool]:
+    """(column, descending) for the `sort` parameter."""
     sort = ctx.req.arg("sort") or "id"
     name = sort.lstrip("-")
     if name not in SORTS | SUPPRESSION_SORTS:
         raise invalid(f"'{sort}' is not a valid sort field; use one of {sorted(SORTS)}.", parameter="sort")
     column = name if name in SORTS else "id"  # no suppressions in the sandbox: every timestamp is equal
-    return f" ORDER BY {column} {'DESC' if sort.startswith('-') else 'ASC'}, id"
-
-
-def load_profiles(ctx: Ctx, sql: str, args: list[Any]) -> list[dict[str, Any]]:
-    """Profiles for the ids a query returns, in its order."""
-    with ctx.store.read() as conn:
-        profile_ids = [r[0] for r in conn.execute(sql, args)]
-        loaded = [profilestore.load_profile(conn, pid) for pid in profile_ids]
-    return [p for p in loaded if p is not None]
+    return column, sort.startswith("-")
 
 
 def _include(ctx: Ctx, allowed: set[str]) -> set[str]:
@@ -86,9 +56,10 @@ def get_profiles(ctx: Ctx) -> Response:
     offset, size = page_window(ctx, 20, 100)
     extras = additional_fields(ctx)
     _include(ctx, {"conversations", "push-tokens"})  # accepted; the sandbox has neither, so nothing is included
-    where, args = _where(ctx, "get_profiles")
-    sql = f"SELECT id FROM profiles{where}{_order(ctx)} LIMIT ? OFFSET ?"
-    profiles = load_profiles(ctx, sql, [*args, size + 1, offset])
+    conditions = parse_filter(ctx.req.arg("filter"), allowed_filters("get_profiles"))
+    column, descending = _sort(ctx)
+    with ctx.store.read() as conn:
+        profiles = profilestore.profile_page(conn, conditions, column, descending=descending, offset=offset, size=size)
     items = [profile_resource(ctx, p, extras) for p in profiles]
     return Response(200, collection(ctx, items, offset, size))
 
@@ -101,35 +72,27 @@ def get_profile_or_404(ctx: Ctx, profile_id: str) -> dict[str, Any]:
     return found
 
 
-def _list_rows(ctx: Ctx, profile_id: str) -> list[Any]:
-    with ctx.store.read() as conn:
-        return conn.execute(
-            "SELECT l.* FROM list_members m JOIN lists l ON l.id = m.list_id WHERE m.profile_id=? ORDER BY l.id",
-            (profile_id,),
-        ).fetchall()
-
-
 @route("get_profile")
 def get_profile(ctx: Ctx) -> Response:
     profile = get_profile_or_404(ctx, ctx.params["id"])
     include = _include(ctx, {"conversations", "lists", "push-tokens", "segments"})
     extra: dict[str, Any] = {}
     if "lists" in include:
-        extra["included"] = [list_resource(ctx, row) for row in _list_rows(ctx, profile["id"])]
+        extra["included"] = [list_resource(ctx, row) for row in liststore.lists_of_profile(ctx.store, profile["id"])]
     return Response(200, document(ctx, profile_resource(ctx, profile), **extra))
 
 
 @route("get_lists_for_profile")
 def get_lists_for_profile(ctx: Ctx) -> Response:
     get_profile_or_404(ctx, ctx.params["id"])
-    items = [list_resource(ctx, row) for row in _list_rows(ctx, ctx.params["id"])]
+    items = [list_resource(ctx, row) for row in liststore.lists_of_profile(ctx.store, ctx.params["id"])]
     return Response(200, collection(ctx, items, 0, max(len(items), 1)))
 
 
 @route("get_list_ids_for_profile")
 def get_list_ids_for_profile(ctx: Ctx) -> Response:
     get_profile_or_404(ctx, ctx.params["id"])
-    items = [{"type": "list", "id": row["id"]} for row in _list_rows(ctx, ctx.params["id"])]
+    items = [{"type": "list", "id": row["id"]} for row in liststore.lists_of_profile(ctx.store, ctx.params["id"])]
     return Response(200, collection(ctx, items, 0, max(len(items), 1)))
 
 
@@ -143,7 +106,7 @@ def _profile_body(ctx: Ctx, *, need_id: bool) -> tuple[dict[str, Any], str | Non
         raise invalid("data.id must match the profile id in the URL.", pointer="/data/id")
     if profile_id is not None and not isinstance(profile_id, str):
         raise invalid("data.id must be a string.", pointer="/data/id")
-    if profilebulk.encoded_size(data) > MAX_PROFILE_BYTES:
+    if fastjson.encoded_size(data) > MAX_PROFILE_BYTES:
         raise ApiError(
             413, "request_too_large", "Request entity too large.", "A profile may be at most 100 KB.", pointer="/data"
         )

@@ -14,7 +14,6 @@ from typing import Any
 
 from klaviyo_sandbox.engine import timeutil
 from klaviyo_sandbox.engine.store import Store
-from klaviyo_sandbox.lists import routes as _lists  # noqa: F401 - the lists table must exist
 from klaviyo_sandbox.seed import seeder
 
 FIRST = (  # noqa: SIM905 - word lists read better as one string

@@ -15,13 +15,14 @@ and the profile routes) use `klaviyo_sandbox.profilebulk`, which follows the sam
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from typing import Any
 
 from klaviyo_sandbox.engine import fastjson, ids, timeutil
 from klaviyo_sandbox.engine.errors import conflict
+from klaviyo_sandbox.engine.filters import Condition
 from klaviyo_sandbox.engine.store import register_schema
+from klaviyo_spec import field_rules
 
 register_schema(
     """
@@ -151,6 +152,47 @@ def load_profile(conn: sqlite3.Connection, profile_id: str) -> dict[str, Any] | 
     return out
 
 
+# -- reads (profiles/routes.py): identifier filters and sorts run in SQL ---------------------------------------
+COLUMNS = {"id", "email", "phone_number", "external_id", "created", "updated"}
+
+
+def _sql_condition(cond: Condition) -> tuple[str, list[Any]]:
+    """One parsed filter condition as SQL over the profiles table (values bound, never interpolated)."""
+    if cond.field not in COLUMNS:
+        return "0", []  # _kx and suppression filters: the sandbox stores neither, so nothing matches
+    value = cond.value
+    if cond.field in ("created", "updated"):
+        op = {"greater-than": ">", "less-than": "<"}[cond.op]
+        return f"{cond.field} {op} ?", [timeutil.iso(value) if hasattr(value, "astimezone") else str(value)]
+    values = value if isinstance(value, list) else [value]
+    if cond.field == "email":
+        values = [normalise_email(v) if isinstance(v, str) else v for v in values]
+    return f"{cond.field} IN ({', '.join('?' * len(values))})", values
+
+
+def _profile_where(conditions: list[Condition]) -> tuple[str, list[Any]]:
+    parts: list[str] = []
+    args: list[Any] = []
+    for cond in conditions:
+        sql, values = _sql_condition(cond)
+        parts.append(sql)
+        args.extend(values)
+    return (" WHERE " + " AND ".join(parts) if parts else ""), args
+
+
+def profile_page(
+    conn: sqlite3.Connection, conditions: list[Condition], column: str, *, descending: bool, offset: int, size: int
+) -> list[dict[str, Any]]:
+    """One page of profiles (plus one look-ahead), sorted by `column` (one of COLUMNS) then id."""
+    where, args = _profile_where(conditions)
+    order = f" ORDER BY {column} {'DESC' if descending else 'ASC'}, id"  # column: checked by the route
+    ids_ = [
+        r[0] for r in conn.execute(f"SELECT id FROM profiles{where}{order} LIMIT ? OFFSET ?", [*args, size + 1, offset])
+    ]
+    loaded = [load_profile(conn, pid) for pid in ids_]
+    return [p for p in loaded if p is not None]
+
+
 # -- list membership (the table is shared: lists routes, bulk imports, subscriptions, seeding) -------------
 register_schema(
     """
@@ -188,11 +230,8 @@ def add_list_members(conn: sqlite3.Connection, list_id: str, profile_ids: list[s
 
 
 # -- validation Klaviyo applies to every profile it stores -------------------------------------------------
-_EMAIL = re.compile(
-    r"^(?!\.)(?!.*\.\.)[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}(?<!\.)@"
-    r"(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
-)
-_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+_EMAIL = field_rules.EMAIL  # the rule the client validates with too (klaviyo_spec/field_rules.py)
+_E164 = field_rules.E164
 STRING_FIELDS: tuple[str, ...] = (
     "email",
     "phone_number",
@@ -284,3 +323,51 @@ def apply_patch_properties(properties: dict[str, Any], patch: dict[str, Any] | N
     for key in [unset] if isinstance(unset, str) else unset:
         out.pop(key, None)
     return out
+
+
+# -- job tables (profiles/import_jobs.py, profiles/subscriptions.py) -----------------------------------------
+register_schema(
+    """
+    CREATE TABLE IF NOT EXISTS profile_import_jobs (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        completed_at TEXT,
+        expires_at TEXT,
+        total_count INTEGER NOT NULL,
+        completed_count INTEGER NOT NULL DEFAULT 0,
+        failed_count INTEGER NOT NULL DEFAULT 0,
+        list_ids TEXT NOT NULL DEFAULT '[]',
+        payload BLOB,  -- only in databases written before profile_import_payloads existed
+        profile_ids TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE TABLE IF NOT EXISTS profile_import_payloads (job_id TEXT PRIMARY KEY, payload BLOB NOT NULL) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS profile_import_errors (
+        job_id TEXT NOT NULL,
+        pos INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        code TEXT NOT NULL,
+        title TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        pointer TEXT NOT NULL,
+        original_payload TEXT,
+        PRIMARY KEY (job_id, pos)
+    ) WITHOUT ROWID;
+    """,
+    ("profile_import_errors", "profile_import_payloads", "profile_import_jobs"),
+)
+
+register_schema(
+    """
+    CREATE TABLE IF NOT EXISTS subscription_jobs (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        payload TEXT NOT NULL
+    );
+    """,
+    ("subscription_jobs",),
+)

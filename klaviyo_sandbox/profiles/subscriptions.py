@@ -21,23 +21,10 @@ from klaviyo_sandbox.engine.http import Ctx, Response
 from klaviyo_sandbox.engine.jobs import JobRunner, job_kind
 from klaviyo_sandbox.engine.jsonapi import request_data
 from klaviyo_sandbox.engine.routes import route
-from klaviyo_sandbox.engine.store import Store, register_schema
-from klaviyo_sandbox.lists.routes import get_list_row
+from klaviyo_sandbox.engine.store import Store
+from klaviyo_sandbox.lists import store as liststore
 from klaviyo_sandbox.profiles import bulk_upsert as profilebulk
 from klaviyo_sandbox.profiles import store as profilestore
-
-register_schema(
-    """
-    CREATE TABLE IF NOT EXISTS subscription_jobs (
-        seq INTEGER PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
-        status TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        payload TEXT NOT NULL
-    );
-    """,
-    ("subscription_jobs",),
-)
 
 KIND = "profile-subscription-bulk-create"
 JOB_TYPE = "profile-subscription-bulk-create-job"
@@ -117,7 +104,7 @@ def _check(ctx: Ctx) -> None:
         target = rel.get("data") if isinstance(rel, dict) else None
         if not isinstance(target, dict) or target.get("type") != "list":
             raise invalid("relationships.list.data must be {type: 'list', id}.", pointer="/data/relationships/list")
-        get_list_row(ctx, str(target.get("id")))
+        liststore.list_row(ctx.store, str(target.get("id")))
 
 
 @route("bulk_subscribe_profiles")
@@ -153,7 +140,7 @@ def _consent(params: dict[str, Any], stamp: str, historical: bool, double_optin:
 
 
 def _merged_subscriptions(old: dict[str, Any], requested: dict[str, Any], **how: Any) -> dict[str, Any]:
-    out = json.loads(json.dumps(old))
+    out: dict[str, Any] = json.loads(json.dumps(old))
     for channel, params in requested.items():
         for kind, value in params.items():
             if kind != "tokens":
@@ -199,5 +186,4 @@ def process_subscriptions(store: Store, job_id: str, runner: JobRunner) -> None:
 
 
 def _is_double_opt_in(conn: Any, list_id: str) -> bool:
-    row = conn.execute("SELECT opt_in_process FROM lists WHERE id=?", (list_id,)).fetchone()
-    return bool(row) and row[0] == "double_opt_in"
+    return liststore.opt_in_process(conn, list_id) == "double_opt_in"

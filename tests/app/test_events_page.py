@@ -108,7 +108,7 @@ def test_load_into_form_and_bulk_to_test_profiles(wired: dict[str, object], sand
     assert at.text_input(key="events_metric").value == "Viewed Product"
     at.button(key="events_history_load").click().run()
     assert at.text_input(key="events_metric").value == "Refunded Order"
-    assert '"Reason": "Damaged in transit"' in at.text_area(key="events_properties").value
+    assert '"Reason": "Damaged in transit"' in (at.text_area(key="events_properties").value or "")
     at.number_input(key="events_bulk_count").set_value(25).run()
     at.button(key="events_bulk_send").click().run()
     assert not at.exception
@@ -162,3 +162,23 @@ def test_fresh_form_on_live_is_quiet_and_blocked(wired: dict[str, object], sandb
     send_button = at.button(key="events_send")
     assert send_button.disabled and send_button.help == "Enter the Profile first."
     assert event_posts(sandbox) == []
+
+
+def bulk_posts(sandbox: SandboxServer) -> int:
+    return sum(1 for r in sandbox.app.log if r["path"] == "/api/event-bulk-create-jobs" and r["method"] == "POST")
+
+
+def test_a_second_live_bulk_send_asks_again(wired: dict[str, object], sandbox: SandboxServer) -> None:
+    wired["target"] = FakeTarget("Acme Store", True)
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    at.text_input(key="events_identifier").set_value("me@acme.com").run()
+    at.number_input(key="events_bulk_count").set_value(2).run()
+    assert at.button(key="events_bulk_send").disabled
+    assert any("'Acme Store'" in w.value and "send 2 events" in w.value for w in at.warning)
+    at.text_input(key="events_bulk_confirm").set_value("Acme Store").run()
+    at.button(key="events_bulk_send").click().run()
+    assert bulk_posts(sandbox) == 1 and any("2 events accepted" in s.value for s in at.success)
+    at.run()  # the next run: the name typed was used by that send
+    assert at.text_input(key="events_bulk_confirm").value == ""
+    assert at.button(key="events_bulk_send").disabled
+    assert bulk_posts(sandbox) == 1

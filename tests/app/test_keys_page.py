@@ -186,3 +186,18 @@ def test_home_names_a_non_live_account_plainly(server: SandboxServer, memory_key
     at = _app()
     assert any("**Staging**" in i.value and "not Klaviyo's live API" in i.value for i in at.info)
     assert not any("local sandbox" in s.value for s in at.success)
+
+
+def test_a_loopback_account_marked_live_is_live_everywhere(
+    server: SandboxServer, memory_keyring: MemoryKeyring
+) -> None:
+    """The one LIVE rule: a local address is a test server unless the user marks it LIVE (a tunnel)."""
+    record = AccountStore().add("Tunnel", KEY, base_url=server.url)
+    at = _page()
+    assert "**Tunnel** · 🧪 test server" in _texts(at)
+    at.checkbox(key=f"keys.edit.{record.id}.live").check()
+    at.button(key=f"FormSubmitter:keys.edit.{record.id}-Save changes").click().run()
+    assert not at.exception, at.exception
+    assert AccountStore().get("Tunnel").live and "**Tunnel** · 🔴 **LIVE**" in _texts(at)
+    app = _app()
+    assert app.sidebar.selectbox(key=accounts.SWITCHER).options == [SANDBOX, "🔴 Tunnel (LIVE)"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -10,12 +11,17 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from klaviyo_core.accounts import ENV_ACCOUNT_NAME, Target, identify
 from klaviyo_core.csvfile.reader import preview
+from klaviyo_core.http import ClientConfig, KlaviyoClient
 from klaviyo_core.paths import data_dir
+from klaviyo_core.profiles import unfinished_imports
 from klaviyo_core.profiles.mapping import suggest_mapping
 from klaviyo_core.profiles.pipeline import ImportOptions, ImportStopped, import_profiles
 from klaviyo_core.profiles.uploads import MAX_AGE_SECONDS, save_upload
+from klaviyo_sandbox import SandboxServer
 from tests.app.conftest import APP_PATH
+from tests.conftest import ADMIN_HEADERS, FULL_KEY
 
 PAGE = "klaviyo_app/app_pages/profiles_upload.py"
 CSV = b"E-mail,First Name,Mobile,Points\nann@example.com,Ann,+1 415 555 0100,3\nbad@,Bob,,x\ncy@example.com,Cy,,4\n"
@@ -27,6 +33,15 @@ def page() -> AppTest:
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     return at
+
+
+def sandbox_target() -> Target:
+    """The app's embedded sandbox as the core identifies it (what the page binds imports to)."""
+    from klaviyo_app.ui.sandbox import embedded_sandbox
+
+    page()  # starts (or reuses) the embedded sandbox
+    sandbox = embedded_sandbox()
+    return identify(KlaviyoClient(ClientConfig(api_key=sandbox.api_key, base_url=sandbox.url)), "Sandbox")
 
 
 def uploaded(data: bytes = CSV, name: str = "people.csv", at: AppTest | None = None) -> AppTest:
@@ -51,7 +66,11 @@ def settle(at: AppTest, timeout: float = 60) -> AppTest:
 
 def mapping_box(at: AppTest, column: str, kind: str = "map"):  # type: ignore[no-untyped-def]
     """The mapping widget of a column (keys name the file and the column, not a position)."""
-    found = [s for s in at.selectbox if (s.key or "").startswith(f"profiles_{kind}_") and s.key.endswith(f"_{column}")]
+    found = [
+        s
+        for s in at.selectbox
+        if (s.key or "").startswith(f"profiles_{kind}_") and (s.key or "").endswith(f"_{column}")
+    ]
     assert len(found) == 1, [s.key for s in at.selectbox]
     return found[0]
 
@@ -103,6 +122,7 @@ def test_page_start_sweeps_week_old_uploads_no_import_needs() -> None:
             ImportOptions(),
             data_dir=data_dir("profiles"),
             stop=stopped,
+            target=sandbox_target(),
         )
     for path in (abandoned, needed):
         os.utime(path, (week_ago, week_ago))
@@ -147,6 +167,7 @@ def test_unfinished_import_is_offered_for_resume(tmp_path: Path) -> None:
             ImportOptions(),
             data_dir=data_dir("profiles"),
             stop=stopped,
+            target=sandbox_target(),
         )
     at = page()
     assert any("halfway.csv" in w.value for w in at.warning)
@@ -219,27 +240,34 @@ def test_downloads_do_not_rerun_the_page() -> None:
     assert all(e.proto.ignore_rerun for e in downloads), [e.proto for e in downloads]
 
 
-def test_stop_leaves_a_resumable_import() -> None:
+def test_stop_leaves_a_resumable_import(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the test's own sandbox (the app's embedded one has no admin routes): its bulk-import route is slowed
+    down so Stop lands while a job is in flight."""
     import requests
 
-    from klaviyo_app.ui.sandbox import embedded_sandbox
-
+    monkeypatch.setenv("KLAVIYO_API_KEY", FULL_KEY)
+    monkeypatch.setenv("KLAVIYO_BASE_URL", sandbox.url)  # loopback, not marked LIVE
+    at = page()
+    at.selectbox(key="accounts.switcher").set_value(ENV_ACCOUNT_NAME).run()
     rows = b"".join(b"stop%d@example.com\n" % i for i in range(10_001))  # two jobs: Stop lands between them
-    at = uploaded(b"email\n" + rows, "stop me.csv")
+    at = uploaded(b"email\n" + rows, "stop me.csv", at=at)
     settle(at.button(key="profiles_validate").click().run())
-    url = embedded_sandbox().url + "/__sandbox/faults"
-    requests.put(url, json={"latency_ms": 1500, "paths": ["/api/profile-bulk-import-jobs"]}, timeout=5)
+    url = sandbox.url + "/__sandbox/faults"
+    fault: dict[str, int | list[str]] = {"latency_ms": 1500, "paths": ["/api/profile-bulk-import-jobs"]}
+    requests.put(url, json=fault, headers=ADMIN_HEADERS, timeout=5).raise_for_status()
     try:
         at.button(key="profiles_import").click().run()
         at.button(key="profiles_stop").click().run()
         settle(at)
     finally:
-        requests.delete(url, timeout=5)
+        requests.delete(url, headers=ADMIN_HEADERS, timeout=5)
     shown = [e.value for e in [*at.warning, *at.error, *at.success]]
     assert any("stopped" in w.value for w in at.warning), shown
-    assert any("An import of stop me.csv (no list) did not finish" in w.value for w in at.warning)
-    at.button(key="profiles_discard").click().run()
+    banner = [w.value for w in at.warning if "An import of stop me.csv (no list) did not finish" in w.value]
+    assert banner and sandbox.config.account_id in banner[0], shown  # the file, its list and its account
+    next(b for b in at.button if (b.key or "").startswith("profiles_discard_")).click().run()
     assert not any("did not finish" in w.value for w in at.warning)  # discarded: no banner any more
+    assert not unfinished_imports(data_dir("profiles"))
 
 
 def test_a_validation_with_no_valid_row_is_not_called_done() -> None:
@@ -249,3 +277,89 @@ def test_a_validation_with_no_valid_row_is_not_called_done() -> None:
         "valid": "0", "rejected": "2", "rejected by klaviyo": "0", "skipped duplicate": "0", "pending": "0"
     }  # fmt: skip
     assert not any("Done" in s.value for s in at.success)
+
+
+def _stopped(path: Path, target: Target) -> None:
+    """An import of `path` for `target`, stopped before its first job (nothing sent): unfinished."""
+    _fmt, header, sample = preview(path)
+    stopped = threading.Event()
+    stopped.set()
+    with pytest.raises(ImportStopped):
+        import_profiles(
+            None,
+            path,
+            suggest_mapping(header.columns, sample),
+            ImportOptions(),
+            data_dir=data_dir("profiles"),
+            stop=stopped,
+            target=target,
+        )
+
+
+def test_an_import_of_another_account_is_not_resumed_here(tmp_path: Path) -> None:
+    path = tmp_path / "elsewhere.csv"
+    path.write_bytes(b"email\nzed@example.com\n")
+    _stopped(path, Target("Acme US", "http://127.0.0.1:9", "ACME01", "pk_...a1b2", live=False))
+    at = page()
+    errors = [e.value for e in at.error]
+    assert any("'Acme US'" in e and "ACME01" in e and sandbox_target().account_id in e for e in errors), errors
+    assert not any(b.key == "profiles_resume" for b in at.button)
+    discard = next(b for b in at.button if (b.key or "").startswith("profiles_discard_"))
+    discard.click().run()
+    assert not at.exception and not unfinished_imports(data_dir("profiles"))
+
+
+def test_an_import_from_an_older_version_resumes_only_when_adopted(tmp_path: Path) -> None:
+    path = tmp_path / "older.csv"
+    path.write_bytes(b"email\nold1@example.com\nold2@example.com\n")
+    _stopped(path, sandbox_target())
+    (cp_file,) = [f for f in data_dir("profiles").glob("imports/*/checkpoint.json") if "older.csv" in f.read_text()]
+    doc = json.loads(cp_file.read_text())
+    del doc["target"]  # as written before targets were recorded
+    cp_file.write_text(json.dumps(doc))
+    at = page()
+    assert any("older version" in i.value for i in at.info)
+    resume = at.button(key="profiles_resume")
+    assert resume.label == "Resume it on 'Sandbox'"
+    settle(resume.click().run())
+    assert {m.label: m.value for m in at.metric}["imported"] == "2"
+
+
+def test_validated_on_sandbox_then_live_asks_before_importing(
+    sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Validate on the sandbox, switch the sidebar to a LIVE-marked account, Import now: nothing is sent
+    until the account's name is typed (the LIVE account is the test's own loopback sandbox)."""
+    monkeypatch.setenv("KLAVIYO_API_KEY", FULL_KEY)
+    monkeypatch.setenv("KLAVIYO_BASE_URL", sandbox.url)
+    monkeypatch.setenv("KLAVIYO_LIVE", "1")
+    at = uploaded()
+    settle(at.button(key="profiles_validate").click().run())
+    at.selectbox(key="accounts.switcher").set_value(ENV_ACCOUNT_NAME).run()
+    at.button(key="profiles_import").click().run()
+    assert not at.exception, at.exception
+    asked = [w.value for w in at.warning if f"'{ENV_ACCOUNT_NAME}'" in w.value]
+    assert asked and "import 2 profiles from" in asked[0] and sandbox.config.account_id in asked[0], asked
+    assert at.button(key="profiles_import_live").disabled
+    assert not [r for r in sandbox.app.log if r["method"] == "POST"]
+    at.text_input(key="profiles_confirm").set_value(ENV_ACCOUNT_NAME).run()
+    settle(at.button(key="profiles_import_live").click().run())
+    assert any("Done: 2 of 3 rows imported" in s.value for s in at.success)
+    assert [r for r in sandbox.app.log if r["method"] == "POST"]
+
+
+def test_shopify_consent_column_says_how_many_rows_will_be_subscribed() -> None:
+    """Issue 13 item 2: the consent column is suggested, and the page says what the tick will do per row."""
+    shopify = (Path(__file__).parents[1] / "data" / "exports" / "shopify_customers_export.csv").read_bytes()
+    at = uploaded(shopify, "customers_export.csv")
+    at.multiselect(key="profiles_subscribe").set_value(["email"]).run()
+    at.checkbox(key="profiles_consent").check().run()
+    assert at.radio(key="profiles_on_bad_field").value == "skip-field"
+    settle(at.button(key="profiles_validate").click().run())
+    notes = [i.value for i in at.info]
+    assert "3 of 6 rows will be subscribed to email (column 'Accepts Email Marketing' says yes)." in notes
+    assert {m.label: m.value for m in at.metric}["valid"] == "6"
+    assert any("1 row kept with a field left out" in c.value for c in at.caption)
+    at.radio(key="profiles_on_bad_field").set_value("reject-row").run()
+    settle(at.button(key="profiles_validate").click().run())
+    assert {m.label: m.value for m in at.metric}["rejected"] == "1"

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import stat
+from pathlib import Path
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -48,3 +52,12 @@ def test_test_connection_names_the_account() -> None:
     at.button(key="home_test_connection").click().run()
     assert not at.exception
     assert any("Connected to **Sandbox Store**" in s.value for s in at.success)
+
+
+def test_the_embedded_sandbox_keeps_its_key_in_the_data_dir(tmp_path: Path) -> None:
+    """The same key after a restart (on any port): the app's sandbox stays the same target, so imports resume."""
+    from klaviyo_app.ui.sandbox import KEY_FILE, sandbox_key
+
+    first = sandbox_key(tmp_path)
+    assert first.startswith("pk_sandbox_") and sandbox_key(tmp_path) == first
+    assert stat.S_IMODE(os.stat(tmp_path / KEY_FILE).st_mode) == 0o600

@@ -6,7 +6,10 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from klaviyo_core.accounts import ENV_ACCOUNT_NAME
+from klaviyo_sandbox import SandboxServer
 from tests.app.conftest import APP_PATH
+from tests.conftest import FULL_KEY
 
 PAGE = "klaviyo_app/app_pages/tags_upload.py"
 
@@ -111,3 +114,29 @@ def test_profile_label_merge_twice_adds_nothing_and_says_so() -> None:
     client = KlaviyoClient(ClientConfig(api_key=sandbox.api_key, base_url=sandbox.url))
     (profile,) = client.iter_resources("/api/profiles", {"filter": 'equals(email,"merge-twice@example.com")'})
     assert profile["attributes"]["properties"]["labels"] == ["vip", "summer"]
+
+
+GROUPS = "tag_group,tag\nLive test,One\nLive test,Two\n"
+
+
+def test_a_sandbox_plan_is_never_applied_to_live_and_live_asks_first(
+    sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Plan on the sandbox, switch the sidebar to a LIVE-marked account: the plan is read again from that
+    account, and applying it waits for the account's name (the LIVE account is the test's own sandbox)."""
+    monkeypatch.setenv("KLAVIYO_API_KEY", FULL_KEY)
+    monkeypatch.setenv("KLAVIYO_BASE_URL", sandbox.url)
+    monkeypatch.setenv("KLAVIYO_LIVE", "1")
+    at = upload(page(), GROUPS)
+    assert any("Planned on the account 'Sandbox'" in c.value for c in at.caption)
+    at.selectbox(key="accounts.switcher").set_value(ENV_ACCOUNT_NAME).run()
+    assert not at.exception, at.exception
+    assert any(f"Planned on the LIVE account '{ENV_ACCOUNT_NAME}'" in c.value for c in at.caption)
+    assert any("make 2 tag changes" in w.value and sandbox.config.account_id in w.value for w in at.warning)
+    assert at.button(key="tags_apply").disabled
+    assert not [r for r in sandbox.app.log if r["method"] == "POST"]
+    at.text_input(key="tags_confirm").set_value(ENV_ACCOUNT_NAME).run()
+    at.button(key="tags_apply").click().run()
+    assert not at.exception, at.exception
+    assert any("2 done" in s.value for s in at.success)
+    assert [r["path"] for r in sandbox.app.log if r["method"] == "POST"]

@@ -8,20 +8,22 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
 
+from klaviyo_core.accounts import identify
 from klaviyo_core.csvfile.reader import preview
 from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.config import ClientConfig
 from klaviyo_core.profiles import fields
+from klaviyo_core.profiles.jobs import Limits
 from klaviyo_core.profiles.mapping import Mapping, suggest_mapping
 from klaviyo_core.profiles.pipeline import ImportOptions, ImportStopped, Progress, UnfinishedImport, import_profiles
-from klaviyo_core.profiles.prepare import Limits
 from klaviyo_core.profiles.sender import subscribe_body
 from klaviyo_sandbox import SandboxServer
-from tests.conftest import FULL_KEY
+from tests.conftest import ADMIN_HEADERS, FULL_KEY
 
 
 def write_people(path: Path, rows: int, bad_every: int = 0, start: int = 0) -> Path:
@@ -44,7 +46,7 @@ def client_for(sandbox: SandboxServer) -> KlaviyoClient:
 
 
 def admin(sandbox: SandboxServer, method: str, path: str, body: dict | None = None) -> dict:  # type: ignore[type-arg]
-    resp = requests.request(method, sandbox.url + path, json=body, timeout=10)
+    resp = requests.request(method, sandbox.url + path, json=body, headers=ADMIN_HEADERS, timeout=10)
     assert resp.status_code == 200, resp.text
     return resp.json()
 
@@ -151,7 +153,11 @@ def test_stop_then_resume_sends_each_chunk_once(sandbox: SandboxServer, tmp_path
         if p.jobs_submitted >= 2:
             stop.set()
 
-    kwargs = {"data_dir": tmp_path / "data", "limits": Limits(profiles_per_job=10), "poll_interval": 0.02}
+    kwargs: dict[str, Any] = {
+        "data_dir": tmp_path / "data",
+        "limits": Limits(profiles_per_job=10),
+        "poll_interval": 0.02,
+    }
     with pytest.raises(ImportStopped):
         import_profiles(client, path, mapping, ImportOptions(), on_progress=stop_after_two, stop=stop, **kwargs)  # type: ignore[arg-type]
     assert job_posts(sandbox) == 2
@@ -182,6 +188,7 @@ def test_checkpoint_files_never_hold_the_key(sandbox: SandboxServer, tmp_path: P
 def test_50k_rows_under_faults_every_row_once(sandbox: SandboxServer, tmp_path: Path) -> None:
     client = client_for(sandbox)
     path = write_people(tmp_path / "p.csv", 50_000, bad_every=1000)
+    target = identify(client, "Sandbox")  # who the import writes to, asked before the faults start
     admin(
         sandbox,
         "PUT",
@@ -196,6 +203,7 @@ def test_50k_rows_under_faults_every_row_once(sandbox: SandboxServer, tmp_path: 
         data_dir=tmp_path / "data",
         poll_interval=0.05,
         deadline_seconds=240,
+        target=target,
     )
     admin(sandbox, "DELETE", "/__sandbox/faults")
     seen = Counter(e["status"] for e in admin(sandbox, "GET", "/__sandbox/requests")["requests"])
@@ -258,7 +266,11 @@ def test_resume_adopts_a_job_whose_202_was_lost(sandbox: SandboxServer, tmp_path
         if p.jobs_submitted >= 1:
             stop.set()
 
-    kwargs = {"data_dir": tmp_path / "data", "limits": Limits(profiles_per_job=10), "poll_interval": 0.02}
+    kwargs: dict[str, Any] = {
+        "data_dir": tmp_path / "data",
+        "limits": Limits(profiles_per_job=10),
+        "poll_interval": 0.02,
+    }
     with pytest.raises(ImportStopped):
         import_profiles(
             client, path, mapping_for(path), ImportOptions(), on_progress=stop_after_one, stop=stop, **kwargs

@@ -5,11 +5,13 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from klaviyo_core.csvfile.reader import CsvError
+from klaviyo_core.csvfile.sniff import CsvError
 from klaviyo_core.profiles import scan as prep_scan
+from klaviyo_core.profiles.jobs import Limits
 from klaviyo_core.profiles.pipeline import (
     ImportOptions,
     ImportStopped,
@@ -18,7 +20,6 @@ from klaviyo_core.profiles.pipeline import (
     import_profiles,
     unfinished_imports,
 )
-from klaviyo_core.profiles.prepare import Limits
 from klaviyo_sandbox import SandboxServer
 from tests.contract.test_import_profiles import (
     client_for,
@@ -135,7 +136,11 @@ def test_a_stop_while_reading_is_honoured_before_any_job(
         if p.scanning:
             stop.set()
 
-    kwargs = {"data_dir": tmp_path / "data", "limits": Limits(profiles_per_job=10), "poll_interval": 0.02}
+    kwargs: dict[str, Any] = {
+        "data_dir": tmp_path / "data",
+        "limits": Limits(profiles_per_job=10),
+        "poll_interval": 0.02,
+    }
     with pytest.raises(ImportStopped):
         import_profiles(
             client_for(sandbox),

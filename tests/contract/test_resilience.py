@@ -10,18 +10,18 @@ import requests
 from klaviyo_core import ClientConfig, KlaviyoClient
 from klaviyo_core.http.errors import RateLimited, ServerError
 from klaviyo_sandbox import SandboxServer
-from tests.conftest import FULL_KEY
+from tests.conftest import ADMIN_HEADERS, FULL_KEY
 
 
 def faults(sandbox: SandboxServer, **settings: Any) -> None:
-    resp = requests.put(sandbox.url + "/__sandbox/faults", json=settings, timeout=5)
+    resp = requests.put(sandbox.url + "/__sandbox/faults", json=settings, headers=ADMIN_HEADERS, timeout=5)
     assert resp.status_code == 200, resp.text
 
 
 def log(sandbox: SandboxServer) -> list[dict[str, Any]]:
     return [
         e
-        for e in requests.get(sandbox.url + "/__sandbox/requests", timeout=5).json()["requests"]
+        for e in requests.get(sandbox.url + "/__sandbox/requests", headers=ADMIN_HEADERS, timeout=5).json()["requests"]
         if e["path"].startswith("/api")
     ]
 

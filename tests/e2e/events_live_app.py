@@ -26,7 +26,7 @@ class LiveTarget:
 
 target = LiveTarget("Acme Store", os.environ["EVENTS_E2E_URL"], os.environ["EVENTS_E2E_KEY"])
 client = KlaviyoClient(ClientConfig(api_key=target.api_key, base_url=target.base_url))
-klaviyo_app.ui.accounts.active_target = lambda: target  # type: ignore[assignment]
+klaviyo_app.ui.accounts.active_target = lambda: target  # type: ignore[assignment, return-value]
 klaviyo_app.ui.client.get_client = lambda: client  # type: ignore[assignment]
 runpy.run_path(
     str(Path(__file__).resolve().parents[2] / "klaviyo_app" / "app_pages" / "test_events.py"), run_name="__main__"

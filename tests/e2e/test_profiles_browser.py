@@ -10,7 +10,7 @@ import requests
 from playwright.sync_api import expect
 
 from klaviyo_sandbox import SandboxServer
-from tests.conftest import FULL_KEY
+from tests.conftest import ADMIN_HEADERS, FULL_KEY
 from tests.e2e.conftest import ROOT, click_until, open_app, running_streamlit, wait_for_idle
 
 CSV = (
@@ -162,7 +162,8 @@ def test_stop_then_resume_in_the_browser(page, profiles_app: str, sandbox: Sandb
     )
     wait_for_idle(page)
     faults = sandbox.url + "/__sandbox/faults"
-    requests.put(faults, json={"latency_ms": 3000, "paths": ["/api/profile-bulk-import-jobs"]}, timeout=5)
+    fault: dict[str, int | list[str]] = {"latency_ms": 3000, "paths": ["/api/profile-bulk-import-jobs"]}
+    requests.put(faults, json=fault, headers=ADMIN_HEADERS, timeout=5).raise_for_status()
     try:
         stop = page.get_by_role("button", name="Stop", exact=True)  # not "Remove stop me.csv"
         click_until(page, page.get_by_role("button", name="Import now"), stop)
@@ -170,7 +171,7 @@ def test_stop_then_resume_in_the_browser(page, profiles_app: str, sandbox: Sandb
         click_until(page, stop, stopping.first)  # the fragment redraws it every second
         page.get_by_text("The import was stopped", exact=False).first.wait_for()
     finally:
-        requests.delete(faults, timeout=5)
+        requests.delete(faults, headers=ADMIN_HEADERS, timeout=5)
     banner = page.get_by_text("An import of stop me.csv (no list) did not finish", exact=False)
     banner.first.wait_for()
     click_until(page, page.get_by_role("button", name="Resume it"), page.get_by_text("Done:", exact=False).first)

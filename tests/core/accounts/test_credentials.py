@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from klaviyo_core.accounts import is_live
 from klaviyo_core.accounts.store import (
     SANDBOX,
     SERVICE,
@@ -21,7 +22,6 @@ from klaviyo_core.accounts.store import (
     KeyMissing,
     KeyringUnavailable,
     TestResult,
-    is_live_url,
     keyring_available,
     resolve_account,
 )
@@ -194,11 +194,15 @@ def test_corrupt_settings_file_is_reported(memory_keyring: MemoryKeyring, wb_hom
         ("http://127.0.0.1:8765", False),
         ("http://localhost:1", False),
         ("http://[::1]:80", False),
-        ("", False),
+        ("http://127.0.0.2:8765", False),
+        ("http://LOCALHOST:1", False),
+        ("http://127.evil.example", True),
+        ("", True),
     ],
 )
-def test_is_live_url(url: str, live: bool) -> None:
-    assert is_live_url(url) is live
+def test_the_one_live_rule(url: str, live: bool) -> None:
+    assert is_live(url) is live
+    assert is_live(url, marked_live=True)
 
 
 def test_concurrent_changes_are_not_lost(memory_keyring: MemoryKeyring) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from klaviyo_core.accounts.key_format import check_key_format, fingerprint
+from klaviyo_core.accounts.key_format import check_key_format
+from klaviyo_core.http.redaction import mask_key
 
 REAL_SHAPE = "pk_" + "a1B2c3D4e5" * 3 + "f6G7"  # pk_ + 34 letters/digits, like Klaviyo's own keys
 
@@ -53,6 +54,6 @@ def test_reasons_and_repr_never_contain_the_key() -> None:
         assert REAL_SHAPE not in verdict.reason and REAL_SHAPE not in repr(verdict)
 
 
-def test_fingerprint() -> None:
-    assert fingerprint(REAL_SHAPE) == "pk_...F6G7".replace("F6G7", REAL_SHAPE[-4:])
-    assert fingerprint(None) == "(none)" and fingerprint("pk_abc") == "pk_..."
+def test_mask_key_is_the_fingerprint() -> None:
+    assert mask_key(REAL_SHAPE) == "pk_...F6G7".replace("F6G7", REAL_SHAPE[-4:])
+    assert mask_key(None) == "(none)" and mask_key("pk_abc") == "pk_..."

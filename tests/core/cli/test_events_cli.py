@@ -11,8 +11,7 @@ from typer.testing import CliRunner
 
 from klaviyo_core.accounts.store import ENV_ACCOUNT_NAME
 from klaviyo_core.cli import app
-from klaviyo_core.cli import events as cli_events
-from klaviyo_core.cli.events import confirm_option
+from klaviyo_core.cli.common import confirm_option
 from klaviyo_sandbox import SandboxServer
 from tests.conftest import FULL_KEY
 
@@ -101,8 +100,8 @@ def test_live_send_without_confirmation_sends_nothing(monkeypatch: pytest.Monkey
 
 @pytest.fixture
 def live_sandbox(sandbox: SandboxServer, env: None, monkeypatch: pytest.MonkeyPatch) -> SandboxServer:
-    """The test's sandbox, treated as a LIVE store (as a proxy URL in front of Klaviyo would be)."""
-    monkeypatch.setattr(cli_events, "_is_live", lambda client: True)
+    """The test's sandbox, marked LIVE by the user (KLAVIYO_LIVE=1 marks the environment account)."""
+    monkeypatch.setenv("KLAVIYO_LIVE", "1")
     return sandbox
 
 
@@ -139,7 +138,8 @@ def test_env_key_live_send_names_what_to_type_and_accepts_exactly_that(
 def test_proxy_url_is_treated_as_live(monkeypatch: pytest.MonkeyPatch) -> None:
     """Only this machine is a sandbox: a key sent through a proxy in front of Klaviyo asks for the name too."""
     monkeypatch.setenv("KLAVIYO_API_KEY", "pk_test_not_a_real_key_0000000000")
-    args = ["--base-url", "https://klaviyo-proxy.invalid", "events", "send", "--metric", "X", "--email", "a@b.co"]
+    args = ["--base-url", "https://klaviyo-proxy.invalid", "--allow-host", "events", "send"]
+    args += ["--metric", "X", "--email", "a@b.co"]
     result = runner.invoke(app, args)
     assert result.exit_code == 2 and "LIVE" in result.output, result.output
 

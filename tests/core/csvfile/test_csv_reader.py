@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from klaviyo_core.csvfile.reader import CsvError, CsvReader, detect_format, preview
-from klaviyo_core.csvfile.sniff import fingerprint
+from klaviyo_core.csvfile.reader import CsvReader, preview
+from klaviyo_core.csvfile.sniff import CsvError, detect_format, file_fingerprint
 
 TEXT = 'Email;First Name;Note\njosé@example.com;José;"two\nlines"\nb@example.com;Zoë;ok\n'
 
@@ -92,7 +92,7 @@ def test_header_only_file(tmp_path: Path) -> None:
 def test_fingerprint_changes_with_content(tmp_path: Path) -> None:
     a = _write(tmp_path, "a.csv", b"email\na@example.com\n")
     b = _write(tmp_path, "b.csv", b"email\nb@example.com\n")
-    assert fingerprint(a) != fingerprint(b) and fingerprint(a) == fingerprint(a)
+    assert file_fingerprint(a) != file_fingerprint(b) and file_fingerprint(a) == file_fingerprint(a)
 
 
 BROKEN = {
@@ -103,7 +103,10 @@ BROKEN = {
     "binary.csv": (bytes(range(256)) * 64, "not text"),
     "pdf.csv": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "PDF"),
     "quote_never_closed.csv": (b'email,name\na@example.com,"Ann\nb@example.com,Bob\n', "never closed"),
-    "unclosed_quote.csv": (b'email,name\na@example.com,"never closed\n' + b"x" * (1024 * 1024 + 10) + b"\n", "1 MB"),
+    "unclosed_quote.csv": (
+        b'email,name\na@example.com,"never closed\n' + b"x" * (6 * 1024 * 1024 + 10) + b"\n",
+        "6 MB",
+    ),
 }
 
 
@@ -156,7 +159,7 @@ def test_stray_quote_rejects_only_its_line(tmp_path: Path) -> None:
 
 
 def test_line_length_check_names_the_line(tmp_path: Path) -> None:
-    from klaviyo_core.csvfile.reader import check_line_lengths
+    from klaviyo_core.csvfile.sniff import check_line_lengths
 
     path = _write(tmp_path, "l.csv", b"short\nthis line is far too long\nok\n")
     check_line_lengths(path, limit_bytes=40)

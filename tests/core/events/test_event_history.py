@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from klaviyo_core.events.history import EventHistory, HistoryEntry, now_iso
+from klaviyo_core.clock import now_iso
+from klaviyo_core.events.history import EventHistory, HistoryEntry
 from klaviyo_core.paths import data_dir
 
 KEY = "pk_test_0123456789abcdefWXYZ"
@@ -66,3 +67,16 @@ def test_a_torn_line_is_skipped(tmp_path: Path) -> None:
     assert [e.metric for e in history.load()] == ["Viewed Product"]
     history.clear()
     assert history.load() == []
+
+
+def test_one_clock_format_for_every_stamp() -> None:
+    """Saved-account tests and event history share klaviyo_core.clock.now_iso: UTC seconds ending in Z."""
+    from datetime import UTC, datetime
+
+    from klaviyo_core.accounts.probe import KeyReport
+    from klaviyo_core.events import now_iso as events_now_iso
+
+    assert events_now_iso is now_iso
+    stamp = now_iso()
+    assert stamp.endswith("Z") and datetime.fromisoformat(stamp).tzinfo == UTC
+    assert KeyReport.__dataclass_fields__["when"].default_factory is now_iso

@@ -6,6 +6,7 @@ import json
 import shlex
 from datetime import UTC, datetime, timedelta, timezone
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ NOW = datetime(2026, 11, 27, 21, 0, 0, tzinfo=UTC)
 KEY = "pk_test_0123456789abcdefWXYZ"
 TARGET = SimpleNamespace(base_url="http://127.0.0.1:8765", revision="2026-07-15", api_key=KEY, oauth_token=None)
 
-GOLDEN_BODY = {
+GOLDEN_BODY: dict[str, Any] = {
     "data": {
         "type": "event",
         "attributes": {

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 import requests
 
+from klaviyo_core.accounts import LiveWriteNotConfirmed, Target, confirm_live, identify
 from klaviyo_core.events.bulk import bulk_bodies, events_for_profiles, events_from_csv, sample_profile_emails, send_bulk
 from klaviyo_core.events.model import build_event
 from klaviyo_core.events.send import LiveSendNotConfirmed, find_stored, live_guard, send, suggest_test_address
@@ -14,7 +15,7 @@ from klaviyo_core.events.templates import get_template
 from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.config import ClientConfig
 from klaviyo_sandbox import SandboxServer
-from tests.conftest import FULL_KEY, READ_ONLY_KEY
+from tests.conftest import ADMIN_HEADERS, FULL_KEY, READ_ONLY_KEY
 from tests.spec_validation import request_errors, require_spec
 
 
@@ -23,7 +24,7 @@ def make(sandbox: SandboxServer, key: str = FULL_KEY, **kw: Any) -> KlaviyoClien
 
 
 def admin(sandbox: SandboxServer, method: str, path: str, body: Any = None) -> Any:
-    return requests.request(method, sandbox.url + path, json=body, timeout=10).json()
+    return requests.request(method, sandbox.url + path, json=body, headers=ADMIN_HEADERS, timeout=10).json()
 
 
 def api_log(sandbox: SandboxServer) -> list[dict[str, Any]]:
@@ -54,23 +55,35 @@ def test_failure_comes_back_explained(sandbox: SandboxServer) -> None:
     assert "events" in (result.explanation.what + result.explanation.todo).lower()
 
 
-def test_live_send_needs_the_typed_account_name(sandbox: SandboxServer) -> None:
+def live_target(sandbox: SandboxServer, name: str = "Acme Store") -> Target:
+    """The sandbox as a LIVE-marked account (the user's setting), so a LIVE send can be counted safely."""
+    return identify(make(sandbox), name, marked_live=True)
+
+
+def test_live_send_needs_a_fresh_confirmation(sandbox: SandboxServer) -> None:
     client = make(sandbox)
+    target = live_target(sandbox)
     admin(sandbox, "DELETE", "/__sandbox/requests")
     event = build_event("Placed Order", email="customer@shop.com")
     for typed in (None, "", "acme", "Acme Store "[:-2]):
-        with pytest.raises(LiveSendNotConfirmed):
-            send(client, event, live=True, account_name="Acme Store", typed_confirmation=typed)
+        with pytest.raises(LiveWriteNotConfirmed):
+            send(client, event, target=target, confirmation=confirm_live(target, "send 1 event", typed))
+    with pytest.raises(LiveSendNotConfirmed):
+        send(client, event, target=target)
     assert api_log(sandbox) == []
-    result = send(client, event, live=True, account_name="Acme Store", typed_confirmation=" Acme Store ")
+    token = confirm_live(target, "send 1 event", " Acme Store ")
+    result = send(client, event, target=target, confirmation=token)
     assert result.ok and result.read_back == "not checked (LIVE account)"
     assert [r["operation"] for r in api_log(sandbox)] == ["create_event"]
+    with pytest.raises(LiveSendNotConfirmed, match="used by an earlier write"):
+        send(client, event, target=target, confirmation=token)
+    assert len(api_log(sandbox)) == 1
 
 
-def test_a_klaviyo_base_url_is_live_even_without_the_flag() -> None:
+def test_a_klaviyo_base_url_is_live_without_a_target() -> None:
     client = KlaviyoClient(ClientConfig(api_key="pk_test_not_a_real_key_000", base_url="https://a.klaviyo.com"))
     with pytest.raises(LiveSendNotConfirmed):
-        send(client, build_event("Viewed Product", email="a@example.com"), account_name="Acme")
+        send(client, build_event("Viewed Product", email="a@example.com"))
 
 
 def test_guard_texts_warn_and_suggest_a_test_address() -> None:
@@ -78,7 +91,6 @@ def test_guard_texts_warn_and_suggest_a_test_address() -> None:
     assert "LIVE" in guard.warning and "Started Checkout" in guard.warning and "jane.doe+x@acme.com" in guard.warning
     assert "jane.doe+klaviyo-test@acme.com" in guard.suggestion
     assert suggest_test_address(None) == "you+klaviyo-test@yourcompany.com"
-    assert not live_guard("", build_event("X", email="a@example.com")).confirmed("")
 
 
 def test_a_429_during_a_send_is_retried_not_lost(sandbox: SandboxServer) -> None:
@@ -146,10 +158,16 @@ def test_csv_of_events_reports_bad_rows() -> None:
     assert events_from_csv("email\na@example.com\n").errors[0].field == "metric"
 
 
-def test_bulk_live_needs_confirmation(sandbox: SandboxServer) -> None:
+def test_bulk_live_needs_confirmation_and_a_second_send_asks_again(sandbox: SandboxServer) -> None:
     client = make(sandbox)
+    target = live_target(sandbox, "Acme")
+    events = [build_event("A", email="a@example.com")]
     with pytest.raises(LiveSendNotConfirmed):
-        send_bulk(client, [build_event("A", email="a@example.com")], live=True, account_name="Acme")
+        send_bulk(client, events, target=target)
+    token = confirm_live(target, "send 1 event", "Acme")
+    assert send_bulk(client, events, target=target, confirmation=token).accepted_events == 1
+    with pytest.raises(LiveSendNotConfirmed, match="used by an earlier write"):
+        send_bulk(client, events, target=target, confirmation=token)
 
 
 def test_a_server_side_rejection_names_the_field(sandbox: SandboxServer) -> None:

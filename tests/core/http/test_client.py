@@ -9,6 +9,7 @@ import requests
 
 from klaviyo_core import ClientConfig, KlaviyoClient
 from klaviyo_core.http.errors import (
+    ApiError,
     AuthenticationError,
     BadRequest,
     ConnectionFailed,
@@ -20,7 +21,7 @@ from klaviyo_core.http.errors import (
 from klaviyo_core.http.explain import explain
 from klaviyo_sandbox import KeySpec, SandboxServer
 from klaviyo_spec import SPEC_REVISION
-from tests.conftest import FULL_KEY
+from tests.conftest import ADMIN_HEADERS, FULL_KEY
 
 SECRET = "pk_test_DISTINCTIVE_secret_9f8e7d6c5b4a"
 
@@ -73,7 +74,12 @@ def test_post_encoded_errors_and_429_retries_match_json_path(sandbox: SandboxSer
     with pytest.raises(BadRequest) as info:
         client.post_encoded("/api/lists", b'{"data":{"type":"list","attributes":{"name":""}}}')
     assert info.value.status == 400 and info.value.source == {"pointer": "/data/attributes/name"}
-    requests.put(sandbox.url + "/__sandbox/faults", json={"throttle_rate": 1.0, "retry_after": 0}, timeout=5)
+    requests.put(
+        sandbox.url + "/__sandbox/faults",
+        json={"throttle_rate": 1.0, "retry_after": 0},
+        headers=ADMIN_HEADERS,
+        timeout=5,
+    )
     sent: list[int] = []
     sandbox.app.observers.append(lambda req, op, resp: sent.append(resp.status))
     with pytest.raises(RateLimited) as throttled:
@@ -91,7 +97,7 @@ def test_post_takes_json_or_content_not_both(sandbox: SandboxServer) -> None:
     ("key", "exc_type", "code"),
     [("pk_test_unknown_000000000000000000", AuthenticationError, "authentication_failed")],
 )
-def test_status_table(sandbox: SandboxServer, key: str, exc_type: type, code: str) -> None:
+def test_status_table(sandbox: SandboxServer, key: str, exc_type: type[ApiError], code: str) -> None:
     with pytest.raises(exc_type) as info:
         make(sandbox, key).get("/api/accounts")
     assert info.value.status == 401 and info.value.code == code
@@ -152,7 +158,7 @@ def test_connection_refused_is_explained() -> None:
 
 
 def test_read_timeout_is_explained(sandbox: SandboxServer) -> None:
-    requests.put(sandbox.url + "/__sandbox/faults", json={"latency_ms": 400}, timeout=5)
+    requests.put(sandbox.url + "/__sandbox/faults", json={"latency_ms": 400}, headers=ADMIN_HEADERS, timeout=5)
     client = make(sandbox, read_timeout=0.1, max_retries=0)
     with pytest.raises(RequestTimeout) as info:
         client.get("/api/accounts")

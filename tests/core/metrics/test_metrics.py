@@ -6,6 +6,7 @@ import itertools
 import random
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -122,8 +123,12 @@ def test_cache_serves_repeats_and_says_how_old(sandbox: SandboxServer, client: K
 def test_period_comparison(sandbox: SandboxServer, client: KlaviyoClient) -> None:
     start, end = core.local_range(date(2026, 6, 8), date(2026, 6, 14), NY)
     week = int(timedelta(days=7).total_seconds())
-    now_rows = [(int(start.timestamp()) + 3600 * i, f"P{i % 2}", 10.0, {}) for i in range(6)]
-    before_rows = [(ts - week, p, 10.0, {}) for ts, p, _, _ in now_rows[:4]]
+    now_rows: list[tuple[int, str, float, dict[str, Any]]] = [
+        (int(start.timestamp()) + 3600 * i, f"P{i % 2}", 10.0, {}) for i in range(6)
+    ]
+    before_rows: list[tuple[int, str, float, dict[str, Any]]] = [
+        (ts - week, p, 10.0, {}) for ts, p, _, _ in now_rows[:4]
+    ]
     metric_id = add_events(sandbox.app.store, "Placed Order", now_rows + before_rows)
     query = core.AggregateQuery(metric_id, start, end, measurements=("count", "sum_value", "unique"), timezone=NY)
     assert query.previous().end == start and query.previous().start == start - timedelta(days=7)

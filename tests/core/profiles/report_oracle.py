@@ -9,16 +9,19 @@ that prepared the import.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 import pandas as pd
 
-from klaviyo_core.csvfile.reader import Chunk, CsvReader
+from klaviyo_core.csvfile.reader import CsvReader
+from klaviyo_core.csvfile.sniff import Chunk
 from klaviyo_core.profiles.checkpoint import Checkpoint, Workspace
 
-_DANGEROUS = r"^[=+\-@\t\r]"
+_DANGEROUS = r"^[=+\-@\t\r\n]"
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
@@ -84,6 +87,9 @@ def write_report(
     csv_path: Path, ws: Workspace, checkpoint: Checkpoint, out_path: Path, dry_run: bool = False
 ) -> Counter[str]:
     overrides = load_overrides(ws)
+    path = ws.dir / "subscribed.tsv"
+    pairs = [t.rstrip("\n").split("\t") for t in path.read_text().splitlines()] if path.exists() else []
+    subscribed = {int(line): channels for line, channels in pairs}
     counts: Counter[str] = Counter()
     out_path.parent.mkdir(parents=True, exist_ok=True)
     first = True
@@ -94,16 +100,33 @@ def write_report(
             lines = frame.index.to_numpy(dtype=np.int64)
             statuses, reasons = _sent_status(lines, ws, checkpoint, dry_run)
             for i, line in enumerate(lines.tolist()):
-                if line in overrides:
+                if line in overrides and overrides[line][0] == "warned":  # a field left out: status kept
+                    reasons[i] = "; ".join(r for r in (overrides[line][1], reasons[i]) if r)
+                elif line in overrides:
                     statuses[i], reasons[i] = overrides[line]
             report = neutralise(frame.reset_index(drop=True))
-            report.columns = [f"input {c}" if c in ("row", "status", "reason") else c for c in report.columns]
+            renamed = ("row", "status", "reason", "subscribed")
+            report.columns = [f"input {c}" if c in renamed else c for c in report.columns]
             report.insert(0, "row", lines)
             report["status"] = statuses
             report["reason"] = neutralise(pd.DataFrame({"r": reasons}))["r"].to_numpy()
-            report.to_csv(out, index=False, header=first, lineterminator="\n")
+            report["subscribed"] = [subscribed.get(line, "") for line in lines.tolist()]
+            _write(out, report, header=first)
             first = False
             counts.update(statuses)
         if first:
-            pd.DataFrame(columns=["row", *columns, "status", "reason"]).to_csv(out, index=False, lineterminator="\n")
+            _write(out, pd.DataFrame(columns=["row", *columns, "status", "reason", "subscribed"]), header=True)
     return counts
+
+
+def _line(cells: list[str]) -> str:
+    """RFC 4180 quoting, written here independently of the writer under test (csv.writer on Python 3.11 leaves a
+    lone CR unquoted with lineterminator="\\n": the bug the one CSV writer fixed)."""
+    return ",".join('"' + c.replace('"', '""') + '"' if re.search('[,"\r\n]', c) else c for c in cells) + "\n"
+
+
+def _write(out: TextIO, frame: pd.DataFrame, header: bool) -> None:
+    if header:
+        out.write(_line(neutralise(pd.DataFrame([list(map(str, frame.columns))])).iloc[0].tolist()))
+    for values in frame.astype(str).itertuples(index=False, name=None):
+        out.write(_line(list(values)))

@@ -10,9 +10,9 @@ import pytest
 
 from klaviyo_core.profiles import scan as prep_scan
 from klaviyo_core.profiles.checkpoint import Checkpoint, Workspace
-from klaviyo_core.profiles.jobs import job_body, job_bytes, read_chunk_lines
+from klaviyo_core.profiles.jobs import Limits, job_body, job_bytes, read_chunk_lines
 from klaviyo_core.profiles.mapping import ColumnMapping, suggest_mapping
-from klaviyo_core.profiles.prepare import Limits, prepare
+from klaviyo_core.profiles.prepare import prepare
 from klaviyo_core.profiles.report import neutralise, write_report
 from klaviyo_core.profiles.validate import ValidationOptions
 
@@ -41,7 +41,9 @@ def _prepare(sample: Path, tmp_path: Path, keep: str = "last", limits: Limits | 
     mapping = suggest_mapping(["Email", "First Name", "Phone", "Points"])
     mapping = mapping.with_overrides({"Points": ColumnMapping("Points", "properties.points", "number")})
     ws = Workspace(tmp_path / "data", "t1")
-    return prepare(sample, mapping, ValidationOptions(keep=keep), ws.dir, limits), ws
+    # strict rows (the rows a bad optional cell rejects); the default, leaving the field out, is tested below
+    options = ValidationOptions(keep=keep, on_bad_field="reject-row")
+    return prepare(sample, mapping, options, ws.dir, limits), ws
 
 
 def _report(sample: Path, ws: Workspace, prepared, tmp_path: Path, dry_run: bool = True) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
@@ -63,6 +65,9 @@ def test_every_row_accounted_for_once(sample: Path, tmp_path: Path) -> None:
         "skipped_duplicate": 1,
         "to_send": 4,
         "jobs": 1,
+        "warned": 0,
+        "reachable_email": 4,  # sent rows a file-wide email consent tick would cover
+        "reachable_sms": 0,
     }
     rows = _report(sample, ws, prepared, tmp_path)
     by_row = {int(r["row"]): r for r in rows}
@@ -128,9 +133,11 @@ def test_process_pool_writes_the_same_files(tmp_path: Path, monkeypatch: pytest.
 
 def test_oversize_profile_rejected_before_sending(tmp_path: Path) -> None:
     path = tmp_path / "big.csv"
-    path.write_text("email,notes\na@example.com," + "x" * 95_000 + "\nb@example.com,ok\n", encoding="utf-8")
+    # two cells that each fit, a profile that does not (one cell too big for any profile is left out instead)
+    cells = "x" * 50_000 + "," + "y" * 50_000
+    path.write_text("email,notes,more\na@example.com," + cells + "\nb@example.com,ok,\n", encoding="utf-8")
     ws = Workspace(tmp_path / "data", "big")
-    prepared = prepare(path, suggest_mapping(["email", "notes"]), ValidationOptions(), ws.dir)
+    prepared = prepare(path, suggest_mapping(["email", "notes", "more"]), ValidationOptions(), ws.dir)
     assert prepared.counts["to_send"] == 1
     rows = _report(path, ws, prepared, tmp_path)
     assert "100 KB" in rows[0]["reason"]

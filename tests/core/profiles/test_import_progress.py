@@ -62,3 +62,9 @@ def test_estimate_rows_from_the_size(tmp_path: Path) -> None:
     small = tmp_path / "s.csv"
     small.write_text("email\na@example.com\nb@example.com\n")
     assert estimate_rows(small) == 2
+
+
+def test_consent_note_is_said_as_is() -> None:
+    """Before consent goes out, the bar says what the tick will do (pipeline.consent_notes), nothing else."""
+    note = "3 of 4 rows will be subscribed to email (column 'Accepts Email Marketing' says yes)."
+    assert Progress("consent", 4, 4, 1, 1, 1, message=note, rows_confirmed=4).text() == note

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from klaviyo_core.csvfile.reader import CsvError, CsvReader
+from klaviyo_core.csvfile.reader import CsvReader
+from klaviyo_core.csvfile.sniff import CsvError
 from klaviyo_core.profiles import report_rows
-from klaviyo_core.profiles.checkpoint import Checkpoint, ChunkState, Workspace
+from klaviyo_core.profiles.checkpoint import Checkpoint, ChunkState, ChunkStatus, Workspace
 from klaviyo_core.profiles.report import PENDING_REASON, STATUSES, write_report
 from tests.core.profiles import report_oracle
 
@@ -72,9 +74,9 @@ def tricky_import(tmp_path: Path) -> tuple[Path, Workspace, Checkpoint]:
     ]
     _jsonl(ws.klaviyo_path, refused)
     chunks = [
-        ChunkState(0, 0, 2, 100, 3, 4, state="complete", job_id="J1"),
-        ChunkState(1, 0, 3, 100, 13, 15, state="complete", job_id="J2"),
-        ChunkState(2, 0, 3, 100, 17, 19, state="submitted", job_id="J3"),
+        ChunkState(0, 0, 2, 100, 3, 4, state=ChunkStatus.COMPLETE, job_id="J1"),
+        ChunkState(1, 0, 3, 100, 13, 15, state=ChunkStatus.COMPLETE, job_id="J2"),
+        ChunkState(2, 0, 3, 100, 17, 19, state=ChunkStatus.SUBMITTED, job_id="J3"),
     ]
     _record_sent(ws, [3, 4, 13, 14, 15, 17, 18, 19])
     return csv_path, ws, Checkpoint("tricky", str(csv_path), "fp", [], {}, chunks=chunks)
@@ -97,13 +99,15 @@ EXPECTED = (
     '12,,,,,,rejected,"line 12 is malformed (\'""\' expected after \'""\'): check the quotes on that line"\n'
     "13,ANN@example.com,Ann2,8,,'+33 1 23,imported,\n"
     "14,hal@example.com,'@Hal,9,'\t tab,,imported,\n"
-    "15,ivy@example.com,Ivy,10,'\rcr,Zoë ünïcode,rejected_by_klaviyo,\"Klaviyo: Invalid input. Email is not valid, "
+    '15,ivy@example.com,Ivy,10,"\'\rcr",Zoë ünïcode,rejected_by_klaviyo,"Klaviyo: Invalid input. Email is not valid, '
     '""ivy""; last one wins"\n'
     "17,jo@example.com,Jo,11,,last,pending,its job had not finished; run the import again with resume\n"
     "18,kim@example.com,Kim,12,'-,'+,pending,its job had not finished; run the import again with resume\n"
     '19,lee@example.com,Lee,13,"q""uote",no newline at the end,pending,its job had not finished; run the import '
     "again with resume\n"
 )
+# issue 13 item 2: the report gains a `subscribed` column (channels consent was sent for), empty here
+EXPECTED = re.sub(r"(?<!\r)\n", ",\n", EXPECTED).replace("reason,\n", "reason,subscribed\n", 1)
 
 
 def test_tricky_file_report_is_pinned(tmp_path: Path) -> None:
@@ -119,7 +123,7 @@ def test_tricky_file_dry_run_is_pinned(tmp_path: Path) -> None:
     csv_path, ws, cp = tricky_import(tmp_path)
     out = tmp_path / "report.csv"
     counts = write_report(csv_path, ws, cp, out, dry_run=True)
-    expected = EXPECTED.replace(",imported,\n", ",valid,\n").replace(f",pending,{PENDING_REASON}\n", ",valid,\n")
+    expected = EXPECTED.replace(",imported,,\n", ",valid,,\n").replace(f",pending,{PENDING_REASON},\n", ",valid,,\n")
     assert out.read_bytes() == expected.encode("utf-8-sig")
     assert counts == Counter(valid=6, rejected=6, rejected_by_klaviyo=2, skipped_duplicate=1)
 
@@ -157,7 +161,9 @@ def test_encodings_delimiters_and_line_endings(tmp_path: Path, encoding: str, de
     csv_path.write_bytes(text.encode(encoding))
     ws = Workspace(tmp_path / "data", "enc")
     _jsonl(ws.rejected_path, [(6, "rejected", "line 6 has 2 cells but the header has 3")])
-    cp = Checkpoint("enc", str(csv_path), "fp", [], {}, chunks=[ChunkState(0, 0, 3, 10, 2, 5, state="complete")])
+    cp = Checkpoint(
+        "enc", str(csv_path), "fp", [], {}, chunks=[ChunkState(0, 0, 3, 10, 2, 5, state=ChunkStatus.COMPLETE)]
+    )
     _record_sent(ws, [2, 3, 5])
     report = _both(tmp_path, csv_path, ws, cp).decode("utf-8-sig")
     assert report.count("\n") == 6 and ",'-Bob," in report and '"a,b"' in report
@@ -185,7 +191,9 @@ def test_odd_shapes_match_the_first_writer(tmp_path: Path, text: str) -> None:
     _record_sent(ws, [3])
     for cp in (
         Checkpoint("odd", str(csv_path), "fp", [], {}),  # nothing planned: pending without a reason
-        Checkpoint("odd", str(csv_path), "fp", [], {}, chunks=[ChunkState(0, 0, 1, 10, 3, 3, state="complete")]),
+        Checkpoint(
+            "odd", str(csv_path), "fp", [], {}, chunks=[ChunkState(0, 0, 1, 10, 3, 3, state=ChunkStatus.COMPLETE)]
+        ),
     ):
         for dry_run in (False, True):
             try:
@@ -239,7 +247,7 @@ def _random_workspace(rnd: random.Random, csv_path: Path, tmp: Path) -> tuple[Wo
     chunks = []
     for i, start in enumerate(range(0, len(sent), 7)):
         part = sent[start : start + 7]
-        state = rnd.choice(("complete", "complete", "submitted", "cancelled"))
+        state = rnd.choice((ChunkStatus.COMPLETE, ChunkStatus.COMPLETE, ChunkStatus.SUBMITTED, ChunkStatus.CANCELLED))
         chunks.append(ChunkState(i, 0, len(part), 10, part[0], part[-1], state=state))
     _record_sent(ws, sent)
     return ws, Checkpoint("r", str(csv_path), "fp", [], {}, chunks=chunks)
@@ -268,7 +276,9 @@ def test_a_nul_past_the_sniffed_sample_is_read_like_the_reader_reads_it(tmp_path
     csv_path = tmp_path / "in.csv"
     csv_path.write_text("Email,Name\n" + plain + "nul@example.com,A\x00B\n=x@example.com,end\n", encoding="utf-8")
     ws = Workspace(tmp_path / "data", "nul")
-    cp = Checkpoint("nul", str(csv_path), "fp", [], {}, chunks=[ChunkState(0, 0, 4002, 10, 2, 4003, state="complete")])
+    cp = Checkpoint(
+        "nul", str(csv_path), "fp", [], {}, chunks=[ChunkState(0, 0, 4002, 10, 2, 4003, state=ChunkStatus.COMPLETE)]
+    )
     _record_sent(ws, list(range(2, 4004)))
     report = _both(tmp_path, csv_path, ws, cp).decode("utf-8-sig")
-    assert report.endswith("4003,'=x@example.com,end,imported,\n")
+    assert report.endswith("4003,'=x@example.com,end,imported,,\n")

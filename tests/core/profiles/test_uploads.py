@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from klaviyo_core.accounts import Target, identify
 from klaviyo_core.csvfile.reader import preview
 from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.config import ClientConfig
@@ -32,7 +33,13 @@ CSV = b"email,first_name\nann@example.com,Ann\ncy@example.com,Cy\n"
 WEEK_AGO = time.time() - MAX_AGE_SECONDS - 60
 
 
-def _import(path: Path, data_dir: Path, client: KlaviyoClient | None = None, stop: bool = False) -> ImportResult:
+#: The account a stopped import (which sends nothing) is recorded for, when no sandbox is needed.
+OFFLINE = Target("Sandbox", "http://127.0.0.1:9", "SBX001", "pk_...0001", live=False)
+
+
+def _import(
+    path: Path, data_dir: Path, client: KlaviyoClient | None = None, stop: bool = False, target: Target | None = None
+) -> ImportResult:
     _fmt, header, sample = preview(path)
     event = threading.Event()
     if stop:
@@ -44,12 +51,13 @@ def _import(path: Path, data_dir: Path, client: KlaviyoClient | None = None, sto
         ImportOptions(dry_run=client is None and not stop),
         data_dir=data_dir,
         stop=event,
+        target=target,
     )
 
 
-def _unfinished(path: Path, data_dir: Path) -> None:
+def _unfinished(path: Path, data_dir: Path, target: Target = OFFLINE) -> None:
     with pytest.raises(ImportStopped):
-        _import(path, data_dir, stop=True)
+        _import(path, data_dir, stop=True, target=target)
 
 
 def _age(path: Path, seconds_ago_at: float = WEEK_AGO) -> None:
@@ -104,8 +112,8 @@ def test_upload_an_unfinished_import_needs_is_never_released(tmp_path: Path) -> 
 
 def test_resumed_import_finishing_frees_the_file(tmp_path: Path, sandbox: SandboxServer) -> None:
     path = save_upload(tmp_path, "people.csv", CSV)
-    _unfinished(path, tmp_path)
     client = KlaviyoClient(ClientConfig(api_key=FULL_KEY, base_url=sandbox.url, max_wait_seconds=5))
+    _unfinished(path, tmp_path, identify(client, "Sandbox"))
     _fmt, header, sample = preview(path)
     result = import_profiles(
         client, path, suggest_mapping(header.columns, sample), ImportOptions(), data_dir=tmp_path, resume=True
@@ -160,3 +168,12 @@ def test_upload_name_is_the_users_file_name(tmp_path: Path) -> None:
     kept = save_upload(tmp_path, "Shopify customers.csv", b"email\na@example.com\n")
     assert kept.name != "Shopify customers.csv" and upload_name(kept) == "Shopify customers.csv"
     assert upload_name(Path("/home/me/my-export.csv")) == "my-export.csv"
+
+
+def test_a_very_long_upload_name_is_kept_short_enough(tmp_path: Path) -> None:
+    """A 245-character name from a browser used to fail with 'File name too long' (issue 14.10)."""
+    for name in ("a" * 241 + ".csv", "é" * 240 + ".csv", "b" * 300):
+        saved = save_upload(tmp_path, name, b"email\nx@example.com\n")
+        assert saved.read_bytes() == b"email\nx@example.com\n"
+        assert len(saved.name.encode()) <= 255
+        assert saved.name.endswith(".csv") or "." not in name

@@ -10,6 +10,7 @@ them) and of Arrow-backed `str` dtype (as read 1 loads them from the spool).
 
 from __future__ import annotations
 
+import csv
 import ipaddress
 import json
 import random
@@ -26,13 +27,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from klaviyo_core.profiles import arrow_text, fields, validate
+from klaviyo_core.profiles import arrow_text, cells, fields, validate
 from klaviyo_core.profiles.identity import identity_hashes, identity_keys
 from klaviyo_core.profiles.jobs import Limits
 from klaviyo_core.profiles.mapping import IDENTIFIER_FIELDS, ColumnMapping, Mapping
 from klaviyo_core.profiles.prepare import _problem_reasons, _rejected_text, _validate, _Validated
 from klaviyo_core.profiles.scan import load_frame, spool_frame
 from klaviyo_core.profiles.validate import ValidatedChunk, ValidationOptions, profile_json, validate_chunk
+from klaviyo_spec import field_rules
 
 TEXTS = [
     "Ann",
@@ -79,6 +81,9 @@ EMAILS = [
     ("a" * 60 + ".") * 4 + "@x.com",
     "a@x.com.",
     "a\nb@x.com",
+    "aiden.garcía.29@example.com",
+    "N/A",
+    "a@x.c",
     "",
     "",
 ]
@@ -97,10 +102,14 @@ PHONES = [
     "+33 1 42 68 53 00",
     "415-555-0100 ext 5",
     "\uff0b1 415 555 0123",
+    "'+14155550100",
+    "+447700900024",
+    "07700 900123",
+    "n/a",
 ]
 IDS = ["", "", "x1", "X1", "cust-7", 'q"uote', "ü-id", "a\\b", "  pad  ", "👍"]
 LOCALES = ["", "en-US", "en_us", "fr", "zh-Hant-TW", "e", "english", "én", "en-US\nx"]
-TIMEZONES = ["", "America/New_York", "Europe/Paris", "UTC", "utc", "Mars/Base"]
+TIMEZONES = ["", "America/New_York", "Europe/Paris", "UTC", "utc", "Mars/Base", "europe/zurich"]
 IPS = ["", "1.2.3.4", "::1", "256.1.1.1", "abc", "fe80::1%eth0", " 10.0.0.1 "]
 COORDS = ["", "45.5", "-90", "90", "90.0001", "-180", "181", "+12", "1e1", "abc", "nan", "inf", "0", "-0", "12.345678"]
 NUMBERS = [
@@ -108,6 +117,7 @@ NUMBERS = [
     *["3.5", "1e5", "1E-3", "0.1", "1.0", "-2.50", "1.5e308", "1e400", "-1e400"],
     *["12345678901234567", "9007199254740993", "1234567890123456", "99999999999999999999999", "-18446744073709551615"],
     *["abc", "inf", "-inf", "nan", "NaN", "1_000", "1,5", "0x10", "٣", "+-3", "++3", "12a", "."],
+    *["$1,234.50", "€ 12", "1 234", "N/A", "-", "none", "1,234,567"],
 ]
 BOOLS = ["", "yes", "Yes", "NO", "true", "False", "1", "0", "t", "F", "on", "OFF", "x", "X", "maybe", "İ", "ｙｅｓ"]
 DATES = [
@@ -129,6 +139,8 @@ LISTS = [
     '{"a":1}',
     "x",
     ' "q" , b ',
+    '"VIP","Blog"',
+    '"unterminated,x',
 ]
 
 # (column, target, property type, values, a value that passes)
@@ -146,7 +158,7 @@ FIELDS: list[tuple[str, str, str, list[str], str]] = [
     ("Street 2", "location.address2", "text", TEXTS, ""),
     ("City", "location.city", "text", TEXTS, "Paris"),
     ("State", "location.region", "text", TEXTS, ""),
-    ("Country", "location.country", "text", TEXTS, "France"),
+    ("Country", "location.country", "text", [*TEXTS, "GB", "United Kingdom", "de", "N/A"], "France"),
     ("Zip", "location.zip", "text", ["", "75001", "02134", "SW1A 1AA", "ü"], "75001"),
     ("TZ", "location.timezone", "text", TIMEZONES, ""),
     ("Lat", "location.latitude", "text", COORDS, "48.85"),
@@ -186,7 +198,11 @@ def _random_case(seed: int) -> tuple[pd.DataFrame, Mapping, ValidationOptions]:
         part = rnd.sample(pool, rnd.randint(1, len(pool)))
         odd = rnd.choice([0.1, 0.4, 1.0])
         data[column] = [rnd.choice(part) if rnd.random() < odd else good for _ in range(rows)]
-    options = ValidationOptions(default_country=rnd.choice(["US", "GB", "de"]), keep=rnd.choice(["first", "last"]))
+    options = ValidationOptions(
+        default_country=rnd.choice(["US", "GB", "de"]),
+        keep=rnd.choice(["first", "last"]),
+        on_bad_field=rnd.choice(["skip-field", "reject-row"]),
+    )
     return _indexed(data, rnd.randint(2, 500)), _mapping(fields), options
 
 
@@ -196,10 +212,10 @@ def _every_value_case() -> tuple[pd.DataFrame, Mapping, ValidationOptions]:
     for column, *_rest in FIELDS:
         for value in _rest[2]:
             for other, *rest in FIELDS:
-                data[other].append(value if other == column else rest[3])
+                data[other].append(value if other == column else rest[3])  # type: ignore[arg-type]  # star-unpacked tuple: rest[3] is the str default
     for phone, external in (("", ""), ("", "x1"), ("+14155550100", ""), ("12", "x2")):
         for other, *rest in FIELDS:
-            data[other].append({"Email": "", "Phone": phone, "Customer ID": external}.get(other, rest[3]))
+            data[other].append({"Email": "", "Phone": phone, "Customer ID": external}.get(other, rest[3]))  # type: ignore[arg-type]  # star-unpacked tuple: rest[3] is the str default
     return _indexed(data), _mapping(FIELDS), ValidationOptions()
 
 
@@ -271,10 +287,10 @@ CASES = {
     "cycled": _cycled_case,
     "bench-like": _bench_like_case,
     "empty": _empty_case,
-    **{f"numbers-{kind}": (lambda kind=kind: _numbers_case(kind)) for kind in NUMBER_COLUMNS},
+    **{f"numbers-{kind}": (lambda kind=kind: _numbers_case(kind)) for kind in NUMBER_COLUMNS},  # type: ignore[misc]
     "dates-ascii": lambda: _dates_case(non_ascii=False),
     "dates-non-ascii": lambda: _dates_case(non_ascii=True),
-    **{f"random-{seed}": (lambda seed=seed: _random_case(seed)) for seed in range(40)},
+    **{f"random-{seed}": (lambda seed=seed: _random_case(seed)) for seed in range(40)},  # type: ignore[misc]
 }
 
 
@@ -348,8 +364,8 @@ def test_preparation_validate_matches_the_reference(name: str, tmp_path: Path) -
 
 def test_the_corpus_reaches_the_unusual_paths(tmp_path: Path) -> None:
     """Guards the corpus itself: escapes, rejections, no-identifier rows and every literal kind occur."""
-    frame, mapping, options = _frame_of("every-value", "arrow", tmp_path)
-    want = ref_validate_chunk(frame, mapping, options)
+    frame, mapping, _options = _frame_of("every-value", "arrow", tmp_path)
+    want = ref_validate_chunk(frame, mapping, ValidationOptions(on_bad_field="reject-row"))
     reasons = set(want.problems["reason"])
     assert any("no identifier" in r for r in reasons)
     assert {validate.FIXES[k] for k in ("email", "number", "boolean", "date", "locale", "location.ip")} <= reasons
@@ -419,10 +435,25 @@ _REF_FIXES = {
 
 @lru_cache(maxsize=20_000)
 def _ref_email_slow(value: str) -> str | None:
+    # by design (issue 13 item 3): the address sent is the ASCII form (IDN domains as xn--), and it must pass
+    # the rule the sandbox applies too (klaviyo_spec.field_rules)
     try:
-        return email_validator.validate_email(value, check_deliverability=False).normalized
+        found = email_validator.validate_email(value, check_deliverability=False)
     except email_validator.EmailNotValidError:
         return None
+    text = found.ascii_email or found.normalized
+    return text if field_rules.email_ok(text) else None
+
+
+def _ref_email_fix(value: str) -> str:
+    try:
+        found = email_validator.validate_email(value, check_deliverability=False)
+    except email_validator.EmailNotValidError:
+        return _REF_FIXES["email"]
+    return validate.EMAIL_MAY_BE_REFUSED if not found.local_part.isascii() else _REF_FIXES["email"]
+
+
+_REF_BLANKS = {"n/a", "-", "null", "none", "--", "#n/a"}  # by design (item 4): placeholders are empty cells
 
 
 def ref_json_strings(s: pd.Series) -> pd.Series:
@@ -454,7 +485,26 @@ def ref_check_emails(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     return out, ok
 
 
+def _ref_money(value: str) -> str:
+    # by design (item 4): currency symbols/codes, spaces and thousands separators are not part of the number
+    text = re.sub(r"[$€£¥₹₩₽¤]|\b(?:USD|EUR|GBP|CAD|AUD|CHF|JPY|SEK|NOK|DKK)\b", "", value)
+    text = text.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("'", "")
+    return text.replace(",", "") if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", text) else text
+
+
 def ref_number_literals(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    s = s.map(_ref_money) if len(s) else s
+    nums = pd.to_numeric(s.str.replace(r"^\+", "", regex=True), errors="coerce")
+    ok = (s == "") | (nums.notna() & np.isfinite(nums.fillna(0)))
+    integral = nums.notna() & (nums == nums.round()) & (nums.abs() < 2**53)
+    out = pd.Series("", index=s.index, dtype=object)
+    out[integral] = nums[integral].astype("int64").astype(str)
+    rest = nums.notna() & ~integral & ok
+    out[rest] = nums[rest].map(repr)
+    return out, ok
+
+
+def _ref_plain_number_literals(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     nums = pd.to_numeric(s.str.replace(r"^\+", "", regex=True), errors="coerce")
     ok = (s == "") | (nums.notna() & np.isfinite(nums.fillna(0)))
     integral = nums.notna() & (nums == nums.round()) & (nums.abs() < 2**53)
@@ -499,6 +549,11 @@ def ref_list_literal(value: str) -> str:
                 return json.dumps([str(i) for i in items])
         except ValueError:
             pass
+    if value.startswith('"'):  # by design (item 6): Mailchimp's TAGS cell is a CSV line ('"VIP","Blog"')
+        try:
+            return json.dumps([p.strip() for p in next(csv.reader([value], skipinitialspace=True)) if p.strip()])
+        except (csv.Error, StopIteration):
+            pass
     sep = ";" if ";" in value else "|" if "|" in value else ","
     return json.dumps([p.strip() for p in value.split(sep) if p.strip()])
 
@@ -509,6 +564,9 @@ def ref_is_ip(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+_REF_TZ_LOWER = {name.lower(): name for name in _REF_TIMEZONES}
 
 
 def ref_text_check(target: str, s: pd.Series) -> pd.Series:
@@ -522,21 +580,41 @@ def ref_text_check(target: str, s: pd.Series) -> pd.Series:
 
 
 def ref_coordinate(target: str, s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    out, ok = ref_number_literals(s)
+    out, ok = _ref_plain_number_literals(s)
     nums = pd.to_numeric(s, errors="coerce")
     bound = 90 if target.endswith("latitude") else 180
     return out, ok & ((s == "") | (nums.abs() <= bound))
 
 
-def ref_encode_column(col: ColumnMapping, s: pd.Series, options: ValidationOptions) -> tuple[pd.Series, pd.Series, str]:
+def _ref_phones(s: pd.Series, options: ValidationOptions, countries: pd.Series | None) -> tuple[Any, Any, Any]:
+    # by design (item 5): each phone is read for its row's country (the mapped country column), else the default
+    default = options.default_country.upper()
+    row_country = countries if countries is not None else pd.Series("", index=s.index, dtype=object)
+    codes = row_country.where(row_country != "", default)
+    out, ok = pd.Series("", index=s.index, dtype=object), pd.Series(True, index=s.index)
+    for country in codes.unique():
+        at = codes == country
+        part_out, part_ok = fields.check_phones(s[at], str(country))
+        out[at], ok[at] = part_out, part_ok
+    fix = pd.Series(validate.PHONE_OWN_CODE, index=s.index, dtype=object)
+    for i in s.index:
+        if not s[i].startswith("+"):
+            why = "the row's country" if row_country[i] else "the default country"
+            fix[i] = validate.PHONE_FIX.format(country=f"{codes[i]} ({why})")
+    return out, ok, fix
+
+
+def ref_encode_column(
+    col: ColumnMapping, s: pd.Series, options: ValidationOptions, countries: pd.Series | None = None
+) -> tuple[pd.Series, pd.Series, Any]:
     fixes = _REF_FIXES
     target = col.target
     if target == "email":
         out, ok = ref_check_emails(s)
-        return ref_json_strings(out).where(out != "", ""), ok, fixes["email"]
+        fix = s.map(_ref_email_fix) if len(s) else pd.Series([], dtype=object)
+        return ref_json_strings(out).where(out != "", ""), ok, fix
     if target == "phone_number":
-        out, ok = fields.check_phones(s, options.default_country.upper())
-        fix = fixes["phone_number"].format(country=options.default_country.upper())
+        out, ok, fix = _ref_phones(s, options, countries)
         return ref_json_strings(out).where(out != "", ""), ok, fix
     if target in ("location.latitude", "location.longitude"):
         out, ok = ref_coordinate(target, s)
@@ -551,6 +629,8 @@ def ref_encode_column(col: ColumnMapping, s: pd.Series, options: ValidationOptio
         else:
             out, ok = s.map(lambda v: ref_list_literal(v) if v else ""), pd.Series(True, index=s.index)
         return out, ok, fixes.get(col.type, "")
+    if target == "location.timezone":  # by design (item 6): Mailchimp writes "europe/zurich"
+        s = s.map(lambda v: v if v in _REF_TIMEZONES else _REF_TZ_LOWER.get(v.lower(), v)) if len(s) else s
     ok = ref_text_check(target, s)
     return ref_json_strings(s).where(s != "", ""), ok, fixes.get(target, "")
 
@@ -566,22 +646,48 @@ def ref_dedupe_keys(values: dict[str, pd.Series], index: pd.Index) -> pd.Series:
     return keys
 
 
+def _ref_cells(frame: pd.DataFrame, col: ColumnMapping) -> pd.Series:
+    s = frame[col.column].astype(str).str.strip()
+    s = s.where(~s.str.lower().isin(_REF_BLANKS), "")
+    if col.target in ("phone_number", "external_id"):  # by design: a spreadsheet's leading apostrophe is not data
+        s = s.str.replace(r"^'([+0-9])", r"\1", regex=True)
+    return s
+
+
+def _ref_countries(frame: pd.DataFrame, mapping: Mapping) -> pd.Series | None:
+    column = mapping.column_for("location.country")
+    if column is None:
+        return None
+    s = frame[column].astype(str).str.strip()
+    s = s.where(~s.str.lower().isin(_REF_BLANKS), "")
+    return s.map(cells.country_code).astype(object) if len(s) else pd.Series([], dtype=object)
+
+
 def ref_validate_chunk(frame: pd.DataFrame, mapping: Mapping, options: ValidationOptions) -> ValidatedChunk:
+    # by design (item 4): a bad email rejects the row, so does a bad phone without a valid email; any other
+    # bad cell is left out of the profile (the row stays valid) unless options.on_bad_field == "reject-row"
     values: dict[str, pd.Series] = {}
     problems: list[pd.DataFrame] = []
     bad = pd.Series(False, index=frame.index)
-    for col in mapping.active():
-        s = frame[col.column].astype(str).str.strip()
-        out, ok, fix = ref_encode_column(col, s, options)
-        values[col.target] = out
+    has_email = pd.Series(False, index=frame.index)
+    countries = _ref_countries(frame, mapping)
+    for col in sorted(mapping.active(), key=lambda c: c.target != "email"):
+        s = _ref_cells(frame, col)
+        out, ok, fix = ref_encode_column(col, s, options, countries)
+        if col.target == "email":
+            has_email = (s != "") & ok
         if not ok.all():
             rows = ok[~ok].index
-            problems.append(
-                pd.DataFrame(
-                    {"row": rows, "column": col.column, "value": s[rows].str.slice(0, 100).to_numpy(), "reason": fix}
-                )
+            reason = fix[rows].to_numpy() if isinstance(fix, pd.Series) else fix
+            strict = col.target == "email" or options.on_bad_field == "reject-row"
+            reject = ~ok if strict else (~ok & ~has_email if col.target == "phone_number" else ok & False)
+            found = pd.DataFrame(
+                {"row": rows, "column": col.column, "value": s[rows].str.slice(0, 100).to_numpy(), "reason": reason}
             )
-            bad |= ~ok
+            problems.append(found[reject[rows].to_numpy()])
+            out = out.where(ok | reject, "")
+            bad |= reject
+        values[col.target] = out
     keys = ref_dedupe_keys(values, frame.index)
     no_id = (keys == "") & ~bad
     if no_id.any():
@@ -652,17 +758,19 @@ def ref_identity_keys(frame: pd.DataFrame, mapping: Mapping, options: Validation
     by_target = {c.target: c for c in mapping.active() if c.target in IDENTIFIER_FIELDS}
     email_given = pd.Series(False, index=frame.index)
     if "email" in by_target:
-        s = frame[by_target["email"].column].astype(str).str.strip()
+        s = _ref_cells(frame, by_target["email"])
         values["email"] = ref_encode_column(by_target["email"], s, options)[0]
         email_given = s != ""
+    countries = _ref_countries(frame, mapping)
     for target in ("phone_number", "external_id"):
         if target not in by_target:
             continue
-        s = frame[by_target[target].column].astype(str).str.strip()
+        s = _ref_cells(frame, by_target[target])
         needed = ~email_given
         lit = pd.Series("", index=frame.index, dtype=object)
         if needed.any():
-            lit[needed] = ref_encode_column(by_target[target], s[needed], options)[0]
+            row_countries = countries[needed] if countries is not None else None
+            lit[needed] = ref_encode_column(by_target[target], s[needed], options, row_countries)[0]
         values[target] = lit
     return ref_dedupe_keys(values, frame.index)
 

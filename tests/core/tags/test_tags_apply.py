@@ -12,7 +12,7 @@ from klaviyo_core.tags.apply import apply_plan, plan_tag_file, read_tag_file, re
 from klaviyo_core.tags.state import tag_overview
 from klaviyo_sandbox import SandboxServer
 from klaviyo_sandbox.seed import seed_demo
-from klaviyo_sandbox.taggables.campaigns import insert_campaign
+from klaviyo_sandbox.taggables.store import insert_campaign
 from tests.conftest import FULL_KEY
 
 
@@ -127,3 +127,17 @@ def test_groups_and_tags_created_meanwhile_are_adopted(client: KlaviyoClient) ->
         len([g for g in client.get("/api/tag-groups")["data"] if g["attributes"]["name"].lower() == "lifecycle"]) == 1
     )
     assert plan_tag_file(client, read_tag_file(text.encode())).writes == 0
+
+
+def test_a_bug_while_applying_is_raised_not_reported_per_row(
+    client: KlaviyoClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only Klaviyo's refusals become per-row "could not be created"; a bug (here an answer without `data`)
+    surfaces as itself, so the boundary explains it instead of blaming the rows."""
+    plan = plan_tag_file(client, read_tag_file(GROUPS_WITH_NEW_GROUP.encode()))
+    monkeypatch.setattr(client, "post", lambda path, body: {})
+    with pytest.raises(KeyError, match="data"):
+        apply_plan(client, plan)
+
+
+GROUPS_WITH_NEW_GROUP = "tag_group,tag,exclusive\nBug hunt,Found,\n"

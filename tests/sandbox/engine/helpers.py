@@ -6,7 +6,7 @@ from typing import Any
 
 import requests
 
-from tests.conftest import FULL_KEY
+from tests.conftest import ADMIN_HEADERS, FULL_KEY
 
 REVISION = "2026-07-15"
 
@@ -25,6 +25,8 @@ def call(
     base: str, method: str, path: str, body: Any = None, key: str | None = FULL_KEY, **kw: Any
 ) -> requests.Response:
     hdrs = headers(key)
+    if path.startswith("/__sandbox"):
+        hdrs.update(ADMIN_HEADERS)
     if body is not None:
         hdrs["Content-Type"] = "application/vnd.api+json"
     hdrs.update(kw.pop("headers", {}))

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import requests
 
 from klaviyo_sandbox import SandboxServer
-from tests.conftest import FULL_KEY, READ_ONLY_KEY
+from tests.conftest import ADMIN_HEADERS, FULL_KEY, READ_ONLY_KEY
 from tests.sandbox.engine.helpers import call, error_code, headers
 
 
@@ -108,21 +108,26 @@ def test_rate_limit_headers_and_429(sandbox_factory) -> None:  # type: ignore[no
 
 def test_admin_routes_are_off_by_default(sandbox_factory) -> None:  # type: ignore[no-untyped-def]
     sb = sandbox_factory(admin=False)
-    assert requests.post(sb.url + "/__sandbox/reset", timeout=5).status_code == 404
+    assert requests.post(sb.url + "/__sandbox/reset", headers=ADMIN_HEADERS, timeout=5).status_code == 404
 
 
 def test_injected_faults_then_clear(sandbox_factory) -> None:  # type: ignore[no-untyped-def]
     sb = sandbox_factory(rate_limits=False)
-    set_ = requests.put(sb.url + "/__sandbox/faults", json={"error_rate": 1.0, "error_statuses": [503]}, timeout=5)
+    set_ = requests.put(
+        sb.url + "/__sandbox/faults",
+        json={"error_rate": 1.0, "error_statuses": [503]},
+        headers=ADMIN_HEADERS,
+        timeout=5,
+    )
     assert set_.status_code == 200
     assert call(sb.url, "GET", "/api/accounts").status_code == 503
-    requests.delete(sb.url + "/__sandbox/faults", timeout=5)
+    requests.delete(sb.url + "/__sandbox/faults", headers=ADMIN_HEADERS, timeout=5)
     assert call(sb.url, "GET", "/api/accounts").status_code == 200
 
 
 def test_dropped_connection_fault(sandbox_factory) -> None:  # type: ignore[no-untyped-def]
     sb = sandbox_factory(rate_limits=False)
-    requests.put(sb.url + "/__sandbox/faults", json={"drop_rate": 1.0}, timeout=5)
+    requests.put(sb.url + "/__sandbox/faults", json={"drop_rate": 1.0}, headers=ADMIN_HEADERS, timeout=5)
     try:
         call(sb.url, "GET", "/api/accounts")
     except requests.ConnectionError:
@@ -132,5 +137,5 @@ def test_dropped_connection_fault(sandbox_factory) -> None:  # type: ignore[no-u
 
 
 def test_bad_fault_settings_are_explained(sandbox: SandboxServer) -> None:
-    resp = requests.put(sandbox.url + "/__sandbox/faults", json={"eror_rate": 1}, timeout=5)
+    resp = requests.put(sandbox.url + "/__sandbox/faults", json={"eror_rate": 1}, headers=ADMIN_HEADERS, timeout=5)
     assert resp.status_code == 400 and "Unknown fault settings" in resp.json()["errors"][0]["detail"]

@@ -68,3 +68,19 @@ def test_serve_without_key_prints_it_masked(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_serve_with_admin_needs_the_token_printed_masked(tmp_path: Path) -> None:
+    port = _free_port()
+    proc, out = serve("--port", str(port), "--db", str(tmp_path / "db.sqlite3"), "--admin")
+    try:
+        token_file = tmp_path / "db.sqlite3.admin-token"
+        token = token_file.read_text().strip()
+        assert "Admin routes on" in out and token not in out and str(token_file) in out
+        assert token_file.stat().st_mode & 0o777 == 0o600
+        url = f"http://127.0.0.1:{port}/__sandbox/faults"
+        assert requests.get(url, timeout=5).status_code == 403
+        assert requests.get(url, headers={"X-Sandbox-Admin-Token": token}, timeout=5).status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

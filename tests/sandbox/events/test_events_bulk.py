@@ -6,6 +6,7 @@ from typing import Any
 import requests
 
 from klaviyo_sandbox import SandboxServer
+from tests.conftest import ADMIN_HEADERS
 from tests.sandbox.engine.helpers import call, error_code
 
 
@@ -45,7 +46,7 @@ def wait_for_events(base: str, count: int, timeout: float = 10) -> list[dict[str
         data = call(base, "GET", "/api/events", params={"page[size]": "1000"}).json()["data"]
         if len(data) >= count or time.monotonic() > deadline:
             return data
-        requests.post(base + "/__sandbox/jobs/wait", json={"timeout": 1}, timeout=5)
+        requests.post(base + "/__sandbox/jobs/wait", json={"timeout": 1}, headers=ADMIN_HEADERS, timeout=5)
 
 
 def test_bulk_create_is_accepted_then_processed(sandbox: SandboxServer) -> None:
@@ -75,7 +76,7 @@ def test_repeated_unique_id_fails_the_whole_request(sandbox: SandboxServer) -> N
     assert resp.status_code == 400 and error_code(resp) == "invalid"
     pointer = resp.json()["errors"][0]["source"]["pointer"]
     assert pointer == "/data/attributes/events-bulk-create/data/0/attributes/events/data/1/attributes/unique_id"
-    requests.post(sandbox.url + "/__sandbox/jobs/wait", json={"timeout": 5}, timeout=10)
+    requests.post(sandbox.url + "/__sandbox/jobs/wait", json={"timeout": 5}, headers=ADMIN_HEADERS, timeout=10)
     assert call(sandbox.url, "GET", "/api/events").json()["data"] == []
 
 

@@ -71,7 +71,7 @@ def recount(
 def random_events(seed: int, start: datetime, end: datetime, n: int) -> list[tuple[int, str, float, dict[str, Any]]]:
     rng = random.Random(seed)
     lo, hi = int(start.timestamp()), int(end.timestamp())
-    out = {}
+    out: dict[int, tuple[int, str, float, dict[str, Any]]] = {}
     for _ in range(n):
         ts = rng.randrange(lo - 3 * 86400, hi + 3 * 86400)  # some fall outside the queried range
         out[ts] = (ts, f"P{rng.randrange(40):02d}", round(rng.uniform(1, 200), 2), {})
@@ -156,7 +156,7 @@ def test_by_dimensions_filters_sort_and_pages(sandbox: SandboxServer) -> None:
     totals = {tuple(r["dimensions"]): r["measurements"]["count"][0] for r in rows}
     expected: dict[tuple[str, ...], float] = defaultdict(float)
     for _, _, _, props in events:
-        expected[(props.get("$flow", ""),)] += 1
+        expected[(str(props.get("$flow", "")),)] += 1
     assert totals == expected and ("",) in totals  # events without the property: empty dimension
     assert [r["measurements"]["count"][0] for r in rows] == sorted(totals.values(), reverse=True)
     only = query(sandbox, metric_id, *window, by=["$flow"], filters=['any($flow,["F1","F2"])'])

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from klaviyo_sandbox import SandboxServer
 from klaviyo_sandbox.events.demo import FUNNEL, seed_demo_events
+from tests.conftest import ADMIN_HEADERS
 from tests.sandbox.engine.helpers import call
 
 
@@ -72,6 +73,6 @@ def test_demo_events_seeder_is_idempotent(sandbox: SandboxServer) -> None:
 def requests_seed(sandbox: SandboxServer) -> dict:
     import requests
 
-    resp = requests.post(f"{sandbox.url}/__sandbox/seed", json={}, timeout=60)
+    resp = requests.post(f"{sandbox.url}/__sandbox/seed", json={}, headers=ADMIN_HEADERS, timeout=60)
     assert resp.status_code == 200, resp.text[:300]
     return resp.json()["seeded"]

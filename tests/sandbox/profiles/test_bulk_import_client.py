@@ -11,7 +11,7 @@ from klaviyo_core import ClientConfig, KlaviyoClient
 from klaviyo_core.http.errors import ApiError, Conflict
 from klaviyo_core.http.explain import explain
 from klaviyo_sandbox import SandboxServer
-from tests.conftest import FULL_KEY
+from tests.conftest import ADMIN_HEADERS, FULL_KEY
 from tests.sandbox.profiles.bulk_helpers import import_body, profile
 
 
@@ -20,7 +20,9 @@ def _client(sandbox: SandboxServer) -> KlaviyoClient:
 
 
 def _wait_idle(sandbox: SandboxServer) -> None:
-    assert requests.post(sandbox.url + "/__sandbox/jobs/wait", json={"timeout": 30}, timeout=40).json()["idle"]
+    assert requests.post(
+        sandbox.url + "/__sandbox/jobs/wait", json={"timeout": 30}, headers=ADMIN_HEADERS, timeout=40
+    ).json()["idle"]
 
 
 def test_importer_flow_through_the_client(sandbox: SandboxServer) -> None:

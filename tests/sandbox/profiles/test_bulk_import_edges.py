@@ -8,8 +8,8 @@ import random
 import sqlite3
 from contextlib import closing
 
-import klaviyo_sandbox.profiles.import_jobs  # noqa: F401 - registers every table a job touches
 from klaviyo_sandbox import SandboxServer
+from klaviyo_sandbox.engine import fastjson
 from klaviyo_sandbox.engine.store import Store
 from klaviyo_sandbox.profiles import bulk_upsert as profilebulk
 from klaviyo_sandbox.profiles import store as profilestore
@@ -126,17 +126,17 @@ def test_oversized_finds_the_first_profile_over_the_limit() -> None:
     rng = random.Random(3)
     for _ in range(40):
         items = [{"n": "x" * rng.choice((10, 200, 5_000, LIMIT - 9, LIMIT - 8, LIMIT))} for _ in range(60)]
-        sizes = [profilebulk.encoded_size(i) for i in items]
-        total = profilebulk.encoded_size(items)
+        sizes = [fastjson.encoded_size(i) for i in items]
+        total = fastjson.encoded_size(items)
         expected = next(((i, s) for i, s in enumerate(sizes) if s > LIMIT), None)
         assert profilebulk.oversized(items, LIMIT, total) == expected
 
 
 def _profile_of_size(size: int, email: str) -> dict:
     item = profile(email=email, properties={"notes": ""})
-    pad = size - profilebulk.encoded_size(item)
+    pad = size - fastjson.encoded_size(item)
     item["attributes"]["properties"]["notes"] = "é" * (pad // 2) + "x" * (pad % 2)  # 2 bytes each in UTF-8
-    assert profilebulk.encoded_size(item) == size
+    assert fastjson.encoded_size(item) == size
     return item
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import klaviyo_sandbox.profiles.import_jobs  # noqa: F401 - registers every table the upsert touches
 from klaviyo_sandbox.engine.store import Store
 from klaviyo_sandbox.profiles import bulk_upsert as profilebulk
 from klaviyo_sandbox.profiles import store as profilestore

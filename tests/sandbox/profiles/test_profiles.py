@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from klaviyo_sandbox import SandboxServer
 from tests.conftest import READ_ONLY_KEY
 from tests.sandbox.engine.helpers import call, error_code
@@ -93,7 +95,7 @@ def test_profile_import_upserts(sandbox: SandboxServer) -> None:
 
 
 def test_validation(sandbox: SandboxServer) -> None:
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"email": "not-an-email"}, "/data/attributes/email"),
         ({"phone_number": "555 0100"}, "/data/attributes/phone_number"),
         ({"first_name": "No identifier"}, "/data/attributes"),

@@ -31,7 +31,7 @@ def test_seeded_campaigns_by_channel_with_tags(sandbox: SandboxServer) -> None:
 
 
 def test_seeding_twice_adds_nothing(sandbox: SandboxServer) -> None:
-    from klaviyo_sandbox.taggables.campaigns import seed_campaigns
+    from klaviyo_sandbox.taggables.store import seed_campaigns
 
     seed_demo(sandbox.app.store)
     assert seed_campaigns(sandbox.app.store) == {"campaigns": 0}

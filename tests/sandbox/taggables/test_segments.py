@@ -6,7 +6,7 @@ from tests.sandbox.engine.helpers import call, error_code
 
 
 def test_segments_pages_of_ten_and_filters(sandbox: SandboxServer) -> None:
-    from klaviyo_sandbox.taggables.segments import insert_segment
+    from klaviyo_sandbox.taggables.store import insert_segment
 
     seed_demo(sandbox.app.store)
     for i in range(8):

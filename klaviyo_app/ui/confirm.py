@@ -1,0 +1,48 @@
+"""The one LIVE confirmation every page uses: name the account and the effect, take a one-write token.
+
+Why one helper: the rule (DESIGN §1b) is that every LIVE write needs a fresh confirmation naming the account
+and summarising the effect, consumed by one write. The core enforces it (`require_live_confirmation`); this
+module is the only place pages ask for it, so they all read and behave the same. A typed name is good for one
+write: once a token is taken, the box is emptied on the next run, so a second write asks again.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from klaviyo_app.ui.text import show_text
+from klaviyo_core.accounts import LiveConfirmation, Target, TargetError, confirm_live, prompt
+
+CONFIRM_LABEL = "Type the account name to confirm"
+
+
+def _spent(key: str) -> str:
+    return f"{key}.spent"
+
+
+def confirm_box(target: Target, effect: str, key: str, label: str = CONFIRM_LABEL) -> bool:
+    """Show what the write does to which LIVE account and a box for its name; True when it may go.
+
+    Off LIVE there is nothing to confirm (True). Call it before the write's button; give a `label` of its own
+    when a page has two such boxes."""
+    if not target.live:
+        return True
+    if st.session_state.pop(_spent(key), False):
+        st.session_state.pop(key, None)  # the last token was used: this write asks again
+    show_text("warning", prompt(target, effect), icon=":material/warning:")
+    typed = st.text_input(label, key=key)
+    return (typed or "").strip() == target.name.strip()
+
+
+def take_confirmation(target: Target, effect: str, key: str) -> LiveConfirmation | None:
+    """The token for this one write (None off LIVE); raises LiveWriteNotConfirmed when the name is wrong."""
+    if not target.live:
+        return None
+    token = confirm_live(target, effect, st.session_state.get(key))
+    st.session_state[_spent(key)] = True
+    return token
+
+
+def render_refusal(exc: TargetError) -> None:
+    """A write the core refused (another account, no confirmation): its message, as plain text."""
+    show_text("error", str(exc), icon=":material/block:")
