@@ -32,7 +32,8 @@ from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.config import ClientConfig
 from klaviyo_core.http.errors import NotImplementedBySandbox
 from klaviyo_core.profiles.mapping import suggest_mapping
-from klaviyo_core.profiles.pipeline import ImportOptions, Progress, import_profiles
+from klaviyo_core.profiles.pipeline import ImportOptions, import_profiles
+from klaviyo_core.profiles.progress import Progress
 
 KEY = "pk_bench_0000000000000000000000001"
 HEADER = "Email,First Name,Last Name,Phone,City,Zip,Points,VIP,Signup Date\n"

@@ -13,7 +13,7 @@ import typer
 
 from klaviyo_core import paths
 from klaviyo_core.accounts import fetch_account
-from klaviyo_core.cli.common import ExitCode, GlobalOptions, client_from, err, guard, options
+from klaviyo_core.cli.common import CliSession, ExitCode, GlobalOptions, client_from, err, guard, options
 from klaviyo_core.http import CHECK_DEADLINE_SECONDS
 
 app = typer.Typer(
@@ -47,9 +47,8 @@ def main(
         help="Allow a base URL outside *.klaviyo.com (a proxy of your own); remembered by 'accounts add'.",
     ),
 ) -> None:
-    ctx.obj = GlobalOptions(
-        base_url=base_url, revision=revision, account=account, sandbox=sandbox, allow_host=allow_host
-    )
+    given = GlobalOptions(base_url=base_url, revision=revision, account=account, sandbox=sandbox, allow_host=allow_host)
+    ctx.obj = CliSession(given, ctx.call_on_close)
     with contextlib.suppress(OSError):  # files of earlier versions: 0600 in 0700 folders (once; never fatal)
         paths.tighten_existing()
 

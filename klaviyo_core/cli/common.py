@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import shlex
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, NoReturn
 
@@ -68,60 +68,93 @@ class ExitCode(IntEnum):
     API = 3  # authentication, permission or API failure
 
 
-@dataclass
+@dataclass(frozen=True)
 class GlobalOptions:
+    """The options given before the command (`--base-url`, `--account`, ...), as typed."""
+
     base_url: str | None = None
     revision: str | None = None
     account: str | None = None
     sandbox: bool = False
     allow_host: bool = False  # --allow-host: a base URL outside *.klaviyo.com is meant
-    _sandbox_server: Any = field(default=None, repr=False)
-    _client: KlaviyoClient | None = field(default=None, repr=False)
-    _target: Target | None = field(default=None, repr=False)
 
 
 SANDBOX_KEY = "pk_sandbox_cli_throwaway_key"
 
 
-def options(ctx: typer.Context) -> GlobalOptions:
-    root = ctx.find_root()
-    if not isinstance(root.obj, GlobalOptions):
-        root.obj = GlobalOptions()
-    return root.obj
+class CliSession:
+    """One CLI invocation: its global options, and the client and identified target made from them at most once.
 
+    Why a class: commands ask for the client and the target in several steps; the session builds each once (a
+    --sandbox run starts one throwaway server, stopped by `on_close` when the command ends) and keeps them, so no
+    command reaches into cached fields of the options."""
 
-def client_from(ctx: typer.Context) -> KlaviyoClient:
-    """The client for this invocation: --sandbox, --account NAME, or KLAVIYO_API_KEY."""
-    opts = options(ctx)
-    if opts._client is not None:
-        return opts._client
-    overrides: dict[str, Any] = {}
-    if opts.revision:
-        overrides["revision"] = opts.revision
-    if opts.sandbox:
+    def __init__(self, options: GlobalOptions, on_close: Callable[[Callable[[], Any]], Any]) -> None:
+        self.options = options
+        self._on_close = on_close
+        self._client: KlaviyoClient | None = None
+        self._target: Target | None = None
+
+    def client(self) -> KlaviyoClient:
+        """The client for this invocation: --sandbox, --account NAME, or KLAVIYO_API_KEY (exit 2 on bad input)."""
+        if self._client is None:
+            self._client = KlaviyoClient(self._sandbox_config() if self.options.sandbox else self._account_config())
+        return self._client
+
+    def target(self) -> Target:
+        """The identified target of this run (one GET /api/accounts, cached): what plans are bound to."""
+        if self._target is None:
+            client = self.client()
+            name, marked = _account_name_and_mark(self.options)
+            try:
+                self._target = identify(client, name, marked_live=marked)
+            except (KlaviyoError, TargetError) as exc:
+                fail(exc)
+        return self._target
+
+    def _overrides(self) -> dict[str, Any]:
+        return {"revision": self.options.revision} if self.options.revision else {}
+
+    def _sandbox_config(self) -> ClientConfig:
         # Imported only here: the core stays a client library and never needs the server otherwise.
         from klaviyo_sandbox import KeySpec, SandboxConfig, SandboxServer
 
         server = SandboxServer(SandboxConfig(keys=(KeySpec(SANDBOX_KEY),), rate_limits=False)).start()
-        opts._sandbox_server = server
-        ctx.find_root().call_on_close(server.stop)
-        config = ClientConfig(api_key=SANDBOX_KEY, base_url=server.url, **overrides)
-    else:
+        self._on_close(server.stop)
+        return ClientConfig(api_key=SANDBOX_KEY, base_url=server.url, **self._overrides())
+
+    def _account_config(self) -> ClientConfig:
         try:
-            account = resolve_account(opts.account)
+            account = resolve_account(self.options.account)
         except AccountNotFound as exc:
             fail_usage(str(exc))
         except CredentialsError as exc:  # e.g. KLAVIYO_BASE_URL http:// off loopback
             if isinstance(exc, KeyringUnavailable):
                 raise
             fail_usage(str(exc))
-        base_url = (opts.base_url or account.base_url).strip().rstrip("/")
+        base_url = (self.options.base_url or account.base_url).strip().rstrip("/")
         remembered = account.allow_host and base_url == account.base_url
-        require_safe_target(base_url, allow_host=opts.allow_host or remembered)
-        overrides.setdefault("revision", account.revision)
-        config = ClientConfig(api_key=account.api_key, base_url=base_url, **overrides)
-    opts._client = KlaviyoClient(config)
-    return opts._client
+        require_safe_target(base_url, allow_host=self.options.allow_host or remembered)
+        overrides = {"revision": account.revision, **self._overrides()}
+        return ClientConfig(api_key=account.api_key, base_url=base_url, **overrides)
+
+
+def session(ctx: typer.Context) -> CliSession:
+    """This invocation's session, kept on the root context (made from bare options when a test set only those)."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, CliSession):
+        given = root.obj if isinstance(root.obj, GlobalOptions) else GlobalOptions()
+        root.obj = CliSession(given, root.call_on_close)
+    return root.obj
+
+
+def options(ctx: typer.Context) -> GlobalOptions:
+    return session(ctx).options
+
+
+def client_from(ctx: typer.Context) -> KlaviyoClient:
+    """The client for this invocation: --sandbox, --account NAME, or KLAVIYO_API_KEY."""
+    return session(ctx).client()
 
 
 def require_safe_target(base_url: str, *, allow_host: bool) -> None:
@@ -182,15 +215,7 @@ def _account_name_and_mark(opts: GlobalOptions) -> tuple[str, bool]:
 
 def target_from(ctx: typer.Context) -> Target:
     """The identified target of this run (one GET /api/accounts, cached): what plans are bound to."""
-    opts = options(ctx)
-    if opts._target is None:
-        client = client_from(ctx)
-        name, marked = _account_name_and_mark(opts)
-        try:
-            opts._target = identify(client, name, marked_live=marked)
-        except (KlaviyoError, TargetError) as exc:
-            fail(exc)
-    return opts._target
+    return session(ctx).target()
 
 
 def confirm_option(name: str) -> str:

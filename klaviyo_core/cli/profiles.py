@@ -9,14 +9,14 @@ traceback.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from klaviyo_core import paths
-from klaviyo_core.accounts import TargetError
+from klaviyo_core.accounts import LiveConfirmation, Target, TargetError
 from klaviyo_core.cli.common import (
     CONFIRM_HELP,
     ExitCode,
@@ -29,7 +29,7 @@ from klaviyo_core.cli.common import (
     target_from,
 )
 from klaviyo_core.csvfile import CsvError, preview
-from klaviyo_core.http import KlaviyoError
+from klaviyo_core.http import KlaviyoClient, KlaviyoError
 from klaviyo_core.paths import write_private_text
 from klaviyo_core.profiles import (
     CHANNELS,
@@ -169,36 +169,94 @@ def import_command(
     if list_id and list_name:
         fail_usage("Use --list or --list-name, not both.")
     root = data_dir or paths.data_dir("profiles")
+    chosen = _chosen_mapping(file, mapping, maps, save_mapping, root)
+    options = _import_options(default_country, keep, list_id, subscribe, dry_run, on_bad_field, decimal)
+    write = None if dry_run else _writer(ctx, _effect(file, resume, list_id or list_name, options), confirm_account)
+    settings = _RunSettings(root, report, resume, restart, deadline, quiet, adopt)
+    result = _run(file, chosen, options, settings, write, list_name)
+    _summary(result, dry_run)
+    raise typer.Exit(ExitCode.OK if result.all_imported else ExitCode.PARTIAL)
+
+
+# -- the command's steps: mapping, options, the write's account, the run ----------------------------------------
+def _chosen_mapping(file: Path, saved: str | None, maps: list[str], save_as: str | None, root: Path) -> Mapping:
+    """The saved or suggested mapping with the --map overrides, saved under --save-mapping; exit 2 if it is bad."""
     try:
-        chosen = _mapping(file, mapping, maps, root)
-        if save_mapping:
-            MappingStore(root).save(save_mapping, chosen)
-        options = ImportOptions(
-            default_country, keep, list_id, _channels(subscribe), dry_run, on_bad_field.strip().lower(), decimal
-        )
+        chosen = _mapping(file, saved, maps, root)
+        if save_as:
+            MappingStore(root).save(save_as, chosen)
     except (CsvError, MappingError, ValueError) as exc:
         fail_usage(str(exc))
-    client = target = confirmation = None
-    if not dry_run:
-        client, target = client_from(ctx), target_from(ctx)
-        confirmation = live_confirmation(ctx, _effect(file, resume, list_id or list_name, options), confirm_account)
+    return chosen
+
+
+def _import_options(
+    default_country: str,
+    keep: str,
+    list_id: str | None,
+    subscribe: str | None,
+    dry_run: bool,
+    on_bad_field: str,
+    decimal: str,
+) -> ImportOptions:
+    """The row options as ImportOptions checks them; exit 2 naming the bad value."""
     try:
-        if not dry_run and list_name:
-            options = replace(options, list_id=_find_or_create_list(client, list_name))
-        result = import_profiles(
-            client,
+        return ImportOptions(
+            default_country, keep, list_id, _channels(subscribe), dry_run, on_bad_field.strip().lower(), decimal
+        )
+    except ValueError as exc:
+        fail_usage(str(exc))
+
+
+@dataclass(frozen=True)
+class _Write:
+    """What a real (not dry) run writes with: the client, the identified account and its LIVE confirmation."""
+
+    client: KlaviyoClient
+    target: Target
+    confirmation: LiveConfirmation | None
+
+
+def _writer(ctx: typer.Context, effect: str, confirm_account: str | None) -> _Write:
+    """The account this run writes to; a LIVE one without `--confirm-account NAME` exits 2 before any request."""
+    client, target = client_from(ctx), target_from(ctx)
+    return _Write(client, target, live_confirmation(ctx, effect, confirm_account))
+
+
+@dataclass(frozen=True)
+class _RunSettings:
+    """How to run the import, as the command line said: where its files go, resume or restart, how long to wait."""
+
+    root: Path
+    report: Path | None
+    resume: bool
+    restart: bool
+    deadline: float
+    quiet: bool
+    adopt: bool
+
+
+def _run(
+    file: Path, chosen: Mapping, options: ImportOptions, run: _RunSettings, write: _Write | None, list_name: str | None
+) -> ImportResult:
+    """import_profiles, with each way it can fail turned into its exit code and a plain message."""
+    try:
+        if write is not None and list_name:
+            options = replace(options, list_id=_find_or_create_list(write.client, list_name))
+        return import_profiles(
+            write.client if write else None,
             file,
             chosen,
             options,
-            data_dir=root,
-            report_path=report,
-            resume=resume,
-            restart=restart,
-            on_progress=_progress(quiet),
-            deadline_seconds=deadline,
-            target=target,
-            confirmation=confirmation,
-            adopt=adopt,
+            data_dir=run.root,
+            report_path=run.report,
+            resume=run.resume,
+            restart=run.restart,
+            on_progress=_progress(run.quiet),
+            deadline_seconds=run.deadline,
+            target=write.target if write else None,
+            confirmation=write.confirmation if write else None,
+            adopt=run.adopt,
         )
     except TargetError as exc:
         refuse_write(exc)
@@ -216,5 +274,3 @@ def import_command(
         raise typer.Exit(ExitCode.API) from None
     except KlaviyoError as exc:
         fail(exc)
-    _summary(result, dry_run)
-    raise typer.Exit(ExitCode.OK if result.all_imported else ExitCode.PARTIAL)

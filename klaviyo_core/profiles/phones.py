@@ -45,6 +45,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from phonenumbers import PhoneMetadata, PhoneNumber, phonenumberutil
 
+# Private phonenumbers functions and constants, written against phonenumbers==9.0.43 (the pin in
+# requirements.txt; TESTED_WITH below, checked by tests/core/profiles/test_phone_fast.py) and compared value by
+# value with phonenumbers itself there. Before raising the pin, rerun that differential test.
+TESTED_WITH = "9.0.43"
 _INTERNALS = (
     "_maybe_extract_country_code",
     "_maybe_strip_national_prefix_carrier_code",
@@ -132,6 +136,7 @@ def _rules(region: str, meta: PhoneMetadata, country_code: int) -> _Rules:
     refused = (result.TOO_SHORT, result.IS_POSSIBLE_LOCAL_ONLY, result.INVALID_LENGTH)
     try:
         for length in range(_MAX_INPUT + 1):  # the length test looks at the length alone
+            # private in phonenumbers 9.0.43 (TESTED_WITH): the length rule `parse` applies
             if phonenumberutil._test_number_length("0" * length, meta) not in refused:
                 keep.add(length)
     except IndexError:  # a region without possible lengths: phonenumbers itself would fail
@@ -242,6 +247,7 @@ def _finish(code: _Code, strip: _Rules, nsn0: pa.Array) -> tuple[np.ndarray, lis
     long_enough = lengths >= _MIN_NSN  # shorter: TOO_SHORT_NSN, before any prefix is stripped
     if strip.meta.national_prefix_for_parsing:
         for i in np.flatnonzero(long_enough & _at_start(nsn0, strip.meta.national_prefix_for_parsing)):
+            # private in phonenumbers 9.0.43 (TESTED_WITH): the prefix stripping `parse` does
             _, stripped, _ = phonenumberutil._maybe_strip_national_prefix_carrier_code(nsn[i], strip.meta)
             if len(stripped) in strip.keep_stripped:
                 nsn[i] = stripped
@@ -323,6 +329,7 @@ def _written_without_plus(
     picked = np.flatnonzero(special)
     for row, number in zip(rows[picked].tolist(), d.take(pa.array(picked)).to_pylist(), strict=True):
         try:
+            # private in phonenumbers 9.0.43 (TESTED_WITH): the calling-code search `parse` does
             found, nsn = phonenumberutil._maybe_extract_country_code(number, meta, False, PhoneNumber())
         except phonenumbers.NumberParseException:
             decided[row] = True  # parse fails too (no "+" to retry without): not valid

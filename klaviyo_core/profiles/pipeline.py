@@ -21,23 +21,20 @@ from typing import Any
 from klaviyo_core import paths
 from klaviyo_core.accounts.confirm import LiveConfirmation
 from klaviyo_core.accounts.target import Target
-from klaviyo_core.csvfile.reader import preview
-from klaviyo_core.csvfile.sniff import CsvError, detect_format, file_fingerprint
+from klaviyo_core.csvfile.sniff import detect_format, file_fingerprint
 from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.errors import KlaviyoError
-from klaviyo_core.profiles.binding import OlderCheckpoint, guard_send
+from klaviyo_core.profiles.binding import guard_send
 from klaviyo_core.profiles.checkpoint import (
     UNFINISHED,
     Checkpoint,
     Stage,
     Workspace,
     import_id_for,
-    unfinished_imports,
 )
 from klaviyo_core.profiles.jobs import JobFn, Limits, job_body, read_chunk_lines
-from klaviyo_core.profiles.mapping import Mapping, MappingError, MappingStore, suggest_mapping
-from klaviyo_core.profiles.prepare import Prepared, RowsFn, prepare
-from klaviyo_core.profiles.prepare import ProgressFn as PrepProgressFn
+from klaviyo_core.profiles.mapping import Mapping, MappingError
+from klaviyo_core.profiles.prepare import OnChecked, OnRows, Prepared, prepare
 from klaviyo_core.profiles.progress import Progress, ProgressFn, estimate_rows, progress_text
 from klaviyo_core.profiles.report import write_report
 from klaviyo_core.profiles.sender import ImportStopped, Sender, sent_rows_refused
@@ -46,27 +43,6 @@ from klaviyo_core.profiles.validate import ValidationOptions
 
 CHANNELS = ("email", "sms")
 DECIMALS = ("auto", "comma", "dot")
-
-__all__ = [
-    "CsvError",
-    "ImportOptions",
-    "ImportResult",
-    "ImportStopped",
-    "Limits",
-    "Mapping",
-    "MappingError",
-    "MappingStore",
-    "OlderCheckpoint",
-    "Progress",
-    "UnfinishedImport",
-    "ValidationOptions",
-    "detect_format",
-    "import_profiles",
-    "preview",
-    "progress_text",
-    "suggest_mapping",
-    "unfinished_imports",
-]
 
 
 @dataclass(frozen=True)
@@ -190,7 +166,7 @@ def _prepare_dry(
 def _producer(
     path: Path, mapping: Mapping, options: ImportOptions, ws: Workspace, limits: Limits | None, workers: int | None
 ) -> Producer:
-    def produce(on_scan: PrepProgressFn, on_job: JobFn, on_rows: RowsFn) -> Prepared:
+    def produce(on_scan: OnRows, on_job: JobFn, on_rows: OnChecked) -> Prepared:
         return prepare(
             path,
             mapping,

@@ -52,8 +52,10 @@ class Prepared:
     warnings: tuple[str, ...]
 
 
-ProgressFn = Callable[[int], None]  # rows read so far
-RowsFn = Callable[[int, int], None]  # rows checked so far, and how many of them were refused
+# Rows read so far by pass one; not `progress.ProgressFn`, which reports the send.
+OnRows = Callable[[int], None]
+# Rows checked so far by pass one, and how many of them the checks refused (the bar's "problems so far").
+OnChecked = Callable[[int, int], None]
 
 
 def _problem_reasons(problems: pd.DataFrame) -> pd.Series:
@@ -196,10 +198,10 @@ def prepare(
     options: ValidationOptions,
     workdir: Path,
     limits: Limits | None = None,
-    on_rows: RowsFn | None = None,
+    on_rows: OnChecked | None = None,
     workers: int | None = None,
     on_job: JobFn | None = None,
-    on_scan: ProgressFn | None = None,
+    on_scan: OnRows | None = None,
 ) -> Prepared:
     """Pass one; `on_job` gets each job as soon as it is cut; `workers` processes read and validate chunks
     (None: 2 for a large file on a multi-core machine, else 1). The output files, counts and plan are the
@@ -228,7 +230,7 @@ def _read_and_cut(
     workdir: Path,
     limits: Limits,
     workers: int,
-    on_rows: RowsFn | None,
+    on_rows: OnChecked | None,
     on_job: JobFn | None,
 ) -> Prepared:
     """Read 1: validate, send unrepeated people at once, then settle the repeated ones."""

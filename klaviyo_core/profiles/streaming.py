@@ -19,11 +19,11 @@ from dataclasses import dataclass
 
 from klaviyo_core.profiles.checkpoint import Checkpoint, ChunkState, ChunkStatus, Stage
 from klaviyo_core.profiles.jobs import JobFn, job_bytes
-from klaviyo_core.profiles.prepare import Prepared, ProgressFn, RowsFn
+from klaviyo_core.profiles.prepare import OnChecked, OnRows, Prepared
 from klaviyo_core.profiles.sender import ImportStopped, Sender
 
 QUEUE_JOBS = 3  # jobs cut but not yet sent (each up to ~4 MB of profiles)
-Producer = Callable[[ProgressFn, JobFn, RowsFn], Prepared]  # (on_scan, on_job, on_rows) -> Prepared
+Producer = Callable[[OnRows, JobFn, OnChecked], Prepared]  # (on_scan, on_job, on_rows) -> Prepared
 
 
 class PlanChanged(RuntimeError):

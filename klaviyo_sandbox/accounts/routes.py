@@ -39,11 +39,14 @@ def _account(ctx: Ctx) -> dict[str, Any]:
 
 @route("get_accounts")
 def get_accounts(ctx: Ctx) -> Response:
+    """Klaviyo answers the key's one account (facts §1: what a key check calls). The sandbox answers its
+    configured account (`SandboxConfig.account_id`, name, timezone, currency), marked `test_account`."""
     return Response(200, document(ctx, [_account(ctx)]))
 
 
 @route("get_account")
 def get_account(ctx: Ctx) -> Response:
+    """One account by id; the sandbox knows only its own and answers 404 for any other id."""
     if ctx.params["id"] != ctx.config.account_id:
         raise not_found(f"No account with id {ctx.params['id']}.")
     return Response(200, document(ctx, _account(ctx)))

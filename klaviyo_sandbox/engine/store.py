@@ -32,8 +32,10 @@ _SCHEMAS: list[tuple[str, tuple[str, ...]]] = []
 # One line per feature store (the only modules that call register_schema; tests/sandbox/test_stores.py checks).
 STORE_MODULES: tuple[str, ...] = (
     "klaviyo_sandbox.profiles.store",
+    "klaviyo_sandbox.profiles.jobs_store",
     "klaviyo_sandbox.lists.store",
     "klaviyo_sandbox.events.store",
+    "klaviyo_sandbox.metrics.store",
     "klaviyo_sandbox.taggables.store",
     "klaviyo_sandbox.tags.store",
 )

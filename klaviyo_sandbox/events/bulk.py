@@ -3,7 +3,7 @@
 The request is validated whole before it is accepted: one invalid event, or a `unique_id` repeated for the
 same profile and metric, fails the request with 400 and nothing is stored (facts §11). An accepted request
 answers 202 with no body (the spec has no job-status endpoint) and is stored as a job for the one job worker,
-so it survives a sandbox restart. Table: `event_bulk_jobs(id, status, payload, total, created, updated)`.
+so it survives a sandbox restart. The job table and its queries live in `events/store.py`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import json
 import logging
 from typing import Any
 
-from klaviyo_sandbox.engine import ids, timeutil
+from klaviyo_sandbox.engine import ids
 from klaviyo_sandbox.engine.errors import ApiError, invalid
 from klaviyo_sandbox.engine.http import Ctx, Response
 from klaviyo_sandbox.engine.jobs import JobRunner, job_kind
@@ -20,6 +20,7 @@ from klaviyo_sandbox.engine.jsonapi import request_data
 from klaviyo_sandbox.engine.routes import route
 from klaviyo_sandbox.engine.store import Store
 from klaviyo_sandbox.events import input as event_input
+from klaviyo_sandbox.events import store as eventstore
 
 log = logging.getLogger(__name__)
 MAX_EVENTS = 1000
@@ -77,38 +78,22 @@ def parse_bulk(ctx: Ctx) -> list[event_input.EventInput]:
 
 @route("bulk_create_events")
 def bulk_create_events(ctx: Ctx) -> Response:
+    """202 with no body; up to 1,000 events, checked whole: one bad event or a repeated unique_id
+    fails the request and nothing is stored (facts §11). The events are stored later by the job worker."""
     events = parse_bulk(ctx)
     job_id = ids.ulid()
-    stamp = timeutil.iso()
     payload = [event.__dict__ for event in events]
-    with ctx.store.write() as conn:
-        conn.execute(
-            "INSERT INTO event_bulk_jobs(id, status, payload, total, created, updated)"
-            " VALUES (?, 'queued', ?, ?, ?, ?)",
-            (job_id, json.dumps(payload), len(events), stamp, stamp),
-        )
+    eventstore.insert_bulk_job(ctx.store, job_id, json.dumps(payload), len(events))
     ctx.jobs.submit(KIND, job_id)
     return Response(202)
 
 
-def _pending(store: Store) -> list[str]:
-    with store.read() as conn:
-        rows = conn.execute("SELECT id FROM event_bulk_jobs WHERE status != 'complete' ORDER BY created").fetchall()
-    return [r[0] for r in rows]
-
-
-def _set_status(store: Store, job_id: str, status: str) -> None:
-    with store.write() as conn:
-        conn.execute("UPDATE event_bulk_jobs SET status=?, updated=? WHERE id=?", (status, timeutil.iso(), job_id))
-
-
-@job_kind(KIND, _pending)
+@job_kind(KIND, eventstore.pending_bulk_jobs)
 def process_bulk_job(store: Store, job_id: str, runner: JobRunner) -> None:
-    with store.read() as conn:
-        row = conn.execute("SELECT status, payload FROM event_bulk_jobs WHERE id=?", (job_id,)).fetchone()
+    row = eventstore.bulk_job(store, job_id)
     if row is None or row["status"] == "complete":
         return
-    _set_status(store, job_id, "processing")
+    eventstore.set_bulk_job_status(store, job_id, "processing")
     if not runner.step_pause():
         return
     events = [event_input.EventInput(**item) for item in json.loads(row["payload"])]
@@ -119,7 +104,4 @@ def process_bulk_job(store: Store, job_id: str, runner: JobRunner) -> None:
                 event_input.ingest(conn, [event], [f"{_BASE}/0/attributes/profile"])
             except ApiError as err:  # e.g. a profile id that was deleted after the request was accepted
                 log.warning("event bulk job %s skipped an event: %s", job_id, err.detail)
-        conn.execute(
-            "UPDATE event_bulk_jobs SET status='complete', payload='[]', updated=? WHERE id=?",
-            (timeutil.iso(), job_id),
-        )
+        eventstore.complete_bulk_job(conn, job_id)

@@ -23,6 +23,7 @@ from klaviyo_sandbox.engine import ids, timeutil
 from klaviyo_sandbox.engine.store import Store
 from klaviyo_sandbox.events import store as eventstore
 from klaviyo_sandbox.events.store import NewEvent
+from klaviyo_sandbox.profiles import store as profilestore
 from klaviyo_sandbox.seed import seeder
 
 SEEDED_KEY = "demo_events_seeded"
@@ -53,16 +54,7 @@ def _demo_profiles(conn: sqlite3.Connection, count: int, rng: random.Random) -> 
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         attrs = {"first_name": first, "last_name": last, "properties": {"demo": True}}
         rows.append((ids.ulid(), f"shopper{i:05d}@example.com", json.dumps(attrs), stamp, stamp))
-    conn.executemany(
-        "INSERT OR IGNORE INTO profiles(id, email, attributes, created, updated) VALUES (?, ?, ?, ?, ?)", rows
-    )
-    emails = [r[1] for r in rows]
-    found: dict[str, str] = {}
-    for start in range(0, len(emails), 500):
-        chunk = emails[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        found.update(conn.execute(f"SELECT email, id FROM profiles WHERE email IN ({marks})", chunk).fetchall())
-    return [found[e] for e in emails]
+    return profilestore.ensure_email_profiles(conn, rows)
 
 
 def _sessions_on(day: date, index: int, days: int, base: float, rng: random.Random) -> int:

@@ -109,6 +109,8 @@ def _newest_first(ctx: Ctx) -> bool:
 
 @route("get_events")
 def get_events(ctx: Ctx) -> Response:
+    """Events, 200 a page by default and 1,000 at most (facts §6, §11), with metric/profile/time filters,
+    ±datetime/±timestamp sort and include=attributions,metric,profile. EMULATOR CHOICE: oldest first without a sort."""
     offset, size = page_window(ctx, 200, 1000)
     conditions = parse_filter(ctx.req.arg("filter"), allowed_filters("get_events"))
     wanted = includes(ctx, EVENT_INCLUDES)
@@ -121,6 +123,7 @@ def get_events(ctx: Ctx) -> Response:
 
 @route("get_event")
 def get_event(ctx: Ctx) -> Response:
+    """One event with its includes (facts §11); 404 names the event id when it does not exist."""
     wanted = includes(ctx, EVENT_INCLUDES)
     with ctx.store.read() as conn:
         row = eventstore.event_row(conn, ctx.params["id"])
@@ -132,6 +135,8 @@ def get_event(ctx: Ctx) -> Response:
 
 @route("create_event")
 def create_event(ctx: Ctx) -> Response:
+    """202 with an empty body: Klaviyo only validates and queues (facts §11). The sandbox stores the
+    event at once, creating its metric by name and its profile by identifier, deduplicated by unique_id."""
     data = request_data(ctx.json_body()["data"], "event", attributes=False)
     event = event_input.parse_event(data.get("attributes"), "/data/attributes")
     with ctx.store.write() as conn:

@@ -22,7 +22,7 @@ from typing import Any
 from klaviyo_sandbox.engine import ids, timeutil
 from klaviyo_sandbox.engine.errors import invalid
 from klaviyo_sandbox.engine.filters import Condition
-from klaviyo_sandbox.engine.store import register_schema
+from klaviyo_sandbox.engine.store import Store, register_schema
 
 register_schema(
     """
@@ -183,11 +183,7 @@ def metric_row(conn: sqlite3.Connection, metric_id: str) -> sqlite3.Row | None:
     return row
 
 
-# -- metric aggregates (metrics/aggregates.py) and bulk event jobs (events/bulk.py) ----------------------------
-# A covering index, so count/sum_value/unique over a range never touch the table rows (1M events, a year by
-# day: see bench/metric_aggregates.py). It supersedes the (metric_id, ts) index for these queries.
-register_schema("CREATE INDEX IF NOT EXISTS events_aggregates ON events(metric_id, ts, value, profile_id);", ())
-
+# -- bulk event jobs (events/bulk.py); the aggregate index is in metrics/store.py ----------------------------
 register_schema(
     """
     CREATE TABLE IF NOT EXISTS event_bulk_jobs (
@@ -201,3 +197,42 @@ register_schema(
     """,
     ("event_bulk_jobs",),
 )
+
+
+def insert_bulk_job(store: Store, job_id: str, payload: str, total: int) -> None:
+    """A queued bulk create job; its validated events wait as JSON in `payload`."""
+    stamp = timeutil.iso()
+    with store.write() as conn:
+        conn.execute(
+            "INSERT INTO event_bulk_jobs(id, status, payload, total, created, updated)"
+            " VALUES (?, 'queued', ?, ?, ?, ?)",
+            (job_id, payload, total, stamp, stamp),
+        )
+
+
+def pending_bulk_jobs(store: Store) -> list[str]:
+    """Unfinished jobs, oldest first (run again after a restart: stored events are deduplicated)."""
+    with store.read() as conn:
+        rows = conn.execute("SELECT id FROM event_bulk_jobs WHERE status != 'complete' ORDER BY created").fetchall()
+    return [r[0] for r in rows]
+
+
+def bulk_job(store: Store, job_id: str) -> sqlite3.Row | None:
+    """The job's status and payload."""
+    with store.read() as conn:
+        row: sqlite3.Row | None = conn.execute(
+            "SELECT status, payload FROM event_bulk_jobs WHERE id=?", (job_id,)
+        ).fetchone()
+    return row
+
+
+def set_bulk_job_status(store: Store, job_id: str, status: str) -> None:
+    with store.write() as conn:
+        conn.execute("UPDATE event_bulk_jobs SET status=?, updated=? WHERE id=?", (status, timeutil.iso(), job_id))
+
+
+def complete_bulk_job(conn: sqlite3.Connection, job_id: str) -> None:
+    """Call in the transaction that stored the events; the payload is dropped (it holds customer data)."""
+    conn.execute(
+        "UPDATE event_bulk_jobs SET status='complete', payload='[]', updated=? WHERE id=?", (timeutil.iso(), job_id)
+    )

@@ -34,18 +34,22 @@ def _attributes(ctx: Ctx, *, creating: bool) -> dict[str, Any]:
 
 @route("get_lists")
 def get_lists(ctx: Ctx) -> Response:
-    # Lists are taggable like segments, campaigns and flows: one shared read path gives filter, sort,
-    # cursor pages and include=tags (tags/links.py owns the tag side).
+    """Lists, 10 a page at most, with name/id/created/updated filters and include=tags (facts §6, §14).
+    Lists are taggable like segments, campaigns and flows: one shared read path (tags/taggable.py) gives
+    filter, sort, cursor pages and include=tags."""
     return list_taggable(ctx, "list", list_resource, sorts=SORTS, page=(10, 10), includes={"tags"})
 
 
 @route("get_list")
 def get_list(ctx: Ctx) -> Response:
+    """One list, with include=tags (facts §14); 404 names the list id when it does not exist."""
     return get_taggable(ctx, "list", list_resource, {"tags"})
 
 
 @route("create_list")
 def create_list(ctx: Ctx) -> Response:
+    """201 with the list; `opt_in_process` defaults to the account's (facts §14). EMULATOR CHOICE: the
+    sandbox account's default is single_opt_in, and a blank name is 400 at /data/attributes/name."""
     attrs = _attributes(ctx, creating=True)
     list_id = liststore.insert_list(ctx.store, attrs["name"].strip(), attrs.get("opt_in_process") or "single_opt_in")
     return Response(201, document(ctx, list_resource(ctx, liststore.list_row(ctx.store, list_id))))
@@ -53,6 +57,7 @@ def create_list(ctx: Ctx) -> Response:
 
 @route("update_list")
 def update_list(ctx: Ctx) -> Response:
+    """PATCH name and opt-in, 200 with the list (facts §14); an omitted attribute keeps its value."""
     row = liststore.list_row(ctx.store, ctx.params["id"])
     attrs = _attributes(ctx, creating=False)
     name = (attrs.get("name") or row["name"]).strip()
@@ -62,6 +67,7 @@ def update_list(ctx: Ctx) -> Response:
 
 @route("delete_list")
 def delete_list(ctx: Ctx) -> Response:
+    """204; the sandbox drops the list's memberships with it (the profiles stay)."""
     liststore.delete_list(ctx.store, liststore.list_row(ctx.store, ctx.params["id"])["id"])
     return Response(204)
 
@@ -86,6 +92,8 @@ def _member_ids(ctx: Ctx) -> list[str]:
 
 @route("add_profiles_to_list")
 def add_profiles_to_list(ctx: Ctx) -> Response:
+    """204; profile ids only, at most 1,000 a call, and never a change of consent (facts §14).
+    EMULATOR CHOICE: an unknown profile id refuses the whole call, nothing is added."""
     list_id = liststore.list_row(ctx.store, ctx.params["id"])["id"]
     liststore.add_members(ctx.store, list_id, _member_ids(ctx))
     return Response(204)
@@ -93,6 +101,7 @@ def add_profiles_to_list(ctx: Ctx) -> Response:
 
 @route("remove_profiles_from_list")
 def remove_profiles_from_list(ctx: Ctx) -> Response:
+    """204; the same body and limits as adding (facts §14); consent is unchanged."""
     list_id = liststore.list_row(ctx.store, ctx.params["id"])["id"]
     liststore.remove_members(ctx.store, list_id, _member_ids(ctx))
     return Response(204)
@@ -111,6 +120,8 @@ def _member_page(ctx: Ctx, operation_id: str, offset: int, size: int) -> list[An
 
 @route("get_profiles_for_list")
 def get_profiles_for_list(ctx: Ctx) -> Response:
+    """Members as profiles, 20/100 a page, sorted by ±joined_group_at (facts §14), with
+    `additional-fields[profile]` for subscriptions (facts §7)."""
     offset, size = page_window(ctx, 20, 100)
     extras = additional_fields(ctx)
     members = _member_page(ctx, "get_profiles_for_list", offset, size)
@@ -122,6 +133,7 @@ def get_profiles_for_list(ctx: Ctx) -> Response:
 
 @route("get_profile_ids_for_list")
 def get_profile_ids_for_list(ctx: Ctx) -> Response:
+    """The same page of members as `get_profiles_for_list`, as {type, id} pairs only (facts §6)."""
     offset, size = page_window(ctx, 20, 100)
     items = [{"type": "profile", "id": r[0]} for r in _member_page(ctx, "get_profile_ids_for_list", offset, size)]
     return Response(200, collection(ctx, items, offset, size))

@@ -47,6 +47,15 @@ def insert_list(store: Store, name: str, opt_in_process: str) -> str:
     return list_id
 
 
+def insert_seed_lists(conn: sqlite3.Connection, rows: list[tuple[str, str, str, str]]) -> None:
+    """Demo lists as (id, name, opt_in_process, created); a list whose id exists is left as it is (seeding
+    twice adds nothing). Call inside `store.write()`."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO lists(id, name, opt_in_process, created, updated) VALUES (?, ?, ?, ?, ?)",
+        [(lid, name, opt_in, stamp, stamp) for lid, name, opt_in, stamp in rows],
+    )
+
+
 def update_list(store: Store, list_id: str, name: str, opt_in_process: str) -> None:
     with store.write() as conn:
         conn.execute(

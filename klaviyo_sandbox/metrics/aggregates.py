@@ -1,8 +1,8 @@
 """`POST /api/metric-aggregates`: count, sum_value and unique per hour/day/week/month, optionally by dimension.
 
-Reads the `events`/`metrics` tables of `eventstore` (read-only). Each bucket is one indexed range query on
-`(metric_id, ts)` with bounds computed by `buckets` in the requested IANA zone, so every number equals a
-plain recount of the stored events, DST days included.
+Reads the `events`/`metrics` tables of `eventstore` (read-only) through `metrics/store.py`. Each bucket is one
+indexed range query on `(metric_id, ts)` with bounds computed by `buckets` in the requested IANA zone, so every
+number equals a plain recount of the stored events, DST days included.
 
 EMULATOR CHOICES (facts §12 leaves these open):
 - `filter` must hold `greater-or-equal(datetime,...)` and `less-than(datetime,...)`; the range may span at
@@ -32,6 +32,8 @@ from klaviyo_sandbox.engine.filters import Condition, parse_filter
 from klaviyo_sandbox.engine.http import Ctx, Response
 from klaviyo_sandbox.engine.jsonapi import decode_cursor, encode_cursor, request_data
 from klaviyo_sandbox.engine.routes import route
+from klaviyo_sandbox.events import store as eventstore
+from klaviyo_sandbox.metrics import store as metricstore
 from klaviyo_sandbox.metrics.buckets import INTERVALS, bucket_starts, spans
 
 MEASUREMENTS = ("count", "sum_value", "unique")
@@ -199,48 +201,18 @@ def parse_query(doc: dict[str, Any]) -> AggregateQuery:
     )
 
 
-def _dimension_sql(name: str, slot: str, params: dict[str, Any]) -> str:
-    """SQL for one dimension's value; the JSON path is bound as a parameter, never spliced in."""
-    if name == "$value_currency":
-        return "value_currency"
-    params[slot] = f'$."{name}"'
-    return f"json_extract(properties, :{slot})"
-
-
-def _select(query: AggregateQuery) -> tuple[str, dict[str, Any]]:
-    """One statement per bucket, with named parameters; :lo and :hi are the bucket's bounds."""
-    params: dict[str, Any] = {"metric": query.metric_id}
-    columns = [f"COALESCE(CAST({_dimension_sql(b, f'd{i}', params)} AS TEXT), '')" for i, b in enumerate(query.by)]
-    columns += [
-        "COUNT(*)",
-        "TOTAL(value)" if "sum_value" in query.measurements else "0",
-        "COUNT(DISTINCT profile_id)" if "unique" in query.measurements else "0",
-    ]
-    where = "metric_id = :metric AND ts >= :lo AND ts < :hi"
-    for i, cond in enumerate(query.conditions):
-        expr = _dimension_sql(cond.field, f"f{i}", params)
-        values = cond.value if isinstance(cond.value, list) else [cond.value]
-        slots = [f"f{i}_{j}" for j in range(len(values))]
-        params.update({slot: "" if v is None else str(v) for slot, v in zip(slots, values, strict=True)})
-        where += f" AND COALESCE(CAST({expr} AS TEXT), '') IN ({', '.join(':' + s for s in slots)})"
-    sql = f"SELECT {', '.join(columns)} FROM events WHERE {where}"
-    if query.by:
-        sql += " GROUP BY " + ", ".join(str(i + 1) for i in range(len(query.by)))
-    return sql, params
-
-
 def aggregate(
     conn: sqlite3.Connection, query: AggregateQuery
 ) -> tuple[list[datetime], dict[tuple[str, ...], list[list[float]]]]:
     """Bucket starts and, per dimension tuple, one [count, sum_value, unique] triple per bucket."""
     starts = bucket_starts(query.start, query.end, query.interval, query.timezone)
-    sql, params = _select(query)
+    statement = metricstore.aggregate_statement(query.metric_id, query.by, query.conditions, query.measurements)
     rows: dict[tuple[str, ...], list[list[float]]] = {}
     width = len(query.by)
     for index, (lo, hi) in enumerate(spans(starts, query.start, query.end)):
         if lo >= hi:
             continue
-        for row in conn.execute(sql, {**params, "lo": lo, "hi": hi}):
+        for row in metricstore.bucket_rows(conn, statement, lo, hi):
             count, total, unique = row[width:]
             if not count:
                 continue
@@ -277,9 +249,11 @@ def _result_rows(query: AggregateQuery, rows: dict[tuple[str, ...], list[list[fl
 
 @route("query_metric_aggregates")
 def query_metric_aggregates(ctx: Ctx) -> Response:
+    """200 with `dates` and one row per dimension combination (facts §12). The sandbox
+    recounts the stored events per bucket; its choices (range, filters, paging) are in the module docstring."""
     query = parse_query(ctx.json_body())
     with ctx.store.read() as conn:
-        if conn.execute("SELECT 1 FROM metrics WHERE id=?", (query.metric_id,)).fetchone() is None:
+        if eventstore.metric_row(conn, query.metric_id) is None:
             raise not_found(f"A metric with id {query.metric_id} does not exist.")
         starts, rows = aggregate(conn, query)
     result = _result_rows(query, rows)

@@ -29,6 +29,8 @@ def _integration_value(row: sqlite3.Row, field: str) -> Any:
 
 @route("get_metrics")
 def get_metrics(ctx: Ctx) -> Response:
+    """Metrics, 200 a page, no page[size], integration filters (facts §12). EMULATOR CHOICE: oldest
+    first; include=flow-triggers is accepted and empty (the sandbox has no flow triggers)."""
     cursor = ctx.req.arg("page[cursor]")
     offset = decode_cursor(cursor) if cursor else 0
     conditions = parse_filter(ctx.req.arg("filter"), allowed_filters("get_metrics"))
@@ -43,6 +45,7 @@ def get_metrics(ctx: Ctx) -> Response:
 
 @route("get_metric")
 def get_metric(ctx: Ctx) -> Response:
+    """One metric (facts §12); 404 names the metric id when it does not exist."""
     with_flows = "flow-triggers" in includes(ctx, METRIC_INCLUDES)
     with ctx.store.read() as conn:
         row = metric_row(conn, ctx.params["id"])

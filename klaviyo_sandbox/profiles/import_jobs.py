@@ -5,10 +5,8 @@ therefore only checks the envelope and the limits (<= 10,000 profiles -> 400, <=
 the 5 MB body cap is the server's), stores the raw body and answers 202. The job worker then parses it,
 validates each row as Klaviyo would, matches the rows to stored profiles outside the store lock, and writes
 everything with set-based SQL in ONE transaction (`profilebulk`), so a crash leaves the job resumable
-('processing' jobs are picked up again on restart) and never half-applied. The raw body waits in a table of
-its own (`profile_import_payloads`), not in the job row: SQLite rewrites a whole row on UPDATE, so a 2 MB
-payload in the job row was copied again when the job moved to 'processing'. (Databases written before that
-keep payloads in `profile_import_jobs.payload`; the worker reads either.)
+('processing' jobs are picked up again on restart) and never half-applied. The job tables and their queries
+live in `profiles/jobs_store.py`; this module only parses, calls the stores and serialises.
 
 Rows Klaviyo would refuse (bad email syntax, a phone number not in E.164, no identifier, wrong types,
 identifiers owned by two profiles) become import errors carrying the row's `original_payload` and a
@@ -25,7 +23,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from klaviyo_sandbox.engine import fastjson, ids, timeutil
+from klaviyo_sandbox.engine import fastjson, ids
 from klaviyo_sandbox.engine.errors import ApiError, invalid, not_found
 from klaviyo_sandbox.engine.filters import matches, parse_filter
 from klaviyo_sandbox.engine.http import Ctx, Response
@@ -36,6 +34,7 @@ from klaviyo_sandbox.engine.store import Store
 from klaviyo_sandbox.lists import store as liststore
 from klaviyo_sandbox.lists.resource import list_resource
 from klaviyo_sandbox.profiles import bulk_upsert as profilebulk
+from klaviyo_sandbox.profiles import jobs_store
 from klaviyo_sandbox.profiles import store as profilestore
 from klaviyo_sandbox.profiles.resource import additional_fields, profile_resource
 from klaviyo_spec import allowed_filters, field_rules
@@ -130,27 +129,17 @@ def _list_ids(ctx: Ctx, data: dict[str, Any]) -> list[str]:
 
 @route("bulk_import_profiles")
 def bulk_import_profiles(ctx: Ctx) -> Response:
+    """202 with the job (facts §9): up to 10,000 profiles, 100 KB each. The sandbox checks the
+    envelope and limits only, stores the raw body and lets the job worker validate and upsert each row."""
     count, list_ids = _checked_body(ctx)
     job_id = ids.ulid()
-    with ctx.store.write() as conn:
-        conn.execute(
-            "INSERT INTO profile_import_jobs(id, status, created_at, total_count, list_ids)"
-            " VALUES (?, 'queued', ?, ?, ?)",
-            (job_id, timeutil.iso(), count, json.dumps(list_ids)),
-        )
-        conn.execute("INSERT INTO profile_import_payloads(job_id, payload) VALUES (?, ?)", (job_id, ctx.req.body))
+    jobs_store.insert_import_job(ctx.store, job_id, count, list_ids, ctx.req.body)
     body = document(ctx, _job_resource(ctx, _job_row(ctx, job_id)), links={"self": _self(ctx, job_id)})
     ctx.jobs.submit(KIND, job_id)  # after the answer is built, so it always shows the job as queued
     return Response(202, body)
 
 
 # -- the worker --------------------------------------------------------------------------------------------
-def _pending(store: Store) -> list[str]:
-    with store.read() as conn:
-        rows = conn.execute("SELECT id FROM profile_import_jobs WHERE status IN ('queued', 'processing') ORDER BY seq")
-        return [r[0] for r in rows]
-
-
 def _import_error(pos: int, item: Any, err: ApiError, field: str = "") -> tuple[Any, ...]:
     pointer = f"{PROFILES_POINTER}/{pos}/attributes" + (f"/{field}" if field else "")
     if err.status == 404:
@@ -181,32 +170,14 @@ def _rows(profiles: list[Any]) -> tuple[list[profilebulk.UpsertRow], list[tuple[
     return rows, errors
 
 
-def _start(store: Store, job_id: str) -> Any:
-    """Mark the job processing; None when there is nothing to do. Also says whether others wait behind it."""
-    with store.write() as conn:
-        row = conn.execute(
-            "SELECT j.status, j.list_ids, COALESCE(p.payload, j.payload) AS payload FROM profile_import_jobs j"
-            " LEFT JOIN profile_import_payloads p ON p.job_id = j.id WHERE j.id=?",
-            (job_id,),
-        ).fetchone()
-        if row is None or row["status"] not in ("queued", "processing"):
-            return None
-        conn.execute(
-            "UPDATE profile_import_jobs SET status='processing', started_at=COALESCE(started_at, ?) WHERE id=?",
-            (timeutil.iso(), job_id),
-        )
-        backlog = conn.execute("SELECT 1 FROM profile_import_jobs WHERE status='queued' LIMIT 1").fetchone()
-    return row, backlog is not None
-
-
-@job_kind(KIND, pending=_pending)
+@job_kind(KIND, pending=jobs_store.pending_import_jobs)
 def process_import(store: Store, job_id: str, runner: JobRunner) -> None:
     with profilebulk.heavy_batch():
         _process(store, job_id, runner)
 
 
 def _process(store: Store, job_id: str, runner: JobRunner) -> None:
-    started = _start(store, job_id)
+    started = jobs_store.start_import_job(store, job_id)
     if started is None:
         return
     row, backlog = started
@@ -228,27 +199,15 @@ def _finish(
     conn: Any, job_id: str, list_ids: list[str], result: profilebulk.UpsertResult, errors: list[tuple[Any, ...]]
 ) -> None:
     """Import errors, list membership and the job's counts, in the same transaction as the upsert."""
-    conn.executemany(
-        "INSERT INTO profile_import_errors(job_id, pos, id, code, title, detail, pointer, original_payload)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        [(job_id, *e) for e in errors],
-    )
     profile_ids = list(dict.fromkeys(result.ids[p] for p in sorted(result.ids)))
-    for list_id in list_ids:
-        profilestore.add_list_members(conn, list_id, profile_ids)
-    conn.execute("DELETE FROM profile_import_payloads WHERE job_id=?", (job_id,))
-    done = timeutil.now()
-    conn.execute(
-        "UPDATE profile_import_jobs SET status='complete', completed_count=?, failed_count=?, completed_at=?,"
-        " expires_at=?, payload=NULL, profile_ids=? WHERE id=?",
-        (
-            len(result.ids),
-            len(errors),
-            timeutil.iso(done),
-            timeutil.iso(done + KEEP_FOR),
-            fastjson.encode(profile_ids),
-            job_id,
-        ),
+    jobs_store.finish_import_job(
+        conn,
+        job_id,
+        list_ids=list_ids,
+        profile_ids=profile_ids,
+        imported=len(result.ids),
+        errors=errors,
+        keep_for=KEEP_FOR,
     )
 
 
@@ -258,11 +217,7 @@ def _self(ctx: Ctx, job_id: str) -> str:
 
 
 def _job_row(ctx: Ctx, job_id: str) -> Any:
-    with ctx.store.read() as conn:
-        row = conn.execute(
-            f"SELECT id, list_ids, {', '.join(JOB_FIELDS)} FROM profile_import_jobs WHERE id=?", (job_id,)
-        )
-        found = row.fetchone()
+    found = jobs_store.import_job_row(ctx.store, job_id, JOB_FIELDS)
     if found is None:
         raise not_found(f"A profile bulk import job with id {job_id} does not exist.")
     return found
@@ -286,6 +241,7 @@ def _job_resource(ctx: Ctx, row: Any) -> dict[str, Any]:
 
 @route("get_bulk_import_profiles_job")
 def get_job(ctx: Ctx) -> Response:
+    """One import job with its counts and include=lists (facts §9); 404 names the job id when it is unknown."""
     row = _job_row(ctx, ctx.params["job_id"])
     extra: dict[str, Any] = {}
     include = {p.strip() for p in (ctx.req.arg("include") or "").split(",") if p.strip()}
@@ -298,16 +254,13 @@ def get_job(ctx: Ctx) -> Response:
 
 @route("get_bulk_import_profiles_jobs")
 def get_jobs(ctx: Ctx) -> Response:
+    """Import jobs, 20/100 a page, status filter, ±created_at sort (facts §9); oldest first by default."""
     offset, size = page_window(ctx, 20, 100)
     conditions = parse_filter(ctx.req.arg("filter"), allowed_filters("get_bulk_import_profiles_jobs"))
     sort = ctx.req.arg("sort") or "created_at"
     if sort not in ("created_at", "-created_at"):
         raise invalid(f"'{sort}' is not a valid sort; use created_at or -created_at.", parameter="sort")
-    order = "DESC" if sort.startswith("-") else "ASC"
-    with ctx.store.read() as conn:
-        rows = conn.execute(
-            f"SELECT id, list_ids, {', '.join(JOB_FIELDS)} FROM profile_import_jobs ORDER BY seq {order}"
-        ).fetchall()
+    rows = jobs_store.import_job_rows(ctx.store, JOB_FIELDS, newest_first=sort.startswith("-"))
     rows = [r for r in rows if all(matches(c, r[c.field]) for c in conditions)]
     items = [_job_resource(ctx, r) for r in rows[offset : offset + size + 1]]
     return Response(200, collection(ctx, items, offset, size))
@@ -315,16 +268,13 @@ def get_jobs(ctx: Ctx) -> Response:
 
 @route("get_errors_for_bulk_import_profiles_job")
 def get_import_errors(ctx: Ctx) -> Response:
+    """The job's import errors in row order, 20/100 a page, each with `source.pointer` into the
+    request and the row's `original_payload` (facts §9)."""
     job_id = ctx.params["id"]
     _job_row(ctx, job_id)
     offset, size = page_window(ctx, 20, 100)
-    with ctx.store.read() as conn:
-        rows = conn.execute(
-            "SELECT * FROM profile_import_errors WHERE job_id=? ORDER BY pos LIMIT ? OFFSET ?",
-            (job_id, size + 1, offset),
-        ).fetchall()
     items = []
-    for r in rows:
+    for r in jobs_store.import_error_page(ctx.store, job_id, offset, size):
         attrs = {
             "code": r["code"],
             "title": r["title"],
@@ -340,14 +290,13 @@ def get_import_errors(ctx: Ctx) -> Response:
 def _job_profile_ids(ctx: Ctx, offset: int, size: int) -> list[str]:
     """The job's created or updated profiles, in row order, one page (+1 to tell whether more follow)."""
     _job_row(ctx, ctx.params["id"])
-    with ctx.store.read() as conn:
-        raw = conn.execute("SELECT profile_ids FROM profile_import_jobs WHERE id=?", (ctx.params["id"],)).fetchone()
-    ids_: list[str] = json.loads(raw[0])
-    return ids_[offset : offset + size + 1]
+    return jobs_store.import_job_profile_ids(ctx.store, ctx.params["id"])[offset : offset + size + 1]
 
 
 @route("get_profiles_for_bulk_import_profiles_job")
 def get_job_profiles(ctx: Ctx) -> Response:
+    """The profiles the job created or updated, in row order, 20/100 a page (facts §9); empty until
+    the job completes."""
     offset, size = page_window(ctx, 20, 100)
     extras = additional_fields(ctx)
     profile_ids = _job_profile_ids(ctx, offset, size)
@@ -359,6 +308,7 @@ def get_job_profiles(ctx: Ctx) -> Response:
 
 @route("get_profile_ids_for_bulk_import_profiles_job")
 def get_job_profile_ids(ctx: Ctx) -> Response:
+    """The same page as `get_job_profiles`, as {type, id} pairs only (facts §6, §9)."""
     offset, size = page_window(ctx, 20, 100)
     items = [{"type": "profile", "id": pid} for pid in _job_profile_ids(ctx, offset, size)]
     return Response(200, collection(ctx, items, offset, size))
@@ -366,6 +316,7 @@ def get_job_profile_ids(ctx: Ctx) -> Response:
 
 @route("get_list_for_bulk_import_profiles_job")
 def get_job_lists(ctx: Ctx) -> Response:
+    """The lists the job adds its profiles to (facts §9). EMULATOR CHOICE: a list deleted since is left out."""
     row = _job_row(ctx, ctx.params["id"])
     items = []
     for list_id in json.loads(row["list_ids"]):
@@ -378,6 +329,7 @@ def get_job_lists(ctx: Ctx) -> Response:
 
 @route("get_list_ids_for_bulk_import_profiles_job")
 def get_job_list_ids(ctx: Ctx) -> Response:
+    """The job's list ids as {type, id} pairs, as sent (facts §9)."""
     row = _job_row(ctx, ctx.params["id"])
     items = [{"type": "list", "id": i} for i in json.loads(row["list_ids"])]
     return Response(200, collection(ctx, items, 0, len(items) or 1))

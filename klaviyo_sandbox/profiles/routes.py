@@ -53,6 +53,8 @@ def _include(ctx: Ctx, allowed: set[str]) -> set[str]:
 
 @route("get_profiles")
 def get_profiles(ctx: Ctx) -> Response:
+    """Profiles, 20/100 a page, identifier and created/updated filters, sorts by created/email/id/updated
+    (facts §7, §8). include=conversations,push-tokens is accepted; the sandbox has neither, so nothing is included."""
     offset, size = page_window(ctx, 20, 100)
     extras = additional_fields(ctx)
     _include(ctx, {"conversations", "push-tokens"})  # accepted; the sandbox has neither, so nothing is included
@@ -74,6 +76,7 @@ def get_profile_or_404(ctx: Ctx, profile_id: str) -> dict[str, Any]:
 
 @route("get_profile")
 def get_profile(ctx: Ctx) -> Response:
+    """One profile with include=lists (facts §7, §8); 404 names the profile id when it does not exist."""
     profile = get_profile_or_404(ctx, ctx.params["id"])
     include = _include(ctx, {"conversations", "lists", "push-tokens", "segments"})
     extra: dict[str, Any] = {}
@@ -84,6 +87,7 @@ def get_profile(ctx: Ctx) -> Response:
 
 @route("get_lists_for_profile")
 def get_lists_for_profile(ctx: Ctx) -> Response:
+    """The lists the profile is a member of (facts §14), on one page."""
     get_profile_or_404(ctx, ctx.params["id"])
     items = [list_resource(ctx, row) for row in liststore.lists_of_profile(ctx.store, ctx.params["id"])]
     return Response(200, collection(ctx, items, 0, max(len(items), 1)))
@@ -91,6 +95,7 @@ def get_lists_for_profile(ctx: Ctx) -> Response:
 
 @route("get_list_ids_for_profile")
 def get_list_ids_for_profile(ctx: Ctx) -> Response:
+    """The profile's list ids as {type, id} pairs, on one page (facts §6)."""
     get_profile_or_404(ctx, ctx.params["id"])
     items = [{"type": "list", "id": row["id"]} for row in liststore.lists_of_profile(ctx.store, ctx.params["id"])]
     return Response(200, collection(ctx, items, 0, max(len(items), 1)))
@@ -141,6 +146,8 @@ def _self(ctx: Ctx, profile_id: str) -> str:
 
 @route("create_profile")
 def create_profile(ctx: Ctx) -> Response:
+    """201 with the profile, or 409 duplicate_profile naming the existing id in `meta` when any
+    identifier is taken (facts §8). EMULATOR CHOICE: phone_number and external_id are unique too."""
     attrs, _, patch = _profile_body(ctx, need_id=False)
     with ctx.store.read() as conn:
         existing = profilestore.find_profile_ids(conn, attrs)
@@ -152,6 +159,8 @@ def create_profile(ctx: Ctx) -> Response:
 
 @route("update_profile")
 def update_profile(ctx: Ctx) -> Response:
+    """PATCH: null clears a field, an omitted one is unchanged, `properties` merge key by key, and
+    `meta.patch_properties` appends/unappends/unsets (facts §8); 409 when identifiers belong to another profile."""
     get_profile_or_404(ctx, ctx.params["id"])
     attrs, pid, patch = _profile_body(ctx, need_id=True)
     _upsert(ctx, profilebulk.UpsertRow(0, attrs, pid, patch))
@@ -160,6 +169,8 @@ def update_profile(ctx: Ctx) -> Response:
 
 @route("create_or_update_profile")
 def create_or_update_profile(ctx: Ctx) -> Response:
+    """`/api/profile-import`: 201 when it created a profile, 200 when it updated one,
+    409 when the identifiers point at two profiles (facts §8); the same merge rules as a bulk import row."""
     attrs, pid, patch = _profile_body(ctx, need_id=False)
     if pid is not None:
         get_profile_or_404(ctx, pid)

@@ -14,6 +14,8 @@ from typing import Any
 
 from klaviyo_sandbox.engine import timeutil
 from klaviyo_sandbox.engine.store import Store
+from klaviyo_sandbox.lists import store as liststore
+from klaviyo_sandbox.profiles import store as profilestore
 from klaviyo_sandbox.seed import seeder
 
 FIRST = (  # noqa: SIM905 - word lists read better as one string
@@ -133,16 +135,9 @@ def seed_profiles(store: Store, profiles: int = 3000, seed: int = 7, **_: Any) -
         ]
     stamp = timeutil.iso(anchor - timedelta(days=800))
     with store.write() as conn:
-        before = conn.execute("SELECT COUNT(*) FROM profiles").fetchone()[0]
-        conn.executemany(
-            "INSERT OR IGNORE INTO lists(id, name, opt_in_process, created, updated) VALUES (?, ?, ?, ?, ?)",
-            [(lid, name, opt_in, stamp, stamp) for lid, (name, opt_in) in zip(list_ids, LISTS, strict=True)],
+        liststore.insert_seed_lists(
+            conn, [(lid, name, opt_in, stamp) for lid, (name, opt_in) in zip(list_ids, LISTS, strict=True)]
         )
-        conn.executemany(
-            "INSERT OR IGNORE INTO profiles(id, email, phone_number, external_id, attributes, subscriptions, created,"
-            " updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
-        conn.executemany("INSERT OR IGNORE INTO list_members(list_id, profile_id, joined_at) VALUES (?, ?, ?)", members)
-        added = conn.execute("SELECT COUNT(*) FROM profiles").fetchone()[0] - before
+        added = profilestore.insert_seed_profiles(conn, rows)
+        profilestore.insert_seed_members(conn, members)
     return {"profiles": added, "lists": len(LISTS), "list_members": len(members)}

@@ -152,6 +152,56 @@ def load_profile(conn: sqlite3.Connection, profile_id: str) -> dict[str, Any] | 
     return out
 
 
+def load_subscriptions(conn: sqlite3.Connection, profile_id: str) -> dict[str, Any]:
+    """The profile's consent per channel (`{}` when it has none, or no such profile)."""
+    row = conn.execute("SELECT subscriptions FROM profiles WHERE id=?", (profile_id,)).fetchone()
+    subs: dict[str, Any] = json.loads(row[0]) if row else {}
+    return subs
+
+
+def save_subscriptions(conn: sqlite3.Connection, profile_id: str, subscriptions: dict[str, Any], stamp: str) -> None:
+    """Only bulk subscribe writes consent (facts §10, §14); call inside `store.write()`."""
+    conn.execute(
+        "UPDATE profiles SET subscriptions=?, updated=? WHERE id=?", (json.dumps(subscriptions), stamp, profile_id)
+    )
+
+
+# -- seeding (profiles/seed.py, events/demo.py): fixed rows, INSERT OR IGNORE so seeding twice adds nothing ----
+SeedProfile = tuple[str, str | None, str | None, str | None, str, str, str, str]
+"""(id, email, phone_number, external_id, attributes JSON, subscriptions JSON, created, updated)."""
+
+
+def insert_seed_profiles(conn: sqlite3.Connection, rows: list[SeedProfile]) -> int:
+    """Store demo profiles whose ids are not taken yet; returns how many were added."""
+    before = conn.total_changes
+    conn.executemany(
+        "INSERT OR IGNORE INTO profiles(id, email, phone_number, external_id, attributes, subscriptions, created,"
+        " updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    return conn.total_changes - before
+
+
+def insert_seed_members(conn: sqlite3.Connection, members: list[tuple[str, str, str]]) -> None:
+    """(list_id, profile_id, joined_at) rows; a member already in the list keeps its joined_at."""
+    conn.executemany("INSERT OR IGNORE INTO list_members(list_id, profile_id, joined_at) VALUES (?, ?, ?)", members)
+
+
+def ensure_email_profiles(conn: sqlite3.Connection, rows: list[tuple[str, str, str, str, str]]) -> list[str]:
+    """(id, email, attributes JSON, created, updated) rows, created unless the email exists already; returns the
+    id stored for each row's email, in order (an existing profile keeps its id)."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO profiles(id, email, attributes, created, updated) VALUES (?, ?, ?, ?, ?)", rows
+    )
+    emails = [r[1] for r in rows]
+    found: dict[str, str] = {}
+    for start in range(0, len(emails), 500):
+        chunk = emails[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update(conn.execute(f"SELECT email, id FROM profiles WHERE email IN ({marks})", chunk).fetchall())
+    return [found[e] for e in emails]
+
+
 # -- reads (profiles/routes.py): identifier filters and sorts run in SQL ---------------------------------------
 COLUMNS = {"id", "email", "phone_number", "external_id", "created", "updated"}
 
@@ -323,51 +373,3 @@ def apply_patch_properties(properties: dict[str, Any], patch: dict[str, Any] | N
     for key in [unset] if isinstance(unset, str) else unset:
         out.pop(key, None)
     return out
-
-
-# -- job tables (profiles/import_jobs.py, profiles/subscriptions.py) -----------------------------------------
-register_schema(
-    """
-    CREATE TABLE IF NOT EXISTS profile_import_jobs (
-        seq INTEGER PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
-        status TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        started_at TEXT,
-        completed_at TEXT,
-        expires_at TEXT,
-        total_count INTEGER NOT NULL,
-        completed_count INTEGER NOT NULL DEFAULT 0,
-        failed_count INTEGER NOT NULL DEFAULT 0,
-        list_ids TEXT NOT NULL DEFAULT '[]',
-        payload BLOB,  -- only in databases written before profile_import_payloads existed
-        profile_ids TEXT NOT NULL DEFAULT '[]'
-    );
-    CREATE TABLE IF NOT EXISTS profile_import_payloads (job_id TEXT PRIMARY KEY, payload BLOB NOT NULL) WITHOUT ROWID;
-    CREATE TABLE IF NOT EXISTS profile_import_errors (
-        job_id TEXT NOT NULL,
-        pos INTEGER NOT NULL,
-        id TEXT NOT NULL,
-        code TEXT NOT NULL,
-        title TEXT NOT NULL,
-        detail TEXT NOT NULL,
-        pointer TEXT NOT NULL,
-        original_payload TEXT,
-        PRIMARY KEY (job_id, pos)
-    ) WITHOUT ROWID;
-    """,
-    ("profile_import_errors", "profile_import_payloads", "profile_import_jobs"),
-)
-
-register_schema(
-    """
-    CREATE TABLE IF NOT EXISTS subscription_jobs (
-        seq INTEGER PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
-        status TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        payload TEXT NOT NULL
-    );
-    """,
-    ("subscription_jobs",),
-)

@@ -24,6 +24,7 @@ from klaviyo_sandbox.engine.routes import route
 from klaviyo_sandbox.engine.store import Store
 from klaviyo_sandbox.lists import store as liststore
 from klaviyo_sandbox.profiles import bulk_upsert as profilebulk
+from klaviyo_sandbox.profiles import jobs_store
 from klaviyo_sandbox.profiles import store as profilestore
 
 KIND = "profile-subscription-bulk-create"
@@ -109,23 +110,16 @@ def _check(ctx: Ctx) -> None:
 
 @route("bulk_subscribe_profiles")
 def bulk_subscribe_profiles(ctx: Ctx) -> Response:
+    """202 with no body; up to 1,000 profiles, consent SUBSCRIBED per channel, checked whole
+    (facts §10). EMULATOR CHOICE: a double opt-in list is confirmed at once (nobody can click the email here)."""
     _check(ctx)
     job_id = ids.ulid()
-    with ctx.store.write() as conn:
-        conn.execute(
-            "INSERT INTO subscription_jobs(id, status, created_at, payload) VALUES (?, 'queued', ?, ?)",
-            (job_id, timeutil.iso(), ctx.req.body.decode()),
-        )
+    jobs_store.insert_subscription_job(ctx.store, job_id, ctx.req.body.decode())
     ctx.jobs.submit(KIND, job_id)
     return Response(202)
 
 
 # -- the worker --------------------------------------------------------------------------------------------
-def _pending(store: Store) -> list[str]:
-    with store.read() as conn:
-        return [r[0] for r in conn.execute("SELECT id FROM subscription_jobs WHERE status != 'complete' ORDER BY seq")]
-
-
 def _consent(params: dict[str, Any], stamp: str, historical: bool, double_optin: bool) -> dict[str, Any]:
     out = {
         "consent": "SUBSCRIBED",
@@ -148,13 +142,12 @@ def _merged_subscriptions(old: dict[str, Any], requested: dict[str, Any], **how:
     return out
 
 
-@job_kind(KIND, pending=_pending)
+@job_kind(KIND, pending=jobs_store.pending_subscription_jobs)
 def process_subscriptions(store: Store, job_id: str, runner: JobRunner) -> None:
-    with store.read() as conn:
-        row = conn.execute("SELECT payload FROM subscription_jobs WHERE id=?", (job_id,)).fetchone()
-    if row is None or not runner.step_pause():
+    payload = jobs_store.subscription_job_payload(store, job_id)
+    if payload is None or not runner.step_pause():
         return
-    data = json.loads(row["payload"])["data"]
+    data = json.loads(payload)["data"]
     historical = (data.get("attributes") or {}).get("historical_import") is True
     profiles = data["attributes"]["profiles"]["data"]
     list_id = (((data.get("relationships") or {}).get("list") or {}).get("data") or {}).get("id")
@@ -171,18 +164,17 @@ def process_subscriptions(store: Store, job_id: str, runner: JobRunner) -> None:
         double = _is_double_opt_in(conn, list_id) if list_id else False
         stamp = timeutil.iso()
         for pos, pid in result.ids.items():
-            old = json.loads(conn.execute("SELECT subscriptions FROM profiles WHERE id=?", (pid,)).fetchone()[0])
             subs = _merged_subscriptions(
-                old,
+                profilestore.load_subscriptions(conn, pid),
                 profiles[pos]["attributes"]["subscriptions"],
                 stamp=stamp,
                 historical=historical,
                 double_optin=double,
             )
-            conn.execute("UPDATE profiles SET subscriptions=?, updated=? WHERE id=?", (json.dumps(subs), stamp, pid))
+            profilestore.save_subscriptions(conn, pid, subs, stamp)
         if list_id:
             profilestore.add_list_members(conn, list_id, list(dict.fromkeys(result.ids.values())))
-        conn.execute("UPDATE subscription_jobs SET status='complete', payload='' WHERE id=?", (job_id,))
+        jobs_store.complete_subscription_job(conn, job_id)
 
 
 def _is_double_opt_in(conn: Any, list_id: str) -> bool:

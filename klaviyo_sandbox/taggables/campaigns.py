@@ -40,6 +40,8 @@ def campaign_resource(ctx: Ctx, row: sqlite3.Row) -> dict[str, Any]:
 
 @route("get_campaigns")
 def get_campaigns(ctx: Ctx) -> Response:
+    """Campaigns, 100 a page, with the filter on messages.channel Klaviyo requires (facts §7) and
+    include=tags; 400 without it. Messages, audiences and sending are not modelled."""
     conditions = parse_filter(ctx.req.arg("filter"), allowed_filters("get_campaigns"))
     channel = [c for c in conditions if c.field == "messages.channel"]
     if not channel or channel[0].value not in CHANNELS:
@@ -61,6 +63,7 @@ def get_campaigns(ctx: Ctx) -> Response:
 
 @route("get_campaign")
 def get_campaign(ctx: Ctx) -> Response:
+    """One campaign with include=tags; 404 names the campaign id when it does not exist."""
     return get_taggable(ctx, "campaign", campaign_resource, INCLUDES)
 
 

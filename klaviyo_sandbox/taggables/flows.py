@@ -31,11 +31,13 @@ def flow_resource(ctx: Ctx, row: sqlite3.Row) -> dict[str, Any]:
 
 @route("get_flows")
 def get_flows(ctx: Ctx) -> Response:
+    """Flows, 50 a page (facts §6), with include=tags; actions and definitions are not modelled."""
     return list_taggable(ctx, "flow", flow_resource, sorts=SORTS, page=(50, 50), includes=INCLUDES)
 
 
 @route("get_flow")
 def get_flow(ctx: Ctx) -> Response:
+    """One flow with include=tags; 404 names the flow id when it does not exist."""
     return get_taggable(ctx, "flow", flow_resource, INCLUDES)
 
 

@@ -30,12 +30,14 @@ def segment_resource(ctx: Ctx, row: sqlite3.Row) -> dict[str, Any]:
 
 @route("get_segments")
 def get_segments(ctx: Ctx) -> Response:
+    """Segments, 10 a page (facts §6), with include=tags; definitions and membership are not computed."""
     sorts = {"created", "id", "name", "updated"}
     return list_taggable(ctx, "segment", segment_resource, sorts=sorts, page=(10, 10), includes=INCLUDES)
 
 
 @route("get_segment")
 def get_segment(ctx: Ctx) -> Response:
+    """One segment with include=tags; 404 names the segment id when it does not exist."""
     return get_taggable(ctx, "segment", segment_resource, INCLUDES)
 
 

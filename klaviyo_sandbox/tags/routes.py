@@ -70,12 +70,14 @@ def tags_collection(ctx: Ctx, rows: list[sqlite3.Row], op_id: str) -> Response:
 # -- tags -------------------------------------------------------------------------------------------------
 @route("get_tags")
 def get_tags(ctx: Ctx) -> Response:
+    """Tags, 50 a page, name filters, include=tag-group (facts §7, §13); the default group is made on first use."""
     tagstore.ensure_default_group(ctx.store)
     return tags_collection(ctx, tagstore.tags_in(ctx.store), "get_tags")
 
 
 @route("get_tag")
 def get_tag(ctx: Ctx) -> Response:
+    """One tag (facts §13); 404 names the tag id when it does not exist."""
     return Response(200, document(ctx, tag_resource(ctx, tagstore.tag_row(ctx.store, ctx.params["id"]))))
 
 
@@ -85,6 +87,8 @@ def _tag_body(ctx: Ctx, *, creating: bool) -> dict[str, Any]:
 
 @route("create_tag")
 def create_tag(ctx: Ctx) -> Response:
+    """201 with the tag; without a group it goes into the default group (facts §13). EMULATOR CHOICES
+    (module docstring): 500 tags at most, names 1..100 characters, unique in their group (409 duplicate_tag)."""
     data = _tag_body(ctx, creating=True)
     name = clean_name(data["attributes"].get("name"))
     group_ref = ((data.get("relationships") or {}).get("tag-group") or {}).get("data")
@@ -97,6 +101,7 @@ def create_tag(ctx: Ctx) -> Response:
 
 @route("update_tag")
 def update_tag(ctx: Ctx) -> Response:
+    """PATCH renames only and answers 204 with no body; a tag cannot move to another group (facts §13)."""
     row = tagstore.tag_row(ctx.store, ctx.params["id"])
     data = _tag_body(ctx, creating=False)
     name = clean_name(data["attributes"].get("name"))
@@ -106,18 +111,21 @@ def update_tag(ctx: Ctx) -> Response:
 
 @route("delete_tag")
 def delete_tag(ctx: Ctx) -> Response:
+    """204; every link of the tag to a campaign, flow, list or segment goes with it (facts §13)."""
     tagstore.delete_tag(ctx.store, tagstore.tag_row(ctx.store, ctx.params["id"])["id"])
     return Response(204)
 
 
 @route("get_tag_group_for_tag")
 def get_tag_group_for_tag(ctx: Ctx) -> Response:
+    """The tag's group (facts §13)."""
     row = tagstore.tag_row(ctx.store, ctx.params["id"])
     return Response(200, document(ctx, group_resource(ctx, tagstore.group_row(ctx.store, row["group_id"]))))
 
 
 @route("get_tag_group_id_for_tag")
 def get_tag_group_id_for_tag(ctx: Ctx) -> Response:
+    """The tag's group as a {type, id} pair (facts §13)."""
     row = tagstore.tag_row(ctx.store, ctx.params["id"])
     return Response(200, document(ctx, {"type": "tag-group", "id": row["group_id"]}))
 
@@ -125,6 +133,8 @@ def get_tag_group_id_for_tag(ctx: Ctx) -> Response:
 # -- tag groups -------------------------------------------------------------------------------------------
 @route("get_tag_groups")
 def get_tag_groups(ctx: Ctx) -> Response:
+    """Tag groups, 25 a page, filters on name/exclusive/default (facts §13); the default group is made
+    on first use."""
     tagstore.ensure_default_group(ctx.store)
     offset, size = page_window(ctx, 25, 25)
     rows = tagstore.all_groups(ctx.store)
@@ -136,6 +146,7 @@ def get_tag_groups(ctx: Ctx) -> Response:
 
 @route("get_tag_group")
 def get_tag_group(ctx: Ctx) -> Response:
+    """One tag group (facts §13); 404 names the group id when it does not exist."""
     return Response(200, document(ctx, group_resource(ctx, tagstore.group_row(ctx.store, ctx.params["id"]))))
 
 
@@ -152,6 +163,8 @@ def _group_body(ctx: Ctx, *, creating: bool) -> tuple[str, bool]:
 
 @route("create_tag_group")
 def create_tag_group(ctx: Ctx) -> Response:
+    """201 with {name, exclusive, default}; exclusive defaults to false; 50 groups at most (facts §13).
+    EMULATOR CHOICE: group names are unique in the account (409 duplicate_tag_group)."""
     name, exclusive = _group_body(ctx, creating=True)
     tagstore.ensure_default_group(ctx.store)
     group_id = tagstore.create_group(ctx.store, name, exclusive)
@@ -160,6 +173,7 @@ def create_tag_group(ctx: Ctx) -> Response:
 
 @route("update_tag_group")
 def update_tag_group(ctx: Ctx) -> Response:
+    """PATCH renames only and answers 204; exclusive and default cannot change (400) (facts §13)."""
     row = tagstore.group_row(ctx.store, ctx.params["id"])
     name, _ = _group_body(ctx, creating=False)
     tagstore.rename_group(ctx.store, row["id"], name)
@@ -168,6 +182,8 @@ def update_tag_group(ctx: Ctx) -> Response:
 
 @route("delete_tag_group")
 def delete_tag_group(ctx: Ctx) -> Response:
+    """204, deleting the group's tags and their links (facts §13); the default group cannot be
+    deleted (EMULATOR CHOICE: 400)."""
     row = tagstore.group_row(ctx.store, ctx.params["id"])
     if row["is_default"]:
         raise invalid("The default tag group cannot be deleted.", pointer="/data/id")
@@ -177,12 +193,14 @@ def delete_tag_group(ctx: Ctx) -> Response:
 
 @route("get_tags_for_tag_group")
 def get_tags_for_tag_group(ctx: Ctx) -> Response:
+    """The group's tags, 50 a page (facts §13)."""
     group = tagstore.group_row(ctx.store, ctx.params["id"])
     return tags_collection(ctx, tagstore.tags_in(ctx.store, group["id"]), "get_tags_for_tag_group")
 
 
 @route("get_tag_ids_for_tag_group")
 def get_tag_ids_for_tag_group(ctx: Ctx) -> Response:
+    """The group's tags as {type, id} pairs (facts §13)."""
     group = tagstore.group_row(ctx.store, ctx.params["id"])
     rows = tagstore.tags_in(ctx.store, group["id"])
     return Response(200, document(ctx, [{"type": "tag", "id": r["id"]} for r in rows]))

@@ -17,7 +17,8 @@ from klaviyo_core.http import ClientConfig, KlaviyoClient
 from klaviyo_core.paths import data_dir
 from klaviyo_core.profiles import unfinished_imports
 from klaviyo_core.profiles.mapping import suggest_mapping
-from klaviyo_core.profiles.pipeline import ImportOptions, ImportStopped, import_profiles
+from klaviyo_core.profiles.pipeline import ImportOptions, import_profiles
+from klaviyo_core.profiles.sender import ImportStopped
 from klaviyo_core.profiles.uploads import MAX_AGE_SECONDS, save_upload
 from klaviyo_sandbox import SandboxServer
 from tests.app.conftest import APP_PATH

@@ -20,8 +20,9 @@ from klaviyo_core.http.config import ClientConfig
 from klaviyo_core.profiles import fields
 from klaviyo_core.profiles.jobs import Limits
 from klaviyo_core.profiles.mapping import Mapping, suggest_mapping
-from klaviyo_core.profiles.pipeline import ImportOptions, ImportStopped, Progress, UnfinishedImport, import_profiles
-from klaviyo_core.profiles.sender import subscribe_body
+from klaviyo_core.profiles.pipeline import ImportOptions, UnfinishedImport, import_profiles
+from klaviyo_core.profiles.progress import Progress
+from klaviyo_core.profiles.sender import ImportStopped, subscribe_body
 from klaviyo_sandbox import SandboxServer
 from tests.conftest import ADMIN_HEADERS, FULL_KEY
 

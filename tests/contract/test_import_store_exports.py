@@ -116,7 +116,8 @@ def test_consent_per_row_survives_a_resume(sandbox: SandboxServer, tmp_path: Pat
     import threading
 
     from klaviyo_core.profiles.jobs import Limits
-    from klaviyo_core.profiles.pipeline import ImportStopped, Progress
+    from klaviyo_core.profiles.progress import Progress
+    from klaviyo_core.profiles.sender import ImportStopped
 
     stop = threading.Event()
 

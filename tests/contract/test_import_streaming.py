@@ -11,15 +11,11 @@ import pytest
 
 from klaviyo_core.csvfile.sniff import CsvError
 from klaviyo_core.profiles import scan as prep_scan
+from klaviyo_core.profiles.checkpoint import unfinished_imports
 from klaviyo_core.profiles.jobs import Limits
-from klaviyo_core.profiles.pipeline import (
-    ImportOptions,
-    ImportStopped,
-    Progress,
-    UnfinishedImport,
-    import_profiles,
-    unfinished_imports,
-)
+from klaviyo_core.profiles.pipeline import ImportOptions, UnfinishedImport, import_profiles
+from klaviyo_core.profiles.progress import Progress
+from klaviyo_core.profiles.sender import ImportStopped
 from klaviyo_sandbox import SandboxServer
 from tests.contract.test_import_profiles import (
     client_for,

@@ -24,7 +24,9 @@ from klaviyo_core.http.config import ClientConfig
 from klaviyo_core.profiles import ImportBusy, OlderCheckpoint, discard_import, unfinished_imports
 from klaviyo_core.profiles.checkpoint import Workspace
 from klaviyo_core.profiles.jobs import Limits
-from klaviyo_core.profiles.pipeline import ImportOptions, ImportStopped, Progress, import_profiles
+from klaviyo_core.profiles.pipeline import ImportOptions, import_profiles
+from klaviyo_core.profiles.progress import Progress
+from klaviyo_core.profiles.sender import ImportStopped
 from klaviyo_sandbox import KeySpec, SandboxServer
 from tests.conftest import FULL_KEY, KEYS
 from tests.contract.test_import_profiles import job_posts, mapping_for, write_people

@@ -5,6 +5,9 @@
 - No module imports a handler module (one listed in `engine.routes.HANDLER_MODULES`): features reach each other
   through stores and serialisers, never through another feature's routes.
 - A store imports only the engine and other stores.
+- Every `@route` handler has a docstring saying what Klaviyo does and which choice the sandbox makes.
+- A handler module holds no SQL (no `.execute(`/`.executemany(`/`.executescript(` call): routes and job workers
+  parse, call a store and serialise.
 """
 
 from __future__ import annotations
@@ -40,6 +43,18 @@ def sandbox_imports(path: Path) -> set[str]:
     return {name for name in found if name.startswith("klaviyo_sandbox.")}
 
 
+SQL_METHODS = frozenset({"execute", "executemany", "executescript"})
+
+
+def sql_calls(source: str) -> list[int]:
+    """Lines of the calls that run SQL (`<anything>.execute(...)` and its siblings)."""
+    return [
+        n.lineno
+        for n in ast.walk(ast.parse(source))
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in SQL_METHODS
+    ]
+
+
 def calls(path: Path, function: str) -> bool:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     return any(
@@ -53,7 +68,7 @@ MODULES = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
 def test_every_table_is_declared_by_a_listed_feature_store() -> None:
     declaring = {name for name, path in MODULES.items() if calls(path, "register_schema")}
     assert declaring == set(STORE_MODULES)
-    assert all(name.endswith(".store") for name in STORE_MODULES)
+    assert all(name.rsplit(".", 1)[-1].endswith("store") for name in STORE_MODULES)
 
 
 def test_no_module_imports_a_handler_module() -> None:
@@ -80,3 +95,33 @@ def test_a_fresh_store_has_every_table_without_importing_any_route() -> None:
     with Store(None).read() as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"profiles", "list_members", "lists", "events", "metrics", "tags", "tag_links", "campaigns"} <= tables
+
+
+def test_no_handler_module_holds_sql() -> None:
+    offenders = {
+        f"{name}:{line}" for name in HANDLER_MODULES for line in sql_calls(MODULES[name].read_text(encoding="utf-8"))
+    }
+    assert not offenders, sorted(offenders)
+
+
+def test_the_sql_check_sees_each_way_of_running_sql() -> None:
+    source = "def f(conn, store):\n    conn.execute('x')\n    store.c.executemany('y', [])\n    c.executescript('z')\n"
+    assert sql_calls(source) == [2, 3, 4]
+    assert sql_calls("def f(store):\n    store.read()\n    jobs_store.insert_import_job(store)\n") == []
+
+
+def _is_route(decorator: ast.expr) -> bool:
+    return isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Name) and decorator.func.id == "route"
+
+
+def route_handlers(path: Path) -> list[ast.FunctionDef]:
+    """The functions the file registers with `@route(...)`."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and any(map(_is_route, n.decorator_list))]
+
+
+def test_every_route_handler_says_what_it_emulates() -> None:
+    handlers = [(name, fn) for name, path in MODULES.items() for fn in route_handlers(path)]
+    assert len(handlers) >= 50  # the check sees the handlers
+    missing = [f"{name}.{fn.name}" for name, fn in handlers if not ast.get_docstring(fn)]
+    assert not missing, missing

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -217,6 +218,13 @@ def _compare(values: list[str], country: str) -> np.ndarray:
 
 def test_fast_path_is_available() -> None:
     assert phone_fast.AVAILABLE, "phonenumbers' internals changed: every phone now takes the slow path"
+
+
+def test_the_private_calls_name_the_pinned_phonenumbers() -> None:
+    """phones.py calls private phonenumbers functions: the version it names is the one pinned and installed."""
+    pins = (Path(__file__).resolve().parents[3] / "requirements.txt").read_text(encoding="utf-8")
+    assert f"phonenumbers=={phone_fast.TESTED_WITH}" in pins.split()
+    assert phonenumbers.__version__ == phone_fast.TESTED_WITH
 
 
 def test_international_numbers_match_phonenumbers() -> None:

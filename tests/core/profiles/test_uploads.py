@@ -16,7 +16,8 @@ from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.config import ClientConfig
 from klaviyo_core.profiles.checkpoint import unfinished_imports
 from klaviyo_core.profiles.mapping import suggest_mapping
-from klaviyo_core.profiles.pipeline import ImportOptions, ImportResult, ImportStopped, import_profiles
+from klaviyo_core.profiles.pipeline import ImportOptions, ImportResult, import_profiles
+from klaviyo_core.profiles.sender import ImportStopped
 from klaviyo_core.profiles.uploads import (
     MAX_AGE_SECONDS,
     files_needed_for_resume,
