@@ -1,1 +1,3 @@
-"""The Streamlit app's own package: pages and UI glue (the router is app.py at the top)."""
+"""The Streamlit app of Klaviyo Workbench (pages and UI helpers); `__version__` is the one Home shows."""
+
+__version__ = "0.1.0"  # kept equal to pyproject.toml's [project] version (tests/app/test_home.py checks)

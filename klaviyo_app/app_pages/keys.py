@@ -1,4 +1,8 @@
-"""🔑 Keys: saved Klaviyo accounts (keys in the OS keyring), tested and explained; the sandbox needs none."""
+"""Keys: saved Klaviyo accounts (keys in the OS keyring), tested and explained; the sandbox needs none.
+
+Status marks are Material icons plus words (DESIGN §5: an emoji renders as an empty box without an emoji
+font). A failed test keeps what was typed in the form (in this browser session only, never logged), so the
+person fixes the one wrong field instead of typing everything again."""
 
 from __future__ import annotations
 
@@ -17,9 +21,17 @@ from klaviyo_core.accounts import (
     AccountRecord,
     CredentialsError,
     mask_key,
+    page_abilities,
 )
 
-BADGES = {"ok": "🟢 OK", "failed": "🔴 Failed", "not tested": "⚪ Not tested"}
+BADGES = {
+    "ok": ":green[:material/check_circle: OK]",
+    "failed": ":red[:material/cancel: Failed]",
+    "not tested": ":gray[:material/help: Not tested]",
+}
+ACTIVE_MARK = ":material/star: **Active** · "
+LIVE_MARK = ":red[:material/public: **LIVE**] · "
+TEST_MARK = ":material/science: test server · "
 
 
 def show_flash() -> None:
@@ -30,8 +42,8 @@ def show_flash() -> None:
 
 def sandbox_row(active: str) -> None:
     with st.container(border=True):
-        mark = "⭐ **Active** · " if active == SANDBOX else ""
-        st.markdown(f"{mark}**{SANDBOX}** · 🧪 built-in, needs no key")
+        mark = ACTIVE_MARK if active == SANDBOX else ""
+        st.markdown(f"{mark}**{SANDBOX}** · :material/science: built-in, needs no key")
         if active != SANDBOX:
             st.button("Use", key="keys.use.sandbox", on_click=accounts.use_account, args=(SANDBOX,))
 
@@ -45,8 +57,8 @@ def environment_row(active: str) -> None:
         show_text("error", accounts.environment_problem() or f"{ENV_KEY} is set but is not usable.")
         return
     with st.container(border=True):
-        mark = "⭐ **Active** · " if active == ENV_ACCOUNT_NAME else ""
-        live = "🔴 **LIVE** · " if account.live else "🧪 test server · "
+        mark = ACTIVE_MARK if active == ENV_ACCOUNT_NAME else ""
+        live = LIVE_MARK if account.live else TEST_MARK
         st.markdown(f"{mark}**{ENV_ACCOUNT_NAME}** · {live}`{mask_key(account.api_key)}`")
         show_text(
             "caption", f"{account.base_url} · set outside the app; the command line uses it when no account is named"
@@ -59,8 +71,8 @@ def environment_row(active: str) -> None:
 
 def account_row(record: AccountRecord, active: str) -> None:
     with st.container(border=True):
-        mark = "⭐ **Active** · " if active == record.name else ""
-        live = "🔴 **LIVE** · " if record.live else "🧪 test server · "
+        mark = ACTIVE_MARK if active == record.name else ""
+        live = LIVE_MARK if record.live else TEST_MARK
         show_md(
             "markdown",
             mark + "**{name}** · " + live + f"`{record.fingerprint}` · {BADGES[record.status]}",
@@ -71,9 +83,9 @@ def account_row(record: AccountRecord, active: str) -> None:
             show_text("caption", f"Klaviyo account {info.name} ({info.id}) · {info.timezone} · {info.currency}")
         show_text("caption", f"{record.base_url} · revision {record.revision}")
         if record.last_test is not None:
-            show_text("caption", f"Last test {record.last_test.when}: {record.last_test.summary}")
-            if record.last_test.unknown:
-                show_text("caption", f"Could not check: {', '.join(record.last_test.unknown)}.")
+            summary = record.last_test.summary.split(" This key cannot:")[0]  # the table below says it per page
+            show_text("caption", f"Last test {record.last_test.when}: {summary}")
+            scope_table(record.last_test.cannot, record.last_test.unknown, f"keys.scopes.{record.id}")
         use, test, _ = st.columns([1, 1, 4])
         if active != record.name:
             use.button("Use", key=f"keys.use.{record.id}", on_click=accounts.use_account, args=(record.name,))
@@ -91,6 +103,12 @@ def account_row(record: AccountRecord, active: str) -> None:
                 on_click=accounts.remove_account,
                 args=(record.name,),
             )
+
+
+def scope_table(cannot: tuple[str, ...], unknown: tuple[str, ...], key: str) -> None:
+    """What each page can and cannot do with this key (from its last test), one row per page."""
+    with st.expander("What this key can do, page by page", expanded=bool(cannot)):
+        st.dataframe(page_abilities(cannot, unknown), hide_index=True, key=key)
 
 
 def edit_form(record: AccountRecord) -> None:
@@ -121,15 +139,16 @@ def edit_form(record: AccountRecord) -> None:
 
 def add_form() -> None:
     def submit() -> None:
-        accounts.add_account(
+        saved = accounts.add_account(
             st.session_state["keys.add.name"],
             st.session_state["keys.add.key"],
             st.session_state["keys.add.base_url"],
             st.session_state["keys.add.test"],
         )
-        st.session_state["keys.add.key"] = ""
+        if saved:  # a failed test keeps Name and Key as typed, to fix rather than retype
+            st.session_state["keys.add.name"] = st.session_state["keys.add.key"] = ""
 
-    with st.form("keys.add", clear_on_submit=True):
+    with st.form("keys.add"):
         st.subheader("Add an account")
         st.text_input("Name", placeholder="Acme US", key="keys.add.name")
         st.text_input("Private API key", type="password", placeholder="pk_...", key="keys.add.key")
@@ -146,31 +165,37 @@ def no_keyring_panel() -> None:
         "headless server. Nothing will be written to a file instead. Two honest alternatives:"
     )
     st.markdown(
-        f"- **This browser session only**: paste a key below; it stays in memory and is gone when you close "
-        f"the tab.\n- **Environment variable**: start the app or the CLI with `{ENV_KEY}` set (servers, cron)."
+        f"- **This browser tab only**: paste a key below; the app holds it in memory for this tab. Reloading "
+        f"the page, opening another tab or restarting the app forgets it (paste it again then).\n"
+        f"- **Environment variable**: start the app or the CLI with `{ENV_KEY}` set (servers, cron)."
     )
     current = accounts.session_account()
     if current is not None:
         show_md("info", "Session key in use: {label} · " + f"`{current.fingerprint}`", label=current.label)
+        scope_table(current.cannot, current.unknown, "keys.scopes.session")
         st.button("Forget the session key", key="keys.session.forget", on_click=accounts.forget_session_key)
 
     def submit() -> None:
-        accounts.use_session_key(
+        used = accounts.use_session_key(
             st.session_state["keys.session.name"],
             st.session_state["keys.session.key"],
             st.session_state["keys.session.base_url"],
         )
-        st.session_state["keys.session.key"] = ""
+        if used:  # a failed test keeps Name and Key as typed, to fix rather than retype
+            st.session_state["keys.session.name"] = st.session_state["keys.session.key"] = ""
 
-    with st.form("keys.session", clear_on_submit=True):
+    with st.form("keys.session"):
         st.text_input("Name", placeholder="Acme US", key="keys.session.name")
         st.text_input("Private API key", type="password", placeholder="pk_...", key="keys.session.key")
         st.text_input("Base URL", value=LIVE_BASE_URL, key="keys.session.base_url")
         st.form_submit_button("Test and use for this session", on_click=submit)
 
 
-st.title("🔑 Keys")
-st.caption("Private keys live only in your system keyring; this page never shows them again.")
+st.title("Keys")
+if accounts.keyring_available():
+    st.caption("Saved private keys are kept in your system keyring, never in a file; this page never shows them again.")
+else:
+    st.caption("This computer has no keyring, so keys cannot be saved: use one in this tab, or from the environment.")
 show_flash()
 active = accounts.active_name()
 sandbox_row(active)

@@ -1,4 +1,4 @@
-"""📈 Metrics: how are my events trending? Inputs -> klaviyo_core.metrics -> KPI tiles, chart, table, CSV."""
+"""Metrics: how are my events trending? Inputs -> klaviyo_core.metrics -> KPI tiles, chart, table, CSV."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def chart(frame: pd.DataFrame, measurement: str, series: str, kind: str) -> alt.
     return encoded
 
 
-st.title("📈 Metrics")
+st.title("Metrics")
 st.caption("How are your events trending? Pick metrics and a period; numbers come straight from Klaviyo.")
 client = get_client()
 target = f"{client.config.base_url}|{client.config.key_fingerprint}"

@@ -1,4 +1,4 @@
-"""🏷️ Tag upload: CSV -> detected shape and preview -> plan -> apply with progress -> results and download.
+"""Tag upload: CSV -> detected shape and preview -> plan -> apply with progress -> results and download.
 Also a read-only view of the account's tag groups and tags with how many resources each labels."""
 
 from __future__ import annotations
@@ -15,14 +15,18 @@ from klaviyo_app.ui.errors import guarded
 from klaviyo_app.ui.text import md_escape, show_text
 from klaviyo_core.accounts import Target, TargetError
 from klaviyo_core.tags import (
+    FIELDS,
     MERGE,
     REPLACE,
+    TEMPLATE_FILES,
     ImportsStillRunning,
     LabelError,
     LabelPlan,
     Shape,
     TagFileError,
     apply_plan,
+    overview_csv,
+    overview_rows,
     plan_labels,
     plan_tag_file,
     read_tag_file,
@@ -30,11 +34,14 @@ from klaviyo_core.tags import (
     report_rows,
     send_labels,
     tag_overview,
+    template_csv,
 )
 
 PLAN_KEY = "tags_plan"  # (file digest, Plan)
 RESULT_KEY = "tags_result"  # (file digest, ApplyResult)
 LABEL_RUNS_KEY = "tags_label_runs"  # {(file digest, property, mode): "HH:MM" of the run}
+OVERVIEW_KEY = "tags_overview"  # (account label, [TagUsage]) from the last "Load current tags"
+NOT_MAPPED = "(not used)"
 MODE_TEXT = {
     MERGE: "Merge: add the labels a profile does not have yet",
     REPLACE: "Replace: exactly these",
@@ -45,8 +52,8 @@ RERUN_TEXT = {
 }
 SHAPES_HELP = """
 - `tag_group,tag[,exclusive]` creates the groups and tags that are missing (safe to re-run).
-- `resource_type,resource,tag_group,tag[,action]` tags lists, segments, campaigns and flows by id or exact
-  name; `action=remove` untags. An empty `tag_group` means the default group.
+- `resource_type,resource,tag[,tag_group][,action]` tags lists, segments, campaigns and flows by id or exact
+  name (`Type,Name,Tag` works too); `action=remove` untags. No or an empty `tag_group` means the default group.
 - `email,label` labels **profiles**, which Klaviyo cannot tag: the labels become a custom profile property.
 """
 
@@ -55,7 +62,7 @@ def _planned_on(planned: Target | None, current: Target) -> bool:
     return planned is not None and planned.same_account(current) and planned.live == current.live
 
 
-st.title("🏷️ Tag upload")
+st.title("Tag upload")
 with guarded() as identifying:  # it cannot be identified: nothing can be planned or written
     TARGET = get_target()  # the account plans are read from and applied to
 if identifying.failed:
@@ -63,7 +70,7 @@ if identifying.failed:
 upload_tab, overview_tab = st.tabs(["Upload a CSV", "Current tags"])
 
 
-def _labels(data: bytes, digest: str) -> None:
+def _labels(tag_file, digest: str) -> None:  # type: ignore[no-untyped-def]
     st.warning(
         "Klaviyo has no profile tags. These labels will be written as a **custom profile property** holding a "
         "list, through the profile bulk import (profiles that do not exist yet are created; consent is never "
@@ -78,7 +85,7 @@ def _labels(data: bytes, digest: str) -> None:
         horizontal=True,
     )
     try:
-        plan = plan_labels(read_tag_file(data), name, mode)
+        plan = plan_labels(tag_file, name, mode)
     except LabelError as exc:
         show_text("error", exc)
         return
@@ -145,72 +152,133 @@ def _plan_view(digest: str, tag_file) -> None:  # type: ignore[no-untyped-def]
     if not stored or stored[0] != digest:
         return
     plan = stored[1]
-    cols = st.columns(len(plan.counts()) + 2)
-    cols[0].metric("New groups", len(plan.new_groups))
-    cols[1].metric("New tags", len(plan.new_tags))
-    for col, (action, n) in zip(cols[2:], plan.counts().items(), strict=True):
-        col.metric(action.capitalize(), n)
+    numbers = plan.summary()
+    for col, (label, n) in zip(st.columns(max(len(numbers), 1)), numbers.items(), strict=False):
+        col.metric(label, n)
     for warning in plan.warnings:
         show_text("warning", warning)
-    table = pd.DataFrame(report_rows(plan))[["line", "plan", "detail", "warnings"]]
-    st.dataframe(table, hide_index=True, key="tags_plan_table")
+    table_slot = st.container()  # one table: the plan, then (after Apply) the same rows with what happened
     if not plan.writes:
         st.success("Nothing to change: the account already matches this file.")
-        return
+    else:
+        _apply_controls(digest, plan)
+    with table_slot:
+        _rows_table(digest, plan)
+
+
+def _apply_controls(digest: str, plan) -> None:  # type: ignore[no-untyped-def]
     st.caption(f"Planned on {TARGET.label()}.")
     effect = f"make {plan.writes} tag change{'s' if plan.writes != 1 else ''}"
     ready = confirm_box(TARGET, effect, "tags_confirm")
     label = f"Apply {plan.writes} change{'s' if plan.writes != 1 else ''}"
-    if st.button(label, key="tags_apply", type="primary", disabled=not ready):
-        bar = st.progress(0.0, text="Starting…")
-        with guarded() as applying:
-            try:
-                result = apply_plan(
-                    get_client(),
-                    plan,
-                    on_progress=lambda d, t, m: bar.progress(d / max(t, 1), text=md_escape(f"{d}/{t} {m}")),
-                    target=TARGET,
-                    confirmation=take_confirmation(TARGET, effect, "tags_confirm"),
-                )
-            except TargetError as exc:
-                render_refusal(exc)
-                return
-        if applying.failed:
-            return
-        st.session_state[RESULT_KEY] = (digest, result)
-    _results(digest, plan)
-
-
-def _results(digest: str, plan) -> None:  # type: ignore[no-untyped-def]
-    stored = st.session_state.get(RESULT_KEY)
-    if not stored or stored[0] != digest:
+    if not st.button(label, key="tags_apply", type="primary", disabled=not ready):
         return
-    result = stored[1]
-    counts = result.counts()
-    (st.success if result.ok else st.error)(", ".join(f"{n} {s}" for s, n in counts.items()))
-    table = pd.DataFrame(report_rows(plan, result))[["line", "plan", "status", "message"]]
-    st.dataframe(table, hide_index=True, key="tags_result_table")
-    st.download_button(
-        "Download the report (CSV)", report_csv(plan, result), "tag-upload-report.csv", "text/csv", key="tags_report"
-    )
+    bar = st.progress(0.0, text="Starting…")
+
+    def show(done: int, total: int, message: str) -> None:
+        bar.progress(done / max(total, 1), text=md_escape(f"Step {done} of {total}: {message}"))
+
+    with guarded() as applying:
+        try:
+            token = take_confirmation(TARGET, effect, "tags_confirm")
+            result = apply_plan(get_client(), plan, on_progress=show, target=TARGET, confirmation=token)
+        except TargetError as exc:
+            render_refusal(exc)
+            return
+    if not applying.failed:
+        st.session_state[RESULT_KEY] = (digest, result)
+
+
+def _rows_table(digest: str, plan) -> None:  # type: ignore[no-untyped-def]
+    """The file's rows with the plan, or with what happened once applied; long texts are listed in full below
+    the table (a table cell cuts them off)."""
+    stored = st.session_state.get(RESULT_KEY)
+    result = stored[1] if stored and stored[0] == digest else None
+    rows = report_rows(plan, result)
+    if result is not None:
+        counts = result.counts()
+        (st.success if result.ok else st.error)(", ".join(f"{n} {s}" for s, n in counts.items() if n))
+    last = ["status", "message"] if result else ["plan", "detail"]
+    table = pd.DataFrame(rows)[["line", *last, *plan_columns(plan)]]  # what happens first, the file's cells after
+    wide = {name: st.column_config.TextColumn(width="large") for name in ("message", "detail")}
+    wide.update({name: st.column_config.TextColumn(width="medium") for name in plan_columns(plan)})
+    st.dataframe(table, hide_index=True, key="tags_rows_table", column_config=wide)
+    noted = [r for r in rows if r.get("status") in ("failed", "skipped") or (not result and r["plan"] == "skip")]
+    if noted:
+        with st.expander(f"{len(noted)} row(s) not done, in full", expanded=True):
+            for r in noted:
+                show_text("markdown", f"Line {r['line']}: {r.get('message') or r['detail']}")
+    if result is not None:
+        st.download_button(
+            "Download the report (CSV)",
+            report_csv(plan, result),
+            "tag-upload-report.csv",
+            "text/csv",
+            key="tags_report",
+            on_click="ignore",
+        )
+
+
+def plan_columns(plan) -> list[str]:  # type: ignore[no-untyped-def]
+    """The file's own columns, in the order the plan rows carry them."""
+    return list(plan.rows[0].values) if plan.rows else []
+
+
+def _templates() -> None:
+    cols = st.columns(len(TEMPLATE_FILES))
+    for col, (shape, name) in zip(cols, TEMPLATE_FILES.items(), strict=True):
+        col.download_button(
+            f"Template: {shape.value}",
+            template_csv(shape),
+            name,
+            "text/csv",
+            key=f"tags_template_{name}",
+            on_click="ignore",
+            icon=":material/download:",
+        )
+
+
+def _read(data: bytes):  # type: ignore[no-untyped-def]
+    """The file as a TagFile, or None after explaining why not; an unknown header gets a column mapping."""
+    try:
+        return read_tag_file(data)
+    except TagFileError as exc:
+        if not exc.header:
+            show_text("error", f"This file cannot be used: {exc}")
+            return None
+        header = exc.header
+        show_text("warning", f"This file cannot be used as it is: {exc} Say what each column holds:")
+    mapping: dict[str, str] = {}
+    cols = st.columns(min(len(header), 4))
+    for n, cell in enumerate(header):
+        chosen = cols[n % len(cols)].selectbox(
+            md_escape(cell) or f"Column {n + 1}", [NOT_MAPPED, *FIELDS], key=f"tags_map_{n}"
+        )
+        if chosen != NOT_MAPPED:
+            mapping[cell] = chosen
+    if not mapping:
+        return None
+    try:
+        return read_tag_file(data, mapping=mapping)
+    except TagFileError as again:
+        show_text("info", f"Not usable yet: {again}")
+        return None
 
 
 with upload_tab:
     st.markdown(SHAPES_HELP)
+    _templates()
     uploaded = st.file_uploader("CSV file", type=["csv"], key="tags_file")
     if uploaded is not None:
         data = uploaded.getvalue()
-        try:
-            tag_file = read_tag_file(data)
-        except TagFileError as exc:
-            show_text("error", f"This file cannot be used: {exc}")
-        else:
+        tag_file = _read(data)
+        if tag_file is not None:
             st.info(f"Detected shape: **{tag_file.shape.value}** · {len(tag_file.rows)} rows")
-            preview = pd.DataFrame([r.values for r in tag_file.rows[:20]], columns=tag_file.columns)
-            st.dataframe(preview, hide_index=True, key="tags_preview")
-            digest = hashlib.sha256(data).hexdigest()
+            digest = hashlib.sha256(data + repr(tag_file.columns).encode()).hexdigest()
             if tag_file.shape is Shape.PROFILE_LABELS:
-                _labels(data, digest)
+                preview = pd.DataFrame([r.values for r in tag_file.rows[:20]], columns=tag_file.columns)
+                st.dataframe(preview, hide_index=True, key="tags_preview")
+                _labels(tag_file, digest)
             else:
                 _plan_view(digest, tag_file)
 
@@ -218,15 +286,16 @@ with overview_tab:
     st.caption("Read-only. Tags label campaigns, flows, lists and segments (never profiles).")
     if st.button("Load current tags", key="tags_load_overview"):
         with guarded() as reading, st.spinner("Reading tags (3 requests a second at most)…"):
-            usage = tag_overview(get_client())
-        if not reading.failed:
-            rows = [
-                {
-                    "group": u.group + (" (exclusive)" if u.exclusive else "") + (" (default)" if u.default else ""),
-                    "tag": u.tag,
-                    **u.counts,
-                    "total": u.total,
-                }
-                for u in usage
-            ]
-            st.dataframe(pd.DataFrame(rows), hide_index=True, key="tags_overview_table")
+            st.session_state[OVERVIEW_KEY] = (TARGET.label(), tag_overview(get_client()))
+    loaded = st.session_state.get(OVERVIEW_KEY)
+    if loaded and loaded[0] == TARGET.label():
+        st.dataframe(pd.DataFrame(overview_rows(loaded[1])), hide_index=True, key="tags_overview_table")
+        st.download_button(
+            "Export (CSV)",
+            overview_csv(loaded[1]),
+            "current-tags.csv",
+            "text/csv",
+            key="tags_overview_export",
+            on_click="ignore",
+            icon=":material/download:",
+        )

@@ -1,4 +1,4 @@
-"""⚡ Test events: build an event, see the exact request, send it safely, see it land.
+"""Test events: build an event, see the exact request, send it safely, see it land.
 
 Thin page: widgets -> klaviyo_core (event_form, events, event_send, event_bulk, event_history) -> render.
 The LIVE guard is the core's; this page shows its texts and asks `ui.confirm` for a one-write token.
@@ -138,6 +138,12 @@ def _form_column() -> None:
     value_col.text_input("Value", key=K_VALUE, placeholder="e.g. 42.50")
     currency_col.text_input("Currency", key=K_CURRENCY)
     st.text_input("Time (ISO 8601, any timezone; blank = now)", key=K_TIME)
+    st.text_input(
+        "Unique id",
+        key=K_UNIQUE,
+        help="Klaviyo keeps one event per profile, metric and unique id: type your order id to make a re-send "
+        "harmless. Blank gets a fresh one; after each send the field gets a fresh one again.",
+    )
 
 
 def _profile_pending(errors: list[Any]) -> bool:
@@ -148,6 +154,8 @@ def _profile_pending(errors: list[Any]) -> bool:
 
 def _preview_column(event: Event | None, errors: list[Any], client: Any, pending: bool) -> None:
     st.subheader("Request preview")
+    for warning in built.warnings:  # sendable, but probably not what the person meant
+        show_text("warning", warning, icon=":material/warning:")
     if pending:
         st.info("Enter the **Profile** the event is for (an email, phone number or external id) to see the request.")
         return
@@ -299,7 +307,7 @@ def _resend_entry(entry: HistoryEntry, target: Any, client: Any, history: EventH
 
 
 # -- the page, top to bottom -------------------------------------------------------------------------
-st.title("⚡ Test events")
+st.title("Test events")
 client = get_client()
 with guarded() as identifying:  # the account cannot be identified: nothing can be sent to it
     target: Target = get_target()  # the account sends go to (and a LIVE confirmation names)
@@ -321,9 +329,11 @@ with left:
 pending = _profile_pending(built.errors)
 if built.event is not None and st.session_state.get(K_LAST_RESULT) == NOT_SENT_FORM:
     del st.session_state[K_LAST_RESULT]  # fixed since: the refusal is old news
-with right:
-    _preview_column(built.event, built.errors, client, pending)
+if built.event is None and isinstance(st.session_state.get(K_LAST_RESULT), SendResult):
+    del st.session_state[K_LAST_RESULT]  # the form changed into an error: an old "Accepted" would mislead
+with right:  # the send button, its LIVE confirmation and its outcome first, above the (tall) preview
     _send_controls(built.event, target, client, history, pending)
     _show_last_result()
+    _preview_column(built.event, built.errors, client, pending)
 _bulk_section(built.event, target, client)
 _history_section(target, client, history)

@@ -66,6 +66,8 @@ class SessionAccount:
     base_url: str = LIVE_BASE_URL
     revision: str = SPEC_REVISION
     report_summary: str = ""
+    cannot: tuple[str, ...] = ()  # the key test's verdicts, for the Keys page's scope table
+    unknown: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -180,7 +182,10 @@ def active_target() -> Target:
         st.session_state[ACTIVE] = SANDBOX
         return _sandbox_target()
     live = account.live if isinstance(account, ResolvedAccount) else is_live(account.base_url)
-    return Target(name, account.base_url, account.api_key, live, account.revision)
+    # A session key's target is named as the user named it: a LIVE write asks for "Acme US", not for the
+    # switcher's "Acme US (this session only)".
+    shown = account.name if isinstance(account, SessionAccount) else name
+    return Target(shown, account.base_url, account.api_key, live, account.revision)
 
 
 def live_names() -> set[str]:
@@ -213,20 +218,25 @@ def render_account_switcher() -> None:
         options,
         key=SWITCHER,
         on_change=_on_switch,
-        format_func=lambda name: f"🔴 {name} (LIVE)" if name in live else name,
+        format_func=lambda name: f"{name} (LIVE)" if name in live else name,
     )
     target = active_target()
     if target.live:
-        show_md("markdown", "**Target:** 🔴 **LIVE** · {name}", name=target.name)
-        st.error("LIVE account: changes reach real customers.", icon="🔴")
+        show_md("markdown", "**Target:** :red[:material/public: **LIVE**] · {name}", name=target.name)
+        st.error("LIVE account: changes reach real customers.", icon=":material/warning:")
     elif target.name == SANDBOX:
-        st.markdown(f"**Target:** 🧪 {SANDBOX} (local, safe to try anything)")
+        st.markdown(f"**Target:** :material/science: {SANDBOX} (local, safe to try anything)")
     else:
-        show_md("markdown", "**Target:** 🧪 {name} (test server {url})", name=target.name, url=target.base_url)
+        show_md(
+            "markdown",
+            "**Target:** :material/science: {name} (test server {url})",
+            name=target.name,
+            url=target.base_url,
+        )
     if target.name != SANDBOX:  # what every write is bound to (the account id shows with each plan)
         show_md("caption", "{url} · key {key}", url=target.base_url, key=mask_key(target.api_key))
     if warning := host_warning(target.base_url):
-        show_text("warning", warning, icon="⚠️")
+        show_text("warning", warning, icon=":material/warning:")
 
 
 # -- actions for the Keys page (called from widget callbacks) --------------------------------------
@@ -243,9 +253,14 @@ def run_check(key: str, base_url: str, revision: str) -> KeyReport:
         client.close()
 
 
-def report_message(report: KeyReport) -> tuple[str, str]:
+def report_message(report: KeyReport, table: bool = True) -> tuple[str, str]:
+    """(level, text) after a test; with `table` the Keys page shows the per-page table, so the text only
+    points at it instead of listing scopes in a paragraph."""
     if not report.ok:
         return "error", f"{report.summary} {report.todo}".strip()
+    if report.cannot and table:
+        pages = '"What this key can do, page by page" shows what each page can and cannot do with it.'
+        return "warning", f"{report.summary} Some things are not allowed for this key. {pages}"
     if report.cannot:
         return "warning", f"{report.summary} {report.cannot_text.capitalize()}."
     return "success", report.summary
@@ -287,7 +302,7 @@ def test_saved(name: str) -> None:
     except CredentialsError as exc:
         flash("error", str(exc))
         return
-    level, message = report_message(report)
+    level, message = report_message(report, table=name != ENV_ACCOUNT_NAME)  # the environment's is not kept
     flash(level, f"{name}: {message}")
 
 
@@ -347,12 +362,13 @@ def use_session_key(name: str, key_text: str, base_url: str) -> bool:
     if not report.ok:
         flash("error", f"Not used. {report_message(report)[1]}")
         return False
-    account = SessionAccount(label, verdict.key, base_url, SPEC_REVISION, report_message(report)[1])
+    summary = report_message(report)[1]
+    account = SessionAccount(label, verdict.key, base_url, SPEC_REVISION, summary, report.cannot, report.unknown)
     st.session_state[SESSION_ACCOUNT] = account
     set_active(account.label)
     flash(
         report_message(report)[0],
-        f"Using {account.fingerprint} for this browser session only. {account.report_summary}",
+        f"Using {account.fingerprint} in this browser tab only (a reload forgets it). {account.report_summary}",
     )
     return True
 

@@ -1,4 +1,5 @@
-"""Sidebar 'Test connection': one GET /api/accounts, the account's name or the explained error."""
+"""Sidebar 'Test connection' (the app's only one): one GET /api/accounts, the account's name or the explained
+error."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from klaviyo_core.accounts import fetch_account
 
 
 def render_connection_check(key: str = "sidebar_test_connection") -> None:
-    """A Test connection button (the key tells the sidebar's from the Home page's) and its last result."""
+    """A Test connection button and its last result (kept in session state until the next check)."""
     if st.button("Test connection", key=key, use_container_width=True):
         with guarded(show=False) as outcome:  # shown below, and again on every rerun until the next check
             st.session_state[state.CONNECTION_RESULT] = fetch_account(get_client())
@@ -25,7 +26,7 @@ def render_connection_check(key: str = "sidebar_test_connection") -> None:
         show_md(
             "success",
             "Connected to **{name}** ({zone}, {currency})",
-            "✅",
+            ":material/check_circle:",
             name=result.name,
             zone=result.timezone,
             currency=result.currency,

@@ -1,6 +1,7 @@
 """Saved accounts (keys in the OS keyring), key checks, who a key belongs to, the one LIVE rule, the target a
 write is bound to, and the one-write confirmation every LIVE write needs."""
 
+from klaviyo_core.accounts.abilities import PAGE_NEEDS, page_abilities
 from klaviyo_core.accounts.confirm import (
     LiveConfirmation,
     LiveWriteNotConfirmed,
@@ -50,6 +51,7 @@ __all__ = [
     "ENV_KEY",
     "LIVE_BASE_URL",
     "LIVE_ENV",
+    "PAGE_NEEDS",
     "PUBLIC_VS_PRIVATE",
     "SANDBOX",
     "AccountInfo",
@@ -81,6 +83,7 @@ __all__ = [
     "is_loopback_url",
     "keyring_available",
     "mask_key",
+    "page_abilities",
     "prompt",
     "require_live_confirmation",
     "resolve_account",

@@ -16,6 +16,12 @@ from klaviyo_core.events.model import Event, EventError, build_event, parse_prop
 from klaviyo_core.events.templates import get_template
 
 IDENTIFIER_KINDS = ("email", "phone_number", "external_id")
+#: Keys that look like the event's own fields but, inside properties, are only custom properties.
+RESERVED_PROPERTY_FIELDS = {
+    "unique_id": "the Unique id field",
+    "time": "the Time field",
+    "value": "the Value field",
+}
 
 
 @dataclass
@@ -63,6 +69,7 @@ class EventForm:
 class FormResult:
     event: Event | None
     errors: list[EventError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # sendable, but probably not what was meant
 
     def error_for(self, name: str) -> EventError | None:
         return next((e for e in self.errors if e.field == name), None)
@@ -78,8 +85,9 @@ def build_from_form(form: EventForm, *, now: datetime | None = None) -> FormResu
         errors.append(exc)
     if form.identifier_kind not in IDENTIFIER_KINDS:
         errors.append(EventError("profile", f"Unknown identifier '{form.identifier_kind}'."))
+    warnings = reserved_property_warnings(properties)
     if errors:
-        return FormResult(None, errors)
+        return FormResult(None, errors, warnings)
     identifiers = {form.identifier_kind: form.identifier}
     try:
         event = build_event(
@@ -94,5 +102,16 @@ def build_from_form(form: EventForm, *, now: datetime | None = None) -> FormResu
             **identifiers,
         )
     except EventError as exc:
-        return FormResult(None, [exc])
-    return FormResult(event)
+        return FormResult(None, [exc], warnings)
+    return FormResult(event, warnings=warnings)
+
+
+def reserved_property_warnings(properties: Mapping[str, Any]) -> list[str]:
+    """Why: Klaviyo takes `unique_id`, `time` and `value` from the event itself; typed into properties they are
+    sent as plain custom properties (no de-duplication, no time, no revenue) and nobody notices."""
+    return [
+        f"Properties contain '{name}': it is sent as an ordinary property, not as the event's {name}. "
+        f"Use {where} instead."
+        for name, where in RESERVED_PROPERTY_FIELDS.items()
+        if name in properties
+    ]

@@ -1,7 +1,7 @@
 """Tags from a CSV: read the file, plan against the account, apply the plan; profile labels as properties."""
 
 from klaviyo_core.tags.apply import apply_plan, plan_tag_file, report_csv, report_rows
-from klaviyo_core.tags.files import Shape, TagFileError, read_tag_file
+from klaviyo_core.tags.files import FIELDS, TEMPLATE_FILES, Shape, TagFileError, read_tag_file, template_csv
 from klaviyo_core.tags.labels import (
     MERGE,
     REPLACE,
@@ -25,15 +25,17 @@ from klaviyo_core.tags.plan import (
     Tag,
     make_plan,
 )
-from klaviyo_core.tags.state import tag_overview
+from klaviyo_core.tags.state import TagUsage, overview_csv, overview_rows, tag_overview
 
 __all__ = [
     "ASSIGN",
     "CREATE",
+    "FIELDS",
     "MERGE",
     "REMOVE",
     "REPLACE",
     "SKIP",
+    "TEMPLATE_FILES",
     "UNCHANGED",
     "AccountState",
     "Group",
@@ -46,8 +48,11 @@ __all__ = [
     "Shape",
     "Tag",
     "TagFileError",
+    "TagUsage",
     "apply_plan",
     "make_plan",
+    "overview_csv",
+    "overview_rows",
     "plan_labels",
     "plan_tag_file",
     "read_tag_file",
@@ -55,4 +60,5 @@ __all__ = [
     "report_rows",
     "send_labels",
     "tag_overview",
+    "template_csv",
 ]

@@ -182,7 +182,7 @@ class _Applier:
         self.create_tags()
         for method, tkey, kind, rows in self._link_batches():
             self.link(method, tkey, kind, rows)
-            self.step(f"{'Untagged' if method == 'DELETE' else 'Tagged'} {len(rows)} {PLURAL[kind]}")
+            self.step(_link_message(method, kind, rows))
         for row in self.plan.rows:
             self._settle(row)
         return self.result
@@ -203,6 +203,16 @@ class _Applier:
                 self.fail(row, why)
             else:
                 self.result.status[row.line], self.result.message[row.line] = DONE, row.detail
+
+
+def _link_message(method: str, kind: str, rows: list[PlanRow]) -> str:
+    """ "Tagged 1 flow with 'Flash'" (never "Tagged 1 flows"): what one batch of links just did."""
+    n = len({r.resource_id for r in rows})
+    noun = kind if n == 1 else PLURAL[kind]
+    tag = rows[0].values.get("tag", "") if rows else ""
+    if method == "DELETE":
+        return f"Took the tag '{tag}' off {n} {noun}"
+    return f"Tagged {n} {noun} with '{tag}'"
 
 
 def apply_plan(

@@ -2,12 +2,14 @@
 
 Three shapes (column order free, header names case- and space-insensitive):
 - `tag_group,tag[,exclusive]`: the groups and tags that should exist (missing ones are created).
-- `resource_type,resource,tag_group,tag[,action]`: tag (or, with action=remove, untag) lists, segments,
-  campaigns and flows, named by id or exact name.
+- `resource_type,resource,tag[,tag_group][,action]`: tag (or, with action=remove, untag) lists, segments,
+  campaigns and flows, named by id or exact name (no tag_group: the default group).
 - `email,label`: profile labels. Klaviyo cannot tag profiles; these become a list-valued custom profile
   property (see labels.py).
-A file that fits no shape is rejected as a whole (TagFileError); a bad row is kept with its problem, so the
-plan can report it and the other rows still go ahead.
+Headers people actually write (`Type,Name,Tag`, `Tag Group`, `Resource ID`) are read through SYNONYMS; a
+header that still fits no shape is rejected as a whole (TagFileError, which carries the file's header so the
+page can offer a column mapping, `read_tag_file(data, mapping=...)`). A bad row is kept with its problem, so
+the plan can report it and the other rows still go ahead.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from charset_normalizer import from_bytes
+
+from klaviyo_core.csvfile.write import csv_text
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -47,14 +51,41 @@ class Shape(Enum):
 
 REQUIRED = {
     Shape.GROUPS: ("tag_group", "tag"),
-    Shape.ASSIGNMENTS: ("resource_type", "resource", "tag_group", "tag"),
+    Shape.ASSIGNMENTS: ("resource_type", "resource", "tag"),
     Shape.PROFILE_LABELS: ("email", "label"),
 }
-OPTIONAL = {Shape.GROUPS: ("exclusive",), Shape.ASSIGNMENTS: ("action",), Shape.PROFILE_LABELS: ()}
+OPTIONAL = {Shape.GROUPS: ("exclusive",), Shape.ASSIGNMENTS: ("tag_group", "action"), Shape.PROFILE_LABELS: ()}
+#: Every column name the shapes know, in the order a mapping offers them.
+FIELDS = ("resource_type", "resource", "tag_group", "tag", "action", "exclusive", "email", "label")
+#: Common header names (normalised) -> the column they mean; a file's own canonical name always wins.
+SYNONYMS = {
+    "type": "resource_type",
+    "resource": "resource",
+    "kind": "resource_type",
+    "object_type": "resource_type",
+    "name": "resource",
+    "id": "resource",
+    "resource_id": "resource",
+    "resource_name": "resource",
+    "object": "resource",
+    "group": "tag_group",
+    "tag_group_name": "tag_group",
+    "taggroup": "tag_group",
+    "tag_name": "tag",
+    "tags": "tag",
+    "exclusive_group": "exclusive",
+    "email_address": "email",
+    "labels": "label",
+}
 
 
 class TagFileError(ValueError):
-    """The file as a whole cannot be used (not CSV, unknown header, empty, too large)."""
+    """The file as a whole cannot be used (not CSV, unknown header, empty, too large). `header` is the file's
+    header when that is what was not recognised (the page then offers a column mapping), else empty."""
+
+    def __init__(self, message: str, header: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.header = header or []
 
 
 @dataclass(frozen=True)
@@ -92,17 +123,36 @@ def decode(data: bytes) -> str:
         return str(best)
 
 
-def detect_shape(columns: list[str]) -> Shape:
+def detect_shape(columns: list[str], header: list[str] | None = None) -> Shape:
     present = set(columns)
     for shape in (Shape.ASSIGNMENTS, Shape.GROUPS, Shape.PROFILE_LABELS):
         if set(REQUIRED[shape]) <= present:
             return shape
     expected = "; ".join(",".join(REQUIRED[s]) + "".join(f"[,{o}]" for o in OPTIONAL[s]) for s in Shape)
-    raise TagFileError(f"Unrecognised header {','.join(columns) or '(empty)'}. Expected one of: {expected}.")
+    shown = ",".join(header if header is not None else columns) or "(empty)"
+    raise TagFileError(f"Unrecognised header {shown}. Expected one of: {expected}.", header or columns)
 
 
-def read_tag_file(data: bytes | str) -> TagFile:
-    """Parse a CSV upload into a TagFile; raises TagFileError when the file cannot be used at all."""
+def canonical_columns(header: list[str], mapping: dict[str, str] | None = None) -> list[str]:
+    """The column each header cell means: the user's `mapping` (header cell -> field) first, then the
+    normalised name, then a synonym when the file does not also carry that field under its own name."""
+    mapping = mapping or {}
+    names = [normalise_header(h) for h in header]
+    own = {n for h, n in zip(header, names, strict=True) if h not in mapping and n in FIELDS}
+    out = []
+    for cell, name in zip(header, names, strict=True):
+        if cell in mapping:
+            out.append(mapping[cell] or name)
+        elif name in FIELDS or SYNONYMS.get(name) in own:
+            out.append(name)
+        else:
+            out.append(SYNONYMS.get(name, name))
+    return out
+
+
+def read_tag_file(data: bytes | str, mapping: dict[str, str] | None = None) -> TagFile:
+    """Parse a CSV upload into a TagFile; raises TagFileError when the file cannot be used at all. `mapping`
+    names what a header cell means when the header is not one the reader recognises."""
     if isinstance(data, bytes):
         if len(data) > MAX_FILE_BYTES:
             raise TagFileError(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; split it.")
@@ -112,10 +162,10 @@ def read_tag_file(data: bytes | str) -> TagFile:
     reader = csv.reader(io.StringIO(data, newline=""), delimiter=_delimiter(data))
     try:
         header = next(reader, [])
-        columns = [normalise_header(h) for h in header]
+        columns = canonical_columns(header, mapping)
         if len(set(columns)) != len(columns):
-            raise TagFileError(f"The header repeats a column: {','.join(header)}.")
-        shape = detect_shape(columns)
+            raise TagFileError(f"The header repeats a column: {','.join(header)}.", header)
+        shape = detect_shape(columns, header)
         out = TagFile(shape, columns)
         for raw in reader:
             if not any(cell.strip() for cell in raw):
@@ -175,3 +225,25 @@ def is_exclusive(value: str) -> bool:
 
 def is_remove(row: TagRow) -> bool:
     return row.get("action").lower() in REMOVE_ACTIONS
+
+
+TEMPLATES = {
+    Shape.ASSIGNMENTS: [
+        ["resource_type", "resource", "tag_group", "tag", "action"],
+        ["campaign", "Summer Sale", "Season", "Summer", "add"],
+        ["flow", "Welcome Series", "", "Onboarding", "add"],
+        ["list", "Newsletter", "Season", "Winter", "remove"],
+    ],
+    Shape.GROUPS: [["tag_group", "tag", "exclusive"], ["Season", "Summer", "true"], ["Season", "Winter", "true"]],
+    Shape.PROFILE_LABELS: [["email", "label"], ["ana@example.com", "vip"], ["ben@example.com", "wholesale"]],
+}
+TEMPLATE_FILES = {
+    Shape.ASSIGNMENTS: "tag-assignments-template.csv",
+    Shape.GROUPS: "tag-groups-template.csv",
+    Shape.PROFILE_LABELS: "profile-labels-template.csv",
+}
+
+
+def template_csv(shape: Shape) -> str:
+    """A small example file of one shape, to download and fill in (through the one CSV writer)."""
+    return csv_text(TEMPLATES[shape])

@@ -100,6 +100,21 @@ class Plan:
         found = Counter(r.action for r in self.rows)
         return {a: found.get(a, 0) for a in ACTIONS}
 
+    def summary(self) -> dict[str, int]:
+        """The plan in numbers that read without a legend (zeros left out): what will be created, what will
+        be tagged or untagged, what is already so and what is skipped. Rows that create a group or tag are
+        counted as the groups and tags they create, so "Create 0" never sits beside "New tags 4"."""
+        counts = self.counts()
+        numbers = {
+            "Tag groups to create": len(self.new_groups),
+            "Tags to create": len(self.new_tags),
+            "Resources to tag": counts[ASSIGN],
+            "Resources to untag": counts[REMOVE],
+            "Rows already done": counts[UNCHANGED],
+            "Rows skipped": counts[SKIP],
+        }
+        return {label: n for label, n in numbers.items() if n}
+
     @property
     def writes(self) -> int:
         """Rows that change something (what apply will do)."""

@@ -9,9 +9,10 @@ resources the file names.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from klaviyo_core.csvfile.write import csv_text
 from klaviyo_core.tags.files import Shape, TagFile
 from klaviyo_core.tags.plan import AccountState, Group, Resource, Tag, key, resource_type
 
@@ -103,47 +104,70 @@ class TagUsage:
     tag: str  # "" for a group without tags
     tag_id: str
     counts: dict[str, int]  # kind -> how many resources of that kind carry the tag
+    names: dict[str, list[str]] = field(default_factory=dict)  # kind -> the names of those resources, sorted
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
 
 
-def _links_for_kind(client: KlaviyoClient, kind: str, tags: list[Tag]) -> dict[str, set[str]]:
-    """tag id -> resource ids of one kind, by the cheaper of the two ways the API offers."""
+def _links_for_kind(client: KlaviyoClient, kind: str, tags: list[Tag]) -> dict[str, list[str]]:
+    """tag id -> the names (the id when unnamed) of the resources of one kind carrying it, by the cheaper of
+    the two ways the API offers."""
     resources, links = load_resources(client, kind)
+    label = {r.id: r.name or r.id for r in resources}
     missing = [r.id for r in resources if (kind, r.id) not in links]
     by_tag: dict[str, set[str]] = {t.id: set() for t in tags}
     if missing and len(tags) < len(missing):
         for tag in tags:
             doc = client.get(f"/api/tags/{tag.id}/relationships/{PLURAL[kind]}")
             by_tag[tag.id] = {r["id"] for r in doc.get("data") or []}
-        return by_tag
-    for rid in missing:
-        links[(kind, rid)] = resource_tag_ids(client, kind, rid)
-    for (_, rid), tag_ids in links.items():
-        for tag_id in tag_ids:
-            by_tag.setdefault(tag_id, set()).add(rid)
-    return by_tag
+    else:
+        for rid in missing:
+            links[(kind, rid)] = resource_tag_ids(client, kind, rid)
+        for (_, rid), tag_ids in links.items():
+            for tag_id in tag_ids:
+                by_tag.setdefault(tag_id, set()).add(rid)
+    return {tag_id: sorted((label.get(r, r) for r in rids), key=str.casefold) for tag_id, rids in by_tag.items()}
 
 
 def tag_overview(client: KlaviyoClient, progress: Progress | None = None) -> list[TagUsage]:
-    """Every group and tag with how many lists, segments, campaigns and flows each labels (read-only)."""
+    """Every group and tag with the lists, segments, campaigns and flows each labels (read-only)."""
     say = progress or (lambda _msg: None)
     say("Reading tag groups and tags")
     groups, tags = load_groups_and_tags(client)
-    usage: dict[str, dict[str, int]] = {t.id: {} for t in tags}
+    usage: dict[str, dict[str, list[str]]] = {t.id: {} for t in tags}
     for kind in PLURAL:
-        say(f"Counting tagged {PLURAL[kind]}")
-        for tag_id, rids in _links_for_kind(client, kind, tags).items():
+        say(f"Reading tagged {PLURAL[kind]}")
+        for tag_id, carriers in _links_for_kind(client, kind, tags).items():
             if tag_id in usage:
-                usage[tag_id][kind] = len(rids)
+                usage[tag_id][kind] = carriers
     out: list[TagUsage] = []
     for group in sorted(groups, key=lambda g: (not g.default, g.name.casefold())):
         mine = sorted((t for t in tags if t.group_id == group.id), key=lambda t: t.name.casefold())
         slots: list[Tag | None] = [*mine] or [None]  # a group without tags still gets a row
         for tag in slots:
-            counts = {kind: usage[tag.id].get(kind, 0) for kind in PLURAL} if tag else dict.fromkeys(PLURAL, 0)
+            found = {kind: usage[tag.id].get(kind, []) for kind in PLURAL} if tag else {k: [] for k in PLURAL}
             name, tag_id = (tag.name, tag.id) if tag else ("", "")
-            out.append(TagUsage(group.name, group.exclusive, group.default, name, tag_id, counts))
+            counts = {kind: len(carriers) for kind, carriers in found.items()}
+            out.append(TagUsage(group.name, group.exclusive, group.default, name, tag_id, counts, found))
     return out
+
+
+def overview_rows(usage: list[TagUsage]) -> list[dict[str, str | int]]:
+    """One row per tag: its group, then per kind the names of what carries it, and the total (page and CSV)."""
+    rows: list[dict[str, str | int]] = []
+    for u in usage:
+        marks = (" (exclusive)" if u.exclusive else "") + (" (default)" if u.default else "")
+        row: dict[str, str | int] = {"group": u.group + marks, "tag": u.tag}
+        row.update({PLURAL[kind]: "; ".join(u.names.get(kind, [])) for kind in PLURAL})
+        row["total"] = u.total
+        rows.append(row)
+    return rows
+
+
+def overview_csv(usage: list[TagUsage]) -> str:
+    """The overview as CSV through the one writer (a list named `=cmd` stays text in a spreadsheet)."""
+    rows = overview_rows(usage)
+    fields = ["group", "tag", *PLURAL.values(), "total"]
+    return csv_text([fields, *([row[f] for f in fields] for row in rows)])

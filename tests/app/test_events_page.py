@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -182,3 +183,33 @@ def test_a_second_live_bulk_send_asks_again(wired: dict[str, object], sandbox: S
     assert at.text_input(key="events_bulk_confirm").value == ""
     assert at.button(key="events_bulk_send").disabled
     assert bulk_posts(sandbox) == 1
+
+
+def test_the_unique_id_field_is_sent_and_reserved_properties_warn(
+    wired: dict[str, object], sandbox: SandboxServer
+) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    at.text_input(key="events_identifier").set_value("sarah@example.com").run()
+    assert at.text_input(key="events_unique_id").value  # the id shown is the id sent
+    at.text_input(key="events_unique_id").set_value("order-1001").run()
+    at.text_area(key="events_properties").set_value('{"unique_id": "x", "value": 3}').run()
+    warnings = [w.value for w in at.warning]
+    assert any("'unique_id'" in w and "Unique id field" in w for w in warnings), warnings
+    assert any("'value'" in w and "Value field" in w for w in warnings), warnings
+    assert '"unique_id": "order-1001"' in "\n".join(c.value for c in at.code)
+    at.button(key="events_send").click().run()
+    assert not at.exception, at.exception
+    assert len(event_posts(sandbox)) == 1
+    saved = next(Path(os.environ["KLAVIYO_WORKBENCH_HOME"]).rglob("*.jsonl")).read_text().splitlines()
+    sent = json.loads(saved[-1])["event"]
+    assert sent["unique_id"] == "order-1001" and sent["properties"]["unique_id"] == "x"
+    assert at.text_input(key="events_unique_id").value not in ("", "order-1001")  # the next send is new
+
+
+def test_a_json_error_after_a_send_hides_the_old_success(wired: dict[str, object], sandbox: SandboxServer) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    at.text_input(key="events_identifier").set_value("sarah@example.com").run()
+    at.button(key="events_send").click().run()
+    assert any("Accepted" in s.value for s in at.success)
+    at.text_area(key="events_properties").set_value('{"a": 1,').run()
+    assert at.error and not any("Accepted" in s.value for s in at.success)

@@ -49,7 +49,7 @@ def test_sidebar_has_test_connection() -> None:
 
 def test_test_connection_names_the_account() -> None:
     at = app()
-    at.button(key="home_test_connection").click().run()
+    at.sidebar.button(key="sidebar_test_connection").click().run()
     assert not at.exception
     assert any("Connected to **Sandbox Store**" in s.value for s in at.success)
 

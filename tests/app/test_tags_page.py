@@ -42,8 +42,25 @@ def upload(at: AppTest, text: str, name: str = "tags.csv") -> AppTest:
 
 
 def test_bad_file_is_explained() -> None:
-    at = upload(page(), "name,color\nx,y\n")
-    assert any("cannot be used" in e.value and "Unrecognised header" in e.value for e in at.error)
+    at = upload(page(), "\x00\x01binary")
+    assert any("cannot be used" in e.value and "not text" in e.value for e in at.error)
+
+
+def test_an_unknown_header_gets_a_column_mapping(seeded: None) -> None:
+    at = upload(page(), "Kind of thing,What,Label it\nflow,Back in Stock,Mapped\n")
+    assert any("cannot be used as it is" in w.value and "Unrecognised header" in w.value for w in at.warning)
+    for n, field in enumerate(["resource_type", "resource", "tag"]):
+        at.selectbox(key=f"tags_map_{n}").set_value(field).run()
+    assert not at.exception, at.exception
+    assert any("tag assignments" in i.value and "1 rows" in i.value for i in at.info)
+    assert {m.label: m.value for m in at.metric}["Resources to tag"] == "1"
+
+
+def test_the_natural_header_type_name_tag_is_read_and_templates_are_offered(seeded: None) -> None:
+    at = upload(page(), "Type,Name,Tag\nflow,Back in Stock,Natural\n")
+    assert any("tag assignments" in i.value for i in at.info), [e.value for e in at.error]
+    labels = [b.label for b in at.get("download_button")]
+    assert {"Template: tag assignments", "Template: tag groups and tags", "Template: profile labels"} <= set(labels)
 
 
 def test_plan_apply_and_rerun(seeded: None) -> None:
@@ -56,14 +73,15 @@ def test_plan_apply_and_rerun(seeded: None) -> None:
     at = upload(page(), text)
     assert any("tag assignments" in i.value and "3 rows" in i.value for i in at.info)
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["New groups"] == "1" and metrics["New tags"] == "1"
-    assert metrics["Assign"] == "2" and metrics["Skip"] == "1"
+    assert metrics == {"Tag groups to create": "1", "Tags to create": "1", "Resources to tag": "2", "Rows skipped": "1"}
+    assert len(at.dataframe) == 1  # one table: the plan...
+    assert any("Line 4:" in m.value and "No such campaign" in m.value for m in at.markdown)  # in full
     at.button(key="tags_apply").click().run()
     assert not at.exception, at.exception
     assert any("2 done" in s.value and "1 skipped" in s.value for s in at.success)
-    results = at.dataframe[-1].value  # preview, plan, results
+    (results,) = (d.value for d in at.dataframe)  # ...then the same table with what happened
     assert list(results["status"]) == ["done", "done", "skipped"]
-    assert at.get("download_button")  # the per-row report
+    assert any(b.label == "Download the report (CSV)" for b in at.get("download_button"))
     at.button(key="tags_build_plan").click().run()  # re-read the account: nothing left to do
     assert any("Nothing to change" in s.value for s in at.success)
     # The same file again: nothing to change.
@@ -89,7 +107,11 @@ def test_overview_counts_resources(seeded: None) -> None:
     assert not at.exception, at.exception
     table = at.dataframe[-1].value
     summer = table[(table["tag"] == "Summer")].iloc[0]
-    assert summer["campaign"] == 2 and summer["group"] == "Season (exclusive)"
+    assert summer["total"] == 2 and summer["group"] == "Season (exclusive)"
+    assert len(summer["campaigns"].split("; ")) == 2  # which campaigns, not only how many
+    assert any(b.label == "Export (CSV)" for b in at.get("download_button"))
+    at.run()  # a rerun (a download, any widget) keeps the loaded overview
+    assert at.dataframe[-1].value.equals(table)
 
 
 def test_profile_label_merge_twice_adds_nothing_and_says_so() -> None:

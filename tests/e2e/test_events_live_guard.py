@@ -56,6 +56,11 @@ def test_live_send_needs_the_typed_account_name(page, live_app: str, sandbox: Sa
     assert page.get_by_text("customer+klaviyo-test@acme.com", exact=False).count() >= 1
     send = page.get_by_role("button", name="Send to LIVE account 'Acme Store'")
     assert send.is_disabled()
+    confirm_box = page.get_by_label("Type the account name to confirm", exact=True).bounding_box()
+    button_box, preview_box = send.bounding_box(), page.get_by_text("Request preview").first.bounding_box()
+    assert confirm_box and button_box and preview_box
+    assert 0 < button_box["y"] - confirm_box["y"] < 150  # the box sits right above its button...
+    assert button_box["y"] < preview_box["y"]  # ...both above the tall JSON preview, not 1,800 px down
     type_into(page, "Type the account name to confirm", "acme store")
     assert send.is_disabled()
     assert posts(sandbox) == 0

@@ -46,3 +46,19 @@ def test_load_into_form_round_trip() -> None:
     assert again.first_name == "Sarah" and again.time_text == "2026-11-27T15:00:00+00:00"
     rebuilt = build_from_form(again, now=NOW).event
     assert rebuilt is not None and rebuilt.properties == event.properties and rebuilt.unique_id != event.unique_id
+
+
+def test_unique_id_time_or_value_in_properties_warn_and_the_field_is_used() -> None:
+    from klaviyo_core.events import EventForm, build_from_form
+
+    form = EventForm(
+        metric="Placed Order",
+        identifier="ana@example.com",
+        properties_text='{"unique_id": "o-1", "time": "2026-01-01", "value": 3, "sku": "A"}',
+        unique_id="order-1001",
+    )
+    built = build_from_form(form)
+    assert built.event is not None and built.event.unique_id == "order-1001"
+    assert [w.split("'")[1] for w in built.warnings] == ["unique_id", "time", "value"]
+    assert "Unique id field" in built.warnings[0]
+    assert build_from_form(EventForm(metric="M", identifier="ana@example.com")).warnings == []

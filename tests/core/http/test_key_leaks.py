@@ -136,7 +136,9 @@ def test_keys_page_never_leaks(
         at.run()
         assert not at.exception, at.exception
         seen.extend(_element_texts(at._tree))
-        seen.extend(f"{k}={v!r}" for k, v in at.session_state.to_dict().items())
+        # The password box itself keeps what was typed after a failed test (to be fixed, not retyped): that is
+        # the browser's own field; the key must reach nothing else (no other state, text, log or file).
+        seen.extend(f"{k}={v!r}" for k, v in at.session_state.to_dict().items() if k != "keys.add.key")
 
     for key in (UNKNOWN_KEY, LEAK_KEY):  # a failing add, then a good one
         at.text_input(key="keys.add.name").input("Canary")
@@ -188,7 +190,7 @@ def test_switching_and_failing_connection_never_leak(
         at = AppTest.from_file(str(Path(PAGE).parents[2] / "app.py"), default_timeout=60).run()
         at.sidebar.selectbox(key="accounts.switcher").select(name).run()
         at.switch_page("klaviyo_app/app_pages/home.py").run()
-        at.button(key="home_test_connection").click().run()
+        at.sidebar.button(key="sidebar_test_connection").click().run()
         assert not at.exception, at.exception
         shown = [*(s.value for s in at.success), *(e.value for e in at.error)]
         assert any(expected in text for text in shown), shown

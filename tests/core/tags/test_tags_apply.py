@@ -141,3 +141,25 @@ def test_a_bug_while_applying_is_raised_not_reported_per_row(
 
 
 GROUPS_WITH_NEW_GROUP = "tag_group,tag,exclusive\nBug hunt,Found,\n"
+
+
+def test_overview_names_what_carries_each_tag_and_exports_it(client: KlaviyoClient) -> None:
+    from klaviyo_core.tags import overview_csv, overview_rows
+
+    usage = tag_overview(client)
+    rows = {(r["group"], r["tag"]): r for r in overview_rows(usage)}
+    retention = rows[("Strategy", "Retention")]
+    assert retention["segments"] and retention["flows"] and retention["lists"] == ""
+    assert retention["total"] == 2
+    lines = overview_csv(usage).splitlines()
+    assert lines[0] == "group,tag,lists,segments,campaigns,flows,total"
+    assert any(line.startswith("Strategy,Retention,") for line in lines)
+
+
+def test_progress_says_what_each_step_did_in_plain_words(client: KlaviyoClient) -> None:
+    text = "resource_type,resource,tag_group,tag\nflow,Welcome Series,Progress,Flash\n"
+    plan = plan_tag_file(client, read_tag_file(text.encode()))
+    said: list[str] = []
+    apply_plan(client, plan, on_progress=lambda _d, _t, message: said.append(message))
+    assert said[-1] == "Tagged 1 flow with 'Flash'"
+    assert plan.summary() == {"Tag groups to create": 1, "Tags to create": 1, "Resources to tag": 1}
