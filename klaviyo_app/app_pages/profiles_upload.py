@@ -1,4 +1,4 @@
-"""👥 Profile upload: CSV -> preview -> mapping -> validation -> options -> confirm -> progress -> results.
+"""Profile upload: CSV -> preview -> mapping -> validation -> options -> confirm -> progress -> results.
 
 Thin on purpose: widgets, then calls into klaviyo_core.profiles. The uploaded file is kept in the data dir
 (named by its fingerprint) so an import interrupted by a closed tab can be resumed from the checkpoint;
@@ -324,7 +324,7 @@ def _resumed_progress() -> None:
 
 def _page() -> None:
     """Inputs -> the core (beside the page) -> results, top to bottom."""
-    st.title("👥 Profile upload")
+    st.title("Profile upload")
     st.caption("CSV (any encoding, comma/semicolon/tab) → map columns → validate every row → import as bulk jobs.")
     target = _target()
     _sweep_once()
