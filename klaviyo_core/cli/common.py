@@ -14,6 +14,9 @@ The conventions every command follows (DESIGN §1, §1b; new commands too):
 - Plans are bound to the account id from GET /api/accounts: resuming or applying one made for another account
   is refused with exit 2, naming both accounts.
 - `--report FILE` writes the per-row result of a write, `--out FILE` an export, `--list ID|NAME` picks a list.
+- Where a key may go: `--base-url` (and `KLAVIYO_BASE_URL`) must be https unless it is on this machine (refused
+  before any connection, exit 2); a host outside `*.klaviyo.com` needs the global `--allow-host`, which `accounts
+  add` remembers on the saved account.
 """
 
 from __future__ import annotations

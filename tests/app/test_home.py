@@ -34,13 +34,13 @@ def test_start_here_offers_a_path_and_files_to_try() -> None:
     assert any(s.value == "Start here" for s in at.subheader)
     links = [link.proto.page for link in at.get("page_link")]
     assert [Path(p).stem for p in links] == ["profiles_upload", "test_events", "metrics"]
-    labels = [b.label for b in at.get("download_button")]
+    labels = [getattr(b, "label", "") for b in at.get("download_button")]
     assert labels[:2] == ["Sample profiles", "Sample events"] and sum("Tag template" in x for x in labels) == 3
 
 
 def test_one_test_connection_and_no_api_paths_for_marketers() -> None:
     at = home()
-    assert [b.key for b in at.main.button if b.label == "Test connection"] == []
+    assert [b.key for b in at.main.button if getattr(b, "label", None) == "Test connection"] == []
     assert at.sidebar.button(key="sidebar_test_connection").label == "Test connection"
     assert not any("/api/" in t for t in _main_texts(at))
 
