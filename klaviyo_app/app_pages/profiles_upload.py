@@ -282,7 +282,7 @@ def _validate_and_import(path: Path, mapping: Mapping, options: ImportOptions, t
     if running is not None and running.key != "profiles_resumed":
         _live_progress()  # also when the inputs have changed since it started: it is still what is running
     if done:
-        st.caption("Imported. Change the file, the mapping or the options to import again.")
+        st.caption("Imported. Change the file, the mapping, the options or the account to import again.")
     elif not validated:
         st.caption("Validate first: the import button unlocks once you have seen what would be sent.")
     if imported is not None:

@@ -364,3 +364,20 @@ def test_shopify_consent_column_says_how_many_rows_will_be_subscribed() -> None:
     at.radio(key="profiles_on_bad_field").set_value("reject-row").run()
     settle(at.button(key="profiles_validate").click().run())
     assert {m.label: m.value for m in at.metric}["rejected"] == "1"
+
+
+def test_an_import_done_on_one_account_does_not_lock_import_on_another(
+    sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Import locks after success for these inputs on this account only: the same file may go to another."""
+    monkeypatch.setenv("KLAVIYO_API_KEY", FULL_KEY)
+    monkeypatch.setenv("KLAVIYO_BASE_URL", sandbox.url)  # loopback, not marked LIVE
+    at = uploaded()
+    settle(at.button(key="profiles_validate").click().run())
+    settle(at.button(key="profiles_import").click().run())
+    assert at.button(key="profiles_import").disabled  # done on the embedded sandbox
+    at.selectbox(key="accounts.switcher").set_value(ENV_ACCOUNT_NAME).run()
+    assert not at.button(key="profiles_import").disabled and not at.success  # another account: not imported yet
+    settle(at.button(key="profiles_import").click().run())
+    assert any("2 of 3 rows imported" in s.value for s in at.success)
+    assert [r for r in sandbox.app.log if r["method"] == "POST"]  # it went to the account now chosen
