@@ -77,7 +77,7 @@ def run_one(
 
     def progress(p: Progress) -> None:
         now = time.perf_counter() - started
-        if p.message.startswith("validating") and "scanned" not in marks:
+        if p.reading and not p.scanning and "scanned" not in marks:  # the checks began: first read done
             marks["scanned"] = now
         if p.jobs_submitted and "first_submit" not in marks:
             marks["first_submit"] = now

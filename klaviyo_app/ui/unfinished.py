@@ -5,6 +5,10 @@ its own account (a replaced key or a new sandbox port is the same account); on a
 may discard it or switch back; one started by an older version, which did not record its account, is
 "from an older version": discard it, or adopt it for the current account after saying that is where it was
 going. A LIVE resume needs the account's name typed, like every LIVE write (`ui.confirm`).
+
+One banner per unfinished import: the file's own name (not the kept copy's), where it was going (list and
+account), how far it got, then Resume / Discard (and "switch back" or "adopt" where the account says so).
+Discard also drops the kept copy of the upload, unless another import still needs it.
 """
 
 from __future__ import annotations
@@ -16,9 +20,9 @@ import streamlit as st
 
 from klaviyo_app.ui.accounts import choices, set_active
 from klaviyo_app.ui.confirm import confirm_box, take_confirmation
-from klaviyo_app.ui.text import md, show_md, show_text
+from klaviyo_app.ui.text import md, show_text
 from klaviyo_core.accounts import LiveConfirmation, Target
-from klaviyo_core.profiles import Checkpoint, discard_import, progress_text
+from klaviyo_core.profiles import Checkpoint, ImportBusy, discard_import, progress_text, release_upload, upload_name
 
 
 @dataclass(frozen=True)
@@ -30,12 +34,18 @@ class ResumeChoice:
 
 
 def _effect(cp: Checkpoint) -> str:
-    return f"resume importing the profiles in {Path(cp.file_path).name} ({progress_text(cp)})"
+    return f"resume importing the profiles in {upload_name(cp.file_path)} ({progress_text(cp)})"
 
 
 def _discard_button(cp: Checkpoint, data_dir: Path) -> None:
-    if st.button("Discard it", key=f"profiles_discard_{cp.import_id}"):
-        discard_import(data_dir, cp.import_id)
+    """Keyed by the import, so a click lands only on the import it was shown for."""
+    if st.button("Discard it", key=f"profiles_discard_{cp.import_id}", help="Rows already sent stay in Klaviyo."):
+        try:
+            discard_import(data_dir, cp.import_id)
+        except ImportBusy as exc:  # still running somewhere (another tab, a Stop not landed yet)
+            show_text("warning", exc)
+            return
+        release_upload(data_dir, Path(cp.file_path))
         st.rerun()
 
 
@@ -57,13 +67,13 @@ def _elsewhere(cp: Checkpoint, target: Target, data_dir: Path) -> None:
         st.rerun()
 
 
-def offer_resume(cp: Checkpoint, target: Target, data_dir: Path) -> ResumeChoice | None:
-    """Render the offer for one unfinished import; returns the person's choice to resume it, if made now."""
-    show_md(
+def offer_resume(cp: Checkpoint, target: Target, data_dir: Path, where: str = "no list") -> ResumeChoice | None:
+    """Render the offer for one unfinished import; returns the person's choice to resume it, if made now.
+    `where`: its list in words ("no list", "list VIP (AbC123)"), named by the page that can read lists."""
+    show_text(
         "warning",
-        "An import of **{name}** did not finish: {progress}.",
-        name=Path(cp.file_path).name,
-        progress=progress_text(cp),
+        f"An import of {upload_name(cp.file_path)} ({where}) did not finish: {progress_text(cp)}. "
+        f"It was sending to {cp.target_label}.",
     )
     older = cp.from_older_version
     if not older and not Target.from_dict(cp.target or {}).same_account(target):
@@ -81,6 +91,6 @@ def offer_resume(cp: Checkpoint, target: Target, data_dir: Path) -> ResumeChoice
     resume_col, discard_col = st.columns(2)
     with discard_col:
         _discard_button(cp, data_dir)
-    if resume_col.button(label, key="profiles_resume", disabled=not ready):
+    if resume_col.button(label, key="profiles_resume", type="primary", disabled=not ready):
         return ResumeChoice(take_confirmation(target, _effect(cp), key), adopt=older)
     return None

@@ -30,7 +30,7 @@ from klaviyo_core.profiles.pipeline import (
 from klaviyo_core.profiles.progress import Progress, progress_text
 from klaviyo_core.profiles.report import problem_rows, top_problems
 from klaviyo_core.profiles.sender import ImportStopped
-from klaviyo_core.profiles.uploads import mark_used, release_upload, save_upload, sweep_uploads
+from klaviyo_core.profiles.uploads import mark_used, release_upload, save_upload, sweep_uploads, upload_name
 from klaviyo_core.profiles.validate import ON_BAD_FIELD, ValidationOptions
 
 __all__ = [
@@ -70,4 +70,5 @@ __all__ = [
     "sweep_uploads",
     "top_problems",
     "unfinished_imports",
+    "upload_name",
 ]

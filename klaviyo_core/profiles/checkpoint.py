@@ -249,6 +249,17 @@ def unfinished_imports(root: Path) -> list[Checkpoint]:
     return sorted(found, key=lambda c: c.updated_at, reverse=True)
 
 
-def discard_import(root: Path, import_id: str) -> None:
-    """Forget one unfinished import (the page's and the CLI's Discard); its report, if written elsewhere, stays."""
-    Workspace(root, import_id).discard()
+def discard_import(root: Path, import_id: str) -> bool:
+    """Forget an unfinished import (its checkpoint and spooled rows): the page's and the CLI's Discard.
+
+    Rows it already sent stay imported in Klaviyo; a later import of the same file starts afresh; its report,
+    if written elsewhere, stays. Returns whether there was anything to forget. Only a folder under
+    `<root>/imports` named by a 16-hex id is removed, and not while a run holds it (ImportBusy).
+    """
+    if len(import_id) != 16 or any(c not in "0123456789abcdef" for c in import_id):
+        return False
+    ws = Workspace(root, import_id)
+    if not ws.dir.is_dir():
+        return False
+    ws.discard()
+    return True

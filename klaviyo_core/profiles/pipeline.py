@@ -34,8 +34,8 @@ from klaviyo_core.profiles.checkpoint import (
 )
 from klaviyo_core.profiles.jobs import JobFn, Limits, job_body, read_chunk_lines
 from klaviyo_core.profiles.mapping import Mapping, MappingError
-from klaviyo_core.profiles.prepare import OnRows, Prepared, prepare
-from klaviyo_core.profiles.progress import Progress, ProgressFn, progress_text
+from klaviyo_core.profiles.prepare import OnChecked, OnRows, Prepared, prepare
+from klaviyo_core.profiles.progress import Progress, ProgressFn, estimate_rows, progress_text
 from klaviyo_core.profiles.report import write_report
 from klaviyo_core.profiles.sender import ImportStopped, Sender, sent_rows_refused
 from klaviyo_core.profiles.streaming import Producer, stream
@@ -139,12 +139,25 @@ def _prepare_dry(
     if cp.stage != Stage.NEW:
         return ()
 
-    def rows_read(n: int) -> None:
-        if on_progress:
-            on_progress(Progress("reading", message=f"{n:,} rows read", reading=True, rows_read=n))
+    total = estimate_rows(path)
 
-    rows_read(0)
-    prepared = prepare(path, mapping, options.validation_for(path), ws.dir, limits, on_rows=rows_read)
+    def scanned(n: int) -> None:
+        nonlocal total
+        total = max(total, n)
+        if on_progress:
+            on_progress(Progress("reading", reading=True, rows_read=n, rows_total=total, scanning=True, dry_run=True))
+
+    def checked(n: int, refused: int) -> None:
+        if on_progress:
+            on_progress(
+                Progress("reading", reading=True, rows_read=n, rows_total=total, problems=refused, dry_run=True)
+            )
+
+    scanned(0)
+    prepared = prepare(path, mapping, options.validation_for(path), ws.dir, limits, on_rows=checked, on_scan=scanned)
+    total = prepared.counts["rows"]
+    if on_progress:
+        on_progress(Progress("checked", rows_total=total, problems=prepared.counts["rejected"], dry_run=True))
     cp.counts, cp.chunks, cp.stage = prepared.counts, prepared.chunks, Stage.PREPARED
     ws.save(cp)
     return prepared.warnings
@@ -153,7 +166,7 @@ def _prepare_dry(
 def _producer(
     path: Path, mapping: Mapping, options: ImportOptions, ws: Workspace, limits: Limits | None, workers: int | None
 ) -> Producer:
-    def produce(on_scan: OnRows, on_job: JobFn, on_rows: OnRows) -> Prepared:
+    def produce(on_scan: OnRows, on_job: JobFn, on_rows: OnChecked) -> Prepared:
         return prepare(
             path,
             mapping,
@@ -260,6 +273,7 @@ def import_profiles(
             options.list_id,
             options.subscribe,
             poll_interval,
+            rows_total=estimate_rows(path),  # the bar moves before the first read has counted the rows
             deadline=time.monotonic() + deadline_seconds,
             on_progress=on_progress,
             stop=stop or threading.Event(),

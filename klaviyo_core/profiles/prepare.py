@@ -54,6 +54,8 @@ class Prepared:
 
 # Rows read so far by pass one; not `progress.ProgressFn`, which reports the send.
 OnRows = Callable[[int], None]
+# Rows checked so far by pass one, and how many of them the checks refused (the bar's "problems so far").
+OnChecked = Callable[[int, int], None]
 
 
 def _problem_reasons(problems: pd.DataFrame) -> pd.Series:
@@ -196,7 +198,7 @@ def prepare(
     options: ValidationOptions,
     workdir: Path,
     limits: Limits | None = None,
-    on_rows: OnRows | None = None,
+    on_rows: OnChecked | None = None,
     workers: int | None = None,
     on_job: JobFn | None = None,
     on_scan: OnRows | None = None,
@@ -228,7 +230,7 @@ def _read_and_cut(
     workdir: Path,
     limits: Limits,
     workers: int,
-    on_rows: OnRows | None,
+    on_rows: OnChecked | None,
     on_job: JobFn | None,
 ) -> Prepared:
     """Read 1: validate, send unrepeated people at once, then settle the repeated ones."""
@@ -262,7 +264,7 @@ def _read_and_cut(
             else:
                 cutter.add(done.lines, done.profiles, done.sizes)
             if on_rows:
-                on_rows(rows)
+                on_rows(rows, rows - valid)
         held_f.flush()
         dups = held.duplicates(options.keep)
         reasons = (

@@ -65,8 +65,9 @@ class Sender:
     waited: float = 0.0
     started: float = field(default_factory=time.monotonic)
     rows_read: int | None = None  # while the file is still being read (streaming), the rows read so far
-    rows_total: int = 0  # data rows in the file, once the first read has counted them
-    reading_text: str = ""
+    rows_total: int = 0  # data rows in the file (estimated until the first read has counted them)
+    scanning: bool = False  # in the first read (counting rows, finding people who appear twice)
+    refused: int = 0  # rows the checks refused so far
     consent_notes: Callable[[], tuple[str, ...]] = lambda: ()  # said before consent is sent (pipeline.py)
 
     def __post_init__(self) -> None:
@@ -88,26 +89,25 @@ class Sender:
         self.waited += float(seconds)
 
     # -- progress ----------------------------------------------------------------------------------------
-    def note_reading(self, rows: int | None, scanning: bool = False) -> None:
+    def note_reading(self, rows: int | None, scanning: bool = False, problems: int = 0) -> None:
         """Rows read so far while jobs are cut and sent (None once the whole file is read).
 
-        The first read counts every row of the file, so the second can say "n of N".
+        The first read counts every row of the file (the total is an estimate until then), so the second
+        can say "n of N".
         """
-        self.rows_read = rows
         if rows is None:
-            self.reading_text = ""
+            self.rows_read = None
             return
         if scanning:
             self.rows_total = max(self.rows_total, rows)
-            self.reading_text = f"looking for people who appear twice: {rows:,} rows read"
-        else:
-            self.reading_text = f"validating: {rows:,} of {self.rows_total:,} rows"
+        elif self.scanning:
+            self.rows_total = self.rows_read or rows  # the first read's count is exact
+        self.rows_read, self.scanning, self.refused = rows, scanning, problems
         self.report("reading" if not self.cp.chunks else "sending")
 
     def report(self, stage: str, message: str = "") -> None:
         if not self.on_progress:
             return
-        message = message or self.reading_text
         chunks = self.cp.chunks
         sent = sum(c.rows for c in chunks if c.state in (ChunkStatus.SUBMITTED, *FINISHED_CHUNK))
         total = sum(c.rows for c in chunks)
@@ -129,6 +129,10 @@ class Sender:
             reading=self.rows_read is not None,
             rows_read=self.rows_read or 0,
             rows_total=self.rows_total,
+            scanning=self.scanning and self.rows_read is not None,
+            problems=(self.refused if self.rows_read is not None else self.cp.counts.get("rejected", 0))
+            + sum(c.failed_count or 0 for c in chunks),
+            rows_confirmed=sum(c.rows for c in chunks if c.state in FINISHED_CHUNK),
         )
         self.on_progress(progress)
 
@@ -214,6 +218,7 @@ class Sender:
     def poll_all(self) -> None:
         pending = [c for c in self.cp.chunks if c.state == ChunkStatus.SUBMITTED]
         while pending:
+            self.check_stop()  # also between jobs Klaviyo has already finished (a Stop pressed while confirming)
             chunk = pending[0]
             attrs = self.api.get(f"{JOBS}/{chunk.job_id}")["data"]["attributes"]
             if attrs["status"] in FINISHED_CHUNK:

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 
 from klaviyo_core.profiles.checkpoint import Checkpoint, ChunkState, ChunkStatus, Stage
 from klaviyo_core.profiles.jobs import JobFn, job_bytes
-from klaviyo_core.profiles.prepare import OnRows, Prepared
+from klaviyo_core.profiles.prepare import OnChecked, OnRows, Prepared
 from klaviyo_core.profiles.sender import ImportStopped, Sender
 
 QUEUE_JOBS = 3  # jobs cut but not yet sent (each up to ~4 MB of profiles)
-Producer = Callable[[OnRows, JobFn, OnRows], Prepared]  # (on_scan, on_job, on_rows) -> Prepared
+Producer = Callable[[OnRows, JobFn, OnChecked], Prepared]  # (on_scan, on_job, on_rows) -> Prepared
 
 
 class PlanChanged(RuntimeError):
@@ -59,10 +59,12 @@ def _drop_stale(chunks: list[ChunkState], planned: int) -> None:
 
 @dataclass(frozen=True)
 class Rows:
-    """Rows read so far (`scanning`: the first look for repeated people, else validation)."""
+    """Rows read so far (`scanning`: the first look for repeated people, else validation, with the rows the
+    checks refused so far)."""
 
     n: int
     scanning: bool
+    refused: int = 0
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,7 @@ def _start_reader(produce: Producer, handoff: _Handoff) -> threading.Thread:
             prepared = produce(
                 lambda n: handoff.put(Rows(n, scanning=True)),
                 lambda chunk, profiles: handoff.put(Job(chunk, profiles)),
-                lambda n: handoff.put(Rows(n, scanning=False)),
+                lambda n, refused: handoff.put(Rows(n, scanning=False, refused=refused)),
             )
             handoff.put(Done(prepared))
         except _Abort:
@@ -153,8 +155,8 @@ def _consume(sender: Sender, handoff: _Handoff, earlier: dict[int, ChunkState]) 
             case Done(prepared):
                 _drop_stale(cp.chunks, len(prepared.chunks))
                 return prepared
-            case Rows(n, scanning):
-                sender.note_reading(n, scanning=scanning)
+            case Rows(n, scanning, refused):
+                sender.note_reading(n, scanning=scanning, problems=refused)
                 sender.check_stop()  # a stop is honoured while the file is read, not only at the next job
             case Job(new, profiles):
                 chunk = _record_job(cp, new, earlier)

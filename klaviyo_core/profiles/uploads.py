@@ -70,6 +70,15 @@ def save_upload(data_dir: Path, name: str, content: bytes) -> Path:
     return final
 
 
+def upload_name(path: Path | str) -> str:
+    """The name the user's file had (a kept copy is named `<sha256 prefix>-<name>`; others keep theirs)."""
+    name = Path(path).name
+    prefix, sep, rest = name.partition("-")
+    if sep and rest and len(prefix) == 16 and all(c in "0123456789abcdef" for c in prefix):
+        return rest
+    return name
+
+
 def mark_used(path: Path, granularity_seconds: float = 3600.0) -> None:
     """Reset the file's age, so an upload a session is still working with is not swept as abandoned.
 

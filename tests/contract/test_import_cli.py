@@ -145,3 +145,18 @@ def test_without_data_dir_the_import_keeps_its_files_under_the_workbench_home(
     result = runner.invoke(app, args, env={"KLAVIYO_API_KEY": FULL_KEY})
     assert result.exit_code == 0, result.output
     assert (home / "profiles" / "mappings").is_dir()
+
+
+def test_progress_lines_speak_of_rows_checked_sent_and_confirmed(sandbox: SandboxServer, tmp_path: Path) -> None:
+    """Issue 13 item 8: the CLI shares the page's words (no "errors: 20/20 rows sent")."""
+    path = write_people(tmp_path / "p.csv", 20, bad_every=4)
+    args = [
+        "--base-url", sandbox.url, "profiles", "import", str(path), "--data-dir", str(tmp_path / "data"),
+    ]  # fmt: skip
+    result = CliRunner().invoke(app, args, env={"KLAVIYO_API_KEY": FULL_KEY})
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    assert any(line.startswith("Reading the file:") for line in lines), lines
+    assert any(line.startswith("Checked ") and "5 problems so far" in line for line in lines), lines
+    assert "Sent 15 of 15 rows, confirmed by Klaviyo 15, 5 problems so far" in lines, lines
+    assert not any("errors:" in line or "jobs done" in line for line in lines), lines

@@ -6,6 +6,7 @@ import csv
 import json
 import threading
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -161,7 +162,7 @@ def test_stop_then_resume_sends_each_chunk_once(sandbox: SandboxServer, tmp_path
     with pytest.raises(ImportStopped):
         import_profiles(client, path, mapping, ImportOptions(), on_progress=stop_after_two, stop=stop, **kwargs)  # type: ignore[arg-type]
     assert job_posts(sandbox) == 2
-    with pytest.raises(UnfinishedImport, match="still reading the file, after sending 2 jobs"):
+    with pytest.raises(UnfinishedImport, match="still checking the file, after sending 20 rows"):
         import_profiles(client, path, mapping, ImportOptions(), **kwargs)  # type: ignore[arg-type]
     result = import_profiles(client, path, mapping, ImportOptions(), resume=True, **kwargs)  # type: ignore[arg-type]
     assert result.counts == Counter({"imported": 60})
@@ -298,3 +299,23 @@ def test_a_changed_file_is_a_new_import(sandbox: SandboxServer, tmp_path: Path) 
     write_people(path, 21)  # edited since: a different fingerprint, so no "unfinished import" for it
     result = import_profiles(client, path, mapping_for(path), ImportOptions(), **kwargs)  # type: ignore[arg-type]
     assert result.counts == Counter({"imported": 21})
+
+
+def test_a_stop_while_confirming_is_honoured_even_when_klaviyo_is_done(
+    sandbox_factory: Callable[..., SandboxServer], tmp_path: Path
+) -> None:
+    """Issue 13 item 7: the page's Stop, pressed once every job is sent, stops before the next job is
+    confirmed (it used to be checked only while waiting, so jobs Klaviyo had finished ran to the end)."""
+    sandbox = sandbox_factory(job_step_seconds=0.0)  # every job is complete at its first look
+    path = write_people(tmp_path / "p.csv", 30)
+    client, mapping, stop = client_for(sandbox), mapping_for(path), threading.Event()
+
+    def stop_once_all_sent(p: Progress) -> None:
+        if not p.reading and p.jobs_total and p.jobs_submitted == p.jobs_total:
+            stop.set()
+
+    kwargs = {"data_dir": tmp_path / "data", "limits": Limits(profiles_per_job=10), "poll_interval": 0.02}
+    with pytest.raises(ImportStopped):
+        import_profiles(client, path, mapping, ImportOptions(), on_progress=stop_once_all_sent, stop=stop, **kwargs)  # type: ignore[arg-type]
+    result = import_profiles(client, path, mapping, ImportOptions(), resume=True, **kwargs)  # type: ignore[arg-type]
+    assert result.counts == Counter({"imported": 30}) and job_posts(sandbox) == 3

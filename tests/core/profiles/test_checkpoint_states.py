@@ -66,7 +66,7 @@ def test_a_checkpoint_written_before_the_enums_loads_resumes_and_round_trips(tmp
     assert [c.state for c in cp.chunks] == [ChunkStatus.COMPLETE, ChunkStatus.SUBMITTING]
     assert all(type(c.state) is ChunkStatus for c in cp.chunks)
     assert [c.import_id for c in unfinished_imports(tmp_path)] == [cp.import_id]
-    assert progress_text(cp) == "it stopped while still reading the file, after sending 1 job"
+    assert progress_text(cp) == "it stopped while still checking the file, after sending 10 rows"  # job 1: 10 rows
     ws.save(cp)
     written = json.loads(ws.checkpoint_path.read_text(encoding="utf-8"))
     # the same JSON, plus the account binding an older checkpoint does not have yet (adopted on resume)

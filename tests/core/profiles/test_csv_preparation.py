@@ -159,3 +159,29 @@ def test_problem_summaries(sample: Path, tmp_path: Path) -> None:
     assert sorted(rows["row"].astype(int)) == [2, 3, 6, 7, 8]
     top = top_problems(tmp_path / "report.csv")
     assert top["rows"].sum() == 5 and "problem" in top.columns
+
+
+def test_top_problems_group_one_kind_of_problem_whatever_the_values(tmp_path: Path) -> None:
+    """Issue 13 item 8: 141 identical Klaviyo refusals showed as ten one-row entries (grouped by text)."""
+    from klaviyo_core.profiles.report import top_problems
+
+    lines = ["row,email,status,reason"]
+    for i in range(12):
+        lines.append(
+            f"{i + 2},x{i}@ex.com,rejected_by_klaviyo,\"Klaviyo: Invalid input. Invalid email address: 'x{i}@ex.com'.\""
+        )
+    lines.append("20,bad@,rejected,column 'Email' value 'bad@' is not a valid email address")
+    lines.append("21,b2@,rejected,column 'Email' value 'b2@' is not a valid email address")
+    lines.append("22,+1,rejected,column 'Phone' value '+1' is not a valid phone number for US")
+    lines.append(
+        '23,a@ex.com,skipped_duplicate,"the same person as line 4, which is imported instead (the last row wins)"'
+    )
+    lines.append("24,c@ex.com,imported,")
+    report = tmp_path / "report.csv"
+    report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    top = top_problems(report)
+    assert top["rows"].tolist() == [12, 2, 1, 1]
+    assert top.iloc[0]["outcome"] == "refused by Klaviyo" and top.iloc[0]["example row"] == "2"
+    assert "x0@ex.com" not in top.iloc[0]["problem"] and "Invalid email address" in top.iloc[0]["problem"]
+    assert top.iloc[1]["problem"] == "column 'Email' is not a valid email address"
+    assert "column 'Phone'" in top.iloc[2]["problem"]

@@ -24,7 +24,7 @@ def test_the_reader_hands_over_typed_messages_in_order() -> None:
     def produce(on_scan, on_job, on_rows):
         on_scan(5)
         on_job(chunk, ['{"email": "a@example.com"}'])
-        on_rows(7)
+        on_rows(7, 2)  # rows checked so far, and how many the checks refused
         return prepared
 
     handoff = _Handoff()
@@ -34,7 +34,7 @@ def test_the_reader_hands_over_typed_messages_in_order() -> None:
     assert messages == [
         Rows(5, scanning=True),
         Job(chunk, ['{"email": "a@example.com"}']),
-        Rows(7, scanning=False),
+        Rows(7, scanning=False, refused=2),
         Done(prepared),
     ]
 

@@ -163,6 +163,14 @@ def test_unreadable_or_missing_state_does_not_break_the_sweep(tmp_path: Path) ->
     assert sweep_uploads(tmp_path) == [old]
 
 
+def test_upload_name_is_the_users_file_name(tmp_path: Path) -> None:
+    from klaviyo_core.profiles.uploads import upload_name
+
+    kept = save_upload(tmp_path, "Shopify customers.csv", b"email\na@example.com\n")
+    assert kept.name != "Shopify customers.csv" and upload_name(kept) == "Shopify customers.csv"
+    assert upload_name(Path("/home/me/my-export.csv")) == "my-export.csv"
+
+
 def test_a_very_long_upload_name_is_kept_short_enough(tmp_path: Path) -> None:
     """A 245-character name from a browser used to fail with 'File name too long' (issue 14.10)."""
     for name in ("a" * 241 + ".csv", "é" * 240 + ".csv", "b" * 300):
