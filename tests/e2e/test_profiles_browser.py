@@ -178,3 +178,31 @@ def test_stop_then_resume_in_the_browser(page, profiles_app: str, sandbox: Sandb
     wait_for_idle(page)
     assert "10,001 of 10,001 rows imported" in page.locator("[data-testid=stMain]").inner_text()
     assert banner.count() == 0  # finished: no banner any more
+
+
+SHOPIFY = ROOT / "tests" / "data" / "exports" / "shopify_customers_export.csv"
+
+
+def test_a_shopify_export_subscribes_only_the_rows_that_said_yes(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13 item 2 in the browser: the consent column is suggested, and the page says, before and after the
+    import, how many rows the email tick subscribes (the rows whose 'Accepts Email Marketing' says yes)."""
+    note = "3 of 6 rows will be subscribed to email (column 'Accepts Email Marketing' says yes)."
+    open_app(page, app_url)
+    page.locator("[data-testid=stSidebarNav]").get_by_text("Profile upload").click()
+    page.get_by_text("Customer CSV").first.wait_for()
+    _upload(page, SHOPIFY, 20)
+    mapped = page.get_by_role("combobox", name="to")
+    expect(mapped.and_(page.locator("[value='consent.email']"))).to_have_count(1, timeout=30_000)  # suggested
+    subscribe = page.locator("[class*='st-key-profiles_subscribe']")
+    subscribe.locator("input").first.click()
+    page.get_by_role("option", name="email", exact=True).click()
+    wait_for_idle(page)
+    page.locator("[class*='st-key-profiles_consent']").get_by_text("explicit consent", exact=False).click()
+    wait_for_idle(page)
+    main = page.locator("[data-testid=stMain]")
+    click_until(page, page.get_by_role("button", name="Validate (dry run: nothing is sent)"), main.get_by_text(note))
+    wait_for_idle(page)
+    click_until(page, page.get_by_role("button", name="Import now"), page.get_by_text("Done:", exact=False).first)
+    wait_for_idle(page)
+    assert "6 of 6 rows imported" in main.inner_text()
+    assert note in main.inner_text()
