@@ -194,8 +194,10 @@ def test_a_shopify_export_subscribes_only_the_rows_that_said_yes(page, app_url: 
     mapped = page.get_by_role("combobox", name="to")
     expect(mapped.and_(page.locator("[value='consent.email']"))).to_have_count(1, timeout=30_000)  # suggested
     subscribe = page.locator("[class*='st-key-profiles_subscribe']")
-    subscribe.locator("input").first.click()
-    page.get_by_role("option", name="email", exact=True).click()
+    wait_for_idle(page)
+    email = page.get_by_role("option", name="email", exact=True)
+    click_until(page, subscribe.locator("input").first, email)  # the first click may land during a rerun
+    email.click()
     wait_for_idle(page)
     page.locator("[class*='st-key-profiles_consent']").get_by_text("explicit consent", exact=False).click()
     wait_for_idle(page)
