@@ -11,6 +11,7 @@ import importlib.metadata
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import sysconfig
@@ -138,3 +139,16 @@ def test_wheel_installs_offline_and_both_entry_points_run_from_elsewhere(tmp_pat
         log.close()
     output = (tmp_path / "workbench.log").read_text()
     assert "Stopped." in output, output
+
+
+def test_a_busy_port_is_refused_with_a_clear_message(capsys: pytest.CaptureFixture[str]) -> None:
+    from klaviyo_app.launcher import HOST, main
+
+    with socket.socket() as busy:
+        busy.bind((HOST, 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["--port", str(port), "--no-browser"]) == 2
+    out = capsys.readouterr().out
+    assert f"Port {port} is already in use" in out
+    assert "--port" in out
