@@ -3,12 +3,25 @@
 from klaviyo_core.clock import now_iso
 from klaviyo_core.events.bulk import events_for_profiles, events_from_csv, sample_profile_emails, send_bulk
 from klaviyo_core.events.form import IDENTIFIER_KINDS, EventForm, build_from_form
+from klaviyo_core.events.historical import (
+    BACKFILL_MEANING,
+    FLOWS_MAY_FIRE,
+    ImportColumns,
+    ImportPlan,
+    ImportResult,
+    import_bodies,
+    import_events,
+    plan_import,
+    write_report,
+)
 from klaviyo_core.events.history import EventHistory, HistoryEntry
 from klaviyo_core.events.model import Event, EventError, build_event, parse_properties, preview
 from klaviyo_core.events.send import LiveSendNotConfirmed, SendResult, live_guard, send
 from klaviyo_core.events.templates import TEMPLATES, get_template, template_names
 
 __all__ = [
+    "BACKFILL_MEANING",
+    "FLOWS_MAY_FIRE",
     "IDENTIFIER_KINDS",
     "TEMPLATES",
     "Event",
@@ -16,6 +29,9 @@ __all__ = [
     "EventForm",
     "EventHistory",
     "HistoryEntry",
+    "ImportColumns",
+    "ImportPlan",
+    "ImportResult",
     "LiveSendNotConfirmed",
     "SendResult",
     "build_event",
@@ -23,12 +39,16 @@ __all__ = [
     "events_for_profiles",
     "events_from_csv",
     "get_template",
+    "import_bodies",
+    "import_events",
     "live_guard",
     "now_iso",
     "parse_properties",
+    "plan_import",
     "preview",
     "sample_profile_emails",
     "send",
     "send_bulk",
     "template_names",
+    "write_report",
 ]
