@@ -11,7 +11,9 @@ from klaviyo_core.events.historical import (
     ImportResult,
     import_bodies,
     import_events,
+    import_headers,
     plan_import,
+    report_rows,
     write_report,
 )
 from klaviyo_core.events.history import EventHistory, HistoryEntry
@@ -41,11 +43,13 @@ __all__ = [
     "get_template",
     "import_bodies",
     "import_events",
+    "import_headers",
     "live_guard",
     "now_iso",
     "parse_properties",
     "plan_import",
     "preview",
+    "report_rows",
     "sample_profile_emails",
     "send",
     "send_bulk",

@@ -197,6 +197,17 @@ def import_events(
     return result
 
 
+def report_rows(row_status: Mapping[int, str]) -> list[tuple[object, ...]]:
+    """The per-row report, header first: what became of each file row."""
+    return [("row", "status"), *((row, row_status[row]) for row in sorted(row_status))]
+
+
 def write_report(path: Path, row_status: Mapping[int, str]) -> Path:
-    """The per-row report (row, status) as a private CSV through the one CSV writer."""
-    return write_csv(path, [("row", "status"), *((row, row_status[row]) for row in sorted(row_status))])
+    """The per-row report as a private CSV through the one CSV writer."""
+    return write_csv(path, report_rows(row_status))
+
+
+def import_headers(text: str) -> list[str]:
+    """The file's column names, so a page can offer them for the metric and unique-id columns."""
+    first = next(csv.reader(io.StringIO(text.lstrip("\ufeff"))), [])
+    return [name.strip() for name in first if name.strip()]
