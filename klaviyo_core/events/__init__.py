@@ -1,7 +1,7 @@
 """Events: build one from a form or a template, preview the exact request, send one or many, keep a history."""
 
 from klaviyo_core.clock import now_iso
-from klaviyo_core.events.bulk import events_for_profiles, events_from_csv, sample_profile_emails, send_bulk
+from klaviyo_core.events.bulk import events_for_profiles, sample_profile_emails, send_bulk
 from klaviyo_core.events.form import IDENTIFIER_KINDS, EventForm, build_from_form
 from klaviyo_core.events.historical import (
     BACKFILL_MEANING,
@@ -39,7 +39,6 @@ __all__ = [
     "build_event",
     "build_from_form",
     "events_for_profiles",
-    "events_from_csv",
     "get_template",
     "import_bodies",
     "import_events",

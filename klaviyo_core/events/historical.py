@@ -26,7 +26,7 @@ from typing import Any
 from klaviyo_core.accounts.confirm import LiveConfirmation
 from klaviyo_core.accounts.target import Target
 from klaviyo_core.csvfile.write import write_csv
-from klaviyo_core.events.bulk import BULK_PATH, MAX_BULK_EVENTS, BulkResult, RowError
+from klaviyo_core.events.bulk import BULK_PATH, MAX_BULK_EVENTS, BulkResult
 from klaviyo_core.events.model import Event, EventError, build_event, event_attributes, parse_properties, profile_data
 from klaviyo_core.events.send import guard_write
 from klaviyo_core.http.client import KlaviyoClient
@@ -40,6 +40,15 @@ BACKFILL_MEANING = (
     "but trigger no flow."
 )
 FLOWS_MAY_FIRE = "flows they trigger may fire"
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A row that cannot be sent: `row` is the 1-based data row (0: the file as a whole), `field` the column."""
+
+    row: int
+    field: str
+    message: str
 
 
 @dataclass(frozen=True)
