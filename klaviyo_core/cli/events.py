@@ -220,6 +220,8 @@ def _import(
     for problem in plan.errors:
         err(f"Row {problem.row}: {problem.field}: {problem.message}")
     if plan.errors:
+        if report is not None:
+            write_report(report, plan.held_back())
         err("Nothing was sent: fix these rows (or remove them) and run again.")
         raise typer.Exit(ExitCode.BAD_INPUT)
     recent = plan.recent

@@ -82,6 +82,12 @@ class ImportPlan:
     def backfilled(self, event: Event) -> bool:
         return event.time < self.now - BACKFILL_AGE
 
+    def held_back(self) -> dict[int, str]:
+        """Each row's status when nothing is sent because some rows are invalid (the report still says why)."""
+        status = dict.fromkeys(self.rows, "not sent: other rows need fixing first")
+        status.update({e.row: f"invalid: {e.field}: {e.message}" for e in self.errors if e.row})
+        return status
+
     @property
     def recent(self) -> int:
         """Events sent without backfill: a LIVE confirmation must say their flows may fire."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -65,8 +66,13 @@ def test_import_with_report_and_a_rerun(sandbox: SandboxServer, tmp_path: Path) 
 
 
 def test_bad_rows_exit_2_and_nothing_is_sent(sandbox: SandboxServer, tmp_path: Path) -> None:
-    bad = run(sandbox, "import", orders(tmp_path, ORDERS + "o-3,,2025-01-01T00:00:00Z,,\n"), "--metric", "X")
+    report = tmp_path / "report.csv"
+    text = ORDERS + "o-3,,2025-01-01T00:00:00Z,,\n"
+    bad = run(sandbox, "import", orders(tmp_path, text), "--metric", "X", "--report", str(report))
     assert bad.exit_code == 2 and "Row 3: profile" in bad.output and "Nothing was sent" in bad.output
+    rows = list(csv.reader(report.read_text().splitlines()))
+    assert rows[1] == ["1", "not sent: other rows need fixing first"] and rows[2][1].startswith("invalid: time")
+    assert rows[3][0] == "3" and rows[3][1].startswith("invalid: profile: Say who the event is for")
     both = run(sandbox, "import", orders(tmp_path), "--metric", "X", "--metric-column", "order_id")
     assert both.exit_code == 2 and "one of them" in both.output
     missing = run(sandbox, "import", str(tmp_path / "none.csv"), "--metric", "X")
