@@ -15,6 +15,7 @@ import streamlit as st
 from klaviyo_app.ui.client import get_client, get_target
 from klaviyo_app.ui.confirm import confirm_box, take_confirmation
 from klaviyo_app.ui.errors import guarded
+from klaviyo_app.ui.historical_events import historical_section
 from klaviyo_app.ui.text import md, show_md, show_text
 from klaviyo_core.accounts import Target
 from klaviyo_core.events import (
@@ -27,7 +28,6 @@ from klaviyo_core.events import (
     SendResult,
     build_from_form,
     events_for_profiles,
-    events_from_csv,
     live_guard,
     now_iso,
     preview,
@@ -56,10 +56,8 @@ NOT_SENT_FORM = "Not sent: fix the form first (see above)."
 K_SESSION_HISTORY = "events_session_history"
 K_LAST_RESULT = "events_last_result"
 K_HISTORY_PICK = "events_history_pick"
-K_BULK_MODE = "events_bulk_mode"
 K_BULK_COUNT = "events_bulk_count"
 K_BULK_BASE = "events_bulk_base_email"
-K_BULK_CSV = "events_bulk_csv"
 K_BULK_SEND = "events_bulk_send"
 K_BULK_CONFIRM = "events_bulk_confirm"
 FORM_KEYS = {
@@ -232,21 +230,10 @@ def _show_last_result() -> None:
 
 
 def _bulk_section(event: Event | None, target: Any, client: Any) -> None:
-    with st.expander("Bulk: the same event to N test profiles, or a CSV of events"):
-        mode = st.radio("Source", ["Test profiles", "CSV file"], key=K_BULK_MODE, horizontal=True)
-        events: list[Event] = []
-        if mode == "Test profiles":
-            count = st.number_input("Profiles", 1, 5000, 10, key=K_BULK_COUNT)
-            base = st.text_input("Base address", "you+klaviyo-test@yourcompany.com", key=K_BULK_BASE)
-            if event is not None:
-                events = events_for_profiles(event, sample_profile_emails(int(count), base))
-        else:
-            upload = st.file_uploader("CSV: metric, email|phone_number|external_id, value, time, ...", key=K_BULK_CSV)
-            if upload is not None:
-                parsed = events_from_csv(upload.getvalue().decode("utf-8-sig"))
-                for problem in parsed.errors[:20]:
-                    show_text("error", f"Row {problem.row}, {problem.field}: {problem.message}")
-                events = [] if parsed.errors else parsed.events
+    with st.expander("Bulk: the same event to N test profiles"):
+        count = st.number_input("Profiles", 1, 5000, 10, key=K_BULK_COUNT)
+        base = st.text_input("Base address", "you+klaviyo-test@yourcompany.com", key=K_BULK_BASE)
+        events = events_for_profiles(event, sample_profile_emails(int(count), base)) if event is not None else []
         effect = f"send {len(events):,} events"
         label = "Type the account name to confirm the bulk send"
         ready = confirm_box(target, effect, K_BULK_CONFIRM, label) if events else False
@@ -336,4 +323,5 @@ with right:  # the send button, its LIVE confirmation and its outcome first, abo
     _show_last_result()
     _preview_column(built.event, built.errors, client, pending)
 _bulk_section(built.event, target, client)
+historical_section(target, client)
 _history_section(target, client, history)

@@ -25,19 +25,25 @@ from klaviyo_core.cli.common import (
     target_from,
 )
 from klaviyo_core.events import (
+    BACKFILL_MEANING,
+    FLOWS_MAY_FIRE,
     TEMPLATES,
     Event,
     EventError,
+    ImportColumns,
     LiveSendNotConfirmed,
     build_event,
     events_for_profiles,
-    events_from_csv,
     get_template,
+    import_bodies,
+    import_events,
     parse_properties,
+    plan_import,
     preview,
     sample_profile_emails,
     send,
     send_bulk,
+    write_report,
 )
 
 app = typer.Typer(help="Build, preview and send test events.", no_args_is_help=True)
@@ -148,30 +154,25 @@ def templates_command() -> None:
 @app.command("bulk")
 def bulk_command(
     ctx: typer.Context,
-    csv_file: Path = typer.Option(None, "--csv", help="CSV with metric, email|phone_number|external_id, ..."),
+    csv_file: Path = typer.Option(None, "--csv", help="Alias of `events import FILE --metric-column metric`."),
     template: str = typer.Option(None, "--template", help="Send this template to --count test profiles."),
     count: int = typer.Option(10, "--count"),
     base_email: str = typer.Option("you+klaviyo-test@yourcompany.com", "--base-email"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and count; send nothing."),
     confirm_account: str = typer.Option(None, "--confirm-account", help=CONFIRM_HELP),
 ) -> None:
-    """Send many events through the bulk endpoint (1,000 per request)."""
+    """Send a template to many test profiles through the bulk endpoint (1,000 per request)."""
     if (csv_file is None) == (template is None):
         fail_usage("Give --csv FILE or --template NAME (with --count).")
+    if csv_file is not None:
+        err(f"Note: `events bulk --csv` is `events import {csv_file} --metric-column metric`.")
+        _import(ctx, csv_file, ImportColumns(metric_column="metric"), dry_run, None, confirm_account)
     try:
-        if csv_file is not None:
-            parsed = events_from_csv(csv_file.read_text(encoding="utf-8"))
-            for problem in parsed.errors:
-                err(f"Row {problem.row}: {problem.field}: {problem.message}")
-            if parsed.errors:
-                raise typer.Exit(ExitCode.BAD_INPUT)
-            events = parsed.events
-        else:
-            base = get_template(template).build(email=sample_profile_emails(1, base_email)[0])
-            events = events_for_profiles(base, sample_profile_emails(count, base_email))
+        base = get_template(template).build(email=sample_profile_emails(1, base_email)[0])
+        events = events_for_profiles(base, sample_profile_emails(count, base_email))
     except EventError as exc:
         _bad(exc)
-    except (KeyError, OSError) as exc:
+    except KeyError as exc:
         fail_usage(str(exc))
     if dry_run:
         typer.echo(f"{len(events)} valid events; nothing sent (--dry-run).")
@@ -187,4 +188,61 @@ def bulk_command(
     for index, why in result.failures:
         err(f"Batch {index + 1}: {why.what} What to do: {why.todo}")
     typer.echo(f"{result.accepted_events} events accepted in {result.batches} request(s).")
+    raise typer.Exit(ExitCode.OK if result.ok else ExitCode.PARTIAL)
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="CSV: email|phone_number|external_id|profile_id, time (with zone), ..."),
+    metric: str = typer.Option(None, "--metric", help="One metric name for every row, e.g. 'Placed Order'."),
+    metric_column: str = typer.Option(None, "--metric-column", help="The column holding each row's metric name."),
+    unique_id_column: str = typer.Option(
+        None, "--unique-id-column", help="Column of unique ids (an order id); default 'unique_id' or a row hash."
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Validate, print the first job's JSON; send nothing."),
+    report: Path = typer.Option(None, "--report", help="Write what became of each row to this CSV."),
+    confirm_account: str = typer.Option(None, "--confirm-account", help=CONFIRM_HELP),
+) -> None:
+    """Load historical events (past orders, custom events) from a CSV; a re-run of the same file adds nothing."""
+    _import(ctx, file, ImportColumns(metric, metric_column, unique_id_column), dry_run, report, confirm_account)
+
+
+def _import(
+    ctx: typer.Context, file: Path, columns: ImportColumns, dry_run: bool, report: Path | None, confirm: str | None
+) -> NoReturn:
+    try:
+        plan = plan_import(file.read_text(encoding="utf-8-sig"), columns)
+    except OSError as exc:
+        fail_usage(f"Cannot read {file}: {exc.strerror}.")
+    except UnicodeDecodeError:
+        fail_usage(f"{file} is not UTF-8 text; save it as CSV UTF-8 and try again.")
+    for problem in plan.errors:
+        err(f"Row {problem.row}: {problem.field}: {problem.message}")
+    if plan.errors:
+        if report is not None:
+            write_report(report, plan.held_back())
+        err("Nothing was sent: fix these rows (or remove them) and run again.")
+        raise typer.Exit(ExitCode.BAD_INPUT)
+    recent = plan.recent
+    summary = f"{len(plan.events):,} valid events, {len(plan.events) - recent:,} with backfill."
+    if dry_run:
+        typer.echo(f"{summary} {BACKFILL_MEANING} Nothing sent (--dry-run). First job:")
+        typer.echo(json.dumps(import_bodies(plan)[0] if plan.events else {}, indent=2, ensure_ascii=False))
+        raise typer.Exit(ExitCode.OK)
+    client = client_from(ctx)
+    action = f"load {len(plan.events):,} historical events"
+    if recent:
+        action += f"; {recent:,} of them are from the last day and go without backfill, so {FLOWS_MAY_FIRE}"
+    confirmation = live_confirmation(ctx, action, confirm)
+    with guard():
+        try:
+            result = import_events(client, plan, target=target_from(ctx), confirmation=confirmation)
+        except LiveSendNotConfirmed as exc:
+            refuse_write(exc)
+    for index, why in result.failures:
+        err(f"Job {index + 1}: {why.what} What to do: {why.todo}")
+    if report is not None:
+        write_report(report, result.row_status)
+    typer.echo(f"{summary} {result.accepted_events:,} accepted in {result.batches} job(s).")
     raise typer.Exit(ExitCode.OK if result.ok else ExitCode.PARTIAL)

@@ -1,23 +1,21 @@
-"""Bulk test events: one template to N test profiles, or a CSV of events, through the bulk endpoint.
+"""Bulk test events: one template to N test profiles through the bulk endpoint (a CSV of events: historical.py).
 
 `POST /api/event-bulk-create-jobs` takes at most 1,000 events per request, grouped by profile, and one bad
 event (or a `unique_id` repeated for the same profile and metric) fails the whole request (facts §11). So
-every event is validated and every repeat found here, before anything is sent; CSV problems come back per
-row. Every event carries a `unique_id`, which makes resubmitting a batch harmless: the POST is idempotent.
+every event is validated before anything is sent. Every event carries a `unique_id`, which makes
+resubmitting a batch harmless: the POST is idempotent.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from klaviyo_core.accounts.confirm import LiveConfirmation
 from klaviyo_core.accounts.target import Target
-from klaviyo_core.events.model import Event, EventError, build_event, event_attributes, parse_properties, profile_data
+from klaviyo_core.events.model import Event, EventError, build_event, event_attributes, profile_data
 from klaviyo_core.events.send import guard_write
 from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.errors import KlaviyoError
@@ -25,21 +23,6 @@ from klaviyo_core.http.explain import Explanation, explain
 
 BULK_PATH = "/api/event-bulk-create-jobs"
 MAX_BULK_EVENTS = 1000
-CSV_COLUMNS = ("metric", "email", "phone_number", "external_id", "profile_id", "value", "value_currency", "time")
-CSV_COLUMNS_EXTRA = ("unique_id", "properties")
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # 1-based data row (the header is row 0)
-    field: str
-    message: str
-
-
-@dataclass
-class CsvEvents:
-    events: list[Event] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
 
 
 def sample_profile_emails(count: int, base: str = "you+klaviyo-test@yourcompany.com") -> list[str]:
@@ -60,44 +43,6 @@ def events_for_profiles(event: Event, emails: Iterable[str]) -> list[Event]:
         data.update(email=email, phone_number=None, external_id=None, profile_id=None, unique_id=None)
         out.append(build_event(event.metric, **{k: v for k, v in data.items() if k != "metric"}))
     return out
-
-
-def _row_event(row: Mapping[str, str]) -> Event:
-    known = set(CSV_COLUMNS) | set(CSV_COLUMNS_EXTRA)
-    properties: dict[str, Any] = parse_properties(row.get("properties") or "")
-    properties.update({k: v for k, v in row.items() if k and k not in known and v not in (None, "")})
-    args: dict[str, Any] = {k: (row.get(k) or None) for k in CSV_COLUMNS if k != "metric"}
-    return build_event(row.get("metric") or "", properties=properties, unique_id=row.get("unique_id") or None, **args)
-
-
-def events_from_csv(text: str) -> CsvEvents:
-    """Columns: metric, email|phone_number|external_id|profile_id, value, value_currency, time, unique_id,
-    properties (a JSON object); any other column becomes an event property."""
-    result = CsvEvents()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    headers = [h.strip() for h in reader.fieldnames or []]
-    if "metric" not in headers:
-        result.errors.append(RowError(0, "metric", "The CSV needs a 'metric' column (and email or phone_number)."))
-        return result
-    seen: dict[tuple[str, str, str], int] = {}
-    for number, raw in enumerate(reader, start=1):
-        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if isinstance(v, str)}
-        try:
-            event = _row_event(row)
-        except EventError as exc:
-            result.errors.append(RowError(number, exc.field, exc.message))
-            continue
-        key = (event.profile_label, event.metric, event.unique_id)
-        if key in seen:
-            result.errors.append(
-                RowError(
-                    number, "unique_id", f"unique_id '{event.unique_id}' repeats row {seen[key]} for this profile."
-                )
-            )
-            continue
-        seen[key] = number
-        result.events.append(event)
-    return result
 
 
 def _profile_key(event: Event) -> str:

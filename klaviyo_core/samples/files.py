@@ -19,10 +19,11 @@ PROFILE_ROWS = [
     ["ben.sample@example.com", "Ben", "Okafor", "+442071838750", "London", "GB", "no", "green"],
     ["chloe.sample@example.com", "Chloé", "Martin", "", "Lyon", "FR", "yes", "red"],
 ]
-EVENT_ROWS = [
+_ME = "you+klaviyo-test@yourcompany.com"
+EVENT_ROWS = [  # past times with a zone and an id per row: loading the file twice adds nothing
     ["metric", "email", "value", "value_currency", "time", "unique_id", "ProductName"],
-    ["Viewed Product", "you+klaviyo-test@yourcompany.com", "", "", "", "", "Canvas Tote Bag"],
-    ["Placed Order", "you+klaviyo-test@yourcompany.com", "29.00", "USD", "", "sample-order-1001", "Canvas Tote Bag"],
+    ["Viewed Product", _ME, "", "", "2026-11-20T10:00:00+01:00", "sample-view-1001", "Canvas Tote Bag"],
+    ["Placed Order", _ME, "29.00", "USD", "2026-11-20T10:05:00+01:00", "sample-order-1001", "Canvas Tote Bag"],
 ]
 
 

@@ -213,3 +213,43 @@ def test_a_json_error_after_a_send_hides_the_old_success(wired: dict[str, object
     assert any("Accepted" in s.value for s in at.success)
     at.text_area(key="events_properties").set_value('{"a": 1,').run()
     assert at.error and not any("Accepted" in s.value for s in at.success)
+
+
+ORDERS = (
+    b"order_id,email,time,value,value_currency\n"
+    b"o-1,a@example.com,2025-03-01T14:30:00+01:00,12.5,EUR\n"
+    b"o-2,b@example.com,,9,EUR\n"
+)
+
+
+def test_historical_upload_checks_rows_explains_backfill_and_loads(
+    wired: dict[str, object], sandbox: SandboxServer
+) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    bad = ORDERS + b"o-3,,2025-01-01T00:00:00,1,EUR\n"
+    at.file_uploader(key="events_hist_file").set_value(("orders.csv", bad, "text/csv")).run()
+    errors = [e.value for e in at.error]
+    assert any("Row 3, time" in e and "time zone" in e for e in errors), errors
+    assert not any(b.key == "events_hist_send" for b in at.button)  # no Load button while rows need fixing
+    at.file_uploader(key="events_hist_file").set_value(("orders.csv", ORDERS, "text/csv")).run()
+    at.selectbox(key="events_hist_unique_column").set_value("order_id").run()
+    assert any("2 events, 1 with backfill" in i.value for i in at.info)
+    assert any("flows they trigger may fire" in w.value for w in at.warning)
+    at.button(key="events_hist_send").click().run()
+    assert not at.exception, at.exception
+    assert any("2 events accepted in 1 job(s)" in s.value for s in at.success)
+    assert bulk_posts(sandbox) == 1
+
+
+def test_a_live_historical_load_names_the_account_and_that_flows_may_fire(
+    wired: dict[str, object], sandbox: SandboxServer
+) -> None:
+    wired["target"] = FakeTarget("Acme Store", True)
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    at.file_uploader(key="events_hist_file").set_value(("orders.csv", ORDERS, "text/csv")).run()
+    assert at.button(key="events_hist_send").disabled
+    prompt = [w.value for w in at.warning if "'Acme Store'" in w.value]
+    assert prompt and "load 2 historical events" in prompt[0] and "flows they trigger may fire" in prompt[0]
+    at.text_input(key="events_hist_confirm").set_value("Acme Store").run()
+    at.button(key="events_hist_send").click().run()
+    assert bulk_posts(sandbox) == 1 and any("2 events accepted" in s.value for s in at.success)

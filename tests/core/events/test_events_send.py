@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from klaviyo_core.accounts import LiveWriteNotConfirmed, Target, confirm_live, identify
-from klaviyo_core.events.bulk import bulk_bodies, events_for_profiles, events_from_csv, sample_profile_emails, send_bulk
+from klaviyo_core.events.bulk import bulk_bodies, events_for_profiles, sample_profile_emails, send_bulk
 from klaviyo_core.events.model import build_event
 from klaviyo_core.events.send import LiveSendNotConfirmed, find_stored, live_guard, send, suggest_test_address
 from klaviyo_core.events.templates import get_template
@@ -138,24 +138,6 @@ def test_bulk_bodies_match_the_spec_and_group_by_profile() -> None:
     entries = body["data"]["attributes"]["events-bulk-create"]["data"]
     assert [len(e["attributes"]["events"]["data"]) for e in entries] == [2, 1]
     assert request_errors("POST", "/api/event-bulk-create-jobs", body) == []
-
-
-def test_csv_of_events_reports_bad_rows() -> None:
-    text = (
-        "metric,email,phone_number,value,time,unique_id,properties,Color\n"
-        'Placed Order,a@example.com,,12.5,2026-11-01T10:00:00+01:00,o-1,"{""OrderId"": ""1""}",red\n'
-        "Placed Order,,,,,,,\n"
-        'Placed Order,b@example.com,,,,,"{bad json}",\n'
-        "Placed Order,a@example.com,,,,o-1,,\n"
-        "Viewed Product,,+15005550006,,,,,blue\n"
-    )
-    parsed = events_from_csv(text)
-    assert [(e.row, e.field) for e in parsed.errors] == [(2, "profile"), (3, "properties"), (4, "unique_id")]
-    first, second = parsed.events
-    assert first.properties == {"OrderId": "1", "Color": "red"} and first.value == 12.5
-    assert first.time.isoformat() == "2026-11-01T09:00:00+00:00"
-    assert second.phone_number == "+15005550006"
-    assert events_from_csv("email\na@example.com\n").errors[0].field == "metric"
 
 
 def test_bulk_live_needs_confirmation_and_a_second_send_asks_again(sandbox: SandboxServer) -> None:

@@ -6,7 +6,7 @@ import io
 
 import pandas as pd
 
-from klaviyo_core.events import events_from_csv
+from klaviyo_core.events import ImportColumns, plan_import
 from klaviyo_core.profiles import suggest_mapping
 from klaviyo_core.samples import sample_files
 from klaviyo_core.tags import read_tag_file
@@ -28,8 +28,9 @@ def test_sample_profiles_map_every_column_without_help() -> None:
 
 def test_sample_events_parse_without_errors() -> None:
     (text,) = _by_page("Test events")
-    parsed = events_from_csv(text)
-    assert not parsed.errors and [e.metric for e in parsed.events] == ["Viewed Product", "Placed Order"]
+    parsed = plan_import(text, ImportColumns(metric_column="metric"))
+    assert not parsed.errors and parsed.recent == 0
+    assert [e.metric for e in parsed.events] == ["Viewed Product", "Placed Order"]
     assert parsed.events[1].unique_id == "sample-order-1001"
 
 

@@ -1,0 +1,228 @@
+"""Historical events from a CSV (issue 20): past orders or custom events loaded so segments and reports see them.
+
+Each row becomes one event: the metric is fixed or read from a column, the profile from email / phone_number /
+external_id / profile_id, the time must carry a time zone (a past time without one is ambiguous by hours), and
+every other column becomes an event property. A re-run of the same file must add nothing, so each event's
+`unique_id` comes from a chosen column (an order id) or, without one, from a hash of the row itself: Klaviyo
+(and the sandbox) deduplicate by profile, metric and unique_id.
+
+Rows older than a day are sent with `backfill: true` (the spec's flag on a bulk entry: the event is recorded
+but triggers no flow), so loading last year's orders does not re-send last year's flows. Everything is
+validated before anything is sent; problems come back per row, and the report says what became of each row.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from klaviyo_core.accounts.confirm import LiveConfirmation
+from klaviyo_core.accounts.target import Target
+from klaviyo_core.csvfile.write import write_csv
+from klaviyo_core.events.bulk import BULK_PATH, MAX_BULK_EVENTS, BulkResult
+from klaviyo_core.events.model import Event, EventError, build_event, event_attributes, parse_properties, profile_data
+from klaviyo_core.events.send import guard_write
+from klaviyo_core.http.client import KlaviyoClient
+from klaviyo_core.http.errors import KlaviyoError
+from klaviyo_core.http.explain import explain
+
+BACKFILL_AGE = timedelta(days=1)
+EVENT_COLUMNS = ("email", "phone_number", "external_id", "profile_id", "value", "value_currency", "time")
+BACKFILL_MEANING = (
+    "Events older than a day are sent with backfill: they are recorded (segments and reports see them) "
+    "but trigger no flow."
+)
+FLOWS_MAY_FIRE = "flows they trigger may fire"
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A row that cannot be sent: `row` is the 1-based data row (0: the file as a whole), `field` the column."""
+
+    row: int
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ImportColumns:
+    """How the file maps to events: a fixed `metric` or a `metric_column`, and the column holding unique ids."""
+
+    metric: str | None = None
+    metric_column: str | None = None
+    unique_id_column: str | None = None
+
+    def check(self, headers: list[str]) -> RowError | None:
+        if (self.metric is None) == (self.metric_column is None):
+            return RowError(0, "metric", "Choose a fixed metric name or the column that holds it (one of them).")
+        for name in (self.metric_column, self.unique_id_column):
+            if name is not None and name not in headers:
+                return RowError(0, name, f"The file has no column '{name}'; its columns are {', '.join(headers)}.")
+        if not {"email", "phone_number", "external_id", "profile_id"} & set(headers):
+            return RowError(0, "profile", "The file needs an email, phone_number, external_id or profile_id column.")
+        return None
+
+
+@dataclass
+class ImportPlan:
+    """What would be sent: valid events with their file row numbers, and the rows that cannot be sent."""
+
+    events: list[Event] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)  # 1-based data row of each event
+    errors: list[RowError] = field(default_factory=list)
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def backfilled(self, event: Event) -> bool:
+        return event.time < self.now - BACKFILL_AGE
+
+    def held_back(self) -> dict[int, str]:
+        """Each row's status when nothing is sent because some rows are invalid (the report still says why)."""
+        status = dict.fromkeys(self.rows, "not sent: other rows need fixing first")
+        status.update({e.row: f"invalid: {e.field}: {e.message}" for e in self.errors if e.row})
+        return status
+
+    @property
+    def recent(self) -> int:
+        """Events sent without backfill: a LIVE confirmation must say their flows may fire."""
+        return sum(not self.backfilled(e) for e in self.events)
+
+
+def _row_unique_id(row: Mapping[str, str], metric: str) -> str:
+    """Same row, same id: a re-run of the file is deduplicated even without an order id column."""
+    digest = hashlib.sha256(json.dumps([metric, sorted(row.items())]).encode()).hexdigest()
+    return f"row-{digest[:32]}"
+
+
+def _row_event(row: Mapping[str, str], columns: ImportColumns, now: datetime) -> Event:
+    metric = columns.metric or row.get(columns.metric_column or "", "")
+    time = row.get("time", "")
+    if time and not (time.endswith(("Z", "z")) or "+" in time[10:] or "-" in time[10:]):
+        raise EventError("time", f"'{time}' has no time zone; write it like 2025-03-01T14:30:00+01:00 or ...Z.")
+    known = {*EVENT_COLUMNS, "properties", columns.metric_column}
+    properties: dict[str, Any] = parse_properties(row.get("properties") or "")
+    properties.update({k: v for k, v in row.items() if k not in known and v != ""})
+    unique = row.get(columns.unique_id_column or "", "") if columns.unique_id_column else _row_unique_id(row, metric)
+    if not unique:
+        raise EventError(columns.unique_id_column or "unique_id", "This row has no unique id (the column is empty).")
+    args: dict[str, Any] = {k: (row.get(k) or None) for k in EVENT_COLUMNS}
+    return build_event(metric, properties=properties, unique_id=unique, now=now, **args)
+
+
+def plan_import(text: str, columns: ImportColumns, *, now: datetime | None = None) -> ImportPlan:
+    """Validate every row before anything is sent; a unique id repeated for one profile and metric is an error
+    (Klaviyo would reject the whole job)."""
+    plan = ImportPlan(now=now or datetime.now(UTC))
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    headers = [(h or "").strip() for h in reader.fieldnames or []]
+    if columns.unique_id_column is None and "unique_id" in headers:
+        columns = ImportColumns(columns.metric, columns.metric_column, "unique_id")
+    problem = columns.check(headers)
+    if problem:
+        plan.errors.append(problem)
+        return plan
+    seen: dict[tuple[str, str, str], int] = {}
+    for number, raw in enumerate(reader, start=1):
+        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if isinstance(v, str)}
+        try:
+            event = _row_event(row, columns, plan.now)
+        except EventError as exc:
+            plan.errors.append(RowError(number, exc.field, exc.message))
+            continue
+        key = (event.profile_label, event.metric, event.unique_id)
+        if key in seen:
+            plan.errors.append(RowError(number, "unique_id", f"'{event.unique_id}' repeats row {seen[key]}."))
+            continue
+        seen[key] = number
+        plan.events.append(event)
+        plan.rows.append(number)
+    return plan
+
+
+def _entry(event: Event) -> dict[str, Any]:
+    return {"type": "event", "attributes": event_attributes(event, with_profile=False)}
+
+
+def import_bodies(plan: ImportPlan) -> list[dict[str, Any]]:
+    """Job bodies of at most 1,000 events; one entry per profile and backfill flag."""
+    bodies = []
+    for start in range(0, len(plan.events), MAX_BULK_EVENTS):
+        groups: dict[tuple[str, bool], list[Event]] = {}
+        for event in plan.events[start : start + MAX_BULK_EVENTS]:
+            key = (json.dumps(profile_data(event), sort_keys=True, default=str), plan.backfilled(event))
+            groups.setdefault(key, []).append(event)
+        entries = [
+            {
+                "type": "event-bulk-create",
+                "attributes": {
+                    "profile": {"data": profile_data(group[0])},
+                    "events": {"data": [_entry(e) for e in group]},
+                    "backfill": backfill,
+                },
+            }
+            for (_, backfill), group in groups.items()
+        ]
+        bodies.append(
+            {"data": {"type": "event-bulk-create-job", "attributes": {"events-bulk-create": {"data": entries}}}}
+        )
+    return bodies
+
+
+@dataclass
+class ImportResult(BulkResult):
+    """A bulk result plus what became of each file row: 'sent', 'not sent: why' or 'invalid: why'."""
+
+    row_status: dict[int, str] = field(default_factory=dict)
+
+
+def import_events(
+    client: KlaviyoClient,
+    plan: ImportPlan,
+    *,
+    target: Target | None = None,
+    confirmation: LiveConfirmation | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Send the plan's jobs; a failed job is reported per row and the rest still go. LIVE needs a fresh
+    confirmation (`LiveSendNotConfirmed` otherwise, nothing sent). Re-sending a job is harmless (unique ids)."""
+    result = ImportResult(row_status={e.row: f"invalid: {e.field}: {e.message}" for e in plan.errors if e.row})
+    if not plan.events:
+        return result
+    guard_write(client, target, confirmation)
+    for index, body in enumerate(import_bodies(plan)):
+        rows = plan.rows[index * MAX_BULK_EVENTS : (index + 1) * MAX_BULK_EVENTS]
+        result.batches += 1
+        try:
+            client.request("POST", BULK_PATH, json=body, idempotent=True)
+            result.accepted_events += len(rows)
+            result.row_status.update(dict.fromkeys(rows, "sent"))
+        except KlaviyoError as exc:
+            why = explain(exc)
+            result.failed_events += len(rows)
+            result.failures.append((index, why))
+            result.row_status.update(dict.fromkeys(rows, f"not sent: {why.what}"))
+        if progress:
+            progress(min(len(plan.events), (index + 1) * MAX_BULK_EVENTS), len(plan.events))
+    return result
+
+
+def report_rows(row_status: Mapping[int, str]) -> list[tuple[object, ...]]:
+    """The per-row report, header first: what became of each file row."""
+    return [("row", "status"), *((row, row_status[row]) for row in sorted(row_status))]
+
+
+def write_report(path: Path, row_status: Mapping[int, str]) -> Path:
+    """The per-row report as a private CSV through the one CSV writer."""
+    return write_csv(path, report_rows(row_status))
+
+
+def import_headers(text: str) -> list[str]:
+    """The file's column names, so a page can offer them for the metric and unique-id columns."""
+    first = next(csv.reader(io.StringIO(text.lstrip("\ufeff"))), [])
+    return [name.strip() for name in first if name.strip()]
