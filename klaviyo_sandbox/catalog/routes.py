@@ -4,8 +4,8 @@ Tables and queries live in catalog/store.py. The id is compound: `$custom:::$def
 
 EMULATOR CHOICES (Klaviyo does not document them):
 - Creating an item whose external id exists is 409 `duplicate_catalog_item` with the existing id in `meta`.
-- `url` (and image URLs) must be absolute http(s) URLs; `price` a finite number >= 0; `custom_metadata` a flat
-  object of at most 100 KB (facts §16).
+- `url` (and image URLs) must be absolute https:// URLs (the core's validator has the same rule); `price` a
+  finite number >= 0; `custom_metadata` a flat object of at most 100 KB (facts §16).
 NOT MODELLED: variants, categories, bulk jobs, the `category.id` filter (it matches nothing).
 """
 
@@ -53,8 +53,8 @@ def item_resource(ctx: Ctx, row: sqlite3.Row) -> dict[str, Any]:
 def _check_url(name: str, value: Any) -> None:
     if value is None and name != "url":
         return
-    if not isinstance(value, str) or not value.startswith(("https://", "http://")):
-        raise invalid(f"'{name}' must be an absolute http(s) URL.", pointer=f"/data/attributes/{name}")
+    if not isinstance(value, str) or not value.startswith("https://") or " " in value:
+        raise invalid(f"'{name}' must be an absolute https:// URL.", pointer=f"/data/attributes/{name}")
 
 
 def _check_attributes(attributes: dict[str, Any]) -> None:
