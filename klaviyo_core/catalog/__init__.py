@@ -6,7 +6,7 @@ result = apply_catalog(client, plan, target=t, confirmation=c)
 report_csv(plan, result)
 """
 
-from klaviyo_core.catalog.apply import CatalogResult, apply_catalog, first_request, report_csv
+from klaviyo_core.catalog.apply import CatalogResult, apply_catalog, first_request, report_csv, report_rows
 from klaviyo_core.catalog.files import TEMPLATE_COLUMNS, CatalogFile, CatalogFileError, Source, read_catalog_file
 from klaviyo_core.catalog.plan import (
     CREATE,
@@ -39,4 +39,5 @@ __all__ = [
     "plan_catalog",
     "read_catalog_file",
     "report_csv",
+    "report_rows",
 ]

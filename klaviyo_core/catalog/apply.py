@@ -87,10 +87,19 @@ def _row_outcome(item: PlannedItem, result: CatalogResult | None) -> tuple[str, 
     return result.status.get(item.line, "not sent"), "; ".join(x for x in (result.message.get(item.line), notes) if x)
 
 
-def report_csv(plan: CatalogPlan, result: CatalogResult | None) -> str:
-    """Every row of the file with its action, changed fields, outcome and message (one CSV writer)."""
-    rows: list[list[object]] = [["line", "external_id", "action", "changed", "status", "message"]]
+REPORT_COLUMNS = ("line", "external_id", "action", "changed", "status", "message")
+
+
+def report_rows(plan: CatalogPlan, result: CatalogResult | None) -> list[dict[str, object]]:
+    """Every row of the file with its action, changed fields, outcome and message (the page's table)."""
+    rows: list[dict[str, object]] = []
     for item in plan.items:
         status, message = _row_outcome(item, result)
-        rows.append([item.line, item.external_id, item.action, " ".join(item.changed), status, message])
-    return csv_text(rows)
+        values = (item.line, item.external_id, item.action, " ".join(item.changed), status, message)
+        rows.append(dict(zip(REPORT_COLUMNS, values, strict=True)))
+    return rows
+
+
+def report_csv(plan: CatalogPlan, result: CatalogResult | None) -> str:
+    """The report rows as CSV, through the one writer that neutralises formulas."""
+    return csv_text([REPORT_COLUMNS, *(row.values() for row in report_rows(plan, result))])
