@@ -17,6 +17,7 @@ from klaviyo_core.catalog import (
     TEMPLATE_COLUMNS,
     CatalogFileError,
     CatalogPlan,
+    CatalogResult,
     apply_catalog,
     plan_catalog,
     read_catalog_file,
@@ -75,17 +76,19 @@ def _apply(digest: str, plan: CatalogPlan) -> None:
         st.session_state[RESULT_KEY] = (digest, result)
 
 
-def _results(digest: str, plan: CatalogPlan) -> None:
+def _result(digest: str) -> CatalogResult | None:
     stored = st.session_state.get(RESULT_KEY)
-    result = stored[1] if stored and stored[0] == digest else None
+    return stored[1] if stored and stored[0] == digest else None
+
+
+def _results(digest: str, plan: CatalogPlan) -> None:
+    if _result(digest) is None and plan.writes:
+        _apply(digest, plan)
+    result = _result(digest)
     if result is not None:
         (st.success if result.ok else st.error)(", ".join(f"{n} {s}" for s, n in result.counts().items()))
     elif not plan.writes:
         st.success("Nothing to change: the catalog already matches this file.")
-    else:
-        _apply(digest, plan)
-        stored = st.session_state.get(RESULT_KEY)
-        result = stored[1] if stored and stored[0] == digest else None
     st.dataframe(pd.DataFrame(report_rows(plan, result)), hide_index=True, key="catalog_rows")
     st.download_button(
         "Download the report (CSV)",
