@@ -15,6 +15,7 @@ import json
 import math
 import sqlite3
 from typing import Any
+from urllib.parse import unquote
 
 from klaviyo_sandbox.catalog import store as catalogstore
 from klaviyo_sandbox.engine.errors import invalid
@@ -51,7 +52,7 @@ def item_resource(ctx: Ctx, row: sqlite3.Row) -> dict[str, Any]:
 
 
 def _check_url(name: str, value: Any) -> None:
-    if value is None and name != "url":
+    if value is None:  # create requires url (checked before); a null in an update leaves it as it is
         return
     if not isinstance(value, str) or not value.startswith("https://") or " " in value:
         raise invalid(f"'{name}' must be an absolute https:// URL.", pointer=f"/data/attributes/{name}")
@@ -60,7 +61,7 @@ def _check_url(name: str, value: Any) -> None:
 def _check_attributes(attributes: dict[str, Any]) -> None:
     """One rule per field, the same the core's validator states (catalog/validate.py)."""
     for name in ("title", "description"):
-        if name in attributes and not isinstance(attributes[name], str):
+        if attributes.get(name) is not None and not isinstance(attributes[name], str):
             raise invalid(f"'{name}' must be a string.", pointer=f"/data/attributes/{name}")
     for name in URL_FIELDS:
         if name in attributes:
@@ -77,6 +78,11 @@ def _check_attributes(attributes: dict[str, Any]) -> None:
         raise invalid(
             "'custom_metadata' must be an object of at most 100 KB.", pointer="/data/attributes/custom_metadata"
         )
+
+
+def _item_id(ctx: Ctx) -> str:
+    """The compound id from the URL, percent-decoded: SDKs send `$` and `:` as %24 and %3A."""
+    return unquote(ctx.params["id"])
 
 
 @route("get_catalog_items")
@@ -100,7 +106,7 @@ def _value(row: sqlite3.Row, field: str) -> Any:
 @route("get_catalog_item")
 def get_catalog_item(ctx: Ctx) -> Response:
     """One item by its compound id; 404 names the id."""
-    return Response(200, document(ctx, item_resource(ctx, catalogstore.item_row(ctx.store, ctx.params["id"]))))
+    return Response(200, document(ctx, item_resource(ctx, catalogstore.item_row(ctx.store, _item_id(ctx)))))
 
 
 @route("create_catalog_item")
@@ -120,7 +126,7 @@ def create_catalog_item(ctx: Ctx) -> Response:
 @route("update_catalog_item")
 def update_catalog_item(ctx: Ctx) -> Response:
     """200 with the item; only the fields sent change (a PATCH)."""
-    row = catalogstore.item_row(ctx.store, ctx.params["id"])
+    row = catalogstore.item_row(ctx.store, _item_id(ctx))
     attributes = request_data(ctx.json_body()["data"], "catalog-item", url_id=row["id"])["attributes"]
     _check_attributes(attributes)
     catalogstore.update_item(ctx.store, row["id"], attributes)
@@ -130,7 +136,7 @@ def update_catalog_item(ctx: Ctx) -> Response:
 @route("delete_catalog_item")
 def delete_catalog_item(ctx: Ctx) -> Response:
     """204; the item is gone."""
-    catalogstore.delete_item(ctx.store, catalogstore.item_row(ctx.store, ctx.params["id"])["id"])
+    catalogstore.delete_item(ctx.store, catalogstore.item_row(ctx.store, _item_id(ctx))["id"])
     return Response(204)
 
 

@@ -59,7 +59,9 @@ def compound_id(external_id: str) -> str:
 
 
 def _column(name: str, value: Any) -> Any:
-    if name in ("images", "custom_metadata"):
+    if name == "images":
+        return json.dumps(value or [])  # the official SDK sends null for an unset nullable field
+    if name == "custom_metadata":
         return None if value is None else json.dumps(value)
     if name == "published":
         return 1 if value is None else int(bool(value))
@@ -84,8 +86,12 @@ def insert_item(store: Store, external_id: str, attributes: dict[str, Any]) -> s
 
 
 def update_item(store: Store, item_id: str, attributes: dict[str, Any]) -> None:
-    """Set the given fields only (a PATCH); `updated` moves forward."""
-    changes = {f: _column(f, attributes[f]) for f in FIELDS if f in attributes}
+    """Set the given fields only (a PATCH); `updated` moves forward. A null for a field that cannot be empty
+    (title, description, url, published) leaves it as it is (EMULATOR CHOICE)."""
+    keep = ("title", "description", "url", "published")
+    changes = {
+        f: _column(f, attributes[f]) for f in FIELDS if f in attributes and not (f in keep and attributes[f] is None)
+    }
     changes["updated"] = timeutil.iso()
     assignments = ", ".join(f"{name}=?" for name in changes)  # names: ours, fixed
     with store.write() as conn:

@@ -26,7 +26,8 @@ def test_create_read_update_delete_by_compound_id(sandbox: SandboxServer) -> Non
     updated = call(sandbox.url, "PATCH", f"/api/catalog-items/{ITEM_ID}", patch)
     assert updated.status_code == 200 and updated.json()["data"]["attributes"]["price"] == 40.5
     assert updated.json()["data"]["attributes"]["title"] == "Shirt"
-    assert call(sandbox.url, "GET", f"/api/catalog-items/{ITEM_ID}").json()["data"]["attributes"]["price"] == 40.5
+    encoded = ITEM_ID.replace("$", "%24").replace(":", "%3A")  # as SDKs send it
+    assert call(sandbox.url, "GET", f"/api/catalog-items/{encoded}").json()["data"]["attributes"]["price"] == 40.5
     assert call(sandbox.url, "DELETE", f"/api/catalog-items/{ITEM_ID}").status_code == 204
     gone = call(sandbox.url, "GET", f"/api/catalog-items/{ITEM_ID}")
     assert gone.status_code == 404 and error_code(gone) == "not_found"
@@ -56,3 +57,12 @@ def test_demo_products_filters_and_sort(sandbox: SandboxServer) -> None:
     assert [i["attributes"]["title"] for i in by_id] == ["Canvas Tote"]
     bad = call(sandbox.url, "GET", "/api/catalog-items", params={"sort": "title"})
     assert bad.status_code == 400 and error_code(bad) == "invalid"
+
+
+def test_nulls_for_unset_fields_are_accepted(sandbox: SandboxServer) -> None:
+    """The official SDK sends null for every nullable field it was not given."""
+    created = call(sandbox.url, "POST", "/api/catalog-items", _item(images=None, published=None, price=None))
+    assert created.status_code == 201 and created.json()["data"]["attributes"]["images"] == []
+    patch = {"data": {"type": "catalog-item", "id": ITEM_ID, "attributes": {"title": None, "price": 3}}}
+    updated = call(sandbox.url, "PATCH", f"/api/catalog-items/{ITEM_ID}", patch).json()["data"]["attributes"]
+    assert updated["title"] == "Shirt" and updated["price"] == 3
