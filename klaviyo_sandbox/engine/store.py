@@ -42,6 +42,7 @@ STORE_MODULES: tuple[str, ...] = (
     "klaviyo_sandbox.consent.store",
     "klaviyo_sandbox.templates.store",
     "klaviyo_sandbox.tags.store",
+    "klaviyo_sandbox.catalog.store",
 )
 
 _BASE_SCHEMA = """

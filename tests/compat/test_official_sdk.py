@@ -126,6 +126,21 @@ def _aggregate(ids: Ids) -> dict[str, Any]:
 
 
 Call = Callable[[Any, Ids], Any]
+
+
+def _catalog_item(sdk: Any) -> str:
+    """A fresh catalog item (each catalog call runs on its own, in any order); returns its compound id."""
+    attributes = {"external_id": f"SDK-{time.monotonic_ns()}", "title": "Mug", "description": "Stoneware"}
+    doc = {"data": {"type": "catalog-item", "attributes": attributes | {"url": "https://shop.example.com/mug"}}}
+    return str(plain(sdk.Catalogs.create_catalog_item(body("CatalogItemCreateQuery", doc)))["data"]["id"])
+
+
+def _update_catalog_item(sdk: Any) -> Any:
+    item_id = _catalog_item(sdk)
+    doc = {"data": {"type": "catalog-item", "id": item_id, "attributes": {"price": 9.5}}}
+    return sdk.Catalogs.update_catalog_item(item_id, body("CatalogItemUpdateQuery", doc))
+
+
 CALLS: dict[str, Call] = {
     # accounts
     "get_accounts": lambda s, i: s.Accounts.get_accounts(),
@@ -261,6 +276,12 @@ CALLS: dict[str, Call] = {
     "query_metric_aggregates": lambda s, i: s.Metrics.query_metric_aggregates(
         body("MetricAggregateQuery", _aggregate(i))
     ),
+    # catalog
+    "create_catalog_item": lambda s, i: _catalog_item(s),
+    "get_catalog_items": lambda s, i: s.Catalogs.get_catalog_items(),
+    "get_catalog_item": lambda s, i: s.Catalogs.get_catalog_item(_catalog_item(s)),
+    "update_catalog_item": lambda s, i: _update_catalog_item(s),
+    "delete_catalog_item": lambda s, i: s.Catalogs.delete_catalog_item(_catalog_item(s)),
     # templates
     "get_templates": lambda s, i: s.Templates.get_templates(),
     "get_template": lambda s, i: s.Templates.get_template(plain(s.Templates.get_templates())["data"][0]["id"]),

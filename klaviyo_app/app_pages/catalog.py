@@ -1,0 +1,112 @@
+"""Catalog: product CSV (our template or a Shopify export) -> plan against the account -> apply -> report."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from klaviyo_app.ui.client import get_client, get_target
+from klaviyo_app.ui.confirm import confirm_box, render_refusal, take_confirmation
+from klaviyo_app.ui.errors import guarded
+from klaviyo_app.ui.text import md_escape, show_text
+from klaviyo_core.accounts import TargetError
+from klaviyo_core.catalog import (
+    FEED_WARNING,
+    TEMPLATE_COLUMNS,
+    CatalogFileError,
+    CatalogPlan,
+    CatalogResult,
+    apply_catalog,
+    plan_catalog,
+    read_catalog_file,
+    report_csv,
+    report_rows,
+)
+
+PLAN_KEY = "catalog_plan"  # (digest of file + store URL + account, CatalogPlan)
+RESULT_KEY = "catalog_result"  # (same digest, CatalogResult)
+
+st.title("Catalog")
+st.caption(
+    f"Upload our template ({', '.join(TEMPLATE_COLUMNS)}) or Shopify's product export. Only products that "
+    "changed are written; items only (variants and categories are not synced yet)."
+)
+with guarded() as identifying:
+    TARGET = get_target()
+if identifying.failed:
+    st.stop()
+
+
+def _plan(digest: str, data: bytes, store_url: str) -> CatalogPlan | None:
+    stored = st.session_state.get(PLAN_KEY)
+    if stored and stored[0] == digest and not st.button("Plan again (reads only)", key="catalog_replan"):
+        return stored[1]  # type: ignore[no-any-return]
+    try:
+        catalog_file = read_catalog_file(data, store_url=store_url or None)
+    except CatalogFileError as exc:
+        show_text("error", f"This file cannot be used: {exc}")
+        return None
+    with guarded() as planning, st.spinner("Reading the account's catalog…"):
+        st.session_state[PLAN_KEY] = (digest, plan_catalog(get_client(), catalog_file, target=TARGET))
+        st.session_state.pop(RESULT_KEY, None)
+    return None if planning.failed else st.session_state[PLAN_KEY][1]
+
+
+def _apply(digest: str, plan: CatalogPlan) -> None:
+    show_text("info", FEED_WARNING)
+    effect = f"create or update {plan.writes} catalog item(s)"
+    ready = confirm_box(TARGET, effect, "catalog_confirm")
+    if not st.button(f"Apply {plan.writes} change(s)", key="catalog_apply", type="primary", disabled=not ready):
+        return
+    bar = st.progress(0.0, text="Starting…")
+
+    def show(done: int, total: int, message: str) -> None:
+        bar.progress(done / max(total, 1), text=md_escape(f"{done} of {total}: {message}"))
+
+    with guarded() as applying:
+        try:
+            token = take_confirmation(TARGET, effect, "catalog_confirm")
+            result = apply_catalog(get_client(), plan, target=TARGET, confirmation=token, on_progress=show)
+        except TargetError as exc:
+            render_refusal(exc)
+            return
+    if not applying.failed:
+        st.session_state[RESULT_KEY] = (digest, result)
+
+
+def _result(digest: str) -> CatalogResult | None:
+    stored = st.session_state.get(RESULT_KEY)
+    return stored[1] if stored and stored[0] == digest else None
+
+
+def _results(digest: str, plan: CatalogPlan) -> None:
+    if _result(digest) is None and plan.writes:
+        _apply(digest, plan)
+    result = _result(digest)
+    if result is not None:
+        (st.success if result.ok else st.error)(", ".join(f"{n} {s}" for s, n in result.counts().items()))
+    elif not plan.writes:
+        st.success("Nothing to change: the catalog already matches this file.")
+    st.dataframe(pd.DataFrame(report_rows(plan, result)), hide_index=True, key="catalog_rows")
+    st.download_button(
+        "Download the report (CSV)",
+        report_csv(plan, result),
+        "catalog-report.csv",
+        "text/csv",
+        key="catalog_report",
+        on_click="ignore",
+    )
+
+
+store_url = st.text_input("Store address (Shopify exports only)", placeholder="https://shop.example.com")
+uploaded = st.file_uploader("Product CSV", type=["csv"], key="catalog_file")
+if uploaded is not None:
+    data = uploaded.getvalue()
+    digest = hashlib.sha256(data + store_url.encode() + TARGET.label().encode()).hexdigest()
+    plan = _plan(digest, data, store_url)
+    if plan is not None:
+        for col, (action, n) in zip(st.columns(4), plan.counts().items(), strict=True):
+            col.metric(action, n)
+        _results(digest, plan)

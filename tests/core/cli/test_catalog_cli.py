@@ -1,0 +1,79 @@
+"""`python -m klaviyo_core catalog import`: dry run shows the first request, apply, re-run, report, exit codes,
+LIVE confirmation (issue 19)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from klaviyo_core.cli import app
+from klaviyo_sandbox import SandboxServer
+from tests.conftest import FULL_KEY
+from tests.core.cli.test_cli import cli
+from tests.core.cli.test_live_writes_cli import live, writes
+from tests.memory_keyring import memory_keyring, wb_home
+from tests.sandbox.engine.helpers import call
+
+__all__ = ["live", "memory_keyring", "wb_home"]  # fixtures used by name below
+
+PRODUCTS = (
+    "external_id,title,description,url,price\n"
+    "SKU-1,Blue Shirt,Cotton,https://shop.example.com/p/1,42\n"
+    "SKU-2,Mug,Stoneware,https://shop.example.com/p/2,12.5\n"
+)
+
+
+def _file(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "products.csv"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def run(sandbox: SandboxServer, *args: str):  # type: ignore[no-untyped-def]
+    return cli("--base-url", sandbox.url, "catalog", "import", *args, env={"KLAVIYO_API_KEY": FULL_KEY})
+
+
+def test_dry_run_then_apply_then_rerun_plans_nothing(sandbox: SandboxServer, tmp_path: Path) -> None:
+    path = _file(tmp_path, PRODUCTS)
+    dry = run(sandbox, path, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "Plan: 2 create, 0 update, 0 unchanged, 0 skip" in dry.stdout
+    shown = json.loads(dry.stdout.split("First request: POST /api/catalog-items\n", 1)[1])
+    assert shown["data"]["attributes"] == {
+        "external_id": "SKU-1",
+        "title": "Blue Shirt",
+        "description": "Cotton",
+        "url": "https://shop.example.com/p/1",
+        "price": 42.0,
+    }
+    assert call(sandbox.url, "GET", "/api/catalog-items").json()["data"] == []
+    applied = run(sandbox, path, "--report", str(tmp_path / "out.csv"))
+    assert applied.returncode == 0, applied.stderr
+    assert "Result: 2 done, 0 failed" in applied.stdout and "hosted JSON/XML feed" in applied.stderr
+    assert FULL_KEY not in applied.stdout + applied.stderr
+    report = list(csv.DictReader((tmp_path / "out.csv").open(encoding="utf-8")))
+    assert [(r["external_id"], r["status"]) for r in report] == [("SKU-1", "done"), ("SKU-2", "done")]
+    again = run(sandbox, path)
+    assert again.returncode == 0 and "0 create, 0 update, 2 unchanged" in again.stdout
+    assert "Result:" not in again.stdout
+
+
+def test_skipped_rows_exit_1_and_bad_file_exits_2(sandbox: SandboxServer, tmp_path: Path) -> None:
+    skipped = run(sandbox, _file(tmp_path, PRODUCTS + "SKU-3,Tote,Canvas,http://shop.example.com/p/3,5\n"))
+    assert skipped.returncode == 1 and "skip line 4, url" in skipped.stdout and "https://" in skipped.stdout
+    bad = run(sandbox, _file(tmp_path, "sku,name\n1,a\n"))
+    assert bad.returncode == 2 and "header lacks" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_live_catalog_import_needs_confirm_account(live: SandboxServer, tmp_path: Path) -> None:
+    runner = CliRunner()
+    args = ["--account", "Acme Live", "catalog", "import", _file(tmp_path, PRODUCTS)]
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 2 and '--confirm-account "Acme Live"' in refused.output
+    assert writes(live) == []
+    done = runner.invoke(app, [*args, "--confirm-account", "Acme Live"])
+    assert done.exit_code == 0, done.output
+    assert len(writes(live)) == 2
