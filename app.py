@@ -17,6 +17,7 @@ pages = [
     st.Page("klaviyo_app/app_pages/test_events.py", title="Test events", icon=":material/bolt:"),
     st.Page("klaviyo_app/app_pages/metrics.py", title="Metrics", icon=":material/monitoring:"),
     st.Page("klaviyo_app/app_pages/see_what_landed.py", title="See what landed", icon=":material/person_search:"),
+    st.Page("klaviyo_app/app_pages/audience_export.py", title="Audience export", icon=":material/ios_share:"),
 ]
 
 with st.sidebar:

@@ -56,12 +56,18 @@ class ExportResult:
     rows: int
 
 
-def resolve_audience(client: KlaviyoClient, kind: str, wanted: str) -> Audience:
-    """The list or segment with this id, or else this name (case-insensitive). ValueError names the choices."""
+def list_audiences(client: KlaviyoClient, kind: str) -> list[Audience]:
+    """Every list (or segment) of the account, sorted by name, so a page can offer them in a picker."""
     if kind not in KINDS:
         raise ValueError(f"An audience is a list or a segment, not '{kind}'.")
     found = [Audience(kind, i["id"], (i.get("attributes") or {}).get("name") or i["id"]) for i in
              client.iter_resources(f"/api/{kind}s")]  # fmt: skip
+    return sorted(found, key=lambda a: (a.name.lower(), a.id))
+
+
+def resolve_audience(client: KlaviyoClient, kind: str, wanted: str) -> Audience:
+    """The list or segment with this id, or else this name (case-insensitive). ValueError names the choices."""
+    found = list_audiences(client, kind)
     exact = [a for a in found if a.id == wanted] or [a for a in found if a.name.lower() == wanted.strip().lower()]
     if len(exact) == 1:
         return exact[0]
