@@ -59,7 +59,8 @@ class ProfileView:
 def identifier_kind(identifier: str) -> str:
     """'email' when it has an @, 'phone_number' when it starts with + (E.164, as Klaviyo stores phones), else 'id'.
 
-    Raises ValueError for text that cannot be sent inside a filter (a double quote) or is empty."""
+    Raises ValueError for text that cannot be sent inside a filter (a double quote), an id that is not letters and
+    digits (it becomes part of the URL path: `a/../accounts` must not reach another endpoint), or nothing."""
     text = identifier.strip()
     if not text:
         raise ValueError("Give an email, a phone number in +E.164 form (e.g. +15555550123) or a profile id.")
@@ -69,6 +70,8 @@ def identifier_kind(identifier: str) -> str:
         return "email"
     if text.startswith("+"):
         return "phone_number"
+    if not text.isascii() or not text.isalnum():  # an id goes into the URL path: letters and digits only
+        raise ValueError(f"'{text}' is not an email, a phone in +E.164 form or a profile id (letters and digits).")
     return "id"
 
 

@@ -82,9 +82,9 @@ def test_identifier_kind(text: str, kind: str) -> None:
     assert identifier_kind(text) == kind
 
 
-@pytest.mark.parametrize("text", ["", "   ", 'a"@example.com'])
+@pytest.mark.parametrize("text", ["", "   ", 'a"@example.com', "abc/../../accounts", "01AB?x=1", "ÄBC"])
 def test_identifier_that_cannot_be_looked_up_is_refused(text: str) -> None:
-    with pytest.raises(ValueError, match=r"identifier|email"):
+    with pytest.raises(ValueError, match=r"identifier|email|profile id"):
         identifier_kind(text)
 
 
