@@ -32,6 +32,7 @@ SUBCOMMANDS: dict[str, str] = {
     "tags": "klaviyo_core.cli.tags",
     "events": "klaviyo_core.cli.events",
     "catalog": "klaviyo_core.cli.catalog",
+    "audiences": "klaviyo_core.cli.audiences",
 }
 
 

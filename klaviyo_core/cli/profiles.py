@@ -17,6 +17,7 @@ import typer
 
 from klaviyo_core import paths
 from klaviyo_core.accounts import LiveConfirmation, Target, TargetError
+from klaviyo_core.cli import profile_get
 from klaviyo_core.cli.common import (
     CONFIRM_HELP,
     ExitCode,
@@ -48,7 +49,7 @@ from klaviyo_core.profiles import (
     suggest_mapping,
 )
 
-app = typer.Typer(help="Profiles: import a CSV of customers as Klaviyo profiles.", no_args_is_help=True)
+app = typer.Typer(help="Profiles: import a CSV of customers as Klaviyo profiles; look one up.", no_args_is_help=True)
 
 
 def _mapping(file: Path, saved: str | None, maps: list[str], data_dir: Path) -> Mapping:
@@ -274,3 +275,6 @@ def _run(
         raise typer.Exit(ExitCode.API) from None
     except KlaviyoError as exc:
         fail(exc)
+
+
+app.command("get")(profile_get.get_command)  # issue 18: look one profile up (klaviyo_core/cli/profile_get.py)

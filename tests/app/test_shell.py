@@ -18,6 +18,8 @@ PAGES = [
     "klaviyo_app/app_pages/tags_upload.py",
     "klaviyo_app/app_pages/test_events.py",
     "klaviyo_app/app_pages/metrics.py",
+    "klaviyo_app/app_pages/see_what_landed.py",
+    "klaviyo_app/app_pages/audience_export.py",
 ]
 
 

@@ -1,0 +1,50 @@
+"""Audience export: a list's or a segment's members as CSV for an ad platform. Inputs -> klaviyo_core.audiences
+-> a private file in the data folder -> a download button.
+
+The file is written by the core's export (the one CSV writer, formulas neutralised, 0600) and offered for
+download from there; names come from the account, so they reach markdown only through `show_md`.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from klaviyo_app.ui.client import get_client
+from klaviyo_app.ui.errors import guarded
+from klaviyo_app.ui.text import show_md
+from klaviyo_core import audiences
+from klaviyo_core.paths import data_dir
+
+HASHING = {"No hashes": None, "Meta (email and phone SHA-256)": "meta", "Google (email and phone SHA-256)": "google"}
+RESULT = "audience_export_result"
+
+st.title("Audience export")
+st.caption("Download a list's or a segment's members (email, phone) as CSV, hashed for Meta or Google if you like.")
+client = get_client()
+target = f"{client.config.base_url}|{client.config.key_fingerprint}"
+kind = st.radio("Export a", audiences.KINDS, horizontal=True, key="ae_kind")
+with guarded() as loading:
+    choices = audiences.list_audiences(client, kind)
+if loading.failed:
+    st.stop()
+if not choices:
+    st.info(f"This account has no {kind}s yet.")
+    st.stop()
+picked = st.selectbox(kind.capitalize(), choices, format_func=lambda a: f"{a.name} ({a.id})", key="ae_audience")
+hashing = st.selectbox("Hashes for an ad platform", list(HASHING), key="ae_hashed")
+if st.button("Export", type="primary", key="ae_export"):
+    st.session_state.pop(RESULT, None)
+    platform = HASHING[hashing]
+    out = data_dir("exports") / f"{kind}-{picked.id}{'-' + platform if platform else ''}.csv"
+    with guarded() as exporting, st.spinner("Reading members, 100 a page..."):
+        st.session_state[RESULT] = (target, audiences.export_audience(client, picked, out, platform))
+    if exporting.failed:
+        st.stop()
+kept = st.session_state.get(RESULT)
+if kept is None or kept[0] != target:
+    st.stop()
+result: audiences.ExportResult = kept[1]
+show_md("success", "Exported **{rows}** members of {name}.", rows=f"{result.rows:,}", name=result.audience.name)
+st.download_button(
+    "Download CSV", result.path.read_bytes(), file_name=result.path.name, mime="text/csv", key="ae_download"
+)
