@@ -8,12 +8,16 @@ from klaviyo_core.reports.budget import (
     ReportingBudget,
     budget_path,
 )
+from klaviyo_core.reports.cache import CachedReport, ReportCache, request_key
 
 __all__ = [
     "DAILY_LIMIT",
     "WINDOW_SECONDS",
     "BudgetExhaustedError",
     "BudgetStatus",
+    "CachedReport",
+    "ReportCache",
     "ReportingBudget",
     "budget_path",
+    "request_key",
 ]
