@@ -38,6 +38,8 @@ HANDLER_MODULES: tuple[str, ...] = (
     "klaviyo_sandbox.flows.routes",
     "klaviyo_sandbox.consent.routes",
     "klaviyo_sandbox.templates.routes",
+    "klaviyo_sandbox.reports.routes",
+    "klaviyo_sandbox.reports.demo",
 )
 
 
