@@ -9,15 +9,35 @@ from klaviyo_core.reports.budget import (
     budget_path,
 )
 from klaviyo_core.reports.cache import CachedReport, ReportCache, request_key
+from klaviyo_core.reports.campaigns import (
+    CAMPAIGN_COLUMNS,
+    CAMPAIGN_STATISTICS,
+    CAMPAIGN_VALUES_PATH,
+    TIMEFRAMES,
+    CampaignReport,
+    campaign_names,
+    campaign_report,
+    campaign_request,
+    to_frame,
+)
 
 __all__ = [
+    "CAMPAIGN_COLUMNS",
+    "CAMPAIGN_STATISTICS",
+    "CAMPAIGN_VALUES_PATH",
     "DAILY_LIMIT",
+    "TIMEFRAMES",
     "WINDOW_SECONDS",
     "BudgetExhaustedError",
     "BudgetStatus",
     "CachedReport",
+    "CampaignReport",
     "ReportCache",
     "ReportingBudget",
     "budget_path",
+    "campaign_names",
+    "campaign_report",
+    "campaign_request",
     "request_key",
+    "to_frame",
 ]

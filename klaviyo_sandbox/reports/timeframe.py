@@ -2,7 +2,7 @@
 
 Klaviyo (spec `CampaignValuesRequestDTO.timeframe`): a range may span at most one year, a custom range's
 offset is ignored and the company's timezone applies, and nothing before 2023-06-01 is reported.
-EMULATOR CHOICES (Klaviyo does not define them): `last_N_days` is the N local days ending with yesterday;
+EMULATOR CHOICES (Klaviyo does not define them): `last_N_days` is the N local days ending with today (so far);
 `last_3_months`/`last_12_months` are the same as `last_90_days`/`last_365_days`; weeks start on Monday;
 `this_*` runs from the period's start to now. The floor clamps a range's start; a range ending before it is 400.
 """
@@ -30,7 +30,7 @@ def _month_start(day: date, back: int = 0) -> date:
 def key_range(key: str, today: date) -> tuple[date, date]:
     """[first day, day after the last) of a named timeframe, in local days."""
     if key in LAST_DAYS:
-        return today - timedelta(days=LAST_DAYS[key]), today
+        return today - timedelta(days=LAST_DAYS[key] - 1), today + timedelta(days=1)
     week = today - timedelta(days=today.weekday())
     ranges = {
         "today": (today, today + timedelta(days=1)),
