@@ -31,6 +31,7 @@ SUBCOMMANDS: dict[str, str] = {
     "metrics": "klaviyo_core.cli.metrics",
     "tags": "klaviyo_core.cli.tags",
     "events": "klaviyo_core.cli.events",
+    "reports": "klaviyo_core.cli.reports",
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from klaviyo_core import ClientConfig, KlaviyoClient
@@ -25,7 +27,8 @@ def report_calls(sandbox: SandboxServer) -> int:
 
 
 @pytest.fixture
-def demo_client(sandbox: SandboxServer) -> KlaviyoClient:
+def demo_client(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> KlaviyoClient:
+    monkeypatch.setenv("KLAVIYO_WORKBENCH_HOME", str(tmp_path / "home"))  # its own budget and cache
     seed_demo(sandbox.app.store)
     return KlaviyoClient(ClientConfig(api_key=FULL_KEY, base_url=sandbox.url))
 
