@@ -16,6 +16,7 @@ pages = [
     st.Page("klaviyo_app/app_pages/tags_upload.py", title="Tag upload", icon=":material/sell:"),
     st.Page("klaviyo_app/app_pages/test_events.py", title="Test events", icon=":material/bolt:"),
     st.Page("klaviyo_app/app_pages/metrics.py", title="Metrics", icon=":material/monitoring:"),
+    st.Page("klaviyo_app/app_pages/campaigns.py", title="Campaigns & flows", icon=":material/campaign:"),
 ]
 
 with st.sidebar:

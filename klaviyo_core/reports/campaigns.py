@@ -97,6 +97,22 @@ def to_frame(payload: dict[str, Any], names: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(CAMPAIGN_COLUMNS))
 
 
+def cached_campaign_report(
+    client: KlaviyoClient,
+    account_id: str,
+    timeframe: str,
+    conversion_metric_id: str,
+    *,
+    cache: ReportCache | None = None,
+) -> CampaignReport | None:
+    """The cached table only (None when there is none): a page shows it without spending a reporting call."""
+    hit = (cache or ReportCache()).get(account_id, campaign_request(timeframe, conversion_metric_id))
+    if hit is None:
+        return None
+    frame = to_frame(hit.payload, campaign_names(client))
+    return CampaignReport(frame, hit, True, ReportingBudget(account_id).status())
+
+
 def campaign_report(
     client: KlaviyoClient,
     account_id: str,
