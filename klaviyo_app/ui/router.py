@@ -30,6 +30,7 @@ def render_app() -> None:
         st.Page(PAGES_DIR / "tags_upload.py", title="Tag upload", icon=":material/sell:"),
         st.Page(PAGES_DIR / "test_events.py", title="Test events", icon=":material/bolt:"),
         st.Page(PAGES_DIR / "metrics.py", title="Metrics", icon=":material/monitoring:"),
+        st.Page(PAGES_DIR / "campaigns.py", title="Campaigns & flows", icon=":material/campaign:"),
         st.Page(PAGES_DIR / "see_what_landed.py", title="See what landed", icon=":material/person_search:"),
         st.Page(PAGES_DIR / "audience_export.py", title="Audience export", icon=":material/ios_share:"),
         st.Page(PAGES_DIR / "catalog.py", title="Catalog", icon=":material/inventory_2:"),

@@ -33,6 +33,7 @@ SUBCOMMANDS: dict[str, str] = {
     "events": "klaviyo_core.cli.events",
     "catalog": "klaviyo_core.cli.catalog",
     "audiences": "klaviyo_core.cli.audiences",
+    "reports": "klaviyo_core.cli.reports",
 }
 
 

@@ -39,6 +39,8 @@ HANDLER_MODULES: tuple[str, ...] = (
     "klaviyo_sandbox.consent.routes",
     "klaviyo_sandbox.templates.routes",
     "klaviyo_sandbox.catalog.routes",
+    "klaviyo_sandbox.reports.routes",
+    "klaviyo_sandbox.reports.demo",
 )
 
 

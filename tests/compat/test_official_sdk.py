@@ -114,6 +114,11 @@ def _suppression(sdk: Any, kind: str) -> str:
     return str(plain(sdk.Profiles.bulk_unsuppress_profiles(body("SuppressionDeleteJobCreateQuery", doc)))["data"]["id"])
 
 
+def _campaign_values(ids: Ids) -> dict[str, Any]:
+    attrs = {"statistics": ["opens", "open_rate"], "timeframe": {"key": "last_30_days"}}
+    return {"data": {"type": "campaign-values-report", "attributes": attrs | {"conversion_metric_id": ids["metric"]}}}
+
+
 def _aggregate(ids: Ids) -> dict[str, Any]:
     attrs = {
         "metric_id": ids["metric"],
@@ -282,6 +287,10 @@ CALLS: dict[str, Call] = {
     "get_catalog_item": lambda s, i: s.Catalogs.get_catalog_item(_catalog_item(s)),
     "update_catalog_item": lambda s, i: _update_catalog_item(s),
     "delete_catalog_item": lambda s, i: s.Catalogs.delete_catalog_item(_catalog_item(s)),
+    # reports
+    "query_campaign_values": lambda s, i: s.Reporting.query_campaign_values(
+        body("CampaignValuesRequestDTO", _campaign_values(i))
+    ),
     # templates
     "get_templates": lambda s, i: s.Templates.get_templates(),
     "get_template": lambda s, i: s.Templates.get_template(plain(s.Templates.get_templates())["data"][0]["id"]),
