@@ -8,10 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from klaviyo_app.ui.client import get_client, get_target
-from klaviyo_app.ui.confirm import confirm_box, render_refusal, take_confirmation
+from klaviyo_app.ui.confirm import confirm_box, confirmed_write
 from klaviyo_app.ui.errors import guarded
 from klaviyo_app.ui.text import md_escape, show_text
-from klaviyo_core.accounts import TargetError
 from klaviyo_core.catalog import (
     FEED_WARNING,
     TEMPLATE_COLUMNS,
@@ -65,14 +64,13 @@ def _apply(digest: str, plan: CatalogPlan) -> None:
     def show(done: int, total: int, message: str) -> None:
         bar.progress(done / max(total, 1), text=md_escape(f"{done} of {total}: {message}"))
 
-    with guarded() as applying:
-        try:
-            token = take_confirmation(TARGET, effect, "catalog_confirm")
-            result = apply_catalog(get_client(), plan, target=TARGET, confirmation=token, on_progress=show)
-        except TargetError as exc:
-            render_refusal(exc)
-            return
-    if not applying.failed:
+    result = confirmed_write(
+        TARGET,
+        effect,
+        "catalog_confirm",
+        lambda token: apply_catalog(get_client(), plan, target=TARGET, confirmation=token, on_progress=show),
+    )
+    if result is not None:
         st.session_state[RESULT_KEY] = (digest, result)
 
 

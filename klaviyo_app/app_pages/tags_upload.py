@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from klaviyo_app.ui.client import get_client, get_target
-from klaviyo_app.ui.confirm import confirm_box, render_refusal, take_confirmation
+from klaviyo_app.ui.confirm import confirm_box, confirmed_write, render_refusal, take_confirmation
 from klaviyo_app.ui.errors import guarded
 from klaviyo_app.ui.text import md_escape, show_text
 from klaviyo_core.accounts import Target, TargetError
@@ -178,14 +178,13 @@ def _apply_controls(digest: str, plan) -> None:  # type: ignore[no-untyped-def]
     def show(done: int, total: int, message: str) -> None:
         bar.progress(done / max(total, 1), text=md_escape(f"Step {done} of {total}: {message}"))
 
-    with guarded() as applying:
-        try:
-            token = take_confirmation(TARGET, effect, "tags_confirm")
-            result = apply_plan(get_client(), plan, on_progress=show, target=TARGET, confirmation=token)
-        except TargetError as exc:
-            render_refusal(exc)
-            return
-    if not applying.failed:
+    result = confirmed_write(
+        TARGET,
+        effect,
+        "tags_confirm",
+        lambda token: apply_plan(get_client(), plan, on_progress=show, target=TARGET, confirmation=token),
+    )
+    if result is not None:
         st.session_state[RESULT_KEY] = (digest, result)
 
 

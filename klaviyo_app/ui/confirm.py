@@ -8,12 +8,17 @@ write: once a token is taken, the box is emptied on the next run, so a second wr
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import streamlit as st
 
+from klaviyo_app.ui.errors import guarded
 from klaviyo_app.ui.text import show_text
 from klaviyo_core.accounts import LiveConfirmation, Target, TargetError, confirm_live, prompt
 
 CONFIRM_LABEL = "Type the account name to confirm"
+T = TypeVar("T")
 
 
 def _spent(key: str) -> str:
@@ -46,3 +51,14 @@ def take_confirmation(target: Target, effect: str, key: str) -> LiveConfirmation
 def render_refusal(exc: TargetError) -> None:
     """A write the core refused (another account, no confirmation): its message, as plain text."""
     show_text("error", str(exc), icon=":material/block:")
+
+
+def confirmed_write(target: Target, effect: str, key: str, write: Callable[[LiveConfirmation | None], T]) -> T | None:
+    """Run one write with this write's token (from the box `key`); None, explained on the page, when the core
+    refuses it (another account, no confirmation) or it fails."""
+    with guarded():
+        try:
+            return write(take_confirmation(target, effect, key))
+        except TargetError as exc:
+            render_refusal(exc)
+    return None

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import typer
 
-from klaviyo_core.accounts import TargetError
 from klaviyo_core.catalog import (
     FEED_WARNING,
     SKIP,
@@ -29,9 +28,8 @@ from klaviyo_core.cli.common import (
     CONFIRM_HELP,
     ExitCode,
     client_from,
+    confirmed_write,
     guard,
-    live_confirmation,
-    refuse_write,
     target_from,
 )
 from klaviyo_core.paths import write_private_text
@@ -75,12 +73,12 @@ def import_file(
     result = None
     if not dry_run and plan.writes:
         typer.echo(f"note: {FEED_WARNING}", err=True)
-        confirmation = live_confirmation(ctx, f"create or update {plan.writes} catalog item(s)", confirm_account)
-        with guard():
-            try:
-                result = apply_catalog(client, plan, target=target, confirmation=confirmation)
-            except TargetError as exc:
-                refuse_write(exc)
+        result = confirmed_write(
+            ctx,
+            f"create or update {plan.writes} catalog item(s)",
+            confirm_account,
+            lambda target, confirmation: apply_catalog(client, plan, target=target, confirmation=confirmation),
+        )
         typer.echo("Result: " + ", ".join(f"{n} {s}" for s, n in result.counts().items()))
     if report is not None:
         write_private_text(report, report_csv(plan, result))

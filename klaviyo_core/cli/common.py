@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import typer
 
@@ -57,6 +57,8 @@ from klaviyo_core.http import (
     check_target,
     explain,
 )
+
+T = TypeVar("T")
 
 CONFIRM_HELP = (
     "Required for every LIVE write: the account name exactly as 'accounts list' shows it, "
@@ -252,6 +254,21 @@ def live_confirmation(ctx: typer.Context, effect: str, typed: str | None) -> Liv
         return confirm_live(target_from(ctx), effect, typed)
     except LiveWriteNotConfirmed:
         refuse_unconfirmed(name, effect, typed)
+
+
+def confirmed_write(
+    ctx: typer.Context, effect: str, typed: str | None, write: Callable[[Target, LiveConfirmation | None], T]
+) -> T:
+    """Run one write the way every CLI writer must (DESIGN §1b): confirmed when LIVE (else exit 2, nothing sent),
+    bound to this run's target, a refusal from the core as exit 2 and any other failure explained."""
+    confirmation = live_confirmation(ctx, effect, typed)
+    target = target_from(ctx)
+    with guard():
+        try:
+            return write(target, confirmation)
+        except TargetError as exc:
+            refuse_write(exc)
+    raise typer.Exit(ExitCode.API)  # guard() always exits on a failure; kept for the type checker
 
 
 def refuse_write(exc: TargetError) -> NoReturn:

@@ -18,6 +18,7 @@ from klaviyo_core.cli.common import (
     CONFIRM_HELP,
     ExitCode,
     client_from,
+    confirmed_write,
     guard,
     live_confirmation,
     refuse_write,
@@ -119,18 +120,18 @@ def import_file(
     _print_plan(plan)
     result = None
     if not dry_run and plan.writes:
-        confirmation = live_confirmation(ctx, f"make {plan.writes} tag change(s)", confirm_account)
-        with guard():
-            try:
-                result = apply_plan(
-                    client,
-                    plan,
-                    on_progress=lambda d, t, m: typer.echo(f"[{d}/{t}] {m}", err=True),
-                    target=target,
-                    confirmation=confirmation,
-                )
-            except TargetError as exc:
-                refuse_write(exc)
+        result = confirmed_write(
+            ctx,
+            f"make {plan.writes} tag change(s)",
+            confirm_account,
+            lambda target, confirmation: apply_plan(
+                client,
+                plan,
+                on_progress=lambda d, t, m: typer.echo(f"[{d}/{t}] {m}", err=True),
+                target=target,
+                confirmation=confirmation,
+            ),
+        )
         typer.echo("Result: " + ", ".join(f"{n} {s}" for s, n in result.counts().items()))
     if report is not None:
         write_private_text(report, report_csv(plan, result))
