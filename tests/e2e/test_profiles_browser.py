@@ -73,9 +73,13 @@ def _choose(page, widget, option: str) -> None:  # type: ignore[no-untyped-def]
 def _upload(page, path: Path, columns: int, attempts: int = 3) -> None:  # type: ignore[no-untyped-def]
     """Upload and wait for this file's preview (not the last one's); like a click, an upload landing while
     Streamlit finishes a rerun is occasionally dropped, and a person would upload again."""
-    wait_for_idle(page)
+    dropzone = page.locator("[data-testid=stFileUploaderDropzoneInput]")
     for attempt in range(attempts):
-        page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(path))
+        wait_for_idle(page)
+        if attempt:  # a dropped upload leaves the input holding this file: clear it so setting it again is a change
+            dropzone.set_input_files([])
+            wait_for_idle(page)
+        dropzone.set_input_files(str(path))
         try:
             page.get_by_text(f"· {columns} columns", exact=False).first.wait_for(timeout=20_000)
             break
