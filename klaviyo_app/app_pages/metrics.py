@@ -138,4 +138,4 @@ st.download_button(
     mime="text/csv",
     key="metrics_csv",
 )
-st.caption(f"Dates are bucket starts in {timezone}; the CSV holds exactly the rows charted above.")
+show_text("caption", f"Dates are bucket starts in {timezone}; the CSV holds exactly the rows charted above.")

@@ -167,7 +167,7 @@ def _plan_view(digest: str, tag_file) -> None:  # type: ignore[no-untyped-def]
 
 
 def _apply_controls(digest: str, plan) -> None:  # type: ignore[no-untyped-def]
-    st.caption(f"Planned on {TARGET.label()}.")
+    show_text("caption", f"Planned on {TARGET.label()}.")  # the account name is the user's text
     effect = f"make {plan.writes} tag change{'s' if plan.writes != 1 else ''}"
     ready = confirm_box(TARGET, effect, "tags_confirm")
     label = f"Apply {plan.writes} change{'s' if plan.writes != 1 else ''}"
