@@ -203,12 +203,16 @@ def test_a_shopify_export_subscribes_only_the_rows_that_said_yes(page, app_url: 
     click_until(page, subscribe.locator("input").first, email)  # the first click may land during a rerun
     email.click()
     wait_for_idle(page)
-    page.locator("[class*='st-key-profiles_consent']").get_by_text("explicit consent", exact=False).click()
+    consent = page.locator("[class*='st-key-profiles_consent']").get_by_text("explicit consent", exact=False)
+    consent.wait_for(timeout=30_000)  # drawn once the rerun that took the channel is over
+    consent.click()
     wait_for_idle(page)
     main = page.locator("[data-testid=stMain]")
-    click_until(page, page.get_by_role("button", name="Validate (dry run: nothing is sent)"), main.get_by_text(note))
+    validate = page.get_by_role("button", name="Validate (dry run: nothing is sent)")
+    click_until(page, validate, main.get_by_text(note).first, timeout_ms=30_000)
     wait_for_idle(page)
-    click_until(page, page.get_by_role("button", name="Import now"), page.get_by_text("Done:", exact=False).first)
+    done = page.get_by_text("Done:", exact=False).first
+    click_until(page, page.get_by_role("button", name="Import now"), done, timeout_ms=30_000)
     wait_for_idle(page)
-    assert "6 of 6 rows imported" in main.inner_text()
-    assert note in main.inner_text()
+    expect(main).to_contain_text("6 of 6 rows imported", timeout=30_000)
+    expect(main).to_contain_text(note, timeout=30_000)
