@@ -13,7 +13,7 @@ from typing import Any
 import streamlit as st
 
 from klaviyo_app.ui.client import get_client, get_target
-from klaviyo_app.ui.confirm import confirm_box, take_confirmation
+from klaviyo_app.ui.confirm import confirm_box, confirmed_write, take_confirmation
 from klaviyo_app.ui.errors import guarded
 from klaviyo_app.ui.historical_events import historical_section
 from klaviyo_app.ui.text import md, show_md, show_text
@@ -238,11 +238,13 @@ def _bulk_section(event: Event | None, target: Any, client: Any) -> None:
         label = "Type the account name to confirm the bulk send"
         ready = confirm_box(target, effect, K_BULK_CONFIRM, label) if events else False
         if st.button(f"Send {len(events)} events in bulk", key=K_BULK_SEND, disabled=not ready):
-            try:
-                token = take_confirmation(target, effect, K_BULK_CONFIRM)
-                result = send_bulk(client, events, target=target, confirmation=token)
-            except LiveSendNotConfirmed as exc:
-                show_text("error", str(exc))
+            result = confirmed_write(
+                target,
+                effect,
+                K_BULK_CONFIRM,
+                lambda token: send_bulk(client, events, target=target, confirmation=token),
+            )
+            if result is None:
                 return
             st.success(f"{result.accepted_events} events accepted in {result.batches} request(s).")
             for index, why in result.failures:

@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from klaviyo_app.ui.confirm import confirm_box, take_confirmation
+from klaviyo_app.ui.confirm import confirm_box, confirmed_write
 from klaviyo_app.ui.text import show_text
 from klaviyo_core.csvfile import csv_text
 from klaviyo_core.events import (
@@ -19,7 +19,6 @@ from klaviyo_core.events import (
     FLOWS_MAY_FIRE,
     ImportColumns,
     ImportPlan,
-    LiveSendNotConfirmed,
     import_bodies,
     import_events,
     import_headers,
@@ -84,11 +83,10 @@ def historical_section(target: Any, client: Any) -> None:
         ready = confirm_box(target, effect, K_HIST_CONFIRM, "Type the account name to confirm the load")
         if not st.button(f"Load {len(plan.events):,} events", key=K_HIST_SEND, disabled=not ready):
             return
-        try:
-            token = take_confirmation(target, effect, K_HIST_CONFIRM)
-            result = import_events(client, plan, target=target, confirmation=token)
-        except LiveSendNotConfirmed as exc:
-            show_text("error", str(exc))
+        result = confirmed_write(
+            target, effect, K_HIST_CONFIRM, lambda token: import_events(client, plan, target=target, confirmation=token)
+        )
+        if result is None:
             return
         st.success(f"{result.accepted_events:,} events accepted in {result.batches} job(s).")
         for index, why in result.failures:
