@@ -21,6 +21,21 @@ from charset_normalizer import from_bytes
 MAX_FILE_BYTES = 50 * 1024 * 1024
 TEMPLATE_COLUMNS = ("external_id", "title", "description", "url", "price", "image_url", "published")
 TEMPLATE_REQUIRED = ("external_id", "title", "description", "url")
+#: One row per variant, in a file of its own (`--variants FILE`) or read from a store export that has variants.
+#: `item_external_id` names the parent product's external_id.
+VARIANT_COLUMNS = (
+    "external_id",
+    "item_external_id",
+    "title",
+    "description",
+    "sku",
+    "url",
+    "price",
+    "inventory_quantity",
+    "inventory_policy",
+    "image_url",
+    "published",
+)
 SHOPIFY_COLUMNS = {
     "handle": "external_id",
     "title": "title",
@@ -52,6 +67,8 @@ class SourceRow:
 class CatalogFile:
     source: Source
     rows: tuple[SourceRow, ...]
+    #: Variant rows, values keyed by VARIANT_COLUMNS; empty when the file has none.
+    variants: tuple[SourceRow, ...] = ()
 
 
 def _decode(data: bytes) -> str:
