@@ -30,14 +30,18 @@ from klaviyo_core.events import (
     TEMPLATES,
     Event,
     EventError,
+    EventFileError,
     ImportColumns,
     LiveSendNotConfirmed,
     build_event,
+    checkpoint_for,
+    decode_upload,
     events_for_profiles,
     get_template,
     import_bodies,
     import_events,
     parse_properties,
+    parse_type_option,
     plan_import,
     preview,
     sample_profile_emails,
@@ -200,32 +204,50 @@ def import_command(
     unique_id_column: str = typer.Option(
         None, "--unique-id-column", help="Column of unique ids (an order id); default 'unique_id' or a row hash."
     ),
+    types: list[str] = typer.Option(
+        [], "--type", help='A property column\'s type, e.g. "Total=number" (text|number|boolean|date|list); repeat.'
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate, print the first job's JSON; send nothing."),
     report: Path = typer.Option(None, "--report", help="Write what became of each row to this CSV."),
     confirm_account: str = typer.Option(None, "--confirm-account", help=CONFIRM_HELP),
 ) -> None:
-    """Load historical events (past orders, custom events) from a CSV; a re-run of the same file adds nothing."""
-    _import(ctx, file, ImportColumns(metric, metric_column, unique_id_column), dry_run, report, confirm_account)
+    """Load historical events (past orders, custom events) from a CSV; a re-run of the same file adds nothing.
+
+    Property columns are typed as a profile import types them (guessed; --type overrides); a cell that does not
+    fit its column's type is left out of its event (a warning), never the event. A run cut short resumes: run the
+    same command again and only the jobs this account has not accepted are sent."""
+    try:
+        given = dict(parse_type_option(t) for t in types)
+    except EventFileError as exc:
+        fail_usage(str(exc))
+    columns = ImportColumns(metric, metric_column, unique_id_column, given)
+    _import(ctx, file, columns, dry_run, report, confirm_account)
 
 
 def _import(
     ctx: typer.Context, file: Path, columns: ImportColumns, dry_run: bool, report: Path | None, confirm: str | None
 ) -> NoReturn:
     try:
-        plan = plan_import(file.read_text(encoding="utf-8-sig"), columns)
+        plan = plan_import(decode_upload(file.read_bytes()), columns)
     except OSError as exc:
         fail_usage(f"Cannot read {file}: {exc.strerror}.")
-    except UnicodeDecodeError:
-        fail_usage(f"{file} is not UTF-8 text; save it as CSV UTF-8 and try again.")
+    except EventFileError as exc:
+        fail_usage(f"{file}: {exc}")
+    for dropped in plan.dropped[:20]:
+        err(f"Row {dropped.row}: {dropped.column} '{dropped.value}' {dropped.why}.")
+    if len(plan.dropped) > 20:
+        err(f"... and {len(plan.dropped) - 20:,} more cells left out (the report lists every one).")
     for problem in plan.errors:
         err(f"Row {problem.row}: {problem.field}: {problem.message}")
     if plan.errors:
         if report is not None:
-            write_report(report, plan.held_back())
+            write_report(report, plan.held_back(), plan)
         err("Nothing was sent: fix these rows (or remove them) and run again.")
         raise typer.Exit(ExitCode.BAD_INPUT)
     recent = plan.recent
     summary = f"{len(plan.events):,} valid events, {len(plan.events) - recent:,} with backfill."
+    if plan.property_types:
+        summary += " Properties: " + ", ".join(f"{c} ({t})" for c, t in plan.property_types.items()) + "."
     if dry_run:
         typer.echo(f"{summary} {BACKFILL_MEANING} Nothing sent (--dry-run). First job:")
         typer.echo(json.dumps(import_bodies(plan)[0] if plan.events else {}, indent=2, ensure_ascii=False))
@@ -236,13 +258,18 @@ def _import(
         action += f"; {recent:,} of them are from the last day and go without backfill, so {FLOWS_MAY_FIRE}"
     confirmation = live_confirmation(ctx, action, confirm)
     with guard():
+        target = target_from(ctx)
+        checkpoint = checkpoint_for(plan, target)
+        earlier = len(checkpoint.accepted())
+        if earlier:
+            err(f"Resuming: {earlier} job(s) of this file were accepted by this account before; not sent again.")
         try:
-            result = import_events(client, plan, target=target_from(ctx), confirmation=confirmation)
+            result = import_events(client, plan, target=target, confirmation=confirmation, checkpoint=checkpoint)
         except LiveSendNotConfirmed as exc:
             refuse_write(exc)
     for index, why in result.failures:
         err(f"Job {index + 1}: {why.what} What to do: {why.todo}")
     if report is not None:
-        write_report(report, result.row_status)
+        write_report(report, result.row_status, plan)
     typer.echo(f"{summary} {result.accepted_events:,} accepted in {result.batches} job(s).")
     raise typer.Exit(ExitCode.OK if result.ok else ExitCode.PARTIAL)

@@ -2,6 +2,7 @@
 
 from klaviyo_core.clock import now_iso
 from klaviyo_core.events.bulk import events_for_profiles, sample_profile_emails, send_bulk
+from klaviyo_core.events.event_file import PROPERTY_TYPE_NAMES, DroppedProperty, EventFileError, decode_upload
 from klaviyo_core.events.form import IDENTIFIER_KINDS, EventForm, build_from_form
 from klaviyo_core.events.historical import (
     BACKFILL_MEANING,
@@ -9,9 +10,11 @@ from klaviyo_core.events.historical import (
     ImportColumns,
     ImportPlan,
     ImportResult,
+    checkpoint_for,
     import_bodies,
     import_events,
     import_headers,
+    parse_type_option,
     plan_import,
     report_rows,
     write_report,
@@ -25,9 +28,12 @@ __all__ = [
     "BACKFILL_MEANING",
     "FLOWS_MAY_FIRE",
     "IDENTIFIER_KINDS",
+    "PROPERTY_TYPE_NAMES",
     "TEMPLATES",
+    "DroppedProperty",
     "Event",
     "EventError",
+    "EventFileError",
     "EventForm",
     "EventHistory",
     "HistoryEntry",
@@ -38,6 +44,8 @@ __all__ = [
     "SendResult",
     "build_event",
     "build_from_form",
+    "checkpoint_for",
+    "decode_upload",
     "events_for_profiles",
     "get_template",
     "import_bodies",
@@ -46,6 +54,7 @@ __all__ = [
     "live_guard",
     "now_iso",
     "parse_properties",
+    "parse_type_option",
     "plan_import",
     "preview",
     "report_rows",

@@ -253,3 +253,24 @@ def test_a_live_historical_load_names_the_account_and_that_flows_may_fire(
     at.text_input(key="events_hist_confirm").set_value("Acme Store").run()
     at.button(key="events_hist_send").click().run()
     assert bulk_posts(sandbox) == 1 and any("2 events accepted" in s.value for s in at.success)
+
+
+def test_a_semicolon_excel_file_shows_its_property_types_and_what_a_bad_cell_loses(
+    wired: dict[str, object], sandbox: SandboxServer
+) -> None:
+    text = "Bestellnummer;email;time;value;Gesamt;Menge\n"
+    text += "B-1;zoë@example.de;2025-03-01T14:30:00+01:00;1.234,50;1.234,50;2\n"
+    text += "B-2;ben@example.de;2025-03-02T09:00:00+01:00;49,90;49,90;viele\n"
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    at.file_uploader(key="events_hist_file").set_value(("orders.csv", text.encode("cp1252"), "text/csv")).run()
+    at.selectbox(key="events_hist_unique_column").set_value("Bestellnummer").run()
+    assert at.selectbox(key="events_hist_type::Gesamt").value == "number"
+    assert at.selectbox(key="events_hist_type::Menge").value == "text"  # "viele" is not a number
+    at.selectbox(key="events_hist_type::Menge").set_value("number").run()
+    warned = [w.value for w in at.warning]
+    assert any("Row 2: Menge 'viele' is not a number" in w for w in warned), warned
+    assert any("2 events, 2 with backfill" in i.value for i in at.info)
+    at.button(key="events_hist_send").click().run()
+    assert not at.exception, at.exception
+    sent = [r for r in sandbox.app.log if r["path"] == "/api/event-bulk-create-jobs" and r["method"] == "POST"]
+    assert len(sent) == 1

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from klaviyo_core.accounts.store import ENV_ACCOUNT_NAME
 from klaviyo_core.cli import app
 from klaviyo_sandbox import SandboxServer
+from klaviyo_sandbox.engine.faults import Faults
 from tests.conftest import FULL_KEY
 
 runner = CliRunner()
@@ -61,7 +62,7 @@ def test_import_with_report_and_a_rerun(sandbox: SandboxServer, tmp_path: Path) 
     result = run(sandbox, *args, "--report", str(report))
     assert result.exit_code == 0, result.output
     assert "2 accepted in 1 job(s)" in result.stdout
-    assert report.read_text().splitlines() == ["row,status", "1,sent", "2,sent"]
+    assert report.read_text().splitlines() == ["row,status,note", "1,sent,", "2,sent,"]
     assert run(sandbox, *args).exit_code == 0
 
 
@@ -71,7 +72,7 @@ def test_bad_rows_exit_2_and_nothing_is_sent(sandbox: SandboxServer, tmp_path: P
     bad = run(sandbox, "import", orders(tmp_path, text), "--metric", "X", "--report", str(report))
     assert bad.exit_code == 2 and "Row 3: profile" in bad.output and "Nothing was sent" in bad.output
     rows = list(csv.reader(report.read_text().splitlines()))
-    assert rows[1] == ["1", "not sent: other rows need fixing first"] and rows[2][1].startswith("invalid: time")
+    assert rows[1] == ["1", "not sent: other rows need fixing first", ""] and rows[2][1].startswith("invalid: time")
     assert rows[3][0] == "3" and rows[3][1].startswith("invalid: profile: Say who the event is for")
     both = run(sandbox, "import", orders(tmp_path), "--metric", "X", "--metric-column", "order_id")
     assert both.exit_code == 2 and "one of them" in both.output
@@ -100,3 +101,27 @@ def test_live_confirmation_says_flows_may_fire_for_recent_rows(
     done = run(sandbox, *args, "--confirm-account", ENV_ACCOUNT_NAME)
     assert done.exit_code == 0, done.output
     assert posted(sandbox) == 1
+
+
+def test_a_semicolon_file_with_types_and_a_resumed_run(sandbox: SandboxServer, tmp_path: Path) -> None:
+    text = "order_id;email;time;value;Gesamt;Punkte\n"
+    text += "".join(f"o-{i};p{i}@example.com;2025-03-01T14:30:00Z;1.234,50;49,90;{i}\n" for i in range(2000))
+    path = tmp_path / "orders.csv"
+    path.write_bytes(text.encode("cp1252"))
+    args = ["import", str(path), "--metric", "Placed Order", "--type", "Punkte=text"]
+    dry = run(sandbox, *args, "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert (
+        "Properties: order_id (text), Gesamt (number), Punkte (text)." in dry.stdout and '"value": 1234.5' in dry.stdout
+    )
+    # seed 0 rolls pass-then-fail: one of the two jobs is accepted, the other refused (a 400 is not retried)
+    sandbox.app.faults.set(Faults(error_rate=0.5, error_statuses=[400], paths=[JOBS], seed=0))
+    first = run(sandbox, *args)
+    assert first.exit_code == 1, first.output
+    assert "1,000 accepted in 2 job(s)" in first.stdout
+    sandbox.app.faults.clear()
+    again = run(sandbox, *args)
+    assert again.exit_code == 0, again.output
+    assert "Resuming: 1 job(s)" in again.output and "2,000 accepted in 1 job(s)" in again.stdout
+    bad = run(sandbox, "import", str(path), "--metric", "X", "--type", "Punkte:text")
+    assert bad.exit_code == 2 and "Column=number" in bad.output

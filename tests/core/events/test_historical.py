@@ -85,7 +85,7 @@ def test_import_stores_every_row_and_a_rerun_adds_nothing(sandbox: SandboxServer
     again = import_events(client, plan_import(ORDERS, BY_ORDER))
     assert again.ok and len(stored(sandbox, client)) == 3
     report = write_report(tmp_path / "report.csv", result.row_status)
-    assert report.read_text().splitlines() == ["row,status", "1,sent", "2,sent", "3,sent"]
+    assert report.read_text().splitlines() == ["row,status,note", "1,sent,", "2,sent,", "3,sent,"]
 
 
 def test_live_import_needs_a_fresh_confirmation(sandbox: SandboxServer) -> None:
