@@ -164,12 +164,15 @@ class ProfileImportPlan:
             check_same_target("import plan", self.target, current)
         effect = _effect(self.dry_run.total, self.options)
         confirmation = self.connection.confirmation(current, effect, confirm_account, "plan.run")
+        path = _write_frame(self.data)  # the same bytes, so the same copy (kept, or written again if swept)
+        if path != self.path:
+            raise WorkbenchError("The plan's data changed since it was checked.\nWhat to do: plan again.")
         bar, show = _bar_callback(progress)
         try:
             with explained():
                 result = import_profiles(
                     self.connection.client,
-                    self.path,
+                    path,
                     self.mapping,
                     replace(self.options, dry_run=False),
                     data_dir=data_dir(),
@@ -182,6 +185,10 @@ class ProfileImportPlan:
             raise WorkbenchError(f"{exc}\nWhat to do: plan.run(resume=True) continues it.") from None
         except ImportStopped as exc:
             raise WorkbenchError(f"{exc}\nWhat to do: plan.run(resume=True) continues where it stopped.") from None
+        except KeyboardInterrupt:
+            raise WorkbenchError(
+                "Interrupted; nothing is lost.\nWhat to do: plan.run(resume=True) continues without re-sending."
+            ) from None
         finally:
             bar.close()
         self.ran = True

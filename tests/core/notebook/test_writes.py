@@ -174,3 +174,18 @@ def test_tag_tables_that_are_not_tags_are_explained(wb: Workbench) -> None:
         wb.tags.plan_apply(pd.DataFrame({"email": ["a@example.com"], "label": ["vip"]}))
     with pytest.raises(WorkbenchError, match="What to do"):
         wb.tags.plan_apply(pd.DataFrame({"colour": ["red"]}))
+
+
+def test_an_interrupted_run_resumes_without_losing_rows(sandbox: SandboxServer, wb: Workbench) -> None:
+    plan = wb.profiles.plan_import(PEOPLE)
+
+    def interrupt(_share: float, text: str) -> None:
+        if text.startswith("Sent"):
+            raise KeyboardInterrupt  # what Ctrl-C (Jupyter's "interrupt the kernel") raises mid-run
+
+    with pytest.raises(WorkbenchError, match=r"resume=True"):
+        plan.run(progress=interrupt)
+    with pytest.raises(WorkbenchError, match=r"resume=True"):
+        plan.run(progress=False)  # not silently started over
+    report = plan.run(resume=True, progress=False)
+    assert list(report["status"]) == ["imported", "rejected", "imported"]
