@@ -12,11 +12,19 @@ import importlib
 import importlib.util
 import sys
 from collections.abc import Callable, Iterable
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 import pandas as pd
 
 ProgressArg = bool | Callable[[float, str], object]
+
+
+class Bar(Protocol):
+    """What a run moves: `update(share 0..1, the core's words)`, then `close()`."""
+
+    def update(self, share: float, text: str) -> None: ...
+
+    def close(self) -> None: ...
 
 
 def html_table(title: str, rows: Iterable[tuple[object, object]]) -> str:
@@ -97,7 +105,7 @@ class NoBar:
         return None
 
 
-def progress_bar(progress: ProgressArg) -> TextLine | TqdmBar | CallbackBar | NoBar:
+def progress_bar(progress: ProgressArg) -> Bar:
     """True: tqdm if installed, else a text line on stderr; False: silent; a callable: called with (share, text)."""
     if progress is False:
         return NoBar()

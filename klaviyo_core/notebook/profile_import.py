@@ -16,6 +16,7 @@ DESIGN §1b, one by one:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -24,7 +25,7 @@ import pandas as pd
 from klaviyo_core import paths
 from klaviyo_core.accounts import Target, check_same_target
 from klaviyo_core.notebook.connection import Connection
-from klaviyo_core.notebook.display import ProgressArg, html_frame, html_table, progress_bar
+from klaviyo_core.notebook.display import Bar, ProgressArg, html_frame, html_table, progress_bar
 from klaviyo_core.notebook.errors import WorkbenchError, explained
 from klaviyo_core.profiles import (
     ColumnMapping,
@@ -89,7 +90,8 @@ def _effect(rows: int, options: ImportOptions) -> str:
     return effect
 
 
-def _bar_callback(progress: ProgressArg):  # type: ignore[no-untyped-def]
+def _bar_callback(progress: ProgressArg) -> tuple[Bar, Callable[[Progress], None]]:
+    """A bar, and the pipeline's progress callback that moves it with the core's own words."""
     bar = progress_bar(progress)
 
     def show(p: Progress) -> None:
@@ -132,7 +134,9 @@ class ProfileImportPlan:
         return self.dry_run.first_job
 
     def summary(self) -> list[tuple[str, object]]:
-        mapped = ", ".join(f"{c.column} -> {c.target}" for c in self.mapping.columns)
+        mapped = ", ".join(
+            f"{c.column} -> {c.target}" + (f" ({c.type})" if c.is_property else "") for c in self.mapping.columns
+        )
         rows: list[tuple[str, object]] = [("Account", self.target.label()), ("Rows", self.dry_run.total)]
         rows += [(f"Rows {status}", n) for status, n in self.counts.items()]
         rows += [("Warned (a field left out)", self.dry_run.warned)] if self.dry_run.warned else []
@@ -205,9 +209,11 @@ def _with_data(data: pd.DataFrame, report_path: Path | None) -> pd.DataFrame:
     verdict = pd.read_csv(report_path, dtype=str, keep_default_na=False, encoding="utf-8-sig", usecols=REPORT_COLUMNS)
     if len(verdict) != len(data):
         return verdict
-    verdict.index = data.index
     clashing = [c for c in REPORT_COLUMNS if c in data.columns]
-    return data.rename(columns={c: f"input {c}" for c in clashing}).join(verdict)
+    inputs = data.rename(columns={c: f"input {c}" for c in clashing}).reset_index(drop=True)
+    joined = pd.concat([inputs, verdict], axis=1)  # by position: the frame's index may repeat labels
+    joined.index = data.index
+    return joined
 
 
 def plan_import(

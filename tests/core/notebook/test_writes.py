@@ -92,6 +92,13 @@ def test_run_imports_reports_every_row_and_runs_once(sandbox: SandboxServer, wb:
         plan.run()
 
 
+def test_a_frame_with_repeated_index_labels_keeps_one_report_row_per_row(wb: Workbench) -> None:
+    data = PEOPLE.set_axis(["x", "x", "y"])
+    report = wb.profiles.plan_import(data).run(progress=False)
+    assert list(report.index) == ["x", "x", "y"]
+    assert list(report["status"]) == ["imported", "rejected", "imported"]
+
+
 def test_a_bad_mapping_or_input_is_explained(wb: Workbench) -> None:
     with pytest.raises(WorkbenchError, match="does not have"):
         wb.profiles.plan_import(PEOPLE, mapping={"Nope": "email"})
