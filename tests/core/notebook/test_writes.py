@@ -196,3 +196,11 @@ def test_an_interrupted_run_resumes_without_losing_rows(sandbox: SandboxServer, 
         plan.run(progress=False)  # not silently started over
     report = plan.run(resume=True, progress=False)
     assert list(report["status"]) == ["imported", "rejected", "imported"]
+
+
+def test_consent_is_per_row_when_the_frame_says_so(wb: Workbench) -> None:
+    data = pd.DataFrame({"email": ["a@example.com", "b@example.com"], "Accepts Email Marketing": ["yes", "no"]})
+    plan = wb.profiles.plan_import(data, subscribe="email")
+    assert "1 of 2 rows will be subscribed to email" in plan._repr_html_()
+    report = plan.run(progress=False)
+    assert list(report["subscribed"]) == ["email", ""]
