@@ -60,7 +60,7 @@ def test_app_and_cli_import_only_facades() -> None:
 
 
 #: The two places the core may start a sandbox, each inside a function: the CLI's --sandbox, the notebook's.
-LAZY_SANDBOX_IMPORTERS = ("klaviyo_core/cli/common.py", "klaviyo_core/notebook.py")
+LAZY_SANDBOX_IMPORTERS = ("klaviyo_core/cli/common.py", "klaviyo_core/notebook/workbench.py")
 
 
 def test_the_core_never_imports_the_app_or_streamlit_and_the_sandbox_only_lazily() -> None:
