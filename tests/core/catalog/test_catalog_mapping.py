@@ -16,12 +16,18 @@ from klaviyo_core.catalog import (
     CatalogMappingStore,
     MappingError,
     Source,
+    apply_catalog,
     check_row,
     file_columns,
     header_signature,
+    plan_catalog,
     read_catalog_file,
     suggest_mapping,
 )
+from klaviyo_core.http.client import KlaviyoClient
+from klaviyo_core.http.config import ClientConfig
+from klaviyo_sandbox import SandboxServer
+from tests.conftest import FULL_KEY
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "catalog"
 
@@ -109,3 +115,17 @@ def test_saved_mapping_is_reused_for_the_same_header_only(tmp_path: Path) -> Non
     assert store.load([*columns, "Extra"]) is None
     path.write_text("{broken")
     assert store.load(columns) is None  # a damaged file: back to the suggestion
+
+
+def test_mapped_metadata_round_trips_through_the_sandbox(sandbox: SandboxServer) -> None:
+    client = KlaviyoClient(ClientConfig(api_key=FULL_KEY, base_url=sandbox.url))
+    data = (DATA / "custom_columns.csv").read_bytes()
+    columns = file_columns(data)
+    mapping = CatalogMapping(
+        tuple((c, "custom_metadata.brand" if c == "Brand" else t) for c, t in suggest_mapping(columns).columns)
+    )
+    plan = plan_catalog(client, read_catalog_file(data, mapping=mapping))
+    assert plan.writes == 2 and apply_catalog(client, plan).ok
+    lamp = client.get("/api/catalog-items/$custom:::$default:::A-100")["data"]["attributes"]
+    assert lamp["custom_metadata"] == {"brand": "Lumen"} and lamp["price"] == 89.0
+    assert plan_catalog(client, read_catalog_file(data, mapping=mapping)).writes == 0
