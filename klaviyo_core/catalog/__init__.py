@@ -17,6 +17,7 @@ from klaviyo_core.catalog.files import (
     detect_source,
     file_columns,
     read_catalog_file,
+    read_variants_file,
 )
 from klaviyo_core.catalog.mapping import (
     IGNORE,
@@ -70,6 +71,7 @@ __all__ = [
     "header_signature",
     "plan_catalog",
     "read_catalog_file",
+    "read_variants_file",
     "report_csv",
     "report_rows",
     "suggest_mapping",

@@ -9,6 +9,9 @@ UTF-8 with or without a BOM, or Excel's legacy encodings):
 - a Google Merchant Center feed (merchant_feed.py): id, title, link.
 Any other header is read through a mapping (mapping.py) the user confirms; without one it is refused with a
 message that lists what we read.
+
+A variants file of its own (`--variants FILE`) has one row per variant under VARIANT_COLUMNS' names
+(column order free, same header rules); `item_external_id` names each variant's item.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from klaviyo_core.catalog.rows import (
     TEMPLATE_COLUMNS,
     TEMPLATE_REQUIRED,
     VARIANT_COLUMNS,
+    VARIANT_REQUIRED,
     CatalogFile,
     CatalogFileError,
     Source,
@@ -42,6 +46,7 @@ __all__ = [
     "detect_source",
     "file_columns",
     "read_catalog_file",
+    "read_variants_file",
 ]
 
 
@@ -107,3 +112,21 @@ def _read_template(table: Table) -> CatalogFile:
         for record in table.records
     )
     return CatalogFile(Source.TEMPLATE, rows)
+
+
+def read_variants_file(data: bytes) -> tuple[SourceRow, ...]:
+    """A variants file's rows, keyed by VARIANT_COLUMNS; CatalogFileError when its header lacks a required one."""
+    table = read_table(data)
+    columns = _template_columns(table)
+    missing = [c for c in VARIANT_REQUIRED if c not in columns]
+    if missing:
+        raise CatalogFileError(
+            f"The variants file's header lacks {', '.join(missing)}. Its columns are {', '.join(VARIANT_COLUMNS)} "
+            "(inventory_policy, image_url and published may be left out)."
+        )
+    return tuple(
+        table.row(
+            record.line, {new: record.cells.get(old, "") for old, new in zip(table.columns, columns, strict=True)}
+        )
+        for record in table.records
+    )

@@ -41,6 +41,16 @@ VARIANT_COLUMNS = (
     "image_url",
     "published",
 )
+VARIANT_REQUIRED = (
+    "external_id",
+    "item_external_id",
+    "title",
+    "description",
+    "sku",
+    "url",
+    "price",
+    "inventory_quantity",
+)
 DELIMITERS = (",", ";", "\t")
 
 

@@ -19,6 +19,7 @@ from klaviyo_core.catalog import (
     file_columns,
     plan_catalog,
     read_catalog_file,
+    read_variants_file,
 )
 from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.config import ClientConfig
@@ -228,3 +229,16 @@ def test_every_reader_round_trips_through_the_sandbox(client: KlaviyoClient, nam
     assert plan.writes == len(read.rows) and apply_catalog(client, plan).ok
     again = plan_catalog(client, read_catalog_file(fixture(name), store_url=store_url))
     assert again.writes == 0 and again.counts()["unchanged"] == len(read.rows)
+
+
+def test_a_variants_file_of_its_own() -> None:
+    text = (
+        "item_external_id;external_id;sku;title;description;url;price;inventory_quantity;inventory_policy\n"
+        "FR-1;FR-1-S;FR-1-S;Théière S;Fonte;https://boutique.example.fr/p/theiere;39,90;4;deny\n"
+    )
+    [row] = read_variants_file(text.encode("cp1252"))
+    checked = check_variant_row(row)
+    assert checked.ok and checked.item_external_id == "FR-1" and checked.attributes["price"] == 39.9
+    assert checked.attributes["title"] == "Théière S" and checked.attributes["inventory_policy"] == 1
+    with pytest.raises(CatalogFileError, match="lacks item_external_id, inventory_quantity"):
+        read_variants_file(b"external_id,title,description,sku,url,price\n")
