@@ -11,7 +11,8 @@ Choices:
   description, link, image and price are its first row's (Google has no parent row);
 - Google gives availability, not stock counts: a variant's inventory_quantity is 0 when out_of_stock and 1
   otherwise, with inventory_policy `deny` so that Klaviyo keeps out-of-stock variants out of recommendations
-  (the spec's meaning of inventory_policy 1); an item's availability has no catalog field and is not sent.
+  (the spec's meaning of inventory_policy 1); an item's availability has no catalog field and is not sent;
+- the price is `price`: a sale_price has dates the catalog cannot follow, so it is not sent (as WooCommerce's).
 """
 
 from __future__ import annotations

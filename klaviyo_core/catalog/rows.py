@@ -69,7 +69,8 @@ class Source(Enum):
 #: What an unknown header's message lists, so the user knows which exports to reach for.
 KNOWN_FORMATS = (
     f"our template ({', '.join(TEMPLATE_REQUIRED)} required), Shopify's product export, WooCommerce's product "
-    "export, a Google Merchant Center feed (CSV or TSV), or any file once its columns are mapped"
+    "export or a Google Merchant Center feed (CSV or TSV); on the Catalog page any other file can be mapped "
+    "column by column"
 )
 
 

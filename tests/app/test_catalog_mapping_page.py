@@ -101,3 +101,11 @@ def test_two_columns_to_one_target_is_explained() -> None:
     at = upload(page(), "lamps.csv", custom_file(tag))
     mapping_boxes(at)[3].set_value("title").run()
     assert any("both go to title" in e.value for e in at.error) and not at.metric
+
+
+def test_hostile_headers_are_shown_as_text() -> None:
+    tag = uuid.uuid4().hex[:8]
+    header = f"ID,Name,Description,Link,![x](http://evil.example/{tag}.png)"
+    at = upload(page(), "odd.csv", f"{header}\nH-{tag},Lamp,Brass,https://shop.example.com/l,x\n".encode())
+    shown = [m.value for m in at.markdown if "evil.example" in m.value]
+    assert shown == [f"**!\\[x\\](http://evil.example/{tag}.png)**"]
