@@ -9,7 +9,7 @@ Choices (the export has no URLs nor variant ids):
   a variant's URL is its product's URL;
 - a variant's external_id is its Variant SKU, or `<Handle>-<n>` when the SKU is blank (n counts the Handle's
   variant rows from 1, in file order): stable as long as the export keeps its order, and never a guess at an
-  id the store does not have;
+  id the store does not have; a blank SKU is filled the same way, since Klaviyo requires one;
 - a variant's title is the product title plus its option values ("Shirt - Blue / M"); Shopify's placeholder
   option "Default Title" (a product without options) adds nothing;
 - a variant's description, published flag and (when it has no Variant Image) image are its product's;
@@ -31,9 +31,9 @@ def is_shopify(table: Table) -> bool:
 
 
 def _published(cells: dict[str, str]) -> str:
-    """`Published` (TRUE/FALSE); newer exports also have `Status` (active/draft/archived), which wins."""
-    status = cells.get("status", "")
-    return status or cells.get("published", "")
+    """`Status` (active/draft/archived) when the export has it, else `Published` (TRUE/FALSE), which some
+    exports call `Published on online store`."""
+    return cells.get("status", "") or cells.get("published", "") or cells.get("published on online store", "")
 
 
 def _variant_title(title: str, cells: dict[str, str]) -> str:
