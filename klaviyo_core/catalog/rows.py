@@ -151,18 +151,22 @@ def _delimiter(first_line: str) -> str:
 def read_table(data: bytes) -> Table:
     """Split a file into header and records; blank records are dropped, every cell is stripped."""
     text = decode(data)
-    first = text.split("\n", 1)[0]
-    delimiter = _delimiter(first)
+    first = text.split("\n", 1)[0].strip()
+    skipped = 0
+    if len(first) == 5 and first.lower().startswith("sep="):  # Excel's separator hint line
+        delimiter, text, skipped = first[4], text.split("\n", 1)[1] if "\n" in text else "", 1
+    else:
+        delimiter = _delimiter(first)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = tuple(c.strip() for c in next(reader, []))
     columns = tuple(norm(c) for c in header)
     records: list[Record] = []
-    start = reader.line_num + 1
+    start = reader.line_num + 1 + skipped
     try:
         for cells in reader:
             if any(c.strip() for c in cells):
                 records.append(Record(start, {k: v.strip() for k, v in zip(columns, cells, strict=False) if k}))
-            start = reader.line_num + 1
+            start = reader.line_num + 1 + skipped
     except csv.Error as exc:
         raise CatalogFileError(f"Line {start} cannot be read ({exc}): check its quotes.") from None
     return Table(header, columns, tuple(records), delimiter)

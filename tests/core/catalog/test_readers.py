@@ -242,3 +242,10 @@ def test_a_variants_file_of_its_own() -> None:
     assert checked.attributes["title"] == "Théière S" and checked.attributes["inventory_policy"] == 1
     with pytest.raises(CatalogFileError, match="lacks item_external_id, inventory_quantity"):
         read_variants_file(b"external_id,title,description,sku,url,price\n")
+
+
+def test_excel_separator_hint_line() -> None:
+    text = "sep=;\r\nexternal_id;title;description;url;price\r\nA;Lamp;Brass, dimmable;https://s.example.com/a;9,50\r\n"
+    read = read_catalog_file(text.encode())
+    assert read.rows[0].line == 3 and check_row(read.rows[0]).attributes["price"] == 9.5
+    assert read.rows[0].values["description"] == "Brass, dimmable"
