@@ -51,6 +51,17 @@ def _read(key: str, data: bytes, store_url: str, mapping: CatalogMapping | None)
     return catalog_file
 
 
+def _ragged(catalog_file: CatalogFile) -> None:
+    lines = catalog_file.ragged_lines
+    if lines:
+        shown = ", ".join(str(n) for n in lines[:10]) + (f" and {len(lines) - 10} more" if len(lines) > 10 else "")
+        show_text(
+            "warning",
+            f"Line(s) {shown} have more cells than the header: an unquoted comma shifts their values "
+            "into the wrong columns. Check those rows in the plan below, or fix the file and upload it again.",
+        )
+
+
 def catalog_file_from_upload(data: bytes, store_url: str) -> tuple[CatalogFile, str] | None:
     """The upload as the plan will read it, and a key naming what produced it (the mapping on screen included,
     so a changed mapping plans again); None, explained on the page, while it cannot be read."""
@@ -61,6 +72,7 @@ def catalog_file_from_upload(data: bytes, store_url: str) -> tuple[CatalogFile, 
             catalog_file = _read(_digest(file_key, store_url, source.name), data, store_url, None)
             variants = f" and {len(catalog_file.variants)} variant(s)" if catalog_file.variants else ""
             st.caption(f"Read as a {source.value}: {len(catalog_file.rows)} product(s){variants}.")
+            _ragged(catalog_file)
             return catalog_file, source.name
         columns = file_columns(data)
     except CatalogFileError as exc:
@@ -75,6 +87,7 @@ def catalog_file_from_upload(data: bytes, store_url: str) -> tuple[CatalogFile, 
     except CatalogFileError as exc:
         show_text("error", f"This file cannot be used: {exc}")
         return None
+    _ragged(catalog_file)
     preview = pd.DataFrame([r.values for r in catalog_file.rows[:PREVIEW_ROWS]])
     st.caption(f"The first rows as they will be read ({len(catalog_file.rows)} product(s) in all):")
     st.dataframe(preview, hide_index=True, key="catalog_mapped_preview")

@@ -16,6 +16,8 @@ A variants file of its own (`--variants FILE`) has one row per variant under VAR
 
 from __future__ import annotations
 
+import dataclasses
+
 from klaviyo_core.catalog.mapping import CatalogMapping
 from klaviyo_core.catalog.merchant_feed import is_merchant_feed, read_merchant_feed
 from klaviyo_core.catalog.rows import (
@@ -84,8 +86,13 @@ def read_catalog_file(
     """Parse an upload into products (and variants); CatalogFileError when the file is unusable as a whole.
 
     With a mapping the file is read through it, whatever its header; without one the header must be a
-    format we know."""
+    format we know. `ragged_lines` lists the records whose cells do not line up with the header."""
     table = read_table(data)
+    read = _read(table, store_url, mapping)
+    return dataclasses.replace(read, ragged_lines=table.ragged_lines) if table.ragged_lines else read
+
+
+def _read(table: Table, store_url: str | None, mapping: CatalogMapping | None) -> CatalogFile:
     if mapping is not None:
         return mapping.apply(table)
     source = _detect(table)

@@ -92,6 +92,8 @@ class CatalogFile:
     rows: tuple[SourceRow, ...]
     #: Variant rows, values keyed by VARIANT_COLUMNS; empty when the file has none.
     variants: tuple[SourceRow, ...] = ()
+    #: Lines with more cells than the header (an unquoted comma shifts their values into the wrong columns).
+    ragged_lines: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ class Table:
     columns: tuple[str, ...]  # normalised: lower case, single spaces
     records: tuple[Record, ...]
     delimiter: str
+    ragged_lines: tuple[int, ...] = ()
 
     @property
     def decimal_comma(self) -> bool:
@@ -161,15 +164,18 @@ def read_table(data: bytes) -> Table:
     header = tuple(c.strip() for c in next(reader, []))
     columns = tuple(norm(c) for c in header)
     records: list[Record] = []
+    ragged: list[int] = []
     start = reader.line_num + 1 + skipped
     try:
         for cells in reader:
             if any(c.strip() for c in cells):
                 records.append(Record(start, {k: v.strip() for k, v in zip(columns, cells, strict=False) if k}))
+                if any(c.strip() for c in cells[len(columns) :]):  # short rows only lack trailing cells
+                    ragged.append(start)
             start = reader.line_num + 1 + skipped
     except csv.Error as exc:
         raise CatalogFileError(f"Line {start} cannot be read ({exc}): check its quotes.") from None
-    return Table(header, columns, tuple(records), delimiter)
+    return Table(header, columns, tuple(records), delimiter, tuple(ragged))
 
 
 def store_base(store_url: str | None, what: str) -> str:

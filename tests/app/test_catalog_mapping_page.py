@@ -109,3 +109,10 @@ def test_hostile_headers_are_shown_as_text() -> None:
     at = upload(page(), "odd.csv", f"{header}\nH-{tag},Lamp,Brass,https://shop.example.com/l,x\n".encode())
     shown = [m.value for m in at.markdown if "evil.example" in m.value]
     assert shown == [f"**!\\[x\\](http://evil.example/{tag}.png)**"]
+
+
+def test_misaligned_lines_are_pointed_out() -> None:
+    tag = uuid.uuid4().hex[:8]
+    text = f"external_id,title,description,url\nR-{tag},Lamp,Brass, dimmable,https://s.example.com/a\n"
+    at = upload(page(), "ragged.csv", text.encode())
+    assert any("Line(s) 2 have more cells than the header" in w.value for w in at.warning)

@@ -249,3 +249,16 @@ def test_excel_separator_hint_line() -> None:
     read = read_catalog_file(text.encode())
     assert read.rows[0].line == 3 and check_row(read.rows[0]).attributes["price"] == 9.5
     assert read.rows[0].values["description"] == "Brass, dimmable"
+
+
+def test_records_that_do_not_line_up_with_the_header_are_listed() -> None:
+    text = (
+        "external_id,title,description,url\n"
+        "A,Lamp,Brass, dimmable,https://s.example.com/a\n"  # an unquoted comma
+        "B,Mat,Jute,https://s.example.com/b,,\n"  # empty trailing cells are fine
+        "C,Rug\n"
+    )
+    read = read_catalog_file(text.encode())
+    assert read.ragged_lines == (2,)  # a short row only lacks its last cells
+    assert [p.column for p in check_row(read.rows[0]).errors] == ["url"]
+    assert read_catalog_file(fixture("shopify_products.csv"), store_url=STORE).ragged_lines == ()
