@@ -1,4 +1,4 @@
-"""Catalog: product CSV (our template or a Shopify export) -> plan against the account -> apply -> report."""
+"""Catalog: product file (our template, a store export, a feed, or mapped columns) -> plan -> apply -> report."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from klaviyo_app.ui.catalog_mapping import catalog_file_from_upload
 from klaviyo_app.ui.client import get_client, get_target
 from klaviyo_app.ui.confirm import confirm_box, confirmed_write
 from klaviyo_app.ui.errors import guarded
@@ -14,12 +15,11 @@ from klaviyo_app.ui.text import md_escape, show_text
 from klaviyo_core.catalog import (
     FEED_WARNING,
     TEMPLATE_COLUMNS,
-    CatalogFileError,
+    CatalogFile,
     CatalogPlan,
     CatalogResult,
     apply_catalog,
     plan_catalog,
-    read_catalog_file,
     report_csv,
     report_rows,
 )
@@ -29,8 +29,9 @@ RESULT_KEY = "catalog_result"  # (same digest, CatalogResult)
 
 st.title("Catalog")
 st.caption(
-    f"Upload our template ({', '.join(TEMPLATE_COLUMNS)}) or Shopify's product export. Only products that "
-    "changed are written; items only (variants and categories are not synced yet)."
+    f"Upload our template ({', '.join(TEMPLATE_COLUMNS)}), Shopify's or WooCommerce's product export, a Google "
+    "Merchant Center feed, or any product CSV whose columns you map. Only products that changed are written; "
+    "items only (variants and categories are not synced yet)."
 )
 with guarded() as identifying:
     TARGET = get_target()
@@ -38,15 +39,10 @@ if identifying.failed:
     st.stop()
 
 
-def _plan(digest: str, data: bytes, store_url: str) -> CatalogPlan | None:
+def _plan(digest: str, catalog_file: CatalogFile) -> CatalogPlan | None:
     stored = st.session_state.get(PLAN_KEY)
     if stored and stored[0] == digest and not st.button("Plan again (reads only)", key="catalog_replan"):
         return stored[1]  # type: ignore[no-any-return]
-    try:
-        catalog_file = read_catalog_file(data, store_url=store_url or None)
-    except CatalogFileError as exc:
-        show_text("error", f"This file cannot be used: {exc}")
-        return None
     with guarded() as planning, st.spinner("Reading the account's catalog…"):
         st.session_state[PLAN_KEY] = (digest, plan_catalog(get_client(), catalog_file, target=TARGET))
         st.session_state.pop(RESULT_KEY, None)
@@ -98,12 +94,13 @@ def _results(digest: str, plan: CatalogPlan) -> None:
     )
 
 
-store_url = st.text_input("Store address (Shopify exports only)", placeholder="https://shop.example.com")
-uploaded = st.file_uploader("Product CSV", type=["csv"], key="catalog_file")
-if uploaded is not None:
-    data = uploaded.getvalue()
-    digest = hashlib.sha256(data + store_url.encode() + TARGET.label().encode()).hexdigest()
-    plan = _plan(digest, data, store_url)
+store_url = st.text_input("Store address (Shopify and WooCommerce exports)", placeholder="https://shop.example.com")
+uploaded = st.file_uploader("Product CSV", type=["csv", "tsv", "txt"], key="catalog_file")
+read = catalog_file_from_upload(uploaded.getvalue(), store_url) if uploaded is not None else None
+if uploaded is not None and read is not None:
+    data, (catalog_file, how) = uploaded.getvalue(), read
+    digest = hashlib.sha256(data + store_url.encode() + TARGET.label().encode() + how.encode()).hexdigest()
+    plan = _plan(digest, catalog_file)
     if plan is not None:
         for col, (action, n) in zip(st.columns(4), plan.counts().items(), strict=True):
             col.metric(action, n)

@@ -1,13 +1,34 @@
 """Catalog sync from CSV: read a product file, check it, plan against the account, apply, report.
 
-catalog_file = read_catalog_file(data, store_url=...)   # template or Shopify export; CatalogFileError
+catalog_file = read_catalog_file(data, store_url=...)   # template, Shopify, WooCommerce, Merchant Center feed
+catalog_file = read_catalog_file(data, mapping=m)       # any other header, through a CatalogMapping
 plan = plan_catalog(client, catalog_file, target=t)     # reads only: create / update / unchanged / skip
 result = apply_catalog(client, plan, target=t, confirmation=c)
 report_csv(plan, result)
 """
 
 from klaviyo_core.catalog.apply import CatalogResult, apply_catalog, first_request, report_csv, report_rows
-from klaviyo_core.catalog.files import TEMPLATE_COLUMNS, CatalogFile, CatalogFileError, Source, read_catalog_file
+from klaviyo_core.catalog.files import (
+    TEMPLATE_COLUMNS,
+    VARIANT_COLUMNS,
+    CatalogFile,
+    CatalogFileError,
+    Source,
+    detect_source,
+    file_columns,
+    read_catalog_file,
+    read_variants_file,
+)
+from klaviyo_core.catalog.mapping import (
+    IGNORE,
+    METADATA_PREFIX,
+    TARGETS,
+    CatalogMapping,
+    CatalogMappingStore,
+    MappingError,
+    header_signature,
+    suggest_mapping,
+)
 from klaviyo_core.catalog.plan import (
     CREATE,
     FEED_WARNING,
@@ -18,26 +39,40 @@ from klaviyo_core.catalog.plan import (
     PlannedItem,
     plan_catalog,
 )
-from klaviyo_core.catalog.validate import Problem
+from klaviyo_core.catalog.validate import Problem, check_row, check_variant_row
 
 __all__ = [
     "CREATE",
     "FEED_WARNING",
+    "IGNORE",
+    "METADATA_PREFIX",
     "SKIP",
+    "TARGETS",
     "TEMPLATE_COLUMNS",
     "UNCHANGED",
     "UPDATE",
+    "VARIANT_COLUMNS",
     "CatalogFile",
     "CatalogFileError",
+    "CatalogMapping",
+    "CatalogMappingStore",
     "CatalogPlan",
     "CatalogResult",
+    "MappingError",
     "PlannedItem",
     "Problem",
     "Source",
     "apply_catalog",
+    "check_row",
+    "check_variant_row",
+    "detect_source",
+    "file_columns",
     "first_request",
+    "header_signature",
     "plan_catalog",
     "read_catalog_file",
+    "read_variants_file",
     "report_csv",
     "report_rows",
+    "suggest_mapping",
 ]

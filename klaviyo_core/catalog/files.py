@@ -1,134 +1,139 @@
-"""Reading product CSVs: our plain template, or Shopify's product export (one row per variant).
+"""Reading product files: which format a header is, and the reader for it.
 
-Plain template (column order free, header case- and space-insensitive):
-    external_id,title,description,url,price,image_url,published
-Shopify's export has no product URL, so its rows need the store's address (`store_url`): an item's URL is
-`<store_url>/products/<Handle>`. Its variant rows repeat the Handle with the product columns left blank; the
-first row of each Handle carries the product and its first variant's price (variants are not synced yet).
-Every row keeps its line number so problems and the report point at the file.
+Formats, tried in this order on the header (case- and space-insensitive; comma, semicolon or tab separated;
+UTF-8 with or without a BOM, or Excel's legacy encodings):
+- Shopify's product export (shopify.py): Handle + Variant Price;
+- WooCommerce's product export (woocommerce.py): Type, SKU, Name, Regular price;
+- our plain template: external_id, title, description, url (+ price, image_url, published, images: a
+  comma-separated list of URLs, custom_metadata: a flat JSON object), column order free;
+- a Google Merchant Center feed (merchant_feed.py): id, title, link.
+Any other header is read through a mapping (mapping.py) the user confirms; without one it is refused with a
+message that lists what we read.
+
+A variants file of its own (`--variants FILE`) has one row per variant under VARIANT_COLUMNS' names
+(column order free, same header rules); `item_external_id` names each variant's item.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
-from dataclasses import dataclass
-from enum import Enum
+import dataclasses
 
-from charset_normalizer import from_bytes
-
-MAX_FILE_BYTES = 50 * 1024 * 1024
-TEMPLATE_COLUMNS = ("external_id", "title", "description", "url", "price", "image_url", "published")
-TEMPLATE_REQUIRED = ("external_id", "title", "description", "url")
-#: One row per variant, in a file of its own (`--variants FILE`) or read from a store export that has variants.
-#: `item_external_id` names the parent product's external_id.
-VARIANT_COLUMNS = (
-    "external_id",
-    "item_external_id",
-    "title",
-    "description",
-    "sku",
-    "url",
-    "price",
-    "inventory_quantity",
-    "inventory_policy",
-    "image_url",
-    "published",
+from klaviyo_core.catalog.mapping import CatalogMapping
+from klaviyo_core.catalog.merchant_feed import is_merchant_feed, read_merchant_feed
+from klaviyo_core.catalog.rows import (
+    KNOWN_FORMATS,
+    MAX_FILE_BYTES,
+    TEMPLATE_COLUMNS,
+    TEMPLATE_REQUIRED,
+    VARIANT_COLUMNS,
+    VARIANT_REQUIRED,
+    CatalogFile,
+    CatalogFileError,
+    Source,
+    SourceRow,
+    Table,
+    read_table,
 )
-SHOPIFY_COLUMNS = {
-    "handle": "external_id",
-    "title": "title",
-    "body (html)": "description",
-    "variant price": "price",
-    "image src": "image_url",
-    "published": "published",
-}
+from klaviyo_core.catalog.shopify import is_shopify, read_shopify
+from klaviyo_core.catalog.woocommerce import is_woocommerce, read_woocommerce
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "TEMPLATE_COLUMNS",
+    "VARIANT_COLUMNS",
+    "CatalogFile",
+    "CatalogFileError",
+    "Source",
+    "SourceRow",
+    "detect_source",
+    "file_columns",
+    "read_catalog_file",
+    "read_variants_file",
+]
 
 
-class CatalogFileError(ValueError):
-    """The file cannot be used at all (not text, no known header); the message says what to do."""
+def _template_columns(table: Table) -> tuple[str, ...]:
+    return tuple(c.replace(" ", "_") for c in table.columns)
 
 
-class Source(Enum):
-    TEMPLATE = "plain template"
-    SHOPIFY = "Shopify product export"
+def _is_template(table: Table) -> bool:
+    return set(TEMPLATE_REQUIRED) <= set(_template_columns(table))
 
 
-@dataclass(frozen=True)
-class SourceRow:
-    """One product as the file gives it: raw text per template column, and the line it came from."""
-
-    line: int
-    values: dict[str, str]
-
-
-@dataclass(frozen=True)
-class CatalogFile:
-    source: Source
-    rows: tuple[SourceRow, ...]
-    #: Variant rows, values keyed by VARIANT_COLUMNS; empty when the file has none.
-    variants: tuple[SourceRow, ...] = ()
+def _detect(table: Table) -> Source | None:
+    checks = (
+        (Source.SHOPIFY, is_shopify),
+        (Source.WOOCOMMERCE, is_woocommerce),
+        (Source.TEMPLATE, _is_template),
+        (Source.MERCHANT_CENTER, is_merchant_feed),
+    )
+    return next((source for source, check in checks if check(table)), None)
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        best = from_bytes(data).best()
-        if best is None:
-            raise CatalogFileError("This file is not text: upload a CSV file.") from None
-        return str(best)
+def detect_source(data: bytes) -> Source | None:
+    """Which format the file's header is, or None when its columns need a mapping."""
+    return _detect(read_table(data))
 
 
-def _norm(cell: str) -> str:
-    return " ".join(cell.strip().lower().split())
+def file_columns(data: bytes) -> tuple[str, ...]:
+    """The header as the file writes it (what a mapping is made of)."""
+    return read_table(data).header
 
 
-def read_catalog_file(data: bytes, *, store_url: str | None = None) -> CatalogFile:
-    """Parse an upload into products; CatalogFileError when the file is unusable as a whole."""
-    if len(data) > MAX_FILE_BYTES:
-        raise CatalogFileError(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; split it.")
-    text = _decode(data)
-    if "\x00" in text:
-        raise CatalogFileError("This file is not text: upload a CSV file.")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [_norm(c) for c in next(reader, [])]
-    if {"handle", "variant price"} <= set(header):
-        records = ((reader.line_num, cells) for cells in reader)  # the line where each record ends
-        return CatalogFile(Source.SHOPIFY, _shopify_rows(header, records, store_url))
-    header = [h.replace(" ", "_") for h in header]
-    missing = [c for c in TEMPLATE_REQUIRED if c not in header]
-    if missing:
-        raise CatalogFileError(
-            f"The header lacks {', '.join(missing)}. Use the template ({','.join(TEMPLATE_COLUMNS)}) "
-            "or Shopify's product export."
-        )
+def read_catalog_file(
+    data: bytes, *, store_url: str | None = None, mapping: CatalogMapping | None = None
+) -> CatalogFile:
+    """Parse an upload into products (and variants); CatalogFileError when the file is unusable as a whole.
+
+    With a mapping the file is read through it, whatever its header; without one the header must be a
+    format we know. `ragged_lines` lists the records whose cells do not line up with the header."""
+    table = read_table(data)
+    read = _read(table, store_url, mapping)
+    return dataclasses.replace(read, ragged_lines=table.ragged_lines) if table.ragged_lines else read
+
+
+def _read(table: Table, store_url: str | None, mapping: CatalogMapping | None) -> CatalogFile:
+    if mapping is not None:
+        return mapping.apply(table)
+    source = _detect(table)
+    if source is Source.SHOPIFY:
+        return read_shopify(table, store_url)
+    if source is Source.WOOCOMMERCE:
+        return read_woocommerce(table, store_url)
+    if source is Source.MERCHANT_CENTER:
+        return read_merchant_feed(table)
+    if source is Source.TEMPLATE:
+        return _read_template(table)
+    missing = [c for c in TEMPLATE_REQUIRED if c not in _template_columns(table)]
+    raise CatalogFileError(
+        f"The header lacks {', '.join(missing)}, and is not one of the formats we read: {KNOWN_FORMATS}."
+    )
+
+
+def _read_template(table: Table) -> CatalogFile:
+    columns = _template_columns(table)
     rows = tuple(
-        SourceRow(reader.line_num, {c: cell.strip() for c, cell in zip(header, cells, strict=False)})
-        for cells in reader
-        if any(cell.strip() for cell in cells)
+        table.row(
+            record.line, {new: record.cells.get(old, "") for old, new in zip(table.columns, columns, strict=True)}
+        )
+        for record in table.records
     )
     return CatalogFile(Source.TEMPLATE, rows)
 
 
-def _shopify_rows(
-    header: list[str], records: Iterator[tuple[int, list[str]]], store_url: str | None
-) -> tuple[SourceRow, ...]:
-    if not store_url:
+def read_variants_file(data: bytes) -> tuple[SourceRow, ...]:
+    """A variants file's rows, keyed by VARIANT_COLUMNS; CatalogFileError when its header lacks a required one."""
+    table = read_table(data)
+    columns = _template_columns(table)
+    missing = [c for c in VARIANT_REQUIRED if c not in columns]
+    if missing:
         raise CatalogFileError(
-            "Shopify's export has no product URLs: give your store's address (e.g. https://shop.example.com)."
+            f"The variants file's header lacks {', '.join(missing)}. Its columns are {', '.join(VARIANT_COLUMNS)} "
+            "(inventory_policy, image_url and published may be left out)."
         )
-    base = store_url.rstrip("/")
-    seen: set[str] = set()
-    rows: list[SourceRow] = []
-    for line, cells in records:
-        raw = dict(zip(header, cells, strict=False))
-        handle = raw.get("handle", "").strip()
-        if not handle or handle in seen:
-            continue  # a variant or image row of a product already read
-        seen.add(handle)
-        values = {ours: raw.get(theirs, "").strip() for theirs, ours in SHOPIFY_COLUMNS.items()}
-        values["url"] = f"{base}/products/{handle}"
-        rows.append(SourceRow(line, values))
-    return tuple(rows)
+    return tuple(
+        table.row(
+            record.line, {new: record.cells.get(old, "") for old, new in zip(table.columns, columns, strict=True)}
+        )
+        for record in table.records
+    )

@@ -51,5 +51,7 @@ def test_upload_plan_apply_then_reupload_plans_nothing() -> None:
 
 
 def test_bad_file_is_explained() -> None:
-    at = upload(page(), "sku,name\n1,a\n")
-    assert any("cannot be used" in e.value and "header lacks" in e.value for e in at.error)
+    at = upload(page(), "sku,name\n1,a\n")  # an unknown header is mapped (test_catalog_mapping_page.py)
+    assert any("Choose a column for description, url" in e.value for e in at.error)
+    at.file_uploader(key="catalog_file").set_value(("products.csv", b"PK\x03\x04\x00\x00", "text/csv")).run()
+    assert any("cannot be used" in e.value and "not text" in e.value for e in at.error)
