@@ -1,0 +1,86 @@
+"""`python -m klaviyo_core consent import`: the plan, dry run, apply, the global-unsubscribe trap, exit codes,
+the report and LIVE confirmation (issue 20)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from klaviyo_core.cli import app
+from klaviyo_core.http.client import KlaviyoClient
+from klaviyo_core.http.config import ClientConfig
+from klaviyo_sandbox import SandboxServer
+from tests.conftest import FULL_KEY
+from tests.core.cli.test_cli import cli
+from tests.core.cli.test_live_writes_cli import live, writes
+from tests.core.consent.helpers import marketing, new_list, subscribe, write
+from tests.memory_keyring import memory_keyring, wb_home
+
+__all__ = ["live", "memory_keyring", "wb_home"]  # fixtures used by name below
+
+
+def run(sandbox: SandboxServer, *args: str):  # type: ignore[no-untyped-def]
+    return cli("--base-url", sandbox.url, "consent", "import", *args, env={"KLAVIYO_API_KEY": FULL_KEY})
+
+
+def test_dry_run_apply_and_rerun(sandbox: SandboxServer, tmp_path: Path) -> None:
+    path = str(write(tmp_path, "email,phone_number\nann@example.com,+14155550101\nbob@example.com,\n"))
+    dry = run(sandbox, path, "--action", "subscribe", "--channel", "email,sms", "--dry-run")
+    assert dry.returncode == 1, dry.stderr  # bob has no phone: his sms row is invalid
+    assert "change: 2 email, 1 sms" in dry.stdout and "invalid: 0 email, 1 sms" in dry.stdout
+    assert "invalid line 3 bob@example.com sms: has no phone number" in dry.stdout
+    assert "note: Subscribing lifts email suppressions" in dry.stdout
+    body = json.loads(dry.stdout.split("First request: POST /api/profile-subscription-bulk-create-jobs\n", 1)[1])
+    assert body["data"]["attributes"]["historical_import"] is False
+    assert "Result:" not in dry.stdout
+    report = tmp_path / "out.csv"
+    applied = run(sandbox, path, "--action", "subscribe", "--channel", "email", "--report", str(report))
+    assert applied.returncode == 0, applied.stderr
+    assert "Result: 2 sent, 0 failed" in applied.stdout and FULL_KEY not in applied.stdout + applied.stderr
+    rows = list(csv.DictReader(report.open(encoding="utf-8")))
+    assert [(r["who"], r["status"]) for r in rows] == [("ann@example.com", "sent"), ("bob@example.com", "sent")]
+    assert sandbox.app.jobs.wait_idle(10)
+    again = run(sandbox, path, "--action", "subscribe")
+    assert again.returncode == 0 and "unchanged: 2 email" in again.stdout and "Result:" not in again.stdout
+
+
+def test_unsubscribe_with_a_list_holds_apart_outsiders_unless_global(sandbox: SandboxServer, tmp_path: Path) -> None:
+    client = KlaviyoClient(ClientConfig(api_key=FULL_KEY, base_url=sandbox.url))
+    list_id = new_list(client, "Weekly News")
+    subscribe(sandbox, client, ["in@example.com"], list_id)
+    subscribe(sandbox, client, ["out@example.com"])
+    path = str(write(tmp_path, "email\nin@example.com\nout@example.com\n"))
+    bare = run(sandbox, path, "--action", "unsubscribe")
+    assert bare.returncode == 2 and "--global" in bare.stderr and "Traceback" not in bare.stderr
+    held = run(sandbox, path, "--action", "unsubscribe", "--list", "weekly news")
+    assert held.returncode == 1, held.stderr
+    assert "held apart line 3 out@example.com email: not in the list" in held.stdout
+    assert marketing(client, "out@example.com")["consent"] == "SUBSCRIBED"
+    chosen = run(sandbox, path, "--action", "unsubscribe", "--list", list_id, "--global")
+    assert chosen.returncode == 0, chosen.stdout + chosen.stderr
+    assert marketing(client, "out@example.com")["consent"] == "UNSUBSCRIBED"
+    unknown = run(sandbox, path, "--action", "unsubscribe", "--list", "Nope")
+    assert unknown.returncode == 2 and "No list named" in unknown.stderr
+
+
+def test_bad_file_and_bad_options_exit_2(sandbox: SandboxServer, tmp_path: Path) -> None:
+    bad = run(sandbox, str(write(tmp_path, "name\nAnn\n")), "--action", "subscribe")
+    assert bad.returncode == 2 and "email or a phone_number column" in bad.stderr
+    sms = run(sandbox, str(write(tmp_path, "email\na@example.com\n")), "--action", "suppress", "--channel", "sms")
+    assert sms.returncode == 2 and "email only" in sms.stderr
+
+
+def test_live_consent_import_needs_confirm_account_naming_the_effect(live: SandboxServer, tmp_path: Path) -> None:
+    runner = CliRunner()
+    path = str(write(tmp_path, "email\na@example.com\nb@example.com\n"))
+    args = ["--account", "Acme Live", "consent", "import", path, "--action", "suppress"]
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 2 and '--confirm-account "Acme Live"' in refused.output
+    assert "this would suppress 2 email" in refused.output.replace("\n", " ")
+    assert writes(live) == []
+    done = runner.invoke(app, [*args, "--confirm-account", "Acme Live"])
+    assert done.exit_code == 0, done.output
+    assert writes(live) == ["/api/profile-suppression-bulk-create-jobs"]
