@@ -100,6 +100,16 @@ def _show_plan(plan: consent.ConsentPlan) -> None:
     st.dataframe(counts, hide_index=True, key="consent_counts")
     for warning in plan.warnings:
         show_text("info", warning)
+    earlier = consent.unfinished_run(plan)
+    if earlier is not None:
+        show_text(
+            "warning",
+            f"An earlier run of this file stopped after {earlier[0]} of {earlier[1]} batch(es): applying resumes "
+            "it and sends only the rest.",
+        )
+        if st.button("Forget the earlier run (what it sent stays sent)", key="consent_discard"):
+            consent.discard_run(plan)
+            st.rerun()
     apart = plan.shown_apart()
     if apart:
         st.subheader("Left out, and why")

@@ -45,6 +45,13 @@ def print_plan(plan: consent.ConsentPlan, dry_run: bool) -> None:
         typer.echo(f"{change.status} line {change.line} {plain(change.who)} {change.channel}: {plain(change.note)}")
     for warning in plan.warnings:
         typer.echo(f"note: {plain(warning)}")
+    earlier = consent.unfinished_run(plan)
+    if earlier is not None:
+        done, total = earlier
+        typer.echo(
+            f"note: an earlier run of this file stopped after {done} of {total} batch(es); applying resumes it "
+            "(--restart forgets it)."
+        )
     request = consent.first_request(plan)
     if dry_run and request is not None:
         method, path, body = request
@@ -66,6 +73,9 @@ def import_command(
     ),
     sms_region: str = typer.Option(
         ",".join(consent.DEFAULT_SMS_REGIONS), "--sms-region", help="Regions this account sends SMS to, e.g. US,CA"
+    ),
+    restart: bool = typer.Option(
+        False, "--restart", help="Forget an unfinished earlier run of this file (what it sent stays sent)"
     ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the plan and the first request; write nothing"),
     report: Path | None = typer.Option(None, "--report", help="Write the per-row report here (CSV, 0600)"),
@@ -99,6 +109,8 @@ def import_command(
             plan = consent.plan_consent(client, consent_file, options, target=target)
         except consent.ConsentPlanError as exc:
             fail_usage(str(exc))
+    if restart and consent.discard_run(plan):
+        err("Forgot the unfinished earlier run of this file; this run starts afresh.")
     err(f"File: {file.name}; {len(consent_file.rows):,} rows; account {target.label()}")
     print_plan(plan, dry_run)
     result = None
@@ -114,6 +126,4 @@ def import_command(
     if report is not None:
         consent.write_report(report, plan, result)
         err(f"Report written to {report}")
-    counts = plan.counts()
-    incomplete = any(n for status in (consent.HELD, consent.INVALID) for n in counts[status].values())
-    raise typer.Exit(ExitCode.PARTIAL if incomplete or (result is not None and not result.ok) else ExitCode.OK)
+    raise typer.Exit(ExitCode.PARTIAL if consent.incomplete(plan, result) else ExitCode.OK)

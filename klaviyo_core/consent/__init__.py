@@ -16,9 +16,12 @@ from klaviyo_core.consent.apply import (
     ConsentResult,
     apply_consent,
     batches,
+    discard_run,
     first_request,
+    incomplete,
     report_csv_rows,
     report_rows,
+    unfinished_run,
     write_report,
 )
 from klaviyo_core.consent.plan import (
@@ -82,11 +85,14 @@ __all__ = [
     "RowRules",
     "apply_consent",
     "batches",
+    "discard_run",
     "first_request",
+    "incomplete",
     "plan_consent",
     "read_consent_file",
     "read_consent_upload",
     "report_csv_rows",
     "report_rows",
+    "unfinished_run",
     "write_report",
 ]

@@ -32,6 +32,7 @@ from klaviyo_core.consent.plan import (
     CHANGE,
     SUBSCRIBE,
     SUPPRESS,
+    UNCHANGED,
     UNSUBSCRIBE,
     UNSUPPRESS,
     Change,
@@ -145,6 +146,25 @@ class ConsentCheckpoint:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, self.path)
+
+
+def unfinished_run(plan: ConsentPlan, root: Path | None = None) -> tuple[int, int] | None:
+    """(batches sent, batches in all) of an unfinished earlier run of this file and options, which applying
+    resumes; None when there is none. Shown before the write, so a resume is never a surprise."""
+    doc = ConsentCheckpoint(run_id(plan), root).load()
+    if doc is None or doc.get("done"):
+        return None
+    cut = doc.get("batches") or []
+    return sum(1 for b in cut if b.get("state") != PENDING), len(cut)
+
+
+def discard_run(plan: ConsentPlan, root: Path | None = None) -> bool:
+    """Forget an earlier run's checkpoint for this file and options (what it sent stays sent); True if one was
+    there. The way out when it belongs to another account, or when the person wants to plan afresh."""
+    checkpoint = ConsentCheckpoint(run_id(plan), root)
+    found = checkpoint.path.exists()
+    checkpoint.path.unlink(missing_ok=True)
+    return found
 
 
 @dataclass
@@ -265,6 +285,11 @@ def _outcome(c: Change, result: ConsentResult | None) -> tuple[str, str]:
     if c.status == CHANGE:
         return ("planned" if result is None else "not sent"), c.note
     return c.status, c.note
+
+
+def incomplete(plan: ConsentPlan, result: ConsentResult | None) -> bool:
+    """Some row did not end in its target state: held apart, invalid, failed or not sent (CLI exit 1)."""
+    return any(r["status"] not in (SENT, UNCHANGED, "planned") for r in report_rows(plan, result))
 
 
 def write_report(path: Path, plan: ConsentPlan, result: ConsentResult | None) -> Path:

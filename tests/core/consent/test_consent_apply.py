@@ -11,20 +11,24 @@ import pytest
 from klaviyo_core.accounts import LiveWriteNotConfirmed, Target, TargetMismatch, confirm_live, identify
 from klaviyo_core.consent import (
     BATCH,
+    HELD,
     ConsentOptions,
     RowRules,
     apply_consent,
     batches,
+    discard_run,
+    incomplete,
     plan_consent,
     read_consent_file,
     report_rows,
+    unfinished_run,
     write_report,
 )
 from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.config import ClientConfig
 from klaviyo_sandbox import SandboxServer
 from tests.conftest import FULL_KEY
-from tests.core.consent.helpers import marketing, subscribe, write
+from tests.core.consent.helpers import marketing, new_list, subscribe, write
 
 
 @pytest.fixture
@@ -69,6 +73,27 @@ def test_a_stopped_run_resumes_where_it_stopped(sandbox: SandboxServer, client: 
     assert statuses == {"sent"}  # the rows done by the first run are reported as sent, not 'unchanged'
 
 
+def test_a_list_unsubscribe_resumes_without_holding_apart_the_people_it_already_took_off(
+    sandbox: SandboxServer, client: KlaviyoClient, tmp_path: Path
+) -> None:
+    list_id = new_list(client, "Weekly")
+    subscribe(sandbox, client, [f"p{i}@example.com" for i in range(150)], list_id)
+    path = write(tmp_path, _emails(150))
+    options = ConsentOptions("unsubscribe", list_id=list_id)
+    plan = plan_consent(client, read_consent_file(path, RowRules()), options)
+    assert plan.writes == 150 and unfinished_run(plan) is None
+    stop = threading.Event()
+    apply_consent(client, plan, on_progress=lambda done, total: stop.set(), stop=stop)
+    again = plan_consent(client, read_consent_file(path, RowRules()), options)
+    assert again.counts()[HELD] == {"email": 100}  # off the list now: re-planned alone they would look global
+    assert unfinished_run(again) == (1, 2)
+    result = apply_consent(client, again)
+    assert (result.resumed, result.batches) == (1, 1)
+    assert {r["status"] for r in report_rows(again, result)} == {"sent"} and not incomplete(again, result)
+    assert marketing(client, "p0@example.com")["consent"] == "SUBSCRIBED"  # never unsubscribed globally
+    assert unfinished_run(again) is None
+
+
 def test_plans_and_checkpoints_are_bound_to_their_target(
     sandbox_factory: object, client: KlaviyoClient, tmp_path: Path
 ) -> None:
@@ -78,6 +103,13 @@ def test_plans_and_checkpoints_are_bound_to_their_target(
     plan = plan_consent(client, read_consent_file(path, RowRules()), ConsentOptions("subscribe"))
     with pytest.raises(TargetMismatch, match="Nothing was sent"):
         apply_consent(elsewhere, plan)
+    stop = threading.Event()
+    stop.set()  # killed before its first batch: the checkpoint is written, nothing is sent
+    apply_consent(client, plan, stop=stop)
+    there = plan_consent(elsewhere, read_consent_file(path, RowRules()), ConsentOptions("subscribe"))
+    with pytest.raises(TargetMismatch, match="consent checkpoint belongs to"):
+        apply_consent(elsewhere, there)
+    assert discard_run(there) and apply_consent(elsewhere, there).counts()["sent"] == 3
 
 
 def test_live_needs_a_fresh_confirmation_that_says_the_counts(
