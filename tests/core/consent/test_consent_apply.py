@@ -26,6 +26,7 @@ from klaviyo_core.consent import (
 )
 from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.config import ClientConfig
+from klaviyo_core.paths import data_dir
 from klaviyo_sandbox import SandboxServer
 from tests.conftest import FULL_KEY
 from tests.core.consent.helpers import marketing, new_list, subscribe, write
@@ -62,6 +63,10 @@ def test_a_stopped_run_resumes_where_it_stopped(sandbox: SandboxServer, client: 
     stop = threading.Event()
     first = apply_consent(client, plan, on_progress=lambda done, total: stop.set(), stop=stop)  # as a kill would
     assert first.batches == 1 and first.counts()["sent"] == 100
+    files = [p for p in (data_dir() / "consent").rglob("*") if p.is_file()]
+    assert {p.name for p in files} == {"checkpoint.json", "batches.jsonl"}
+    for p in files:  # customer data: private, and never the key
+        assert stat.S_IMODE(p.stat().st_mode) == 0o600 and FULL_KEY not in p.read_text(encoding="utf-8")
     assert marketing(client, "p0@example.com")["consent"] == "UNSUBSCRIBED"
     assert marketing(client, "p249@example.com")["consent"] == "SUBSCRIBED"
     again = plan_consent(client, read_consent_file(path, RowRules()), options)
