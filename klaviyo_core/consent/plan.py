@@ -190,8 +190,10 @@ class Current:
 def read_current(client: KlaviyoClient, rows: Iterable[ConsentRow], list_id: str | None) -> Current:
     rows = list(rows)
     emails = sorted({r.email.lower() for r in rows if r.email})
-    phones = sorted({r.phone for r in rows if r.phone})
-    current = Current(_read_profiles(client, "email", emails), _read_profiles(client, "phone_number", phones))
+    by_email = _read_profiles(client, "email", emails)
+    # a profile found by email carries its SMS consent too: phones are looked up only for the others
+    phones = sorted({r.phone for r in rows if r.phone and r.email.lower() not in by_email})
+    current = Current(by_email, _read_profiles(client, "phone_number", phones))
     if list_id:
         current.members = _list_members(client, list_id, "email", emails)
         current.members |= _list_members(client, list_id, "phone_number", phones)
