@@ -28,6 +28,8 @@ from klaviyo_core.cli.common import (
 )
 from klaviyo_core.cli.profile_get import plain
 
+SHOWN_APART_LINES = 50  # rows left out printed one by one; the report holds them all
+
 app = typer.Typer(
     help="Consent in bulk from a CSV: subscribe, unsubscribe, suppress, unsuppress.", no_args_is_help=True
 )
@@ -41,8 +43,11 @@ def print_plan(plan: consent.ConsentPlan, dry_run: bool) -> None:
     """The plan as the person reads it before anything is sent."""
     for status, per_channel in plan.counts().items():
         typer.echo(f"{status}: " + ", ".join(f"{n:,} {ch}" for ch, n in per_channel.items()))
-    for change in plan.shown_apart():
+    apart = plan.shown_apart()
+    for change in apart[:SHOWN_APART_LINES]:
         typer.echo(f"{change.status} line {change.line} {plain(change.who)} {change.channel}: {plain(change.note)}")
+    if len(apart) > SHOWN_APART_LINES:
+        typer.echo(f"... and {len(apart) - SHOWN_APART_LINES:,} more left out: --report FILE lists every row.")
     for warning in plan.warnings:
         typer.echo(f"note: {plain(warning)}")
     earlier = consent.unfinished_run(plan)
@@ -83,6 +88,12 @@ def import_command(
 ) -> None:
     channels = _split(channel)
     regions = tuple(r.upper() for r in _split(sms_region))
+    try:  # options that cannot work are refused before the file is read or the account is asked anything
+        consent.ConsentOptions(
+            action.strip().lower(), channels, list_id=list_, historical=historical, global_unsubscribe=global_
+        ).check()
+    except consent.ConsentPlanError as exc:
+        fail_usage(str(exc))
     try:
         rules = consent.RowRules(channels=channels, historical=historical, sms_regions=regions)
         consent_file = consent.read_consent_file(file, rules)

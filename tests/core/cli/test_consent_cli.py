@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from klaviyo_core.cli import app
+from klaviyo_core.consent import ConsentOptions, RowRules, apply_consent, plan_consent, read_consent_file
 from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.config import ClientConfig
 from klaviyo_sandbox import SandboxServer
@@ -84,3 +86,22 @@ def test_live_consent_import_needs_confirm_account_naming_the_effect(live: Sandb
     done = runner.invoke(app, [*args, "--confirm-account", "Acme Live"])
     assert done.exit_code == 0, done.output
     assert writes(live) == ["/api/profile-suppression-bulk-create-jobs"]
+
+
+def test_a_rerun_resumes_a_stopped_run_and_restart_forgets_it(sandbox: SandboxServer, tmp_path: Path) -> None:
+    client = KlaviyoClient(ClientConfig(api_key=FULL_KEY, base_url=sandbox.url))
+    subscribe(sandbox, client, [f"r{i}@example.com" for i in range(150)])
+    path = write(tmp_path, "email\n" + "".join(f"r{i}@example.com\n" for i in range(150)))
+    options = ConsentOptions("unsubscribe", global_unsubscribe=True)
+    stop = threading.Event()
+    plan = plan_consent(client, read_consent_file(path, RowRules()), options)
+    apply_consent(client, plan, on_progress=lambda done, total: stop.set(), stop=stop)  # as a kill would
+    dry = run(sandbox, str(path), "--action", "unsubscribe", "--global", "--dry-run")
+    assert "stopped after 1 of 2 batch(es); applying resumes it" in dry.stdout
+    assert "change: 50 email" in dry.stdout and "unchanged: 100 email" in dry.stdout
+    resumed = run(sandbox, str(path), "--action", "unsubscribe", "--global")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert "Result: 150 sent, 0 failed (1 batch(es) done by an earlier run)" in resumed.stdout
+    apply_consent(client, plan, stop=stop)  # stopped before its first batch: a new unfinished run
+    restarted = run(sandbox, str(path), "--action", "unsubscribe", "--global", "--restart", "--dry-run")
+    assert "Forgot the unfinished earlier run" in restarted.stderr and "stopped after" not in restarted.stdout
