@@ -1,7 +1,8 @@
 """Figures for a consent import at scale (printed, never asserted): plan (batched reads) and apply (bulk calls).
 
 A sandbox with rate limits on and its windows scaled down (0.1 makes a "minute" last 6 s), the client's pacing
-scaled to match, N subscribed profiles seeded straight into its store, then a CSV of their N emails:
+scaled to match, N profiles seeded straight into its store (subscribed, or not for a subscribe), then a CSV of
+their N emails:
 - plan: `GET /api/profiles` with `any(email,[…100])` (75/s, 750/m): calls, 429s, time (and real-time estimate);
 - apply: the action's bulk endpoint (unsubscribe 100 a call, subscribe 1,000; 75/s, 750/m): calls, 429s, time,
   and calls per (scaled) minute as a ratio of the endpoint's ceiling; the sandbox's own speed may bind first.
@@ -30,9 +31,10 @@ KEY = "pk_bench_consent_000000000000"
 PER_MINUTE = 750  # the spec's steady limit for get_profiles and the consent bulk endpoints
 
 
-def seed(server: SandboxServer, n: int) -> None:
+def seed(server: SandboxServer, n: int, subscribed: bool) -> None:
     stamp = "2025-01-01T00:00:00+00:00"
-    subs = json.dumps({"email": {"marketing": {"consent": "SUBSCRIBED", "consent_timestamp": stamp}}})
+    consent = {"email": {"marketing": {"consent": "SUBSCRIBED", "consent_timestamp": stamp}}} if subscribed else {}
+    subs = json.dumps(consent)
     rows: list[SeedProfile] = [
         (f"P{i:08d}", f"p{i}@example.com", None, None, "{}", subs, stamp, stamp) for i in range(n)
     ]
@@ -63,8 +65,11 @@ def main() -> None:
     try:
         client = KlaviyoClient(ClientConfig(api_key=KEY, base_url=server.url, rate_limit_scale=args.scale))
         t0 = time.perf_counter()
-        seed(server, args.rows)
-        print(f"seeded {args.rows:,} subscribed profiles in {time.perf_counter() - t0:.1f} s")
+        seed(server, args.rows, subscribed=args.action != "subscribe")
+        print(
+            f"seeded {args.rows:,} profiles (subscribed unless the action is subscribe) "
+            f"in {time.perf_counter() - t0:.1f} s"
+        )
         csv_path = home / "people.csv"
         csv_path.write_text("email\n" + "".join(f"p{i}@example.com\n" for i in range(args.rows)), encoding="utf-8")
         t0 = time.perf_counter()
