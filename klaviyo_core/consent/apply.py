@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -40,7 +41,7 @@ from klaviyo_core.consent.plan import (
 )
 from klaviyo_core.consent.rows import SMS, ConsentRow
 from klaviyo_core.csvfile.write import write_csv
-from klaviyo_core.http.errors import KlaviyoError
+from klaviyo_core.http.errors import ApiError, KlaviyoError
 from klaviyo_core.http.explain import explain
 from klaviyo_core.paths import data_dir, open_private, private_dir
 
@@ -62,6 +63,7 @@ JOB_TYPES = {
 BATCH = {SUBSCRIBE: 1000, UNSUBSCRIBE: 100, SUPPRESS: 100, UNSUPPRESS: 100}
 SENT, FAILED, PENDING = "sent", "failed", "pending"
 JOB_DONE = ("complete", "cancelled")
+_POINTER = re.compile(r"^/data/attributes/profiles/data/(\d+)(?:/|$)")
 OnProgress = Callable[[int, int], object]  # rows done, rows to send
 
 
@@ -156,7 +158,7 @@ class ConsentCheckpoint:
         self.save(doc)
 
     def save(self, doc: dict[str, Any]) -> None:
-        keep = ("state", "message", "job_id")
+        keep = ("state", "message", "job_id", "failed")
         small = {k: v for k, v in doc.items() if k != "batches"}
         small["states"] = [{k: b.get(k) for k in keep} for b in doc["batches"]]
         self._write(self.path, json.dumps(small))
@@ -262,6 +264,9 @@ def apply_consent(
         if batch["state"] != PENDING:
             result.status.update(dict.fromkeys(keys, batch["state"]))
             result.message.update(dict.fromkeys(keys, batch["message"]))
+            for key in keys:  # rows Klaviyo refused by name; the rest of their batch went
+                if str(key[0]) in (batch.get("failed") or {}):
+                    result.status[key], result.message[key] = FAILED, batch["failed"][str(key[0])]
         done += len(keys)
         if on_progress is not None:
             on_progress(done, total)
@@ -270,12 +275,35 @@ def apply_consent(
     return result
 
 
+def _bad_profile(exc: KlaviyoError, count: int) -> int | None:
+    """The profile a 400 names (`source.pointer` /data/attributes/profiles/data/<i>/…), if it names one."""
+    if not isinstance(exc, ApiError) or exc.status != 400:
+        return None
+    match = _POINTER.match(exc.source.get("pointer") or "")
+    index = int(match.group(1)) if match else None
+    return index if index is not None and index < count else None
+
+
 def _send(client: KlaviyoClient, action: str, batch: dict[str, Any], stop: threading.Event, timeout: float) -> None:
-    try:
-        answer = client.post(PATHS[action], batch["body"], idempotent=True)
-    except KlaviyoError as exc:  # Klaviyo's refusal fails this batch only; a bug surfaces as itself
-        batch["state"], batch["message"] = FAILED, explain(exc).what
-        return
+    """Klaviyo checks a request whole (one bad profile -> 400, nothing happens: facts §10). When the 400 names
+    one profile, that row fails with Klaviyo's reason and the rest of the batch is sent again without it."""
+    body = json.loads(json.dumps(batch["body"]))
+    profiles = body["data"]["attributes"]["profiles"]["data"]
+    lines = list(dict.fromkeys(int(line) for line, _ in batch["items"]))
+    failed: dict[str, str] = {}
+    while True:
+        try:
+            answer = client.post(PATHS[action], body, idempotent=True)
+            break
+        except KlaviyoError as exc:  # Klaviyo's refusal fails this batch (or one row) only; a bug surfaces
+            index = _bad_profile(exc, len(profiles))
+            if index is None or len(profiles) == 1:
+                batch["state"], batch["message"] = FAILED, explain(exc).what
+                batch["failed"] = failed
+                return
+            failed[str(lines.pop(index))] = explain(exc).what
+            profiles.pop(index)
+    batch["failed"] = failed
     job = (answer or {}).get("data") if isinstance(answer, dict) else None
     if action in (SUPPRESS, UNSUPPRESS) and isinstance(job, dict):
         batch["job_id"] = job.get("id")

@@ -144,3 +144,20 @@ def test_report_is_private_and_neutralises_formulas(client: KlaviyoClient, tmp_p
     assert lines[0] == "line,who,channel,action,before,planned,status,message"
     assert lines[1].startswith("2,ok@example.com,email,subscribe,no profile,change,sent,")
     assert lines[2].startswith("3,'=cmd|' /C calc'!A0,email,subscribe,,invalid,invalid,email '=cmd")
+
+
+def test_a_row_klaviyo_refuses_by_name_fails_alone(
+    sandbox: SandboxServer, client: KlaviyoClient, tmp_path: Path
+) -> None:
+    subscribe(sandbox, client, [f"p{i}@example.com" for i in range(3)])
+    path = write(tmp_path, _emails(3))
+    plan = plan_consent(
+        client, read_consent_file(path, RowRules()), ConsentOptions("unsubscribe", global_unsubscribe=True)
+    )
+    plan.rows[1].email = "p1@@example.com"  # a rule of Klaviyo's this tool does not check (here: the sandbox's)
+    result = apply_consent(client, plan)
+    assert [result.status[(line, "email")] for line in (2, 3, 4)] == ["sent", "failed", "sent"]
+    assert "email" in result.message[(3, "email")]
+    assert marketing(client, "p2@example.com")["consent"] == "UNSUBSCRIBED"
+    assert marketing(client, "p1@example.com")["consent"] == "SUBSCRIBED"
+    assert incomplete(plan, result)
