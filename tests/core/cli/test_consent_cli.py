@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -14,7 +19,9 @@ from klaviyo_core.cli import app
 from klaviyo_core.consent import ConsentOptions, RowRules, apply_consent, plan_consent, read_consent_file
 from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.config import ClientConfig
+from klaviyo_core.paths import data_dir
 from klaviyo_sandbox import SandboxServer
+from klaviyo_sandbox.engine.faults import Faults
 from tests.conftest import FULL_KEY
 from tests.core.cli.test_cli import cli
 from tests.core.cli.test_live_writes_cli import live, writes
@@ -105,3 +112,42 @@ def test_a_rerun_resumes_a_stopped_run_and_restart_forgets_it(sandbox: SandboxSe
     apply_consent(client, plan, stop=stop)  # stopped before its first batch: a new unfinished run
     restarted = run(sandbox, str(path), "--action", "unsubscribe", "--global", "--restart", "--dry-run")
     assert "Forgot the unfinished earlier run" in restarted.stderr and "stopped after" not in restarted.stdout
+
+
+def test_killed_mid_run_then_rerun_sends_each_batch_once(sandbox: SandboxServer, tmp_path: Path) -> None:
+    client = KlaviyoClient(ClientConfig(api_key=FULL_KEY, base_url=sandbox.url))
+    subscribe(sandbox, client, [f"k{i}@example.com" for i in range(500)])
+    path = write(tmp_path, "email\n" + "".join(f"k{i}@example.com\n" for i in range(500)))
+    sandbox.app.faults.set(Faults(latency_ms=300, paths=[UNSUBSCRIBE_PATH]))  # each batch takes a while
+    args = ["--base-url", sandbox.url, "consent", "import", str(path), "--action", "unsubscribe", "--global"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "klaviyo_core", *args],
+        env={**os.environ, "KLAVIYO_API_KEY": FULL_KEY},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline, sent = time.monotonic() + 60, 0
+    while time.monotonic() < deadline and proc.poll() is None and sent < 2:
+        for cp in (data_dir() / "consent").glob("*/checkpoint.json"):
+            sent = sum(1 for s in json.loads(cp.read_text(encoding="utf-8"))["states"] if s["state"] == "sent")
+        time.sleep(0.05)  # polling the checkpoint file, with a deadline
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert sent >= 2
+    checkpoint = next((data_dir() / "consent").glob("*/checkpoint.json"))
+    states = [s["state"] for s in json.loads(checkpoint.read_text(encoding="utf-8"))["states"]]
+    sent = states.count("sent")  # what the killed run recorded (a request in flight when killed is not)
+    sandbox.app.faults.clear()
+    again = run(sandbox, *args[4:])
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Result: 500 sent, 0 failed" in again.stdout and "done by an earlier run" in again.stdout
+    # every batch once, plus at most the one in flight when the first run was killed (sent again: idempotent)
+    assert 5 <= bulk_posts(sandbox) <= 6 and 2 <= sent < 5
+    assert marketing(client, "k499@example.com")["consent"] == "UNSUBSCRIBED"
+
+
+UNSUBSCRIBE_PATH = "/api/profile-subscription-bulk-delete-jobs"
+
+
+def bulk_posts(sandbox: SandboxServer) -> int:
+    return sum(1 for r in sandbox.app.log if r["method"] == "POST" and r["path"] == UNSUBSCRIBE_PATH)
