@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from klaviyo_core.cli import app
@@ -29,6 +30,12 @@ from tests.core.consent.helpers import marketing, new_list, subscribe, write
 from tests.memory_keyring import memory_keyring, wb_home
 
 __all__ = ["live", "memory_keyring", "wb_home"]  # fixtures used by name below
+
+
+@pytest.fixture(autouse=True)
+def own_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checkpoints of this test only (a run is found by its file and options); `wb_home` overrides it."""
+    monkeypatch.setenv("KLAVIYO_WORKBENCH_HOME", str(tmp_path / "home"))
 
 
 def run(sandbox: SandboxServer, *args: str):  # type: ignore[no-untyped-def]
