@@ -113,7 +113,8 @@ def test_a_rerun_after_a_kill_sends_only_the_jobs_the_account_has_not_accepted(
     checkpoint = checkpoint_for(plan, target, home=tmp_path)
 
     def kill_after_first_job(done: int, total: int) -> None:
-        raise KeyboardInterrupt  # the user's Ctrl-C, or the machine going away, after one job was accepted (jobs go 4 at a time: any one of them)
+        # the user's Ctrl-C after one job was accepted (jobs go 4 at a time: any one of them)
+        raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
         import_events(client, plan, target=target, progress=kill_after_first_job, checkpoint=checkpoint)
