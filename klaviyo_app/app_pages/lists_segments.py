@@ -15,6 +15,7 @@ import streamlit as st
 from klaviyo_app.ui.client import get_client, get_target
 from klaviyo_app.ui.confirm import confirm_box, confirmed_write
 from klaviyo_app.ui.errors import guarded
+from klaviyo_app.ui.import_options import forget_account_lists
 from klaviyo_app.ui.sandbox_info import render_sandbox_access
 from klaviyo_app.ui.text import show_md, show_text
 from klaviyo_core import audiences
@@ -97,11 +98,14 @@ if not frame.empty:
         st.stop()
     st.session_state[PAGES] = (key, urls)
     if page.frame.empty:
-        st.caption("No member found." if search.strip() else f"This {kind} has no members yet.")
+        st.caption(f"Not a member of this {kind}." if search.strip() else f"This {kind} has no members yet.")
     else:
-        st.caption(
-            f"Page {len(urls)}: members {(len(urls) - 1) * 100 + 1} to {(len(urls) - 1) * 100 + len(page.frame)}"
-        )
+        if search.strip():
+            found = page.frame.iloc[0]
+            show_md("success", "**{who}** is a member (joined {when}).", who=found["email"] or found["phone_number"]
+                    or found["id"], when=found["joined_group_at"])  # fmt: skip
+        first = (len(urls) - 1) * 100 + 1
+        st.caption(f"Page {len(urls)}: members {first} to {first + len(page.frame) - 1}")
         st.dataframe(page.frame.astype(str).replace("None", ""), hide_index=True, width="stretch", key="ls_members")
     back, forward = st.columns(2)
     if back.button("Previous page", key="ls_prev", disabled=len(urls) == 1):
@@ -130,4 +134,5 @@ if st.button("Create list", key="ls_create", type="primary", disabled=not (ready
     )
     if made is not None:
         st.session_state[CREATED] = ((TARGET.account_id, TARGET.base_url), made)
+        forget_account_lists()  # the profile upload page offers the new list at once
         st.rerun()  # the table above shows the new list

@@ -63,6 +63,7 @@ def test_count_with_its_age_and_members_searched(page: AppTest, list_name: str) 
     assert len(emails) == 3
     at.text_input(key="ls_search").input(emails[1].upper()).run()
     assert _members(at) == [emails[1]]
+    assert any(f"{emails[1]}** is a member" in s.value for s in at.success)
     at.text_input(key="ls_search").input("ada").run()
     assert any("whole email" in e.value for e in at.error)
     table = next(d.value for d in at.dataframe if "profile_count" in d.value.columns)
@@ -88,3 +89,32 @@ def test_the_sandbox_is_reachable_from_a_terminal(page: AppTest) -> None:
     assert page.text_input(key="sandbox_access_key").value == box.api_key
     lines = page.code[0].value
     assert f"KLAVIYO_BASE_URL={box.url}" in lines and "sandbox.key" in lines and box.api_key not in lines
+
+
+def test_members_are_paged_by_100() -> None:
+    from klaviyo_app.ui.sandbox import embedded_sandbox
+
+    AppTest.from_file(APP_PATH, default_timeout=60).run()
+    box = embedded_sandbox()
+    client = KlaviyoClient(ClientConfig(api_key=box.api_key, base_url=box.url))
+    tag = uuid.uuid4().hex[:8]
+    ids = [
+        client.post(
+            "/api/profile-import", {"data": {"type": "profile", "attributes": {"email": f"p{i}.{tag}@example.com"}}}
+        )["data"]["id"]
+        for i in range(101)
+    ]
+    made = client.post("/api/lists", {"data": {"type": "list", "attributes": {"name": f"Paged {tag}"}}})["data"]
+    client.post(
+        f"/api/lists/{made['id']}/relationships/profiles", {"data": [{"type": "profile", "id": i} for i in ids]}
+    )
+    at = AppTest.from_file(APP_PATH, default_timeout=60)
+    at.run()
+    at.switch_page(PAGE).run()
+    at = _pick(at, f"Paged {tag}")
+    assert len(_members(at)) == 100 and any("members 1 to 100" in c.value for c in at.caption)
+    at.button(key="ls_next").click().run()
+    assert _members(at) and len(_members(at)) == 1 and any("members 101 to 101" in c.value for c in at.caption)
+    assert at.button(key="ls_next").disabled
+    at.button(key="ls_prev").click().run()
+    assert len(_members(at)) == 100
