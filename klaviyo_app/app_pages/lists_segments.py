@@ -52,8 +52,11 @@ else:
 
 # -- one list or segment ------------------------------------------------------------------------------------
 if not frame.empty:
-    choices = frame.to_dict("records")
-    picked = st.selectbox(kind.capitalize(), choices, format_func=lambda r: f"{r['name']} ({r['id']})", key="ls_pick")
+    records = {str(r["id"]): r for r in frame.to_dict("records")}  # picked by id: a count or opt-in may change
+    picked_id = st.selectbox(
+        kind.capitalize(), list(records), format_func=lambda i: f"{records[i]['name']} ({i})", key="ls_pick"
+    )
+    picked = records[picked_id]
     refresh = st.button("Refresh count", key="ls_refresh")
     with guarded() as counting, st.spinner("Counting..."):
         count = audiences.member_count(client, kind, picked["id"], refresh=refresh)
@@ -61,7 +64,7 @@ if not frame.empty:
         show_md("markdown", "**{count}** members · {age}", count=f"{count.value:,}", age=audiences.age_text(count))
     if kind == "list":
         current = picked.get("opt_in_process") or "single_opt_in"
-        st.caption(f"Opt-in: {OPT_IN_LABELS.get(current, current)}")
+        show_md("caption", "Opt-in: {process}", process=OPT_IN_LABELS.get(current, current))
         with st.expander("Change the opt-in setting"):
             wanted = st.radio(
                 "Opt-in process", list(OPT_IN_LABELS), index=list(OPT_IN_LABELS).index(current) if current in

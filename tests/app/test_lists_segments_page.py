@@ -118,3 +118,12 @@ def test_members_are_paged_by_100() -> None:
     assert at.button(key="ls_next").disabled
     at.button(key="ls_prev").click().run()
     assert len(_members(at)) == 100
+
+
+def test_change_the_opt_in_setting(page: AppTest, list_name: str) -> None:
+    at = _pick(page, list_name)
+    assert any(c.value == "Opt-in: Single opt-in" for c in at.caption)
+    at.radio(key="ls_opt_in").set_value("double_opt_in").run()
+    at.button(key="ls_opt_in_save").click().run()
+    assert not at.exception, at.exception
+    assert any(c.value == "Opt-in: Double opt-in" for c in at.caption)
