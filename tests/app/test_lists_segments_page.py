@@ -8,8 +8,11 @@ import uuid
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from klaviyo_core.accounts import ENV_ACCOUNT_NAME
 from klaviyo_core.http import ClientConfig, KlaviyoClient
+from klaviyo_sandbox import SandboxServer
 from tests.app.conftest import APP_PATH
+from tests.conftest import FULL_KEY
 
 PAGE = "klaviyo_app/app_pages/lists_segments.py"
 
@@ -127,3 +130,27 @@ def test_change_the_opt_in_setting(page: AppTest, list_name: str) -> None:
     at.button(key="ls_opt_in_save").click().run()
     assert not at.exception, at.exception
     assert any(c.value == "Opt-in: Double opt-in" for c in at.caption)
+
+
+def test_a_live_list_waits_for_the_account_name(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A LIVE-marked account (the test's own sandbox): the create button waits for the account's name, and the
+    name is good for one write (DESIGN §1b)."""
+    monkeypatch.setenv("KLAVIYO_API_KEY", FULL_KEY)
+    monkeypatch.setenv("KLAVIYO_BASE_URL", sandbox.url)
+    monkeypatch.setenv("KLAVIYO_LIVE", "1")
+    at = AppTest.from_file(APP_PATH, default_timeout=60)
+    at.run()
+    at.switch_page(PAGE).run()
+    at.selectbox(key="accounts.switcher").set_value(ENV_ACCOUNT_NAME).run()
+    assert not at.exception, at.exception
+    assert not any(t.key == "sandbox_access_key" for t in at.text_input)  # a real account's key is never shown
+    at.text_input(key="ls_new_name").input("Live list").run()
+    assert any("create the list 'Live list'" in w.value for w in at.warning)
+    assert at.button(key="ls_create").disabled
+    at.text_input(key="ls_create_confirm").set_value(ENV_ACCOUNT_NAME).run()
+    at.button(key="ls_create").click().run()
+    assert not at.exception, at.exception
+    assert any("Created the list" in s.value and "Live list" in s.value for s in at.success)
+    assert [r["path"] for r in sandbox.app.log if r["method"] == "POST"] == ["/api/lists"]
+    assert not at.text_input(key="ls_create_confirm").value  # spent: the next write asks again
+    assert at.button(key="ls_create").disabled
