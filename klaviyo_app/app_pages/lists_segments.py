@@ -109,7 +109,7 @@ if not frame.empty:
                     or found["id"], when=found["joined_group_at"])  # fmt: skip
         first = (len(urls) - 1) * 100 + 1
         st.caption(f"Page {len(urls)}: members {first} to {first + len(page.frame) - 1}")
-        st.dataframe(page.frame.astype(str).replace("None", ""), hide_index=True, width="stretch", key="ls_members")
+        st.dataframe(page.frame.fillna("").astype(str), hide_index=True, width="stretch", key="ls_members")
     back, forward = st.columns(2)
     if back.button("Previous page", key="ls_prev", disabled=len(urls) == 1):
         st.session_state[PAGES] = (key, urls[:-1])

@@ -123,7 +123,8 @@ def members_page(
         attrs: dict[str, Any] = item.get("attributes") or {}
         rows.append({**{c: attrs.get(c) for c in MEMBER_COLUMNS}, "id": item.get("id")})
     next_url = ((doc or {}).get("links") or {}).get("next")
-    return MembersPage(pd.DataFrame(rows, columns=list(MEMBER_COLUMNS)), next_url or None)
+    frame = pd.DataFrame(rows, columns=list(MEMBER_COLUMNS), dtype=object)  # a missing value stays None, not NaN
+    return MembersPage(frame, next_url or None)
 
 
 def _check_opt_in(opt_in_process: str | None) -> None:

@@ -103,6 +103,7 @@ def test_members_paged_by_100_and_searched_on_the_server(sandbox: SandboxServer)
     email = second.frame["email"].dropna().iloc[0]
     found = members_page(client, "list", biggest["id"], search=f"  {email.upper()} ")
     assert found.frame["email"].tolist() == [email] and found.next_url is None
+    assert all(v is None or isinstance(v, str) for v in first.frame["phone_number"])  # no NaN for a missing one
     nobody = members_page(client, "list", biggest["id"], search="nobody@example.com")
     assert nobody.frame.empty
     with pytest.raises(ValueError, match="whole email"):
