@@ -9,7 +9,8 @@ user already has moves:
 - `data_dir("profiles")`: column mappings, import checkpoints, reports and uploaded copies;
 - `data_dir("event-history")`: sent test events;
 - `data_dir("sandbox.sqlite3")`: the embedded sandbox's database (`klaviyo_sandbox`, which imports nothing
-  from the core, applies the same rule in its own `config.default_db_path`).
+  from the core, applies the same rule in its own `config.default_db_path`);
+- `data_dir(SANDBOX_KEY_FILE)`: the embedded sandbox's stable key, which the CLI's `--sandbox-url` reads too.
 
 Everything there is customer data or settings: files are 0600 in 0700 folders (`private_dir`, `open_private`,
 `private_file`), and what earlier versions wrote is tightened once at start (`tighten_existing`).
@@ -25,6 +26,7 @@ import platformdirs
 
 ENV_HOME = "KLAVIYO_WORKBENCH_HOME"
 APP_NAME = "klaviyo-workbench"
+SANDBOX_KEY_FILE = "sandbox.key"
 
 
 def _override() -> Path | None:

@@ -413,3 +413,12 @@ FILTERS: dict[str, dict[str, list[str]]] = {
     'get_client_review_values_reports': {'product_external_ids': ['any', 'equals']},
     'get_client_reviews': {'content': ['contains'], 'created': ['greater-or-equal', 'less-or-equal'], 'edited': ['equals'], 'id': ['any', 'equals'], 'incentivized': ['equals'], 'media': ['has'], 'public_reply': ['has'], 'rating': ['any', 'equals', 'greater-or-equal', 'less-or-equal'], 'review_type': ['equals'], 'smart_quote': ['has'], 'status': ['equals'], 'updated': ['greater-or-equal', 'less-or-equal'], 'verified': ['equals']},
 }
+
+# operationId -> {'additional-fields[x]=value': (burst/s, steady/min)}: stricter limits for that value
+EXTRA_FIELD_LIMITS: dict[str, dict[str, tuple[int, int]]] = {
+    'get_list': {'additional-fields[list]=profile_count': (1, 15)},
+    'get_profiles_for_list': {'additional-fields[profile]=predictive_analytics': (10, 150)},
+    'get_profile_ids_for_list': {'additional-fields[profile]=predictive_analytics': (10, 150)},
+    'get_profiles': {'additional-fields[profile]=predictive_analytics': (10, 150)},
+    'get_segment': {'additional-fields[segment]=profile_count': (1, 15)},
+}

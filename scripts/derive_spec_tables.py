@@ -2,7 +2,9 @@
 
 The spec (3 MB, MIT) is never copied into the project; this script reads it from ../shared/ and writes
 only the small per-operation table both the client and the sandbox need: method, path template,
-operationId, success status, rate limits (burst per second, steady per minute, daily) and scopes.
+operationId, success status, rate limits (burst per second, steady per minute, daily) and scopes, plus the
+stricter limits some operations state in their description for one `additional-fields[...]` value (e.g.
+get_list with `additional-fields[list]=profile_count`: 1/s, 15/m; not in `x-klaviyo-ratelimit`).
 
 Run: python scripts/derive_spec_tables.py [PATH_TO_stable.json]
 """
@@ -10,6 +12,7 @@ Run: python scripts/derive_spec_tables.py [PATH_TO_stable.json]
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -66,6 +69,23 @@ def filters(spec: dict) -> dict[str, dict[str, list[str]]]:
     return out
 
 
+_EXTRA_LIMIT = re.compile(
+    r"Rate limits when using the `(additional-fields\[[a-z_-]+\])=([a-z_]+)` parameter in your API request:"
+    r"<br>Burst: `(\d+)/s`<br>Steady: `(\d+)/m`"
+)
+
+
+def extra_limits(spec: dict) -> dict[str, dict[str, tuple[int, int]]]:
+    """operationId -> {"additional-fields[x]=value": (burst/s, steady/min)} from the operation's description."""
+    out: dict[str, dict[str, tuple[int, int]]] = {}
+    for _, item in sorted(spec["paths"].items()):
+        for method in METHODS:
+            op = item.get(method)
+            for param, value, burst, steady in _EXTRA_LIMIT.findall((op or {}).get("description", "")):
+                out.setdefault(op["operationId"], {})[f"{param}={value}"] = (int(burst), int(steady))
+    return out
+
+
 def render(spec: dict) -> str:
     lines = [
         '"""Per-operation table derived from Klaviyo\'s OpenAPI spec. Generated: do not edit.',
@@ -88,6 +108,14 @@ def render(spec: dict) -> str:
     ]
     for op_id, fields in filters(spec).items():
         lines.append(f"    {op_id!r}: {fields!r},")
+    lines.append("}")
+    lines += [
+        "",
+        "# operationId -> {'additional-fields[x]=value': (burst/s, steady/min)}: stricter limits for that value",
+        "EXTRA_FIELD_LIMITS: dict[str, dict[str, tuple[int, int]]] = {",
+    ]
+    for op_id, limits in extra_limits(spec).items():
+        lines.append(f"    {op_id!r}: {limits!r},")
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -8,6 +8,7 @@ import streamlit as st
 
 from klaviyo_app import __version__
 from klaviyo_app.ui.accounts import SANDBOX_NAME, active_target
+from klaviyo_app.ui.sandbox_info import render_sandbox_access
 from klaviyo_app.ui.text import show_md, show_text
 from klaviyo_core.samples import sample_files
 
@@ -48,6 +49,7 @@ def target_banner() -> None:
             "reaches Klaviyo or your customers. Add a key on the Keys page when you are ready for a live account.",
             icon=":material/science:",
         )
+        render_sandbox_access()  # its URL and key, so curl and the CLI reach the same demo data
     st.caption(f"Klaviyo Workbench {__version__} · speaks Klaviyo API revision {target.revision}")
 
 

@@ -167,7 +167,12 @@ def _preview_column(event: Event | None, errors: list[Any], client: Any, pending
     shown = preview(event, client.config)
     st.code(f"{shown.method} {shown.url}\n" + "\n".join(f"{k}: {v}" for k, v in shown.headers.items()), language="http")
     st.code(shown.body_json(), language="json")
-    with st.expander("curl (reads the key from $" + shown.credential_env + ")"):
+    where = (
+        "the local sandbox's key, shown in full"
+        if shown.inline_credential
+        else "reads the key from $" + shown.credential_env
+    )
+    with st.expander(f"curl ({where})"):
         st.code(shown.curl(), language="bash")
 
 

@@ -27,6 +27,11 @@ def _lists_of(base_url: str, account: str) -> dict[str, str]:
     return found
 
 
+def forget_account_lists() -> None:
+    """Read the lists again on the next run (a page just created one: it must be offered at once)."""
+    _lists_of.clear()
+
+
 def _account_lists() -> dict[str, str]:
     client = get_client()
     return _lists_of(client.config.base_url, str(st.session_state.get("active_account")))

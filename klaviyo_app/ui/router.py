@@ -32,6 +32,7 @@ def render_app() -> None:
         st.Page(PAGES_DIR / "metrics.py", title="Metrics", icon=":material/monitoring:"),
         st.Page(PAGES_DIR / "campaigns.py", title="Campaigns & flows", icon=":material/campaign:"),
         st.Page(PAGES_DIR / "see_what_landed.py", title="See what landed", icon=":material/person_search:"),
+        st.Page(PAGES_DIR / "lists_segments.py", title="Lists & segments", icon=":material/groups:"),
         st.Page(PAGES_DIR / "audience_export.py", title="Audience export", icon=":material/ios_share:"),
         st.Page(PAGES_DIR / "catalog.py", title="Catalog", icon=":material/inventory_2:"),
         st.Page(PAGES_DIR / "consent.py", title="Consent", icon=":material/how_to_reg:"),

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from klaviyo_core.paths import data_dir
+from klaviyo_core.paths import SANDBOX_KEY_FILE, data_dir
 from klaviyo_sandbox import KeySpec, SandboxConfig, SandboxServer
 from klaviyo_sandbox.seed import seed_demo
 
@@ -32,7 +32,7 @@ class EmbeddedSandbox:
         return self.server.url
 
 
-KEY_FILE = "sandbox.key"
+KEY_FILE = SANDBOX_KEY_FILE  # the CLI's --sandbox-url reads the same file
 
 
 def sandbox_key(home: Path) -> str:

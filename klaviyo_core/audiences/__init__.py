@@ -1,6 +1,8 @@
-"""See what landed: look one profile up (identifiers, properties, consent, lists, segments, latest events), and
-export a list's or a segment's members to CSV, optionally hashed for Meta or Google customer-list uploads."""
+"""See what landed: look one profile up (identifiers, properties, consent, lists, segments, latest events), see
+lists and segments with their member counts (cached, with their age) and members, create a list, and export a
+list's or a segment's members to CSV, optionally hashed for Meta or Google customer-list uploads."""
 
+from klaviyo_core.audiences.counts import FRESH_SECONDS, Count, age_text, member_count
 from klaviyo_core.audiences.export import (
     KINDS,
     PLATFORMS,
@@ -13,6 +15,18 @@ from klaviyo_core.audiences.export import (
     normalise_phone,
     resolve_audience,
 )
+from klaviyo_core.audiences.lists import (
+    MEMBERS_PAGE_SIZE,
+    OPT_IN_PROCESSES,
+    MembersPage,
+    audiences_frame,
+    create_effect,
+    create_list,
+    members_page,
+    opt_in_effect,
+    search_filter,
+    set_opt_in,
+)
 from klaviyo_core.audiences.lookup import (
     ChannelConsent,
     EventLine,
@@ -24,21 +38,35 @@ from klaviyo_core.audiences.lookup import (
 )
 
 __all__ = [
+    "FRESH_SECONDS",
     "KINDS",
+    "MEMBERS_PAGE_SIZE",
+    "OPT_IN_PROCESSES",
     "PLATFORMS",
     "Audience",
     "ChannelConsent",
+    "Count",
     "EventLine",
     "ExportResult",
+    "MembersPage",
     "ProfileView",
+    "age_text",
+    "audiences_frame",
     "consent_rows",
+    "create_effect",
+    "create_list",
     "export_audience",
     "find_profile",
     "hashed_columns",
     "identifier_kind",
     "latest_events",
     "list_audiences",
+    "member_count",
+    "members_page",
     "normalise_email",
     "normalise_phone",
+    "opt_in_effect",
     "resolve_audience",
+    "search_filter",
+    "set_opt_in",
 ]

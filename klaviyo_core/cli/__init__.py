@@ -1,4 +1,5 @@
-"""`python -m klaviyo_core [--base-url URL] [--allow-host] [--revision DATE] [--account NAME] [--sandbox] COMMAND ...`
+"""`python -m klaviyo_core [--base-url URL] [--allow-host] [--revision DATE] [--account NAME] [--sandbox [--empty]]
+[--sandbox-url URL] COMMAND ...`
 
 Automation entry point (cron, CI, scheduled syncs). Command groups live in klaviyo_core/cli/<name>.py modules listed in
 SUBCOMMANDS, so each feature registers its commands with one line.
@@ -35,6 +36,7 @@ SUBCOMMANDS: dict[str, str] = {
     "audiences": "klaviyo_core.cli.audiences",
     "reports": "klaviyo_core.cli.reports",
     "consent": "klaviyo_core.cli.consent",
+    "lists": "klaviyo_core.cli.lists",
 }
 
 
@@ -44,14 +46,30 @@ def main(
     base_url: str = typer.Option(None, "--base-url", help="API base URL (default https://a.klaviyo.com)."),
     revision: str = typer.Option(None, "--revision", help="API revision date, e.g. 2026-07-15."),
     account: str = typer.Option(None, "--account", help="A saved account name (see 'accounts list')."),
-    sandbox: bool = typer.Option(False, "--sandbox", help="Run against a throwaway local sandbox."),
+    sandbox: bool = typer.Option(
+        False, "--sandbox", help="Run against a throwaway local sandbox with the app's demo data (see --empty)."
+    ),
+    empty: bool = typer.Option(False, "--empty", help="With --sandbox: start it without demo data."),
+    sandbox_url: str = typer.Option(
+        None,
+        "--sandbox-url",
+        help="The app's own sandbox (its URL is on the app's pages); the key is read from its file.",
+    ),
     allow_host: bool = typer.Option(
         False,
         "--allow-host",
         help="Allow a base URL outside *.klaviyo.com (a proxy of your own); remembered by 'accounts add'.",
     ),
 ) -> None:
-    given = GlobalOptions(base_url=base_url, revision=revision, account=account, sandbox=sandbox, allow_host=allow_host)
+    given = GlobalOptions(
+        base_url=base_url,
+        revision=revision,
+        account=account,
+        sandbox=sandbox,
+        allow_host=allow_host,
+        empty=empty,
+        sandbox_url=sandbox_url,
+    )
     ctx.obj = CliSession(given, ctx.call_on_close)
     with contextlib.suppress(OSError):  # files of earlier versions: 0600 in 0700 folders (once; never fatal)
         paths.tighten_existing()

@@ -45,6 +45,7 @@ from klaviyo_core.accounts import (
     confirm_live,
     identify,
     is_live,
+    is_loopback_url,
     resolve_account,
 )
 from klaviyo_core.http import (
@@ -57,6 +58,7 @@ from klaviyo_core.http import (
     check_target,
     explain,
 )
+from klaviyo_core.paths import SANDBOX_KEY_FILE, data_dir
 
 T = TypeVar("T")
 
@@ -82,6 +84,8 @@ class GlobalOptions:
     account: str | None = None
     sandbox: bool = False
     allow_host: bool = False  # --allow-host: a base URL outside *.klaviyo.com is meant
+    empty: bool = False  # --empty: a --sandbox run without the app's demo data
+    sandbox_url: str | None = None  # --sandbox-url: the app's own sandbox, with its key from the data dir
 
 
 SANDBOX_KEY = "pk_sandbox_cli_throwaway_key"
@@ -103,7 +107,11 @@ class CliSession:
     def client(self) -> KlaviyoClient:
         """The client for this invocation: --sandbox, --account NAME, or KLAVIYO_API_KEY (exit 2 on bad input)."""
         if self._client is None:
-            self._client = KlaviyoClient(self._sandbox_config() if self.options.sandbox else self._account_config())
+            if self.options.sandbox_url:
+                config = self._app_sandbox_config(self.options.sandbox_url)
+            else:
+                config = self._sandbox_config() if self.options.sandbox else self._account_config()
+            self._client = KlaviyoClient(config)
         return self._client
 
     def target(self) -> Target:
@@ -126,7 +134,25 @@ class CliSession:
 
         server = SandboxServer(SandboxConfig(keys=(KeySpec(SANDBOX_KEY),), rate_limits=False)).start()
         self._on_close(server.stop)
+        if not self.options.empty:  # the same demo data as the app's sandbox (issue 18): pages and CLI agree
+            from klaviyo_sandbox.seed import seed_demo
+
+            seed_demo(server.app.store)
         return ClientConfig(api_key=SANDBOX_KEY, base_url=server.url, **self._overrides())
+
+    def _app_sandbox_config(self, url: str) -> ClientConfig:
+        """The app's running sandbox: a loopback URL (shown on its pages) and the key it keeps in the data dir."""
+        base_url = url.strip().rstrip("/")
+        if not is_loopback_url(base_url):
+            fail_usage(f"--sandbox-url must be the app's local sandbox (http://127.0.0.1:PORT), not '{base_url}'.")
+        key_file = data_dir() / SANDBOX_KEY_FILE
+        try:
+            key = key_file.read_text(encoding="ascii").strip()
+        except OSError:
+            key = ""
+        if not key:
+            fail_usage(f"No sandbox key in {key_file}: start the app once (make run), then copy its sandbox URL.")
+        return ClientConfig(api_key=key, base_url=base_url, **self._overrides())
 
     def _account_config(self) -> ClientConfig:
         try:
@@ -209,7 +235,7 @@ def stdout_is_tty() -> bool:
 
 def _account_name_and_mark(opts: GlobalOptions) -> tuple[str, bool]:
     """The name a LIVE write is confirmed with, and whether the user marked the account LIVE."""
-    if opts.sandbox:
+    if opts.sandbox or opts.sandbox_url:
         return SANDBOX, False
     try:
         account = resolve_account(opts.account)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from klaviyo_core.http.redaction import mask_key
+from klaviyo_core.http.redaction import mask_key, shown_key
 
 EVENTS_PATH = "/api/events"
 MAX_PROPERTIES = 400
@@ -289,6 +289,7 @@ class RequestPreview:
     headers: dict[str, str]
     body: dict[str, Any]
     credential_env: str  # the environment variable the curl command reads the credential from
+    inline_credential: bool = False  # the app's sandbox key on loopback: shown and put in the curl as it is
 
     def body_json(self) -> str:
         return json.dumps(self.body, indent=2, ensure_ascii=False)
@@ -299,7 +300,7 @@ class RequestPreview:
     def curl(self) -> str:
         lines = [f"curl -X {self.method} {shlex.quote(self.url)}"]
         for name, value in self.headers.items():
-            if name == "Authorization":
+            if name == "Authorization" and not self.inline_credential:
                 scheme = value.split(" ", 1)[0]
                 lines.append(f'-H "Authorization: {scheme} ${self.credential_env}"')
             else:
@@ -313,14 +314,17 @@ def preview_request(method: str, path: str, body: dict[str, Any], target: _Targe
     if target.oauth_token:
         auth, env = f"Bearer {mask_key(target.oauth_token)}", "KLAVIYO_ACCESS_TOKEN"
     else:
-        auth, env = f"Klaviyo-API-Key {mask_key(target.api_key)}", "KLAVIYO_API_KEY"
+        auth, env = f"Klaviyo-API-Key {shown_key(target.api_key, target.base_url)}", "KLAVIYO_API_KEY"
     headers = {
         "Authorization": auth,
         "revision": target.revision,
         "Accept": "application/vnd.api+json",
         "Content-Type": "application/vnd.api+json",
     }
-    return RequestPreview(method, f"{target.base_url.rstrip('/')}{path}", headers, body, env)
+    inline = (
+        bool(target.api_key) and not target.oauth_token and shown_key(target.api_key, target.base_url) == target.api_key
+    )
+    return RequestPreview(method, f"{target.base_url.rstrip('/')}{path}", headers, body, env, inline)
 
 
 def preview(event: Event, target: _Target) -> RequestPreview:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
+from urllib.parse import urlsplit
+
+from klaviyo_core.http.origin import is_loopback_host
 
 #: Anything shaped like a private key, wherever it hides in text (redaction here, event history scrubbing).
 KEY_SHAPE = re.compile(r"pk_[A-Za-z0-9_]{6,}")
@@ -16,6 +19,21 @@ def mask_key(key: str | None) -> str:
         return "(none)"
     prefix = key[:3] if key.startswith("pk_") else ""
     return f"{prefix}...{key[-4:]}" if len(key) >= 12 else f"{prefix}..."
+
+
+#: The workbench's own sandbox keys (the app's `sandbox.key`, the CLI's and the notebook's throwaway ones).
+#: Klaviyo's keys are "pk_" and letters or digits only, so no Klaviyo key has this prefix.
+SANDBOX_KEY_PREFIX = "pk_sandbox_"
+
+
+def shown_key(key: str | None, base_url: str) -> str:
+    """What a preview may show of a key: masked, except a workbench sandbox key sent to a loopback URL.
+
+    Why the one exemption: that key opens only the local sandbox (demo data) and a curl or CLI run needs it as
+    it is; the same key bound for any other host is masked like every other key (issue 18 item 4)."""
+    if key and key.startswith(SANDBOX_KEY_PREFIX) and is_loopback_host(urlsplit(base_url).hostname or ""):
+        return key
+    return mask_key(key)
 
 
 def key_digest(key: str) -> str:

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
-from urllib.parse import urljoin
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -44,7 +44,7 @@ from klaviyo_core.http.errors import (
 from klaviyo_core.http.origin import origin_of, same_origin
 from klaviyo_core.http.ratelimit import OperationLimiter, RateLimitInfo, limiter_for, parse_rate_limit_headers
 from klaviyo_core.http.redaction import key_digest
-from klaviyo_spec import Operation, match_operation
+from klaviyo_spec import Operation, limited_operation, match_operation
 
 log = logging.getLogger(__name__)
 RETRYABLE_STATUSES = {502, 503, 504}
@@ -78,6 +78,13 @@ class _Retryable(Exception):
         super().__init__(str(error))
         self.error = error
         self.retry_after = retry_after
+
+
+def _query_arg(url: str, params: dict[str, Any] | None) -> Callable[[str], str | None]:
+    """One query parameter of a request, from `params` or the URL (a `links.next` carries its own query)."""
+    query = dict(parse_qsl(urlsplit(url).query))
+    query.update({k: str(v) for k, v in (params or {}).items()})
+    return query.get
 
 
 WaitListener = Callable[[str, float, str], None]  # (kind: "pacing"|"retry", seconds, operation id)
@@ -132,7 +139,7 @@ class Transport:
         self._require_own_origin(url, method, url)
         path = "/" + url.split("://", 1)[-1].split("/", 1)[-1] if "://" in url else url
         found = match_operation(method, path)
-        operation = found[0] if found else None
+        operation = limited_operation(found[0], _query_arg(url, params)) if found else None
         may_retry_errors = method in SAFE_METHODS if idempotent is None else idempotent
         headers = self._headers(json is not None or content is not None)
         body = _Body(json, content)

@@ -32,7 +32,7 @@ from klaviyo_sandbox.engine.jobs import JobRunner
 from klaviyo_sandbox.engine.ratelimit import FixedWindowLimiter
 from klaviyo_sandbox.engine.routes import load_handlers
 from klaviyo_sandbox.engine.store import Store
-from klaviyo_spec import SPEC_REVISION, Operation, match_operation, path_exists
+from klaviyo_spec import SPEC_REVISION, Operation, limited_operation, match_operation, path_exists
 
 log = logging.getLogger(__name__)
 _REVISION = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(\.[a-z0-9]+)?$")
@@ -113,7 +113,8 @@ class SandboxApp:
             raise permission_denied([s for s in operation.scopes if s not in granted])
         decision = None
         if self.config.rate_limits:
-            decision = self.limiter.hit(operation.operation_id, operation.burst_per_second, operation.steady_per_minute)
+            limited = limited_operation(operation, req.arg)  # e.g. profile_count: 1/s, 15/m
+            decision = self.limiter.hit(limited.operation_id, limited.burst_per_second, limited.steady_per_minute)
             if not decision.allowed:
                 raise throttled(decision.retry_after)
         if isinstance(fault, ApiError):

@@ -19,6 +19,7 @@ PAGES = [
     "klaviyo_app/app_pages/test_events.py",
     "klaviyo_app/app_pages/metrics.py",
     "klaviyo_app/app_pages/see_what_landed.py",
+    "klaviyo_app/app_pages/lists_segments.py",
     "klaviyo_app/app_pages/audience_export.py",
     "klaviyo_app/app_pages/campaigns.py",
     "klaviyo_app/app_pages/catalog.py",

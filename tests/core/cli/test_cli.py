@@ -27,7 +27,7 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
 
 def test_ping_sandbox() -> None:
-    result = cli("--sandbox", "ping")
+    result = cli("--sandbox", "--empty", "ping")
     assert result.returncode == 0, result.stderr
     assert "Connected to Sandbox Store" in result.stdout
 
