@@ -29,6 +29,11 @@ FLOW_STATISTICS = (*FLOW_COUNTS, "open_rate", "click_rate", "revenue_per_recipie
 FLOW_MESSAGE_COLUMNS = ("flow", "message", "channel", "flow_id", "flow_message_id", *FLOW_STATISTICS)
 FLOW_COLUMNS = ("flow", "flow_id", "messages", *FLOW_STATISTICS)
 FLOW_SERIES_COLUMNS = ("date", "flow", "message", "flow_id", "flow_message_id", *FLOW_STATISTICS)
+#: Klaviyo's caps per series interval, in days (spec FlowSeriesRequestDTO.interval: hourly at most 7 days,
+#: daily 60 days, monthly 52 weeks); checked before a call so a refused request never spends the budget
+INTERVAL_CAP_DAYS = {"hourly": 7, "daily": 60, "monthly": 364}
+_SPAN_DAYS = {"today": 1, "yesterday": 1, "last_7_days": 7, "this_week": 7, "last_week": 7, "last_30_days": 30}
+_SPAN_DAYS |= {"this_month": 31, "last_month": 31, "last_90_days": 90, "last_3_months": 92}
 GROUP_BY = ["flow_id", "flow_message_id", "flow_message_name", "send_channel"]
 
 
@@ -44,6 +49,9 @@ def flow_request(timeframe: str, conversion_metric_id: str, interval: str | None
         return {"data": {"type": "flow-values-report", "attributes": attributes}}
     if interval not in SERIES_INTERVALS:
         raise ValueError(f"Unknown interval '{interval}'. Use one of: {', '.join(SERIES_INTERVALS)}.")
+    cap = INTERVAL_CAP_DAYS.get(interval)
+    if cap is not None and _SPAN_DAYS.get(timeframe, 366) > cap:
+        raise ValueError(f"A {interval} series covers at most {cap} days; choose a shorter period or another interval.")
     return {"data": {"type": "flow-series-report", "attributes": attributes | {"interval": interval}}}
 
 
