@@ -33,6 +33,7 @@ from klaviyo_core.reports.flows import (
     cached_flow_report,
     flow_report,
     flow_request,
+    flow_timeline,
     flows_table,
 )
 from klaviyo_core.reports.names import forget_names
@@ -78,6 +79,7 @@ __all__ = [
     "campaign_request",
     "flow_report",
     "flow_request",
+    "flow_timeline",
     "flows_table",
     "forget_names",
     "request_key",

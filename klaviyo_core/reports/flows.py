@@ -88,17 +88,32 @@ def _ratio(top: pd.Series, bottom: pd.Series) -> pd.Series:
     return (top / bottom.where(bottom != 0)).fillna(0.0).round(4)
 
 
-def flows_table(messages: pd.DataFrame) -> pd.DataFrame:
-    """Per flow: its messages' counts summed and the rates recomputed from the sums (see the module docstring)."""
-    if messages.empty:
-        return pd.DataFrame(columns=list(FLOW_COLUMNS))
-    grouped = messages.groupby(["flow_id", "flow"], as_index=False, sort=False)
+def _summed(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Counts summed per `keys`, rates recomputed from the sums (see the module docstring)."""
+    grouped = frame.groupby(keys, as_index=False, sort=False)
     table = grouped[list(FLOW_COUNTS)].sum()
     table["messages"] = grouped.size()["size"].to_numpy()
     table["open_rate"] = _ratio(table["opens_unique"], table["delivered"])
     table["click_rate"] = _ratio(table["clicks_unique"], table["delivered"])
     table["revenue_per_recipient"] = _ratio(table["conversion_value"], table["delivered"]).round(2)
+    return table
+
+
+def flows_table(messages: pd.DataFrame) -> pd.DataFrame:
+    """Per flow, best revenue first: its messages' counts summed, the rates recomputed from the sums."""
+    if messages.empty:
+        return pd.DataFrame(columns=list(FLOW_COLUMNS))
+    table = _summed(messages, ["flow_id", "flow"])
     return table[list(FLOW_COLUMNS)].sort_values("conversion_value", ascending=False, ignore_index=True)
+
+
+def flow_timeline(series: pd.DataFrame, flow_id: str) -> pd.DataFrame:
+    """One flow's series, one row per bucket (its messages summed, rates recomputed), oldest first."""
+    mine = series[series["flow_id"] == flow_id]
+    columns = ["date", *FLOW_STATISTICS]
+    if mine.empty:
+        return pd.DataFrame(columns=columns)
+    return _summed(mine, ["date"])[columns].sort_values("date", ignore_index=True)
 
 
 def _flow_names(client: KlaviyoClient) -> dict[str, str]:
