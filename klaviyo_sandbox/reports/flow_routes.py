@@ -63,7 +63,11 @@ def query_flow_series(ctx: Ctx) -> Response:
         {c.message_id: c for c in reportstore.message_counts(ctx.store, "flow", a, b, metric_id, known)}
         for a, b, _ in spans
     ]
-    whole = reportstore.message_counts(ctx.store, "flow", start, end, metric_id, known)
+    seen: dict[str, reportstore.MessageCounts] = {}
+    for bucket in per_bucket:  # the buckets partition the timeframe: a message with sends in it is in one
+        for message_id, counts in bucket.items():
+            seen.setdefault(message_id, counts)
+    whole = sorted(seen.values(), key=lambda c: (c.parent_id, c.message_id))
     results = []
     for c, row in rows(whole, "flow", conditions):
         empty = reportstore.MessageCounts(c.parent_id, c.message_id, c.channel)

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from klaviyo_sandbox.engine.store import Store
+from klaviyo_sandbox.reports import message_store
 
 MESSAGE_METRICS = (
     "Received Email",
@@ -62,17 +63,6 @@ _MESSAGES = {
     "flow": "SELECT fa.id, f.id, f.name, f.status, 'email', fa.definition FROM flow_actions fa "
     "JOIN flows f ON f.id = fa.flow_id WHERE fa.action_type = 'send-email'",
 }
-_COUNTS_SQL = """
-SELECT json_extract(e.properties, '$."$message"') AS msg, e.metric_id, count(*), count(DISTINCT e.profile_id)
-FROM events e INDEXED BY events_metric_ts WHERE e.metric_id IN ({ids}) AND e.ts >= ? AND e.ts < ?
-GROUP BY msg, e.metric_id
-"""
-_CONVERSION_SQL = """
-SELECT json_extract(e.properties, '$."$attributed_message"') AS msg, count(*), count(DISTINCT e.profile_id),
-       coalesce(sum(e.value), 0)
-FROM events e INDEXED BY events_metric_ts WHERE e.metric_id = ? AND e.ts >= ? AND e.ts < ? AND msg IS NOT NULL
-GROUP BY msg
-"""
 
 
 def _message_name(kind: str, parent_name: str, definition: str) -> str:
@@ -105,28 +95,28 @@ def metric_exists(store: Store, metric_id: str) -> bool:
 def message_counts(
     store: Store, kind: str, start: int, end: int, conversion_metric_id: str, known: dict[str, Message] | None = None
 ) -> list[MessageCounts]:
-    """Counts per campaign or flow message with events in [start, end): one scan of the message metrics' index
-    range, one of the conversion metric's. `known` saves re-reading the messages (a series asks per bucket)."""
+    """Counts per campaign or flow message with events in [start, end), from the reports' own index
+    (message_store.py, brought up to date first). `known` saves re-reading the messages (a series asks per bucket)."""
     known = messages(store, kind) if known is None else known
     found: dict[str, MessageCounts] = {}
-    with store.read() as conn:
+    with store.write() as conn:
+        message_store.catch_up(conn)
         names = dict(
             conn.execute(
                 f"SELECT id, name FROM metrics WHERE name IN ({','.join('?' * len(MESSAGE_METRICS))})",
                 MESSAGE_METRICS,
             ).fetchall()
         )
-        sql = _COUNTS_SQL.format(ids=",".join("?" * len(names)))
-        for message_id, metric_id, events, profiles in conn.execute(sql, (*names, start, end)) if names else ():
-            if (msg := known.get(str(message_id))) is None:
+        for message_id, metric_id, events, profiles in message_store.message_rows(conn, list(names), start, end):
+            if (msg := known.get(message_id)) is None:
                 continue
             counts = found.setdefault(
                 msg.message_id, MessageCounts(msg.parent_id, msg.message_id, msg.channel, msg.name, msg.parent_name)
             )
-            counts.events[names[metric_id]], counts.profiles[names[metric_id]] = int(events), int(profiles)
+            counts.events[names[metric_id]], counts.profiles[names[metric_id]] = events, profiles
         conversions: dict[str, tuple[int, int, float]] = defaultdict(lambda: (0, 0, 0.0))
-        for message_id, count, uniques, value in conn.execute(_CONVERSION_SQL, (conversion_metric_id, start, end)):
-            conversions[str(message_id)] = (int(count), int(uniques), float(value))
+        for message_id, count, uniques, value in message_store.conversion_rows(conn, conversion_metric_id, start, end):
+            conversions[message_id] = (count, uniques, value)
     for message_id, counts in found.items():
         counts.conversions, counts.conversion_profiles, counts.conversion_value = conversions[message_id]
     return sorted(found.values(), key=lambda c: (c.parent_id, c.message_id))
