@@ -13,6 +13,7 @@ from klaviyo_sandbox import SandboxServer
 from klaviyo_sandbox.seed import seed_demo
 from klaviyo_sandbox.segments import store as segmentstore
 from tests.sandbox.engine.helpers import call, error_code
+from tests.sandbox.events.test_events import event_body
 
 STATS = ["recipients", "delivered", "opens_unique", "open_rate", "conversions", "conversion_value"]
 LAST_90 = {"key": "last_90_days"}
@@ -144,3 +145,17 @@ def test_segment_values_count_members_and_follow_the_filter(demo: SandboxServer)
     assert (
         missing.status_code == 400 and missing.json()["errors"][0]["source"]["pointer"] == "/data/attributes/statistics"
     )
+
+
+def test_an_event_sent_after_a_report_counts_in_the_next_one(demo: SandboxServer) -> None:
+    """The reports' own index of message events catches up with events stored through the API."""
+    before = _flow(demo, filter='equals(flow_name,"Welcome Series")').json()["data"]["attributes"]["results"][0]
+    message_id = before["groupings"]["flow_message_id"]
+    body = event_body(
+        metric="Opened Email",
+        profile={"email": "late-opener@example.com"},
+        properties={"$message": message_id, "$flow": before["groupings"]["flow_id"]},
+    )
+    assert call(demo.url, "POST", "/api/events", body).status_code == 202
+    after = _flow(demo, filter='equals(flow_name,"Welcome Series")').json()["data"]["attributes"]["results"][0]
+    assert after["statistics"]["opens_unique"] == before["statistics"]["opens_unique"] + 1
