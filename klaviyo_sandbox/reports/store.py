@@ -107,7 +107,9 @@ def message_counts(
                 MESSAGE_METRICS,
             ).fetchall()
         )
-        for message_id, metric_id, events, profiles in message_store.message_rows(conn, list(names), start, end):
+        for message_id, metric_id, events, profiles in message_store.message_rows(
+            conn, list(names), list(known), start, end
+        ):
             if (msg := known.get(message_id)) is None:
                 continue
             counts = found.setdefault(
@@ -115,7 +117,9 @@ def message_counts(
             )
             counts.events[names[metric_id]], counts.profiles[names[metric_id]] = events, profiles
         conversions: dict[str, tuple[int, int, float]] = defaultdict(lambda: (0, 0, 0.0))
-        for message_id, count, uniques, value in message_store.conversion_rows(conn, conversion_metric_id, start, end):
+        for message_id, count, uniques, value in message_store.conversion_rows(
+            conn, conversion_metric_id, list(known), start, end
+        ):
             conversions[message_id] = (count, uniques, value)
     for message_id, counts in found.items():
         counts.conversions, counts.conversion_profiles, counts.conversion_value = conversions[message_id]
