@@ -129,7 +129,7 @@ def render_flows(client: KlaviyoClient, target: str, account_id: str, timeframe:
     st.altair_chart(_chart(timeline, str(statistic)), width="stretch", key="flow_chart")
     st.download_button(
         "Download weekly CSV",
-        frame_csv(timeline),
+        frame_csv(timeline[["date", str(statistic)]]),  # what the chart draws
         file_name=f"flow-weekly-{timeframe}.csv",
         mime="text/csv",
         on_click="ignore",

@@ -1,8 +1,8 @@
-"""Campaign and flow report figures, computed from message events (read-only over `events`, `metrics`,
-`campaign_messages`, `flow_actions` and the taggables' tables).
+"""Campaign and flow report figures, computed from message events (read-only over `metrics`,
+`campaign_messages`, `flow_actions` and the taggables' tables; the events through message_store.py's index).
 
 A message event names its campaign or flow message in the `$message` property (Klaviyo's own property); a
-conversion names it in `$attributed_message`. No tables of its own, so it is not in STORE_MODULES.
+conversion names it in `$attributed_message`. No tables of its own (message_store.py holds the reports' one).
 """
 
 from __future__ import annotations
