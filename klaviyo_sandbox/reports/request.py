@@ -3,8 +3,10 @@
 Klaviyo (spec `*ValuesRequestDTO`): `statistics` from the operation's list; `group_by` from its allowed list,
 defaulting to the required keys plus `send_channel`; `filter` over the grouping attributes with `equals` and
 `contains-any` on scalar attributes, `contains-any`/`contains-all` on list attributes, only AND, one filter per
-attribute, at most 100 items per list. EMULATOR CHOICES: attributes the sandbox has no data for (tags,
-variations, text message format, campaign groups) are refused with a 400 naming them rather than ignored.
+attribute, at most 100 items per list. EMULATOR CHOICES: attributes the sandbox has no data for (variations,
+text message format, campaign groups) are refused with a 400 naming them rather than ignored; tags filter (a
+message matches through its campaign's or flow's tags) but do not group (how Klaviyo splits a message with
+two tags into rows is unknown).
 """
 
 from __future__ import annotations
@@ -86,16 +88,22 @@ def report_filter(attrs: dict[str, Any], shape: Shape) -> list[Condition]:
         values = cond.value if many else [cond.value]
         if cond.field == "send_channel" and (bad := sorted(set(map(str, values)) - set(SEND_CHANNELS))):
             raise invalid(f"send_channel {bad} is not one of {', '.join(SEND_CHANNELS)}.", pointer=pointer)
-        if cond.field not in shape.modelled:
+        if cond.field not in (*shape.modelled, *shape.list_filters):
             raise invalid(f"The sandbox does not model filters on {cond.field}.", pointer=pointer)
     return conditions
 
 
 def kept(row: dict[str, Any], conditions: list[Condition]) -> bool:
-    """Whether a result row's attributes meet every condition (scalar attributes only are modelled)."""
+    """Whether a result row's attributes meet every condition: a scalar equals one of the values; a list
+    attribute (tags) shares one value with them (contains-any) or holds them all (contains-all)."""
     for cond in conditions:
         values = cond.value if isinstance(cond.value, list) else [cond.value]
-        if row.get(cond.field) not in values:
+        actual = row.get(cond.field)
+        if isinstance(actual, list):
+            wanted, held = set(map(str, values)), set(actual)
+            if not (wanted <= held if cond.op == "contains-all" else wanted & held):
+                return False
+        elif actual not in values:
             return False
     return True
 

@@ -36,6 +36,7 @@ class MessageCounts:
     channel: str
     name: str = ""
     parent_name: str = ""
+    tags: tuple[tuple[str, str], ...] = ()  # the campaign's or flow's (tag id, tag name), for tag filters
     events: dict[str, int] = field(default_factory=dict)
     profiles: dict[str, int] = field(default_factory=dict)
     conversions: int = 0
@@ -53,6 +54,7 @@ class Message:
     message_id: str
     name: str
     channel: str
+    tags: tuple[tuple[str, str], ...] = ()
 
 
 #: kind -> (message id, parent id, parent name, parent status, channel, message definition) of every message
@@ -73,11 +75,26 @@ def _message_name(kind: str, parent_name: str, definition: str) -> str:
 
 
 def messages(store: Store, kind: str) -> dict[str, Message]:
-    """Every campaign or flow message, by message id."""
+    """Every campaign or flow message, by message id, with its campaign's or flow's tags."""
+    tags: dict[str, list[tuple[str, str]]] = defaultdict(list)
     with store.read() as conn:
         rows = conn.execute(_MESSAGES[kind]).fetchall()
+        for resource_id, tag_id, tag_name in conn.execute(
+            "SELECT l.resource_id, t.id, t.name FROM tag_links l JOIN tags t ON t.id = l.tag_id "
+            "WHERE l.resource_type = ? ORDER BY t.name, t.id",
+            (kind,),
+        ):
+            tags[str(resource_id)].append((str(tag_id), str(tag_name)))
     return {
-        str(r[0]): Message(str(r[1]), str(r[2]), str(r[3]), str(r[0]), _message_name(kind, str(r[2]), r[5]), str(r[4]))
+        str(r[0]): Message(
+            str(r[1]),
+            str(r[2]),
+            str(r[3]),
+            str(r[0]),
+            _message_name(kind, str(r[2]), r[5]),
+            str(r[4]),
+            tuple(tags.get(str(r[1]), ())),
+        )
         for r in rows
     }
 
@@ -113,7 +130,8 @@ def message_counts(
             if (msg := known.get(message_id)) is None:
                 continue
             counts = found.setdefault(
-                msg.message_id, MessageCounts(msg.parent_id, msg.message_id, msg.channel, msg.name, msg.parent_name)
+                msg.message_id,
+                MessageCounts(msg.parent_id, msg.message_id, msg.channel, msg.name, msg.parent_name, msg.tags),
             )
             counts.events[names[metric_id]], counts.profiles[names[metric_id]] = events, profiles
         conversions: dict[str, tuple[int, int, float]] = defaultdict(lambda: (0, 0, 0.0))

@@ -73,17 +73,18 @@ FLOW = Shape(
 
 
 def attributes(c: MessageCounts, kind: str) -> dict[str, Any]:
-    """Every grouping attribute the sandbox models for this message."""
+    """Every grouping attribute the sandbox models for this message, and its tags (for filters only)."""
     channel = SEND_CHANNEL.get(c.channel, c.channel)
+    tags = {"tag_id": [t[0] for t in c.tags], "tag_name": [t[1] for t in c.tags]}
     if kind == "flow":
-        return {
+        return tags | {
             "flow_id": c.parent_id,
             "flow_message_id": c.message_id,
             "flow_message_name": c.name,
             "flow_name": c.parent_name,
             "send_channel": channel,
         }
-    return {
+    return tags | {
         "campaign_id": c.parent_id,
         "campaign_message_id": c.message_id,
         "campaign_message_name": c.name,

@@ -159,3 +159,29 @@ def test_an_event_sent_after_a_report_counts_in_the_next_one(demo: SandboxServer
     assert call(demo.url, "POST", "/api/events", body).status_code == 202
     after = _flow(demo, filter='equals(flow_name,"Welcome Series")').json()["data"]["attributes"]["results"][0]
     assert after["statistics"]["opens_unique"] == before["statistics"]["opens_unique"] + 1
+
+
+def test_tag_filters_keep_the_messages_of_tagged_campaigns(demo: SandboxServer) -> None:
+    def campaigns(**attrs: Any) -> list[dict[str, Any]]:
+        body = {"statistics": ["recipients"], "timeframe": LAST_90, "conversion_metric_id": _order_metric(demo)}
+        return list(_post(demo, "campaign-values", **body, **attrs).json()["data"]["attributes"]["results"])
+
+    every = {r["groupings"]["campaign_id"] for r in campaigns()}
+    tags = {
+        cid: {t["attributes"]["name"] for t in call(demo.url, "GET", f"/api/campaigns/{cid}/tags").json()["data"]}
+        for cid in every
+    }
+    name = next(iter(sorted(set().union(*tags.values()))))  # a tag some sent demo campaign carries
+    tagged = {cid for cid, names in tags.items() if name in names}
+    kept = campaigns(filter=f'contains-any(tag_name,["{name}","no such tag"])')
+    assert {r["groupings"]["campaign_id"] for r in kept} == tagged
+    assert campaigns(filter=f'contains-all(tag_name,["{name}","no such tag"])') == []
+    refused = _post(
+        demo,
+        "campaign-values",
+        statistics=["recipients"],
+        timeframe=LAST_90,
+        conversion_metric_id=_order_metric(demo),
+        filter=f'equals(tag_name,"{name}")',
+    )
+    assert refused.status_code == 400 and refused.json()["errors"][0]["source"]["pointer"] == "/data/attributes/filter"
