@@ -1,5 +1,7 @@
 """The flows half of "Campaigns & flows": a flows table, a weekly chart for one flow, its per-message breakdown.
 
+Periods of a week or less are charted day by day (one weekly point says nothing).
+
 Each report (flow values, the weekly flow series) is one reporting call of 225 a day, so both show their cached
 answer for free and spend a call only on the button that says so; the budget and each answer's age are shown.
 Every table offers a CSV of exactly what is on screen (the one CSV writer). Flow and message names are user
@@ -67,16 +69,20 @@ def _age(report: core.Report, what: str) -> None:
     st.caption(f"{what}; {source}, {report.cached.describe_age()}.")
 
 
-def _chart(timeline: pd.DataFrame, statistic: str) -> alt.Chart:
+#: periods charted day by day; every other period week by week
+DAILY = ("today", "yesterday", "last_7_days", "this_week", "last_week")
+
+
+def _chart(timeline: pd.DataFrame, statistic: str, bucket: str) -> alt.Chart:
     title = CHARTED[statistic]
     axis = alt.Axis(format="%" if statistic.endswith("_rate") else ",", title=title)
     chart: alt.Chart = (
         alt.Chart(timeline)
         .mark_line(point=True)
         .encode(
-            x=alt.X("date:T", title="Week starting", axis=alt.Axis(format="%b %d")),
+            x=alt.X("date:T", title=bucket, axis=alt.Axis(format="%b %d")),
             y=alt.Y(f"{statistic}:Q", axis=axis),
-            tooltip=[alt.Tooltip("date:T", title="Week starting"), alt.Tooltip(f"{statistic}:Q", title=title)],
+            tooltip=[alt.Tooltip("date:T", title=bucket), alt.Tooltip(f"{statistic}:Q", title=title)],
         )
     )
     return chart
@@ -115,22 +121,24 @@ def render_flows(client: KlaviyoClient, target: str, account_id: str, timeframe:
         on_click="ignore",
     )
 
-    st.markdown("**Week by week**")
-    query = (timeframe, metric_id, "weekly")
-    series = _load(client, account_id, query, "weekly series", "flow_series_fetch", f"flow_series|{base}")
+    interval, unit = ("daily", "day") if timeframe in DAILY else ("weekly", "week")
+    st.markdown(f"**{unit.capitalize()} by {unit}**")
+    query = (timeframe, metric_id, interval)
+    series = _load(client, account_id, query, f"{interval} series", "flow_series_fetch", f"flow_series|{base}")
     if series is None:
         return
-    _age(series, "Weekly series, each week starting on the period's first day")
+    _age(series, f"{interval.capitalize()} series, each {unit} starting at the period's start")
     timeline = core.flow_timeline(series.frame, str(flow_id))
     if timeline.empty:
         show_text("info", "This flow sent nothing in this period.")
         return
     statistic = st.selectbox("Chart", list(CHARTED), format_func=CHARTED.__getitem__, key="flow_chart_stat")
-    st.altair_chart(_chart(timeline, str(statistic)), width="stretch", key="flow_chart")
+    chart = _chart(timeline, str(statistic), f"{unit.capitalize()} starting")
+    st.altair_chart(chart, width="stretch", key="flow_chart")
     st.download_button(
-        "Download weekly CSV",
+        f"Download {interval} CSV",
         frame_csv(timeline[["date", str(statistic)]]),  # what the chart draws
-        file_name=f"flow-weekly-{timeframe}.csv",
+        file_name=f"flow-{interval}-{timeframe}.csv",
         mime="text/csv",
         on_click="ignore",
     )

@@ -67,3 +67,11 @@ def test_flows_table_breakdown_and_weekly_chart_after_one_call_each(page: AppTes
     assert again.button(key="flow_fetch").label == "Refresh flow report (uses 1 reporting call)"
     shown = again.dataframe[0].value
     assert pd.read_csv(io.StringIO(frame_csv(shown))).shape == shown.shape  # the CSV is what is shown
+
+
+def test_a_week_or_less_is_charted_day_by_day(page: AppTest) -> None:
+    page.selectbox(key="rep_period").set_value("last_7_days").run()
+    page.button(key="flow_fetch").click().run()
+    assert not page.exception, page.exception
+    assert page.button(key="flow_series_fetch").label == "Load daily series (uses 1 reporting call)"
+    assert "Day by day" in " ".join(m.value for m in page.markdown)
