@@ -119,7 +119,7 @@ def flow_series_command(
     if interval not in core.SERIES_INTERVALS:
         fail_usage(f"--interval must be one of: {', '.join(core.SERIES_INTERVALS)}; not '{interval}'.")
     try:
-        core.flow_request(timeframe, "", interval)
+        core.check_series(timeframe, interval)
     except ValueError as exc:
         fail_usage(f"{exc}")
     client = client_from(ctx)

@@ -37,6 +37,15 @@ _SPAN_DAYS |= {"this_month": 31, "last_month": 31, "last_90_days": 90, "last_3_m
 GROUP_BY = ["flow_id", "flow_message_id", "flow_message_name", "send_channel"]
 
 
+def check_series(timeframe: str, interval: str) -> None:
+    """Refuse (ValueError, in plain words) an interval Klaviyo would refuse for this period, before any call."""
+    if interval not in SERIES_INTERVALS:
+        raise ValueError(f"Unknown interval '{interval}'. Use one of: {', '.join(SERIES_INTERVALS)}.")
+    cap = INTERVAL_CAP_DAYS.get(interval)
+    if cap is not None and _SPAN_DAYS.get(timeframe, 366) > cap:
+        raise ValueError(f"A {interval} series covers at most {cap} days; choose a shorter period or another interval.")
+
+
 def flow_request(timeframe: str, conversion_metric_id: str, interval: str | None = None) -> dict[str, Any]:
     """The exact body sent (and the cache key's input): a values request, or a series one with `interval`."""
     attributes: dict[str, Any] = {
@@ -47,11 +56,7 @@ def flow_request(timeframe: str, conversion_metric_id: str, interval: str | None
     }
     if interval is None:
         return {"data": {"type": "flow-values-report", "attributes": attributes}}
-    if interval not in SERIES_INTERVALS:
-        raise ValueError(f"Unknown interval '{interval}'. Use one of: {', '.join(SERIES_INTERVALS)}.")
-    cap = INTERVAL_CAP_DAYS.get(interval)
-    if cap is not None and _SPAN_DAYS.get(timeframe, 366) > cap:
-        raise ValueError(f"A {interval} series covers at most {cap} days; choose a shorter period or another interval.")
+    check_series(timeframe, interval)
     return {"data": {"type": "flow-series-report", "attributes": attributes | {"interval": interval}}}
 
 
@@ -80,8 +85,7 @@ def series_frame(payload: dict[str, Any], names: dict[str, str]) -> pd.DataFrame
         for index, date in enumerate(dates):
             point = {s: (stats.get(s) or [0] * len(dates))[index] for s in FLOW_STATISTICS}
             rows.append({"date": pd.Timestamp(date)} | base | point)
-    frame = pd.DataFrame(rows, columns=list(FLOW_SERIES_COLUMNS))
-    return frame.drop(columns=["channel"], errors="ignore")
+    return pd.DataFrame(rows, columns=list(FLOW_SERIES_COLUMNS))
 
 
 def _ratio(top: pd.Series, bottom: pd.Series) -> pd.Series:
