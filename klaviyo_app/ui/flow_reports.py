@@ -26,6 +26,7 @@ COLUMNS = {
     "flow": st.column_config.TextColumn("Flow"),
     "message": st.column_config.TextColumn("Message"),
     "channel": st.column_config.TextColumn("Channel"),
+    "tags": st.column_config.TextColumn("Tags"),
     "messages": st.column_config.NumberColumn("Messages", format="localized"),
     "recipients": st.column_config.NumberColumn("Recipients", format="localized"),
     "delivered": st.column_config.NumberColumn("Delivered", format="localized"),
@@ -35,9 +36,9 @@ COLUMNS = {
     "conversion_value": st.column_config.NumberColumn("Revenue", format="dollar"),
     "revenue_per_recipient": st.column_config.NumberColumn("Revenue per recipient", format="dollar"),
 }
-FLOW_SHOWN = ["flow", "messages", "recipients", "delivered", "open_rate", "click_rate", "conversions"]
+FLOW_SHOWN = ["flow", "tags", "messages", "recipients", "delivered", "open_rate", "click_rate", "conversions"]
 FLOW_SHOWN += ["conversion_value", "revenue_per_recipient"]
-MESSAGE_SHOWN = ["message", "channel", *FLOW_SHOWN[2:]]
+MESSAGE_SHOWN = ["message", "channel", *FLOW_SHOWN[3:]]
 CHARTED = {
     "recipients": "Recipients",
     "conversions": "Conversions",

@@ -1,9 +1,9 @@
 """The flow reports: values per flow message (and per flow, summed), a series per flow message, each one
 batched Reporting API call through fetch.py (cached on disk, budgeted).
 
-Names: a flow's from GET /api/flows (names.py, kept a few minutes); a flow message's from the report's own
-`flow_message_name` grouping, which Klaviyo allows for flow reports. Klaviyo serves flow messages only per flow
-action, so reading them would cost one call per action; the grouping costs nothing more.
+Names: a flow's name and tags from GET /api/flows?include=tags (names.py, kept a few minutes); a flow message's
+from the report's own `flow_message_name` grouping, which Klaviyo allows for flow reports. Klaviyo serves flow
+messages only per flow action, so reading them would cost one call per action; the grouping costs nothing more.
 Per-flow rates are recomputed from the summed counts (a mean of message rates would weigh a message with ten
 recipients like one with ten thousand), with the definitions the per-message figures use (open_rate =
 opens_unique / delivered, click_rate = clicks_unique / delivered, revenue_per_recipient = conversion_value /
@@ -19,15 +19,15 @@ import pandas as pd
 from klaviyo_core.http import KlaviyoClient
 from klaviyo_core.reports.cache import ReportCache
 from klaviyo_core.reports.fetch import Report, budgeted_report, cached_only, results
-from klaviyo_core.reports.names import resource_names
+from klaviyo_core.reports.names import Label, resource_labels
 
 FLOW_VALUES_PATH = "/api/flow-values-reports"
 FLOW_SERIES_PATH = "/api/flow-series-reports"
 SERIES_INTERVALS = ("daily", "hourly", "monthly", "weekly")
 FLOW_COUNTS = ("recipients", "delivered", "opens_unique", "clicks_unique", "conversions", "conversion_value")
 FLOW_STATISTICS = (*FLOW_COUNTS, "open_rate", "click_rate", "revenue_per_recipient")
-FLOW_MESSAGE_COLUMNS = ("flow", "message", "channel", "flow_id", "flow_message_id", *FLOW_STATISTICS)
-FLOW_COLUMNS = ("flow", "flow_id", "messages", *FLOW_STATISTICS)
+FLOW_MESSAGE_COLUMNS = ("flow", "message", "channel", "tags", "flow_id", "flow_message_id", *FLOW_STATISTICS)
+FLOW_COLUMNS = ("flow", "tags", "flow_id", "messages", *FLOW_STATISTICS)
 FLOW_SERIES_COLUMNS = ("date", "flow", "message", "flow_id", "flow_message_id", *FLOW_STATISTICS)
 #: Klaviyo's caps per series interval, in days (spec FlowSeriesRequestDTO.interval: hourly at most 7 days,
 #: daily 60 days, monthly 52 weeks); checked before a call so a refused request never spends the budget
@@ -60,28 +60,29 @@ def flow_request(timeframe: str, conversion_metric_id: str, interval: str | None
     return {"data": {"type": "flow-series-report", "attributes": attributes | {"interval": interval}}}
 
 
-def _row(groups: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+def _row(groups: dict[str, Any], labels: dict[str, Label]) -> dict[str, Any]:
     flow_id, message_id = str(groups.get("flow_id", "")), str(groups.get("flow_message_id", ""))
     message = str(groups.get("flow_message_name") or message_id)
-    row = {"flow": names.get(flow_id) or flow_id, "message": message, "channel": groups.get("send_channel", "")}
-    return row | {"flow_id": flow_id, "flow_message_id": message_id}
+    name, tags = labels.get(flow_id, ("", ()))
+    row = {"flow": name or flow_id, "message": message, "channel": groups.get("send_channel", "")}
+    return row | {"tags": ", ".join(tags), "flow_id": flow_id, "flow_message_id": message_id}
 
 
-def values_frame(payload: dict[str, Any], names: dict[str, str]) -> pd.DataFrame:
+def values_frame(payload: dict[str, Any], labels: dict[str, Label]) -> pd.DataFrame:
     """One row per flow message, named; the statistics in FLOW_STATISTICS order."""
     rows = []
     for result in results(payload):
         stats = result.get("statistics") or {}
-        rows.append(_row(result.get("groupings") or {}, names) | {s: stats.get(s, 0) for s in FLOW_STATISTICS})
+        rows.append(_row(result.get("groupings") or {}, labels) | {s: stats.get(s, 0) for s in FLOW_STATISTICS})
     return pd.DataFrame(rows, columns=list(FLOW_MESSAGE_COLUMNS))
 
 
-def series_frame(payload: dict[str, Any], names: dict[str, str]) -> pd.DataFrame:
+def series_frame(payload: dict[str, Any], labels: dict[str, Label]) -> pd.DataFrame:
     """One row per flow message and bucket (`date`: the bucket's start, as Klaviyo sends it)."""
     dates = list(((payload.get("data") or {}).get("attributes") or {}).get("date_times") or [])
     rows = []
     for result in results(payload):
-        base, stats = _row(result.get("groupings") or {}, names), result.get("statistics") or {}
+        base, stats = _row(result.get("groupings") or {}, labels), result.get("statistics") or {}
         for index, date in enumerate(dates):
             point = {s: (stats.get(s) or [0] * len(dates))[index] for s in FLOW_STATISTICS}
             rows.append({"date": pd.Timestamp(date)} | base | point)
@@ -107,7 +108,7 @@ def flows_table(messages: pd.DataFrame) -> pd.DataFrame:
     """Per flow, best revenue first: its messages' counts summed, the rates recomputed from the sums."""
     if messages.empty:
         return pd.DataFrame(columns=list(FLOW_COLUMNS))
-    table = _summed(messages, ["flow_id", "flow"])
+    table = _summed(messages, ["flow_id", "flow", "tags"])
     return table[list(FLOW_COLUMNS)].sort_values("conversion_value", ascending=False, ignore_index=True)
 
 
@@ -120,8 +121,8 @@ def flow_timeline(series: pd.DataFrame, flow_id: str) -> pd.DataFrame:
     return _summed(mine, ["date"])[columns].sort_values("date", ignore_index=True)
 
 
-def _flow_names(client: KlaviyoClient) -> dict[str, str]:
-    return resource_names(client, "/api/flows")
+def _flow_labels(client: KlaviyoClient) -> dict[str, Label]:
+    return resource_labels(client, "/api/flows", tagged=True)
 
 
 def flow_report(
@@ -139,7 +140,7 @@ def flow_report(
     path = FLOW_VALUES_PATH if interval is None else FLOW_SERIES_PATH
     hit, from_cache, budget = budgeted_report(client, account_id, path, body, cache=cache, refresh=refresh)
     to_frame = values_frame if interval is None else series_frame
-    return Report(to_frame(hit.payload, _flow_names(client)), hit, from_cache, budget)
+    return Report(to_frame(hit.payload, _flow_labels(client)), hit, from_cache, budget)
 
 
 def cached_flow_report(
@@ -157,4 +158,4 @@ def cached_flow_report(
         return None
     hit, _, budget = found
     to_frame = values_frame if interval is None else series_frame
-    return Report(to_frame(hit.payload, _flow_names(client)), hit, True, budget)
+    return Report(to_frame(hit.payload, _flow_labels(client)), hit, True, budget)

@@ -43,7 +43,8 @@ def test_flows_table_breakdown_and_weekly_chart_after_one_call_each(page: AppTes
     assert not page.exception, page.exception
     flows = page.dataframe[0].value
     assert set(flows["flow"]) == LIVE_FLOWS and "fresh from the API" in captions(page)
-    assert list(flows.columns)[:3] == ["flow", "messages", "recipients"]
+    assert list(flows.columns)[:3] == ["flow", "tags", "messages"]
+    assert set(flows[flows["flow"] == "Welcome Series"]["tags"]) == {"Onboarding"}
     assert list(flows["conversion_value"]) == sorted(flows["conversion_value"], reverse=True)
 
     pick = page.selectbox(key="flow_pick")

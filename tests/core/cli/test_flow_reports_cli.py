@@ -37,8 +37,8 @@ def test_flows_per_flow_to_csv_then_from_cache(run: Run, tmp_path: Path) -> None
     first = run("flows", "--timeframe", "last_30_days", "--conversion-metric", "Placed Order", "--out", str(out))
     assert first.exit_code == 0, first.output
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("flow,flow_id,messages,recipients") and len(lines) == 5  # four live flows
-    assert any(line.startswith("Abandoned Cart,") for line in lines)
+    assert lines[0].startswith("flow,tags,flow_id,messages,recipients") and len(lines) == 5  # four live flows
+    assert any(line.startswith("Abandoned Cart,Retention,") for line in lines)  # its demo tag
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert "4 flows" in first.output and "fresh from the API" in first.output and "(estimate)" in first.output
     again = run("flows", "--timeframe", "last_30_days", "--per-message")

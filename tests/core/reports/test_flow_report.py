@@ -70,6 +70,8 @@ def test_flow_values_one_call_then_the_cache_named_and_summed_per_flow(
     assert list(first.frame.columns) == list(FLOW_MESSAGE_COLUMNS)
     assert set(first.frame["flow"]) == LIVE_FLOWS  # names joined from GET /api/flows
     assert "Abandoned Cart email" in set(first.frame["message"])  # the report's flow_message_name grouping
+    tags = dict(zip(first.frame["flow"], first.frame["tags"], strict=True))
+    assert tags["Abandoned Cart"] == "Retention" and tags["Back in Stock"] == ""  # the demo's tag links
     again = cached_flow_report(demo_client, "AcctFlows", "last_30_days", metric)
     assert again is not None and again.from_cache and again.frame.equals(first.frame)
     assert calls(sandbox, "query_flow_values") == 1
