@@ -76,14 +76,15 @@ DAILY = ("today", "yesterday", "last_7_days", "this_week", "last_week")
 
 def _chart(timeline: pd.DataFrame, statistic: str, bucket: str) -> alt.Chart:
     title = CHARTED[statistic]
-    axis = alt.Axis(format="%" if statistic.endswith("_rate") else ",", title=title)
+    number = ".0%" if statistic.endswith("_rate") else "$,.0f" if statistic == "conversion_value" else ",d"
+    axis = alt.Axis(format=number, title=title, tickMinStep=0.01 if statistic.endswith("_rate") else 1)
     chart: alt.Chart = (
         alt.Chart(timeline)
         .mark_line(point=True)
         .encode(
             x=alt.X("date:T", title=bucket, axis=alt.Axis(format="%b %d")),
             y=alt.Y(f"{statistic}:Q", axis=axis),
-            tooltip=[alt.Tooltip("date:T", title=bucket), alt.Tooltip(f"{statistic}:Q", title=title)],
+            tooltip=[alt.Tooltip("date:T", title=bucket), alt.Tooltip(f"{statistic}:Q", title=title, format=number)],
         )
     )
     return chart
@@ -134,6 +135,10 @@ def render_flows(client: KlaviyoClient, target: str, account_id: str, timeframe:
         show_text("info", "This flow sent nothing in this period.")
         return
     statistic = st.selectbox("Chart", list(CHARTED), format_func=CHARTED.__getitem__, key="flow_chart_stat")
+    last = pd.Timestamp(timeline["date"].iloc[-1])
+    days_so_far = (pd.Timestamp.now(tz=last.tz).normalize() - last.normalize()).days + 1
+    if unit == "week" and days_so_far < 7:
+        st.caption(f"The last point covers {days_so_far} day(s) so far, not a full week: expect it lower.")
     chart = _chart(timeline, str(statistic), f"{unit.capitalize()} starting")
     st.altair_chart(chart, width="stretch", key="flow_chart")
     st.download_button(
