@@ -12,6 +12,7 @@ import streamlit as st
 
 from klaviyo_app.ui.client import get_client
 from klaviyo_app.ui.errors import guarded
+from klaviyo_app.ui.flow_reports import render_flows
 from klaviyo_app.ui.text import show_text
 from klaviyo_core import metrics as metrics_core
 from klaviyo_core import reports as core
@@ -38,7 +39,7 @@ def load_setup(target: str, _client: object) -> tuple[str, list[metrics_core.Met
 
 
 st.title("Campaigns & flows")
-st.caption("Campaign performance as Klaviyo's own reports count it. Flows are not shown yet.")
+st.caption("Campaign and flow performance as Klaviyo's own reports count it.")
 client = get_client()
 target = f"{client.config.base_url}|{client.config.key_fingerprint}"
 with guarded() as loading:
@@ -54,6 +55,9 @@ left, right = st.columns(2)
 timeframe = left.selectbox("Period", core.TIMEFRAMES, index=core.TIMEFRAMES.index("last_30_days"), key="rep_period")
 metric_label = right.selectbox("Conversion metric", list(labels), index=default, key="rep_metric")
 metric_id = labels[metric_label]
+if st.segmented_control("Show", ["Campaigns", "Flows"], default="Campaigns", key="rep_view") == "Flows":
+    render_flows(client, target, account_id, timeframe, metric_id)
+    st.stop()
 
 budget = core.ReportingBudget(account_id).status()
 st.caption(f"Reporting budget: {budget.describe(time.time())}. Other tools using this key spend it too.")

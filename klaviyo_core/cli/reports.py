@@ -1,9 +1,13 @@
-"""`python -m klaviyo_core reports campaigns --timeframe last_30_days --conversion-metric "Placed Order" [--out F]`."""
+"""`python -m klaviyo_core reports campaigns|flows|flow-series|segments --timeframe last_30_days
+--conversion-metric "Placed Order" [--out F]`: one budgeted, cached reporting call each (225 a day per account)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import typer
 
 from klaviyo_core import metrics as metrics_core
@@ -14,7 +18,7 @@ from klaviyo_core.csvfile import frame_csv
 from klaviyo_core.http import KlaviyoClient
 from klaviyo_core.paths import write_private_text
 
-app = typer.Typer(help="Reports: campaign performance as Klaviyo's UI shows it (budgeted: 225 calls a day).")
+app = typer.Typer(help="Reports: campaign, flow and segment performance as Klaviyo's UI shows it (225 calls a day).")
 
 
 def _conversion_metric(client: KlaviyoClient, wanted: str) -> str:
@@ -30,33 +34,108 @@ def _conversion_metric(client: KlaviyoClient, wanted: str) -> str:
     fail_usage(f"Several metrics are named '{wanted}': pass one id instead: {choices}.")
 
 
-@app.command("campaigns")
-def campaigns_command(
-    ctx: typer.Context,
-    timeframe: str = typer.Option("last_30_days", "--timeframe", help=f"One of: {', '.join(core.TIMEFRAMES)}."),
-    conversion_metric: str = typer.Option("Placed Order", "--conversion-metric", help="Metric name or id."),
-    out: Path = typer.Option(None, "--out", help="Write the table to this CSV file instead of stdout."),
-    refresh: bool = typer.Option(False, "--refresh", help="Ignore the cached answer (spends one reporting call)."),
-) -> None:
-    """Per campaign message: recipients, delivered, open and click rates, conversions, revenue per recipient."""
+def _timeframe(timeframe: str) -> None:
     if timeframe not in core.TIMEFRAMES:
         fail_usage(f"--timeframe must be one of: {', '.join(core.TIMEFRAMES)}; not '{timeframe}'.")
-    client = client_from(ctx)
+
+
+def _run(client: KlaviyoClient, fetch: Callable[[str], Any]) -> Any:
+    """The account id, then one budgeted report; a spent budget is exit 3 with the budget's own words."""
     with guard():
-        metric_id = _conversion_metric(client, conversion_metric)
-        account_id = fetch_account(client).id
         try:
-            report = core.campaign_report(client, account_id, timeframe, metric_id, refresh=refresh)
+            return fetch(fetch_account(client).id)
         except core.BudgetExhaustedError as exc:
             err(f"Error: {exc}")
             raise typer.Exit(ExitCode.API) from None
-    text = frame_csv(report.frame)
+
+
+def _emit(frame: pd.DataFrame, report: Any, what: str, timeframe: str, out: Path | None) -> None:
+    """The table as CSV (the one writer) to --out or stdout, then where it came from and the budget, on stderr."""
+    text = frame_csv(frame)
     if out:
         write_private_text(out, text)
-        err(f"Wrote {len(report.frame)} rows to {out}.")
+        err(f"Wrote {len(frame)} rows to {out}.")
     else:
         typer.echo(text, nl=False)
     source = "from cache" if report.from_cache else "fresh from the API"
-    err(f"{len(report.frame)} campaign messages, {timeframe}; {source}, {report.cached.describe_age()}.")
+    err(f"{len(frame)} {what}, {timeframe}; {source}, {report.cached.describe_age()}.")
     err(f"Reporting budget: {report.budget.describe(report.cached.fetched_at)}.")
     raise typer.Exit(ExitCode.OK)
+
+
+TIMEFRAME = typer.Option("last_30_days", "--timeframe", help=f"One of: {', '.join(core.TIMEFRAMES)}.")
+METRIC = typer.Option("Placed Order", "--conversion-metric", help="Metric name or id.")
+OUT = typer.Option(None, "--out", help="Write the table to this CSV file instead of stdout.")
+REFRESH = typer.Option(False, "--refresh", help="Ignore the cached answer (spends one reporting call).")
+
+
+@app.command("campaigns")
+def campaigns_command(
+    ctx: typer.Context,
+    timeframe: str = TIMEFRAME,
+    conversion_metric: str = METRIC,
+    out: Path = OUT,
+    refresh: bool = REFRESH,
+) -> None:
+    """Per campaign message: recipients, delivered, open and click rates, conversions, revenue per recipient."""
+    _timeframe(timeframe)
+    client = client_from(ctx)
+    with guard():
+        metric_id = _conversion_metric(client, conversion_metric)
+    report = _run(client, lambda account: core.campaign_report(client, account, timeframe, metric_id, refresh=refresh))
+    _emit(report.frame, report, "campaign messages", timeframe, out)
+
+
+@app.command("flows")
+def flows_command(
+    ctx: typer.Context,
+    timeframe: str = TIMEFRAME,
+    conversion_metric: str = METRIC,
+    out: Path = OUT,
+    refresh: bool = REFRESH,
+    per_message: bool = typer.Option(False, "--per-message", help="One row per flow message, not per flow."),
+) -> None:
+    """Per flow (or per flow message): recipients, delivered, open and click rates, conversions, revenue."""
+    _timeframe(timeframe)
+    client = client_from(ctx)
+    with guard():
+        metric_id = _conversion_metric(client, conversion_metric)
+    report = _run(client, lambda account: core.flow_report(client, account, timeframe, metric_id, refresh=refresh))
+    frame = report.frame if per_message else core.flows_table(report.frame)
+    _emit(frame, report, "flow messages" if per_message else "flows", timeframe, out)
+
+
+@app.command("flow-series")
+def flow_series_command(
+    ctx: typer.Context,
+    timeframe: str = TIMEFRAME,
+    conversion_metric: str = METRIC,
+    interval: str = typer.Option("weekly", "--interval", help=f"One of: {', '.join(core.SERIES_INTERVALS)}."),
+    out: Path = OUT,
+    refresh: bool = REFRESH,
+) -> None:
+    """Per flow message and interval (weekly by default): the flow statistics over time."""
+    _timeframe(timeframe)
+    if interval not in core.SERIES_INTERVALS:
+        fail_usage(f"--interval must be one of: {', '.join(core.SERIES_INTERVALS)}; not '{interval}'.")
+    try:
+        core.check_series(timeframe, interval)
+    except ValueError as exc:
+        fail_usage(f"{exc}")
+    client = client_from(ctx)
+    with guard():
+        metric_id = _conversion_metric(client, conversion_metric)
+    report = _run(
+        client,
+        lambda account: core.flow_report(client, account, timeframe, metric_id, interval=interval, refresh=refresh),
+    )
+    _emit(report.frame, report, f"{interval} points", timeframe, out)
+
+
+@app.command("segments")
+def segments_command(ctx: typer.Context, timeframe: str = TIMEFRAME, out: Path = OUT, refresh: bool = REFRESH) -> None:
+    """Per segment: members at the period's end, added, removed and the net change."""
+    _timeframe(timeframe)
+    client = client_from(ctx)
+    report = _run(client, lambda account: core.segment_report(client, account, timeframe, refresh=refresh))
+    _emit(report.frame, report, "segments", timeframe, out)

@@ -1,4 +1,4 @@
-"""Campaign and flow reports (Klaviyo's Reporting API) and the reporting budget that guards them."""
+"""Campaign, flow and segment reports (Klaviyo's Reporting API) and the reporting budget that guards them."""
 
 from klaviyo_core.reports.budget import (
     DAILY_LIMIT,
@@ -21,25 +21,71 @@ from klaviyo_core.reports.campaigns import (
     campaign_request,
     to_frame,
 )
+from klaviyo_core.reports.fetch import Report
+from klaviyo_core.reports.flows import (
+    FLOW_COLUMNS,
+    FLOW_MESSAGE_COLUMNS,
+    FLOW_SERIES_COLUMNS,
+    FLOW_SERIES_PATH,
+    FLOW_STATISTICS,
+    FLOW_VALUES_PATH,
+    SERIES_INTERVALS,
+    cached_flow_report,
+    check_series,
+    flow_report,
+    flow_request,
+    flow_timeline,
+    flows_table,
+)
+from klaviyo_core.reports.names import forget_names
+from klaviyo_core.reports.segments import (
+    SEGMENT_COLUMNS,
+    SEGMENT_STATISTICS,
+    SEGMENT_VALUES_PATH,
+    cached_segment_report,
+    segment_report,
+    segment_request,
+)
 
 __all__ = [
     "CAMPAIGN_COLUMNS",
     "CAMPAIGN_STATISTICS",
     "CAMPAIGN_VALUES_PATH",
     "DAILY_LIMIT",
+    "FLOW_COLUMNS",
+    "FLOW_MESSAGE_COLUMNS",
+    "FLOW_SERIES_COLUMNS",
+    "FLOW_SERIES_PATH",
+    "FLOW_STATISTICS",
+    "FLOW_VALUES_PATH",
+    "SEGMENT_COLUMNS",
+    "SEGMENT_STATISTICS",
+    "SEGMENT_VALUES_PATH",
+    "SERIES_INTERVALS",
     "TIMEFRAMES",
     "WINDOW_SECONDS",
     "BudgetExhaustedError",
     "BudgetStatus",
     "CachedReport",
     "CampaignReport",
+    "Report",
     "ReportCache",
     "ReportingBudget",
     "budget_path",
     "cached_campaign_report",
+    "cached_flow_report",
+    "cached_segment_report",
     "campaign_names",
     "campaign_report",
     "campaign_request",
+    "check_series",
+    "flow_report",
+    "flow_request",
+    "flow_timeline",
+    "flows_table",
+    "forget_names",
     "request_key",
+    "segment_report",
+    "segment_request",
     "to_frame",
 ]

@@ -7,15 +7,15 @@ budget, and a 429 corrects it. Names are joined from the campaigns read (Klaviyo
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from klaviyo_core.http import ApiError, KlaviyoClient
+from klaviyo_core.http import KlaviyoClient
 from klaviyo_core.reports.budget import BudgetStatus, ReportingBudget
 from klaviyo_core.reports.cache import CachedReport, ReportCache
+from klaviyo_core.reports.fetch import budgeted_report
 
 CAMPAIGN_VALUES_PATH = "/api/campaign-values-reports"
 TIMEFRAMES = (
@@ -75,16 +75,6 @@ def campaign_names(client: KlaviyoClient) -> dict[str, str]:
     return names
 
 
-def _fetch(client: KlaviyoClient, body: dict[str, Any], budget: ReportingBudget) -> dict[str, Any]:
-    budget.spend()  # refuses politely (BudgetExhaustedError) before a call it cannot afford
-    try:
-        return dict(client.post(CAMPAIGN_VALUES_PATH, body) or {})
-    except ApiError as exc:
-        if exc.status == 429:  # Klaviyo's word beats our estimate
-            budget.note_throttled(exc.retry_after or 60)
-        raise
-
-
 def to_frame(payload: dict[str, Any], names: dict[str, str]) -> pd.DataFrame:
     """One row per campaign message, named; the statistic columns in CAMPAIGN_STATISTICS order."""
     rows = []
@@ -125,14 +115,9 @@ def campaign_report(
     """The campaigns table for a timeframe key: from the disk cache unless `refresh`, else one budgeted call."""
     if timeframe not in TIMEFRAMES:
         raise ValueError(f"Unknown timeframe '{timeframe}'. Use one of: {', '.join(TIMEFRAMES)}.")
-    cache = cache or ReportCache()
-    budget = ReportingBudget(account_id)
     body = campaign_request(timeframe, conversion_metric_id)
-    hit = None if refresh else cache.get(account_id, body)
-    from_cache = hit is not None
-    if hit is None:
-        payload = _fetch(client, body, budget)
-        hit = CachedReport(payload, time.time())
-        cache.put(account_id, body, payload, now=hit.fetched_at)
+    hit, from_cache, budget = budgeted_report(
+        client, account_id, CAMPAIGN_VALUES_PATH, body, cache=cache, refresh=refresh
+    )
     frame = to_frame(hit.payload, campaign_names(client))
-    return CampaignReport(frame, hit, from_cache, budget.status())
+    return CampaignReport(frame, hit, from_cache, budget)

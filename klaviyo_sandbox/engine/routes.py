@@ -41,6 +41,9 @@ HANDLER_MODULES: tuple[str, ...] = (
     "klaviyo_sandbox.catalog.routes",
     "klaviyo_sandbox.reports.routes",
     "klaviyo_sandbox.reports.demo",
+    "klaviyo_sandbox.reports.flow_routes",
+    "klaviyo_sandbox.reports.segment_routes",
+    "klaviyo_sandbox.reports.flow_demo",
 )
 
 

@@ -43,6 +43,7 @@ STORE_MODULES: tuple[str, ...] = (
     "klaviyo_sandbox.templates.store",
     "klaviyo_sandbox.tags.store",
     "klaviyo_sandbox.catalog.store",
+    "klaviyo_sandbox.reports.message_store",
 )
 
 _BASE_SCHEMA = """

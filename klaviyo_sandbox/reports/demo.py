@@ -11,53 +11,16 @@ seeded, so their events are stamped at the campaign's send time (never in the fu
 from __future__ import annotations
 
 import random
-import sqlite3
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 from klaviyo_sandbox.engine.store import Store
 from klaviyo_sandbox.events import store as eventstore
-from klaviyo_sandbox.events.store import NewEvent
 from klaviyo_sandbox.reports import store as reportstore
+from klaviyo_sandbox.reports.messages import message_metric_ids, recipient_events
 from klaviyo_sandbox.seed import seeder
 
 SEEDED_KEY = "demo_message_events_seeded"
-KLAVIYO = {"object": "integration", "id": "0rG4eQ", "key": "klaviyo", "name": "Klaviyo", "category": "Internal"}
-SHOPIFY = {"object": "integration", "id": "0eMvjm", "key": "shopify", "name": "Shopify", "category": "eCommerce"}
-EMAIL = ("Received Email", "Bounced Email", "Opened Email", "Clicked Email", "Unsubscribed")
-SMS = ("Received SMS", "Clicked SMS", "Unsubscribed from SMS")
-ORDER_VALUES = (24.0, 48.0, 54.0, 96.0, 118.0, 145.0)
-
-
-def _metric_ids(conn: sqlite3.Connection) -> dict[str, str]:
-    ids = {name: eventstore.get_or_create_metric(conn, name, KLAVIYO) for name in (*EMAIL, *SMS)}
-    ids["Placed Order"] = eventstore.get_or_create_metric(conn, "Placed Order", SHOPIFY)
-    return ids
-
-
-def _recipient_events(
-    m: dict[str, str], message: str, channel: str, profile: str, ts: int, rng: random.Random
-) -> Iterator[NewEvent]:
-    props = {"$message": message}
-    email = channel == "email"
-    yield NewEvent(m["Received Email" if email else "Received SMS"], profile, ts, props, unique_id=f"r-{message}")
-    if email and rng.random() < 0.02:
-        yield NewEvent(m["Bounced Email"], profile, ts, props, unique_id=f"b-{message}")
-        return
-    opened = email and rng.random() < 0.38
-    for n in range(rng.choice((1, 1, 2)) if opened else 0):
-        yield NewEvent(m["Opened Email"], profile, ts, props, unique_id=f"o{n}-{message}")
-    if (opened and rng.random() < 0.14) or (not email and rng.random() < 0.09):
-        yield NewEvent(m["Clicked Email" if email else "Clicked SMS"], profile, ts, props, unique_id=f"c-{message}")
-        if rng.random() < 0.25:
-            order = {"$attributed_message": message, "$attributed_channel": channel}
-            value = rng.choice(ORDER_VALUES)
-            yield NewEvent(m["Placed Order"], profile, ts, order, value, "USD", f"po-{message}")
-    if rng.random() < 0.004:
-        yield NewEvent(
-            m["Unsubscribed" if email else "Unsubscribed from SMS"], profile, ts, props, unique_id=f"u-{message}"
-        )
 
 
 @seeder("demo_message_events")
@@ -68,13 +31,13 @@ def seed_message_events(store: Store, *, seed: int = 7, **_: Any) -> dict[str, i
     with store.write() as conn:
         if store.kv_get(SEEDED_KEY) or not sent or not recipients:
             return {"message_events": 0}
-        metric_ids = _metric_ids(conn)
+        metric_ids = message_metric_ids(conn)
         stream = (
             event
             for message, channel, send_time in sent
             if channel in ("email", "sms")
             for profile in recipients[: 1200 if channel == "email" else 500]
-            for event in _recipient_events(
+            for event in recipient_events(
                 metric_ids, message, channel, profile, int(datetime.fromisoformat(send_time).timestamp()), rng
             )
         )

@@ -95,3 +95,23 @@ def member_count(store: Store, segment_id: str) -> int:
         if rule is None:
             return 0
         return int(conn.execute(f"SELECT count(*) FROM profiles p WHERE {rule}", _cutoffs()).fetchone()[0])
+
+
+def membership_changes(store: Store, start: str, end: str) -> list[tuple[str, int, int]]:
+    """(segment id, members who joined in [start, end), members at `end`) for every segment, by id; times are
+    `timeutil.iso` strings. EMULATOR CHOICE (reports): a member joined at its profile's `created` time and the
+    rules are evaluated now, so nobody is seen leaving (the sandbox keeps no membership history)."""
+    out: list[tuple[str, int, int]] = []
+    with store.read() as conn:
+        for segment_id, name in conn.execute("SELECT id, name FROM segments ORDER BY id").fetchall():
+            rule = RULES.get(name)
+            if rule is None:
+                out.append((str(segment_id), 0, 0))
+                continue
+            added, total = conn.execute(
+                "SELECT count(*) FILTER (WHERE p.created >= :start), count(*) FROM profiles p"
+                f" WHERE p.created < :end AND ({rule[1]})",
+                {**_cutoffs(), "start": start, "end": end},
+            ).fetchone()
+            out.append((str(segment_id), int(added), int(total)))
+    return out

@@ -119,6 +119,23 @@ def _campaign_values(ids: Ids) -> dict[str, Any]:
     return {"data": {"type": "campaign-values-report", "attributes": attrs | {"conversion_metric_id": ids["metric"]}}}
 
 
+def _flow_report(ids: Ids, kind: str, **extra: Any) -> dict[str, Any]:
+    attrs = {"statistics": ["recipients", "open_rate"], "timeframe": {"key": "last_30_days"}} | extra
+    return {"data": {"type": f"{kind}-report", "attributes": attrs | {"conversion_metric_id": ids["metric"]}}}
+
+
+def _segment_values() -> dict[str, Any]:
+    attrs = {"statistics": ["total_members", "members_added"], "timeframe": {"key": "last_30_days"}}
+    return {"data": {"type": "segment-values-report", "attributes": attrs}}
+
+
+def _results(result: Any) -> Any:
+    """A report's results, which must not be empty: the demo flows and segments have data."""
+    results = plain(result)["data"]["attributes"]["results"]
+    assert results, "an empty report from the demo data"
+    return result
+
+
 def _aggregate(ids: Ids) -> dict[str, Any]:
     attrs = {
         "metric_id": ids["metric"],
@@ -290,6 +307,15 @@ CALLS: dict[str, Call] = {
     # reports
     "query_campaign_values": lambda s, i: s.Reporting.query_campaign_values(
         body("CampaignValuesRequestDTO", _campaign_values(i))
+    ),
+    "query_flow_values": lambda s, i: _results(
+        s.Reporting.query_flow_values(body("FlowValuesRequestDTO", _flow_report(i, "flow-values")))
+    ),
+    "query_flow_series": lambda s, i: _results(
+        s.Reporting.query_flow_series(body("FlowSeriesRequestDTO", _flow_report(i, "flow-series", interval="weekly")))
+    ),
+    "query_segment_values": lambda s, i: _results(
+        s.Reporting.query_segment_values(body("SegmentValuesRequestDTO", _segment_values()))
     ),
     # templates
     "get_templates": lambda s, i: s.Templates.get_templates(),
