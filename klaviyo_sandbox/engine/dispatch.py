@@ -113,7 +113,9 @@ class SandboxApp:
             raise permission_denied([s for s in operation.scopes if s not in granted])
         decision = None
         if self.config.rate_limits:
-            decision = self.limiter.hit(operation.operation_id, operation.burst_per_second, operation.steady_per_minute)
+            decision = self.limiter.hit(
+                operation.operation_id, operation.burst_per_second, operation.steady_per_minute, operation.daily
+            )
             if not decision.allowed:
                 raise throttled(decision.retry_after)
         if isinstance(fault, ApiError):
