@@ -73,7 +73,13 @@ if not labels:
     st.stop()
 default = next((i for i, label in enumerate(labels) if label.startswith("Placed Order (")), 0)
 left, right = st.columns(2)
-timeframe = left.selectbox("Period", core.TIMEFRAMES, index=core.TIMEFRAMES.index("last_30_days"), key="rep_period")
+timeframe = left.selectbox(
+    "Period",
+    core.TIMEFRAMES,
+    index=core.TIMEFRAMES.index("last_30_days"),
+    format_func=lambda key: key.replace("_", " ").capitalize(),
+    key="rep_period",
+)
 metric_label = right.selectbox("Conversion metric", list(labels), index=default, key="rep_metric")
 metric_id = labels[metric_label]
 
@@ -95,7 +101,7 @@ frame = core.join_names(report.frame, names)  # the names as stored now (a refre
 
 source = "from cache" if report.from_cache else "fresh from the API"
 st.caption(f"{len(report.frame)} campaign messages; {source}, {report.cached.describe_age()}; {names.describe_age()}.")
-tag_col, channel_col, sort_col, order_col = st.columns([3, 2, 2, 1])
+tag_col, channel_col, sort_col, order_col = st.columns([3, 2, 2, 2])
 tags = tag_col.multiselect("Tags", names.tags, key="rep_tags", help="Campaigns carrying any of these tags.")
 channels = channel_col.multiselect("Channel", sorted(set(frame["channel"])), key="rep_channels")
 sort_by = sort_col.selectbox("Sort by", list(SORT_LABELS), format_func=SORT_LABELS.__getitem__, key="rep_sort")
@@ -110,8 +116,10 @@ with guarded() as comparing:
     if core.cached_previous(account_id, body) is not None:
         previous = core.previous_report(client, account_id, body, names=names)
     label = f"Compare with {first} to {last - timedelta(days=1)} (uses 1 reporting call)"
-    if previous is None and st.button(label, key="rep_compare", disabled=budget.remaining == 0):
+    slot = st.empty()  # the offer goes away as soon as it is taken
+    if previous is None and slot.button(label, key="rep_compare", disabled=budget.remaining == 0):
         previous = core.previous_report(client, account_id, body, refresh=True, names=names)
+        slot.empty()
 if previous is not None and not comparing.failed:
     before = core.filter_campaigns(previous.frame, tags=tags, channels=channels)
     compared = core.compare_totals(filtered, before)

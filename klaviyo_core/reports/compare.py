@@ -162,13 +162,14 @@ def totals(frame: pd.DataFrame) -> dict[str, float]:
 def compare_totals(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
     """One row per statistic: this period, the previous period, and the change (a ratio; NaN without a base).
 
-    Rates change in points, not percent of a percent: `change` is the difference for rates."""
+    Rates change in points, not percent of a percent: `change` is the difference for rates (NaN when either
+    period delivered nothing)."""
     now, before = totals(current), totals(previous)
     rows = []
     for key, label in TOTAL_LABELS.items():
         is_rate = key.endswith("_rate")
-        if is_rate:
-            change = now[key] - before[key]
+        if is_rate:  # a rate of nothing delivered is no rate: no change to show
+            change = now[key] - before[key] if before["delivered"] and now["delivered"] else float("nan")
         else:
             change = (now[key] - before[key]) / before[key] if before[key] else float("nan")
         rows.append({"statistic": key, "label": label, "current": now[key], "previous": before[key], "change": change})

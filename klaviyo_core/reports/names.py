@@ -6,7 +6,8 @@ One paged read per channel, `GET /api/campaigns?filter=equals(messages.channel,'
 and tags. The result is stored per account (0600, in the data dir) with when it was read, so a page render
 costs no call at all and says how old the names are; a refresh reads them again.
 
-The message name is the message's `definition.label` (Klaviyo's name for a campaign message), else its subject.
+The message name is the message's `definition.label` (Klaviyo's name for a campaign message), else its subject
+or push title, else the first 60 characters of its text (an SMS).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from klaviyo_core.http import KlaviyoClient
 
 CHANNELS = ("email", "sms", "mobile_push")
 NAME_COLUMNS = ("campaign", "message", "tags", "channel")
+MESSAGE_NAME_CHARS = 60
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,11 @@ class NameBook:
 def _message_name(attributes: dict[str, Any]) -> tuple[str, str]:
     definition = attributes.get("definition") or {}
     content = definition.get("content") or {}
-    name = definition.get("label") or content.get("subject") or content.get("body") or ""
-    return str(name), str(definition.get("channel") or "")
+    name = str(definition.get("label") or content.get("subject") or content.get("title") or "")
+    if not name and content.get("body"):  # an SMS has no label: its first words, so the table stays readable
+        body = " ".join(str(content["body"]).split())
+        name = body if len(body) <= MESSAGE_NAME_CHARS else body[: MESSAGE_NAME_CHARS - 1].rstrip() + "…"
+    return name, str(definition.get("channel") or "")
 
 
 def read_names(client: KlaviyoClient) -> NameBook:
