@@ -84,7 +84,8 @@ metric_label = right.selectbox("Conversion metric", list(labels), index=default,
 metric_id = labels[metric_label]
 
 budget = core.ReportingBudget(account_id).status()
-st.caption(f"Reporting budget: {budget.describe(time.time())}. Other tools using this key spend it too.")
+budget_line = st.empty()  # written again at the end, once this run's calls (if any) are counted
+budget_line.caption(f"Reporting budget: {budget.describe(time.time())}. Other tools using this key spend it too.")
 state_key = f"campaign_report|{target}|{timeframe}|{metric_id}"
 with guarded() as fetching:
     names = core.campaign_names_book(client, account_id, refresh=st.button("Refresh names", key="rep_names"))
@@ -152,3 +153,5 @@ st.download_button(
     key="rep_csv",
 )
 st.caption("The CSV holds exactly the rows and columns above, in the order chosen with 'Sort by'.")
+spent = core.ReportingBudget(account_id).status()
+budget_line.caption(f"Reporting budget: {spent.describe(time.time())}. Other tools using this key spend it too.")
