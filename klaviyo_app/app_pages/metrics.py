@@ -13,7 +13,6 @@ from klaviyo_app.ui.text import md_escape, show_text
 from klaviyo_core import metrics as core
 from klaviyo_core.accounts import fetch_account
 
-DECIMALS = {"count": 0, "sum_value": 2, "unique": 0}
 BREAKDOWN_NONE = "(none)"
 
 
@@ -77,7 +76,8 @@ if not picked:
     st.stop()
 
 start, end = core.local_range(first, last, timezone)
-by = () if breakdown == BREAKDOWN_NONE else (breakdown,)
+dimension = None if breakdown == BREAKDOWN_NONE else breakdown
+by = (breakdown,) if dimension else ()
 cache = aggregate_cache()
 with guarded() as probing:
     values = {
@@ -99,50 +99,29 @@ else:
     labels["sum_value"] = value_label
 measurement = middle.selectbox("Measurement", list(labels), format_func=labels.__getitem__, key="metrics_measurement")
 measurements = ("sum_value", "count") if measurement == "sum_value" else (measurement,)
-current, previous = [], []
+current, compared = [], []  # compared: (now, before) per metric, what its tile compares
 with guarded() as querying, st.spinner("Querying metric aggregates..."):
     for label in picked:
         query = core.AggregateQuery(by_label[label].id, start, end, interval, measurements, timezone, by)
         current.append((label, core.query_aggregates(client, query, cache=cache, refresh=refresh)))
+        now = current[-1][1]
         if measurement == "unique":  # the tiles count unique profiles over the period, not per bucket
             query = core.period_unique_query(query)
-            now_unique = core.query_aggregates(client, query, cache=cache, refresh=refresh)
-            previous.append((now_unique, core.query_aggregates(client, query.previous(), cache=cache, refresh=refresh)))
-        else:
-            previous.append(
-                (current[-1][1], core.query_aggregates(client, query.previous(), cache=cache, refresh=refresh))
-            )
+            now = core.query_aggregates(client, query, cache=cache, refresh=refresh)
+        compared.append((now, core.query_aggregates(client, query.previous(), cache=cache, refresh=refresh)))
 if querying.failed:
     st.stop()
 
-ages = "; ".join(
-    sorted({core.describe_age(result) for _, result in current} | {core.describe_age(b) for _, b in previous})
-)
+ages = "; ".join(sorted({core.describe_age(r) for _, r in current} | {core.describe_age(b) for _, b in compared}))
 days = (last - first).days + 1
 st.caption(
     f"{first:%b %d, %Y} - {last:%b %d, %Y} ({timezone}), by {interval}, compared with the {days} days before. "
     f"Data: {ages}."
 )
 tiles = st.columns(min(len(current), 4))
-for i, ((label, _), (now, before)) in enumerate(zip(current, previous, strict=True)):
-    change = core.compare(now, before)[0]  # the picked measurement comes first
-    name = labels[measurement]
-    figure = change.current
-    if measurement == "unique":
-        figure, months = core.period_uniques(now)
-        before_figure = core.period_uniques(before)[0]
-        change = core.Change("unique", figure, before_figure)
-        name = "Unique profiles in the period" if months <= 1 else f"Unique profiles ({months} calendar months added)"
-    delta = core.format_ratio(change)
-    help_text = None if delta else f"Nothing to compare with: no {name.lower()} in the {days} days before."
-    if measurement == "unique" and name != "Unique profiles in the period":
-        help_text = (
-            "Klaviyo counts unique profiles per bucket only: this adds the calendar months the range touches, "
-            "so a profile active in two months counts twice. " + (help_text or "")
-        ).strip()
-    tiles[i % len(tiles)].metric(
-        md_escape(label) + f" · {name}", f"{figure:,.{DECIMALS[measurement]}f}", delta=delta, help=help_text
-    )
+for i, ((label, _), (now, before)) in enumerate(zip(current, compared, strict=True)):
+    kpi = core.tile(now, before, measurement, labels[measurement], days)
+    tiles[i % len(tiles)].metric(f"{md_escape(label)} · {kpi.title}", kpi.value, delta=kpi.delta, help=kpi.help)
 
 for label, result in current:
     if core.nothing_to_chart(result, measurement):
@@ -152,23 +131,13 @@ if frame.empty:
     st.stop()
 
 query = current[0][1].query
-rows = core.chart_rows(frame, query, datetime.now(UTC), breakdown if by else None)
-chart = core.build_chart(rows, measurement, labels[measurement], kind, interval, breakdown if by else None)
+rows = core.chart_rows(frame, query, datetime.now(UTC), dimension)
+chart = core.build_chart(rows, measurement, labels[measurement], kind, interval, dimension)
 st.altair_chart(chart, width="stretch", key="metrics_chart")
-notes = []
-if rows["in_progress"].any():
-    notes.append(
-        "The last bucket is still in progress: the line stops before it and an open diamond (a faded bar) shows "
-        "its figure so far."
-    )
-if (rows["partial"] & ~rows["in_progress"]).any():
-    notes.append(f"A {interval} cut by the range covers only the range's days (open diamond, faded bar).")
-if by:
-    notes.append(core.missing_explanation(breakdown))
+notes = core.chart_notes(rows, interval, dimension)
 if notes:
     show_text("caption", " ".join(notes))
-shown = [c for c in ("metric", "date", *by, measurement, "partial") if c in rows]
-table = rows[shown].rename(columns={b: core.dimension_label(b) for b in by} | {measurement: labels[measurement]})
+table = core.table_rows(rows, measurement, labels[measurement], dimension)
 st.dataframe(table, width="stretch", hide_index=True, key="metrics_table")
 st.download_button(
     "Download CSV",

@@ -18,7 +18,7 @@ from klaviyo_core.metrics.aggregates import (
     request_body,
     split_range,
 )
-from klaviyo_core.metrics.chart import build_chart, chart_rows, next_bucket, tick_values
+from klaviyo_core.metrics.chart import build_chart, chart_notes, chart_rows, next_bucket, table_rows, tick_values
 from klaviyo_core.metrics.labels import (
     DIMENSION_LABELS,
     MEASUREMENT_LABELS,
@@ -31,7 +31,9 @@ from klaviyo_core.metrics.labels import (
     value_label,
 )
 from klaviyo_core.metrics.summary import (
+    DECIMALS,
     Change,
+    Tile,
     combine,
     compare,
     describe_age,
@@ -41,12 +43,14 @@ from klaviyo_core.metrics.summary import (
     period_unique_query,
     period_uniques,
     preset_range,
+    tile,
     to_csv,
     total,
 )
 
 __all__ = [
     "AGGREGATES_PATH",
+    "DECIMALS",
     "DIMENSIONS",
     "DIMENSION_LABELS",
     "INTERVALS",
@@ -60,8 +64,10 @@ __all__ = [
     "AggregateResult",
     "Change",
     "MetricInfo",
+    "Tile",
     "ValueInfo",
     "build_chart",
+    "chart_notes",
     "chart_rows",
     "combine",
     "compare",
@@ -82,7 +88,9 @@ __all__ = [
     "query_aggregates",
     "request_body",
     "split_range",
+    "table_rows",
     "tick_values",
+    "tile",
     "to_csv",
     "total",
     "value_info",

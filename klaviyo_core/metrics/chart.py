@@ -24,7 +24,7 @@ import altair as alt
 import pandas as pd
 
 from klaviyo_core.metrics.aggregates import AggregateQuery
-from klaviyo_core.metrics.labels import dimension_label, missing_label
+from klaviyo_core.metrics.labels import dimension_label, missing_explanation, missing_label
 
 MAX_TICKS = 12
 FORMATS = {"hour": "%b %d %H:%M", "day": "%b %d", "week": "%b %d", "month": "%b %Y"}
@@ -78,6 +78,31 @@ def chart_rows(frame: pd.DataFrame, query: AggregateQuery, now: datetime, breakd
     out["partial"] = partial
     out["in_progress"] = progress
     return out
+
+
+def chart_notes(rows: pd.DataFrame, interval: str, breakdown: str | None = None) -> list[str]:
+    """What the chart's partial buckets and the empty breakdown group mean, in the page's words."""
+    notes = []
+    if rows["in_progress"].any():
+        notes.append(
+            "The last bucket is still in progress: the line stops before it and an open diamond (a faded bar) "
+            "shows its figure so far."
+        )
+    if (rows["partial"] & ~rows["in_progress"]).any():
+        notes.append(f"A {interval} cut by the range covers only the range's days (open diamond, faded bar).")
+    if breakdown:
+        notes.append(missing_explanation(breakdown))
+    return notes
+
+
+def table_rows(
+    rows: pd.DataFrame, measurement: str, measurement_label: str, breakdown: str | None = None
+) -> pd.DataFrame:
+    """The table (and CSV) beside the chart: the charted rows, named columns, with their `partial` flag."""
+    by = [breakdown] if breakdown else []
+    shown = [c for c in ("metric", "date", *by, measurement, "partial") if c in rows]
+    names = {b: dimension_label(b) for b in by} | {measurement: measurement_label}
+    return rows[shown].rename(columns=names)
 
 
 def tick_values(rows: pd.DataFrame) -> list[str]:

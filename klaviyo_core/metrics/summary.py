@@ -102,6 +102,41 @@ def period_uniques(result: AggregateResult) -> tuple[float, int]:
     return float(per_bucket.sum()), len(per_bucket)
 
 
+DECIMALS = {"count": 0, "sum_value": 2, "unique": 0}
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One KPI tile as the page shows it: no arrow without a previous figure (the help says why instead)."""
+
+    title: str
+    value: str
+    delta: str | None
+    help: str | None
+
+
+def tile(now: AggregateResult, before: AggregateResult, measurement: str, measurement_label: str, days: int) -> Tile:
+    """The tile for one metric: `now`/`before` are the chart's results, or for `unique` the
+    `period_unique_query` results (unique profiles in the period, not per bucket)."""
+    if measurement == "unique":
+        figure, months = period_uniques(now)
+        change = Change("unique", figure, period_uniques(before)[0])
+        name = "Unique profiles in the period" if months <= 1 else f"Unique profiles ({months} calendar months added)"
+    else:
+        change = next(c for c in compare(now, before) if c.measurement == measurement)
+        name = measurement_label
+    delta = format_ratio(change)
+    notes = []
+    if measurement == "unique" and months > 1:
+        notes.append(
+            "Klaviyo counts unique profiles per bucket only: this adds the calendar months the range touches, "
+            "so a profile active in two months counts twice."
+        )
+    if delta is None:
+        notes.append(f"Nothing to compare with: no {name.lower()} in the {days} days before.")
+    return Tile(name, f"{change.current:,.{DECIMALS[measurement]}f}", delta, " ".join(notes) or None)
+
+
 def to_csv(frame: pd.DataFrame) -> str:
     """Exactly the charted rows; dates as ISO 8601 with their offset; through the one CSV writer (a dimension
     value such as `=HYPERLINK(...)` comes out as text)."""

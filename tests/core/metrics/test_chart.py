@@ -168,3 +168,31 @@ def test_unique_profiles_in_the_period_not_per_bucket(sandbox: SandboxServer) ->
     q = core.AggregateQuery(metric, start, end, "hour", ("unique",), NY)
     period = core.query_aggregates(client, core.period_unique_query(q))
     assert core.period_uniques(period) == (3.0, 1)  # not 3 per active hour averaged over 720 hours
+
+
+def result(q: core.AggregateQuery, measurement: str, per_bucket: list[float]) -> core.AggregateResult:
+    zone = ZoneInfo(q.timezone)
+    starts, cursor = [], q.start
+    for _ in per_bucket:
+        starts.append(pd.Timestamp(cursor))
+        cursor = core.next_bucket(cursor, q.interval, zone)
+    return core.AggregateResult(q, pd.DataFrame({"date": starts, measurement: per_bucket}), fetched_at=0.0)
+
+
+def test_tiles_show_no_arrow_without_a_previous_figure_and_say_why() -> None:
+    q = query(date(2026, 6, 1), date(2026, 6, 3))
+    kpi = core.tile(result(q, "count", [1, 2, 3]), result(q, "count", [0, 0, 0]), "count", "Events", 3)
+    assert (kpi.value, kpi.delta) == ("6", None)
+    assert kpi.help == "Nothing to compare with: no events in the 3 days before."
+    kpi = core.tile(result(q, "count", [1, 2, 3]), result(q, "count", [2, 1, 1]), "count", "Events", 3)
+    assert (kpi.delta, kpi.help) == ("+50.0%", None)
+
+
+def test_unique_tiles_name_what_they_count() -> None:
+    one_month = core.period_unique_query(query(date(2026, 6, 1), date(2026, 6, 30)))
+    kpi = core.tile(result(one_month, "unique", [7]), result(one_month, "unique", [5]), "unique", "Unique profiles", 30)
+    assert (kpi.title, kpi.value, kpi.delta, kpi.help) == ("Unique profiles in the period", "7", "+40.0%", None)
+    two = core.period_unique_query(query(date(2026, 6, 20), date(2026, 7, 10)))
+    kpi = core.tile(result(two, "unique", [3, 4]), result(two, "unique", [1, 1]), "unique", "Unique profiles", 21)
+    assert kpi.title == "Unique profiles (2 calendar months added)" and kpi.value == "7"
+    assert kpi.help is not None and "counts twice" in kpi.help
