@@ -17,6 +17,7 @@ import streamlit as st
 from klaviyo_app.ui.client import get_client
 from klaviyo_app.ui.errors import guarded
 from klaviyo_app.ui.text import show_text
+from klaviyo_core import KlaviyoClient
 from klaviyo_core import metrics as metrics_core
 from klaviyo_core import reports as core
 from klaviyo_core.accounts import fetch_account
@@ -59,6 +60,88 @@ def change_text(key: str, change: float) -> str | None:
     return f"{change * 100:+.1f} pts" if key.endswith("_rate") else f"{change * 100:+.1f}%"
 
 
+def campaigns_section(
+    client: KlaviyoClient,
+    target: str,
+    account_id: str,
+    timezone: str,
+    timeframe: str,
+    metric_id: str,
+    budget: core.BudgetStatus,
+) -> None:
+    """The campaigns table with its comparison; returns early (never st.stop) so later sections still render."""
+    st.subheader("Campaigns")
+    state_key = f"campaign_report|{target}|{timeframe}|{metric_id}"
+    with guarded() as fetching:
+        names = core.campaign_names_book(client, account_id, refresh=st.button("Refresh names", key="rep_names"))
+        report = st.session_state.get(state_key) or core.cached_campaign_report(
+            client, account_id, timeframe, metric_id, names=names
+        )
+        label = "Refresh (uses 1 reporting call)" if report else "Load report (uses 1 reporting call)"
+        if st.button(label, key="rep_fetch", disabled=budget.remaining == 0):
+            report = core.campaign_report(client, account_id, timeframe, metric_id, refresh=True, names=names)
+            st.session_state[state_key] = report
+    if fetching.failed or report is None:
+        return
+    frame = core.join_names(report.frame, names)  # the names as stored now (a refresh shows at once)
+
+    source = "from cache" if report.from_cache else "fresh from the API"
+    st.caption(
+        f"{len(report.frame)} campaign messages; {source}, {report.cached.describe_age()}; {names.describe_age()}."
+    )
+    tag_col, channel_col, sort_col, order_col = st.columns([3, 2, 2, 2])
+    tags = tag_col.multiselect("Tags", names.tags, key="rep_tags", help="Campaigns carrying any of these tags.")
+    channels = channel_col.multiselect("Channel", sorted(set(frame["channel"])), key="rep_channels")
+    sort_by = sort_col.selectbox("Sort by", list(SORT_LABELS), format_func=SORT_LABELS.__getitem__, key="rep_sort")
+    descending = order_col.toggle("Descending", value=sort_by != "campaign", key="rep_descending")
+    filtered = core.filter_campaigns(frame, tags=tags, channels=channels)
+
+    # The comparison: the previous period of equal length, a second (cached) reporting call.
+    with guarded() as comparing:
+        body = core.previous_request(timeframe, metric_id, timezone, datetime.now(UTC))
+        first, last = core.previous_days(timeframe, datetime.now(ZoneInfo(timezone)).date())
+        previous = None
+        if core.cached_previous(account_id, body) is not None:
+            previous = core.previous_report(client, account_id, body, names=names)
+        label = f"Compare with {first} to {last - timedelta(days=1)} (uses 1 reporting call)"
+        slot = st.empty()  # the offer goes away as soon as it is taken
+        if previous is None and slot.button(label, key="rep_compare", disabled=budget.remaining == 0):
+            previous = core.previous_report(client, account_id, body, refresh=True, names=names)
+            slot.empty()
+    if previous is not None and not comparing.failed:
+        before = core.filter_campaigns(previous.frame, tags=tags, channels=channels)
+        compared = core.compare_totals(filtered, before)
+        tiles = st.columns(4)
+        for i, row in enumerate(compared.itertuples()):
+            delta = change_text(str(row.statistic), float(row.change))
+            tiles[i % 4].metric(
+                str(row.label),
+                figure(str(row.statistic), float(row.current)),
+                delta=delta,
+                help=f"Previous period: {figure(str(row.statistic), float(row.previous))}"
+                + ("" if delta else " (nothing to compare with)"),
+            )
+        st.caption(
+            f"Compared with {previous.first} to {previous.last} ({timezone}), the same filters; "
+            f"{'from cache, ' if previous.from_cache else 'fresh, '}{previous.cached.describe_age()}. "
+            "Rates are recomputed from counts; their change is in percentage points."
+        )
+
+    shown = core.sort_campaigns(filtered, sort_by, descending=descending)[list(COLUMNS)]
+    if shown.empty:
+        show_text("info", "No campaign message matches: none was sent in this period, or the filters leave none.")
+    st.dataframe(shown, column_config=COLUMNS, hide_index=True, width="stretch", key="rep_table")
+    st.download_button(
+        "Download CSV",
+        core.table_csv(shown),
+        file_name=f"campaigns-{timeframe}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="rep_csv",
+    )
+    st.caption("The CSV holds exactly the rows and columns above, in the order chosen with 'Sort by'.")
+
+
 st.title("Campaigns & flows")
 st.caption("Campaign performance as Klaviyo's own reports count it.")
 client = get_client()
@@ -86,72 +169,6 @@ metric_id = labels[metric_label]
 budget = core.ReportingBudget(account_id).status()
 budget_line = st.empty()  # written again at the end, once this run's calls (if any) are counted
 budget_line.caption(f"Reporting budget: {budget.describe(time.time())}. Other tools using this key spend it too.")
-state_key = f"campaign_report|{target}|{timeframe}|{metric_id}"
-with guarded() as fetching:
-    names = core.campaign_names_book(client, account_id, refresh=st.button("Refresh names", key="rep_names"))
-    report = st.session_state.get(state_key) or core.cached_campaign_report(
-        client, account_id, timeframe, metric_id, names=names
-    )
-    label = "Refresh (uses 1 reporting call)" if report else "Load report (uses 1 reporting call)"
-    if st.button(label, key="rep_fetch", disabled=budget.remaining == 0):
-        report = core.campaign_report(client, account_id, timeframe, metric_id, refresh=True, names=names)
-        st.session_state[state_key] = report
-if fetching.failed or report is None:
-    st.stop()
-frame = core.join_names(report.frame, names)  # the names as stored now (a refresh shows at once)
-
-source = "from cache" if report.from_cache else "fresh from the API"
-st.caption(f"{len(report.frame)} campaign messages; {source}, {report.cached.describe_age()}; {names.describe_age()}.")
-tag_col, channel_col, sort_col, order_col = st.columns([3, 2, 2, 2])
-tags = tag_col.multiselect("Tags", names.tags, key="rep_tags", help="Campaigns carrying any of these tags.")
-channels = channel_col.multiselect("Channel", sorted(set(frame["channel"])), key="rep_channels")
-sort_by = sort_col.selectbox("Sort by", list(SORT_LABELS), format_func=SORT_LABELS.__getitem__, key="rep_sort")
-descending = order_col.toggle("Descending", value=sort_by != "campaign", key="rep_descending")
-filtered = core.filter_campaigns(frame, tags=tags, channels=channels)
-
-# The comparison: the previous period of equal length, a second (cached) reporting call.
-with guarded() as comparing:
-    body = core.previous_request(timeframe, metric_id, timezone, datetime.now(UTC))
-    first, last = core.previous_days(timeframe, datetime.now(ZoneInfo(timezone)).date())
-    previous = None
-    if core.cached_previous(account_id, body) is not None:
-        previous = core.previous_report(client, account_id, body, names=names)
-    label = f"Compare with {first} to {last - timedelta(days=1)} (uses 1 reporting call)"
-    slot = st.empty()  # the offer goes away as soon as it is taken
-    if previous is None and slot.button(label, key="rep_compare", disabled=budget.remaining == 0):
-        previous = core.previous_report(client, account_id, body, refresh=True, names=names)
-        slot.empty()
-if previous is not None and not comparing.failed:
-    before = core.filter_campaigns(previous.frame, tags=tags, channels=channels)
-    compared = core.compare_totals(filtered, before)
-    tiles = st.columns(4)
-    for i, row in enumerate(compared.itertuples()):
-        delta = change_text(str(row.statistic), float(row.change))
-        tiles[i % 4].metric(
-            str(row.label),
-            figure(str(row.statistic), float(row.current)),
-            delta=delta,
-            help=f"Previous period: {figure(str(row.statistic), float(row.previous))}"
-            + ("" if delta else " (nothing to compare with)"),
-        )
-    st.caption(
-        f"Compared with {previous.first} to {previous.last} ({timezone}), the same filters; "
-        f"{'from cache, ' if previous.from_cache else 'fresh, '}{previous.cached.describe_age()}. "
-        "Rates are recomputed from counts; their change is in percentage points."
-    )
-
-shown = core.sort_campaigns(filtered, sort_by, descending=descending)[list(COLUMNS)]
-if shown.empty:
-    show_text("info", "No campaign message matches: none was sent in this period, or the filters leave none.")
-st.dataframe(shown, column_config=COLUMNS, hide_index=True, width="stretch", key="rep_table")
-st.download_button(
-    "Download CSV",
-    core.table_csv(shown),
-    file_name=f"campaigns-{timeframe}.csv",
-    mime="text/csv",
-    on_click="ignore",
-    key="rep_csv",
-)
-st.caption("The CSV holds exactly the rows and columns above, in the order chosen with 'Sort by'.")
+campaigns_section(client, target, account_id, timezone, timeframe, metric_id, budget)
 spent = core.ReportingBudget(account_id).status()
 budget_line.caption(f"Reporting budget: {spent.describe(time.time())}. Other tools using this key spend it too.")
