@@ -83,7 +83,9 @@ def campaigns_section(
             st.session_state[state_key] = report
     if fetching.failed or report is None:
         return
-    frame = core.join_names(report.frame, names)  # the names as stored now (a refresh shows at once)
+    if report.names is not None and report.names.fetched_at > names.fetched_at:
+        names = report.names  # the report read them again: it named a campaign created since
+    frame = core.join_names(report.frame, names)  # the newest names (a refresh shows at once)
 
     source = "from cache" if report.from_cache else "fresh from the API"
     st.caption(

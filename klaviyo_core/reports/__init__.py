@@ -18,6 +18,7 @@ from klaviyo_core.reports.campaigns import (
     cached_campaign_report,
     campaign_report,
     campaign_request,
+    names_covering,
     to_frame,
 )
 from klaviyo_core.reports.compare import (
@@ -71,6 +72,7 @@ __all__ = [
     "filter_campaigns",
     "join_names",
     "load_names",
+    "names_covering",
     "names_path",
     "period_days",
     "previous_days",

@@ -69,6 +69,19 @@ def campaign_request(timeframe: str, conversion_metric_id: str) -> dict[str, Any
     return {"data": {"type": "campaign-values-report", "attributes": attributes}}
 
 
+def names_covering(
+    client: KlaviyoClient, account_id: str, payload: dict[str, Any], names: NameBook | None = None
+) -> NameBook:
+    """`names` (default: the stored book), read again once when the report names a campaign the book does not
+    know (created since the names were read), so a new campaign shows its name, not its id."""
+    book = names or campaign_names_book(client, account_id)
+    results = ((payload.get("data") or {}).get("attributes") or {}).get("results") or []
+    wanted = {str((r.get("groupings") or {}).get("campaign_id", "")) for r in results}
+    if wanted - set(book.campaigns):
+        book = campaign_names_book(client, account_id, refresh=True)
+    return book
+
+
 def _fetch(client: KlaviyoClient, body: dict[str, Any], budget: ReportingBudget) -> dict[str, Any]:
     budget.spend()  # refuses politely (BudgetExhaustedError) before a call it cannot afford
     try:
@@ -109,7 +122,7 @@ def cached_campaign_report(
     hit = (cache or ReportCache()).get(account_id, campaign_request(timeframe, conversion_metric_id))
     if hit is None:
         return None
-    names = names or campaign_names_book(client, account_id)
+    names = names_covering(client, account_id, hit.payload, names)
     return CampaignReport(to_frame(hit.payload, names), hit, True, ReportingBudget(account_id).status(), names)
 
 
@@ -135,5 +148,5 @@ def campaign_report(
         payload = _fetch(client, body, budget)
         hit = CachedReport(payload, time.time())
         cache.put(account_id, body, payload, now=hit.fetched_at)
-    names = names or campaign_names_book(client, account_id)
+    names = names_covering(client, account_id, hit.payload, names)
     return CampaignReport(to_frame(hit.payload, names), hit, from_cache, budget.status(), names)

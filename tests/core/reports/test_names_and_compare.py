@@ -152,3 +152,20 @@ def test_filter_sort_and_the_csv_of_exactly_what_is_shown() -> None:
         core.sort_campaigns(table, "nope")
     csv = core.table_csv(by_revenue[["campaign", "conversion_value"]])
     assert csv.splitlines() == ["campaign,conversion_value", "'=HYPERLINK(1),90.0", "Summer,50.0", "Welcome,0.0"]
+
+
+def test_a_campaign_unknown_to_the_stored_names_makes_them_read_again(
+    sandbox: SandboxServer, demo_client: KlaviyoClient
+) -> None:
+    from klaviyo_sandbox.taggables.store import insert_campaign
+
+    book = core.campaign_names_book(demo_client, "AcctNew")
+    reads = campaign_reads(sandbox)
+    known = next(iter(book.campaigns))
+    payload = {"data": {"attributes": {"results": [{"groupings": {"campaign_id": known}}]}}}
+    assert core.names_covering(demo_client, "AcctNew", payload) == book and campaign_reads(sandbox) == reads
+    created = insert_campaign(sandbox.app.store, "Created Since", "email", "Sent")
+    payload["data"]["attributes"]["results"].append({"groupings": {"campaign_id": created}})
+    fresh = core.names_covering(demo_client, "AcctNew", payload)
+    assert fresh.campaigns[created]["name"] == "Created Since" and campaign_reads(sandbox) == 2 * reads
+    assert core.load_names("AcctNew") == fresh  # stored for the next render
