@@ -27,6 +27,7 @@ def page() -> AppTest:
 
     store = embedded_sandbox().server.app.store
     seed_demo_events(store, days=60, profiles=300, sessions_per_day=80)
+    load_cache_clear()  # an earlier test in this process may have cached the metrics list before the seed
     at.switch_page("klaviyo_app/app_pages/metrics.py").run()
     assert not at.exception, at.exception
     return at
