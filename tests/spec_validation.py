@@ -46,6 +46,9 @@ def _nullable_to_union(node: Any) -> Any:
                 out["type"] = [out["type"], "null"] if isinstance(out["type"], str) else [*out["type"], "null"]
             elif "$ref" in out:
                 out = {"anyOf": [{"$ref": out.pop("$ref")}, {"type": "null"}], **out}
+            elif "oneOf" in out or "anyOf" in out:  # e.g. a campaign message's `definition`: null or one variant
+                kind = "oneOf" if "oneOf" in out else "anyOf"
+                out[kind] = [*out[kind], {"type": "null"}]
             if "enum" in out:
                 out["enum"] = [*out["enum"], None]
         return out

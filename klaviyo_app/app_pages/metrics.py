@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from zoneinfo import available_timezones
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
 from klaviyo_app.ui.client import get_client
@@ -15,8 +13,6 @@ from klaviyo_app.ui.text import md_escape, show_text
 from klaviyo_core import metrics as core
 from klaviyo_core.accounts import fetch_account
 
-LABELS = {"count": "Events", "sum_value": "Revenue (sum of value)", "unique": "Unique profiles"}
-DECIMALS = {"count": 0, "sum_value": 2, "unique": 1}
 BREAKDOWN_NONE = "(none)"
 
 
@@ -34,18 +30,6 @@ def load_metrics(target: str, _client: object) -> list[core.MetricInfo]:
 @st.cache_data(ttl=3600, show_spinner=False)
 def account_timezone(target: str, _client: object) -> str:
     return fetch_account(_client).timezone or "UTC"  # type: ignore[arg-type]
-
-
-def chart(frame: pd.DataFrame, measurement: str, series: str, kind: str) -> alt.Chart:
-    base = alt.Chart(frame)
-    mark = base.mark_bar() if kind == "Bar" else base.mark_line(point=True)
-    encoded: alt.Chart = mark.encode(
-        x=alt.X("date:T", title="Date"),
-        y=alt.Y(f"{measurement}:Q", title=LABELS[measurement], stack=kind == "Bar" or None),
-        color=alt.Color(f"{series}:N", title=series),
-        tooltip=[alt.Tooltip("date:T", title="Date"), series, alt.Tooltip(f"{measurement}:Q", format=",.2f")],
-    ).properties(height=360)
-    return encoded
 
 
 st.title("Metrics")
@@ -77,10 +61,12 @@ if preset == "Custom":
     if isinstance(chosen, tuple) and len(chosen) == 2:
         first, last = chosen
 interval = middle.selectbox("Interval", core.INTERVALS, index=1, key="metrics_interval")
-measurement = middle.selectbox(
-    "Measurement", core.MEASUREMENTS, format_func=LABELS.__getitem__, key="metrics_measurement"
+breakdown = right.selectbox(
+    "Breakdown",
+    [BREAKDOWN_NONE, *core.DIMENSIONS],
+    format_func=lambda d: d if d == BREAKDOWN_NONE else core.dimension_label(d),
+    key="metrics_breakdown",
 )
-breakdown = right.selectbox("Breakdown", [BREAKDOWN_NONE, *core.DIMENSIONS], key="metrics_breakdown")
 kind = right.radio("Chart", ["Line", "Bar"], horizontal=True, key="metrics_chart_kind")
 refresh = right.button("Refresh (skip cache)", key="metrics_refresh")
 if refresh:
@@ -90,46 +76,68 @@ if not picked:
     st.stop()
 
 start, end = core.local_range(first, last, timezone)
-by = () if breakdown == BREAKDOWN_NONE else (breakdown,)
-current, previous = [], []
+dimension = None if breakdown == BREAKDOWN_NONE else breakdown
+by = (breakdown,) if dimension else ()
+cache = aggregate_cache()
+with guarded() as probing:
+    values = {
+        label: core.value_info(
+            client,
+            by_label[label].name,
+            core.AggregateQuery(by_label[label].id, start, end, timezone=timezone),
+            cache=cache,
+        )
+        for label in picked
+    }
+if probing.failed:
+    st.stop()
+labels = dict(core.MEASUREMENT_LABELS)
+value_label = core.value_label(values.values())
+if value_label is None:
+    del labels["sum_value"]  # none of the picked metrics records a value: nothing to sum
+else:
+    labels["sum_value"] = value_label
+measurement = middle.selectbox("Measurement", list(labels), format_func=labels.__getitem__, key="metrics_measurement")
+measurements = ("sum_value", "count") if measurement == "sum_value" else (measurement,)
+current, compared = [], []  # compared: (now, before) per metric, what its tile compares
 with guarded() as querying, st.spinner("Querying metric aggregates..."):
     for label in picked:
-        query = core.AggregateQuery(by_label[label].id, start, end, interval, (measurement,), timezone, by)
-        cache = aggregate_cache()
+        query = core.AggregateQuery(by_label[label].id, start, end, interval, measurements, timezone, by)
         current.append((label, core.query_aggregates(client, query, cache=cache, refresh=refresh)))
-        previous.append((label, core.query_aggregates(client, query.previous(), cache=cache, refresh=refresh)))
+        now = current[-1][1]
+        if measurement == "unique":  # the tiles count unique profiles over the period, not per bucket
+            query = core.period_unique_query(query)
+            now = core.query_aggregates(client, query, cache=cache, refresh=refresh)
+        compared.append((now, core.query_aggregates(client, query.previous(), cache=cache, refresh=refresh)))
 if querying.failed:
     st.stop()
 
-ages = "; ".join(sorted({core.describe_age(result) for _, result in current + previous}))
+ages = "; ".join(sorted({core.describe_age(r) for _, r in current} | {core.describe_age(b) for _, b in compared}))
 days = (last - first).days + 1
 st.caption(
     f"{first:%b %d, %Y} - {last:%b %d, %Y} ({timezone}), by {interval}, compared with the {days} days before. "
     f"Data: {ages}."
 )
 tiles = st.columns(min(len(current), 4))
-for i, ((label, now), (_, before)) in enumerate(zip(current, previous, strict=True)):
-    (change,) = core.compare(now, before)
-    suffix = f" per {interval} (avg)" if measurement == "unique" else ""
-    value = f"{change.current:,.{DECIMALS[measurement]}f}"
-    tiles[i % len(tiles)].metric(
-        md_escape(label) + f" · {LABELS[measurement]}{suffix}",
-        value,
-        delta=core.format_ratio(change) or "no previous data",
-        delta_color="normal" if change.ratio is not None else "off",
-    )
+for i, ((label, _), (now, before)) in enumerate(zip(current, compared, strict=True)):
+    kpi = core.tile(now, before, measurement, labels[measurement], days)
+    tiles[i % len(tiles)].metric(f"{md_escape(label)} · {kpi.title}", kpi.value, delta=kpi.delta, help=kpi.help)
 
 for label, result in current:
-    if result.is_empty:
-        show_text("info", core.empty_reason(result, label, by_label[label].created))
-frame = core.combine([(label, r) for label, r in current if not r.is_empty])
+    if core.nothing_to_chart(result, measurement):
+        show_text("info", core.empty_reason(result, label, by_label[label].created, measurement))
+frame = core.combine([(label, r) for label, r in current if not core.nothing_to_chart(r, measurement)])
 if frame.empty:
     st.stop()
 
-series = "series"
-frame[series] = frame["metric"] + (" · " + frame[breakdown].replace("", "(not set)") if by else "")
-st.altair_chart(chart(frame, measurement, series, kind), width="stretch", key="metrics_chart")
-table = frame.drop(columns=[series])
+query = current[0][1].query
+rows = core.chart_rows(frame, query, datetime.now(UTC), dimension)
+chart = core.build_chart(rows, measurement, labels[measurement], kind, interval, dimension)
+st.altair_chart(chart, width="stretch", key="metrics_chart")
+notes = core.chart_notes(rows, interval, dimension)
+if notes:
+    show_text("caption", " ".join(notes))
+table = core.table_rows(rows, measurement, labels[measurement], dimension)
 st.dataframe(table, width="stretch", hide_index=True, key="metrics_table")
 st.download_button(
     "Download CSV",

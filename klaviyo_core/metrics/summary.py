@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from klaviyo_core.csvfile.write import frame_csv
-from klaviyo_core.metrics.aggregates import AggregateResult
+from klaviyo_core.metrics.aggregates import AggregateQuery, AggregateResult
 
 
 def total(frame: pd.DataFrame, measurement: str) -> float:
@@ -53,8 +53,18 @@ def format_ratio(change: Change) -> str | None:
     return f"{ratio * 100:+.1f}%"
 
 
-def empty_reason(result: AggregateResult, metric_name: str, metric_created: str | None = None) -> str:
-    """Why a result has nothing to chart, in plain words (`metric_created`: MetricInfo.created)."""
+def nothing_to_chart(result: AggregateResult, measurement: str) -> bool:
+    """True when `measurement` is zero everywhere (events without a value have nothing to sum)."""
+    return result.frame.empty or not result.frame[measurement].abs().sum()
+
+
+def empty_reason(
+    result: AggregateResult, metric_name: str, metric_created: str | None = None, measurement: str | None = None
+) -> str:
+    """Why a result has nothing to chart, in plain words (`metric_created`: MetricInfo.created).
+
+    When the query also counted events (`count` among its measurements) and there are some, the reason is that
+    they carry no value: "No events" would be false there."""
     zone = ZoneInfo(result.query.timezone)
     first = result.query.start.astimezone(zone).date()
     last = (result.query.end - timedelta(seconds=1)).astimezone(zone).date()
@@ -65,8 +75,66 @@ def empty_reason(result: AggregateResult, metric_name: str, metric_created: str 
                 f"{metric_name} was first received on {created.astimezone(zone).date()}, after this range "
                 f"({first} to {last}): there is nothing to chart before then."
             )
+    frame = result.frame
+    events = int(frame["count"].sum()) if "count" in frame and not frame.empty else 0
+    if measurement == "sum_value" and events:
+        return (
+            f"{events:,} {metric_name} events between {first} and {last}, but none carries a value ($value): "
+            "there is no sum of value to chart. Pick Events or Unique profiles for this metric."
+        )
     where = f" with the filter {', '.join(result.query.filters)}" if result.query.filters else ""
     return f"No {metric_name} events between {first} and {last}{where}. Try a longer range."
+
+
+def period_unique_query(query: AggregateQuery) -> AggregateQuery:
+    """The query behind 'unique profiles in the period': Klaviyo counts uniques per bucket only, so ask for
+    month buckets without a breakdown; a range inside one calendar month is then exact."""
+    return replace(query, interval="month", measurements=("unique",), by=())
+
+
+def period_uniques(result: AggregateResult) -> tuple[float, int]:
+    """(unique profiles, how many month buckets were added to get it). With one bucket the figure is exact; with
+    more, a profile active in two months counts twice (the page says so)."""
+    frame = result.frame
+    if frame.empty:
+        return 0.0, 0
+    per_bucket = frame.groupby("date")["unique"].sum()
+    return float(per_bucket.sum()), len(per_bucket)
+
+
+DECIMALS = {"count": 0, "sum_value": 2, "unique": 0}
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One KPI tile as the page shows it: no arrow without a previous figure (the help says why instead)."""
+
+    title: str
+    value: str
+    delta: str | None
+    help: str | None
+
+
+def tile(now: AggregateResult, before: AggregateResult, measurement: str, measurement_label: str, days: int) -> Tile:
+    """The tile for one metric: `now`/`before` are the chart's results, or for `unique` the
+    `period_unique_query` results (unique profiles in the period, not per bucket)."""
+    if measurement == "unique":
+        figure, months = period_uniques(now)
+        change = Change("unique", figure, period_uniques(before)[0])
+        name = "Unique profiles in the period" if months <= 1 else f"Unique profiles ({months} calendar months added)"
+    else:
+        change = next(c for c in compare(now, before) if c.measurement == measurement)
+        name = measurement_label
+    delta = format_ratio(change)
+    notes = []
+    if measurement == "unique" and months > 1:
+        notes.append(
+            "Klaviyo counts unique profiles per bucket only: this adds the calendar months the range touches, "
+            "so a profile active in two months counts twice."
+        )
+    if delta is None:
+        notes.append(f"Nothing to compare with: no {name.lower()} in the {days} days before.")
+    return Tile(name, f"{change.current:,.{DECIMALS[measurement]}f}", delta, " ".join(notes) or None)
 
 
 def to_csv(frame: pd.DataFrame) -> str:

@@ -19,7 +19,7 @@ import pandas as pd
 from klaviyo_core.http import KlaviyoClient
 from klaviyo_core.reports.cache import ReportCache
 from klaviyo_core.reports.fetch import Report, budgeted_report, cached_only, results
-from klaviyo_core.reports.names import Label, resource_labels
+from klaviyo_core.reports.flow_names import Label, resource_labels
 
 FLOW_VALUES_PATH = "/api/flow-values-reports"
 FLOW_SERIES_PATH = "/api/flow-series-reports"

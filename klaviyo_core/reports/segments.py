@@ -13,7 +13,7 @@ import pandas as pd
 from klaviyo_core.http import KlaviyoClient
 from klaviyo_core.reports.cache import ReportCache
 from klaviyo_core.reports.fetch import Report, budgeted_report, cached_only, results
-from klaviyo_core.reports.names import resource_names
+from klaviyo_core.reports.flow_names import resource_names
 
 SEGMENT_VALUES_PATH = "/api/segment-values-reports"
 SEGMENT_STATISTICS = ("total_members", "members_added", "members_removed", "net_members_changed")

@@ -114,7 +114,9 @@ class SandboxApp:
         decision = None
         if self.config.rate_limits:
             limited = limited_operation(operation, req.arg)  # e.g. profile_count: 1/s, 15/m
-            decision = self.limiter.hit(limited.operation_id, limited.burst_per_second, limited.steady_per_minute)
+            decision = self.limiter.hit(
+                limited.operation_id, limited.burst_per_second, limited.steady_per_minute, limited.daily
+            )
             if not decision.allowed:
                 raise throttled(decision.retry_after)
         if isinstance(fault, ApiError):

@@ -5,7 +5,8 @@ Klaviyo (facts §15, §17): required `statistics`, `timeframe` and `conversion_m
 it. Rate limits 1/s and 2/min come from the spec table through dispatch.
 EMULATOR CHOICES: one row per campaign message that had recipients in the timeframe; every answer is one page
 (no next `page_cursor`); group_by and filter attributes without sandbox data are refused (never silently
-ignored); an unknown `conversion_metric_id` is 400 on its pointer. The 225/day cap is not modelled yet.
+ignored); an unknown `conversion_metric_id` is 400 on its pointer. The 225/day cap is the engine limiter's
+(the spec's daily `x-klaviyo-ratelimit`).
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
@@ -26,6 +27,7 @@ def page() -> AppTest:
 
     store = embedded_sandbox().server.app.store
     seed_demo_events(store, days=60, profiles=300, sessions_per_day=80)
+    load_cache_clear()  # an earlier test in this process may have cached the metrics list before the seed
     at.switch_page("klaviyo_app/app_pages/metrics.py").run()
     assert not at.exception, at.exception
     return at
@@ -67,10 +69,14 @@ def test_default_view_charts_placed_order_with_kpis_table_and_csv(page: AppTest)
     orders = label(page, "Placed Order")
     assert page.multiselect(key="metrics_pick").value == [orders]
     spec, rows = chart_spec_and_rows(page)
-    assert spec["mark"]["type"] == "line"
-    assert spec["encoding"]["x"]["field"] == "date" and spec["encoding"]["y"]["field"] == "count"
-    assert [t["field"] for t in spec["encoding"]["tooltip"]] == ["date", "series", "count"]
+    line, points = spec["layer"]
+    assert line["mark"]["type"] == "line" and points["mark"]["type"] == "point"
+    assert line["encoding"]["x"]["field"] == "start" and line["encoding"]["y"]["field"] == "count"
+    assert [t["field"] for t in line["encoding"]["tooltip"]] == ["period", "series", "count"]
     assert len(rows) == 30 and sum(r["count"] for r in rows) > 0
+    assert rows[-1]["in_progress"] and rows[-1]["period"].endswith("(so far)")  # today is not over
+    assert not any(r["in_progress"] for r in rows[:-1])
+    assert any("The last bucket is still in progress" in c.value for c in page.caption)
     (tile,) = page.metric
     assert tile.label == f"{orders} · Events"
     assert int(tile.value.replace(",", "")) == sum(r["count"] for r in rows)
@@ -89,12 +95,20 @@ def test_second_metric_bar_chart_and_breakdown(page: AppTest) -> None:
     assert not page.exception, page.exception
     spec, rows = chart_spec_and_rows(page)
     assert spec["mark"]["type"] == "bar" and spec["encoding"]["y"]["field"] == "sum_value"
+    assert spec["encoding"]["xOffset"]["field"] == "series" and spec["encoding"]["y"].get("stack") is None
     assert {r["metric"] for r in rows} == {orders, carts}
     assert len(page.metric) == 2
+    assert all(tile.label.endswith("Sum of value (USD)") for tile in page.metric)  # carts are not revenue
     page.selectbox(key="metrics_breakdown").set_value("$attributed_channel").run()
     assert not page.exception, page.exception
-    _, rows = chart_spec_and_rows(page)
-    assert {f"{orders} · email", f"{orders} · (not set)"} <= {r["series"] for r in rows}
+    spec, rows = chart_spec_and_rows(page)
+    assert spec["encoding"]["xOffset"]["field"] == "metric" and spec["encoding"]["y"]["stack"] == "zero"
+    assert spec["encoding"]["color"]["title"] == "Attributed channel"
+    assert spec["encoding"]["color"]["legend"]["labelLimit"] == 0
+    assert {f"{orders} · email", f"{orders} · (no attributed channel)"} <= {r["series"] for r in rows}
+    assert not any("(not set)" in r["series"] for r in rows)
+    assert any("'(no attributed channel)' groups events Klaviyo did not attribute" in c.value for c in page.caption)
+    assert "Attributed channel" in page.dataframe[0].value.columns
 
 
 def test_repeat_view_comes_from_cache(page: AppTest) -> None:
@@ -127,6 +141,7 @@ def test_timezone_defaults_to_the_account_and_moves_buckets(page: AppTest) -> No
     page.date_input(key="metrics_custom_range").set_value((date(2026, 3, 1), date(2026, 3, 4))).run()
     _, rows = chart_spec_and_rows(page)
     assert [r["count"] for r in rows] == [0, 1, 0, 0]
+    assert not any(r["partial"] for r in rows)
     page.selectbox(key="metrics_timezone").set_value("UTC").run()
     _, rows = chart_spec_and_rows(page)
     assert [r["count"] for r in rows] == [0, 0, 1, 0]
@@ -136,3 +151,80 @@ def load_cache_clear() -> None:
     import streamlit as st
 
     st.cache_data.clear()
+
+
+def test_revenue_is_offered_for_orders_only_with_the_currency(page: AppTest) -> None:
+    options = page.selectbox(key="metrics_measurement").options
+    assert options == ["Events", "Revenue (USD)", "Unique profiles"]  # Placed Order records sales
+    page.multiselect(key="metrics_pick").set_value([label(page, "Viewed Product")]).run()
+    assert "Sum of value (USD)" in page.selectbox(key="metrics_measurement").options
+    assert not any(o.startswith("Revenue") for o in page.selectbox(key="metrics_measurement").options)
+
+
+def test_metric_without_values_offers_no_sum_and_says_events_exist(page: AppTest) -> None:
+    from klaviyo_app.ui.sandbox import embedded_sandbox
+
+    now = int(datetime.now(ZoneInfo("UTC")).timestamp())
+    add_events(embedded_sandbox().server.app.store, "Clicked Email", [(now - 86400 * d, "Z", 0.0, {}) for d in (1, 2)])
+    load_cache_clear()
+    page.run()
+    page.multiselect(key="metrics_pick").set_value(["Clicked Email (API)"]).run()
+    assert page.selectbox(key="metrics_measurement").options == ["Events", "Unique profiles"]
+    page.multiselect(key="metrics_pick").select(label(page, "Placed Order")).run()
+    page.selectbox(key="metrics_measurement").set_value("sum_value").run()
+    assert not page.exception, page.exception
+    (info,) = page.info
+    assert "2 Clicked Email (API) events between" in info.value and "none carries a value" in info.value
+    assert "No Clicked Email" not in info.value
+
+
+def test_tiles_without_a_previous_period_show_no_arrow(page: AppTest) -> None:
+    from klaviyo_app.ui.sandbox import embedded_sandbox
+
+    now = int(datetime.now(ZoneInfo("UTC")).timestamp())
+    add_events(embedded_sandbox().server.app.store, "Fresh Signup", [(now - 3600, "Z", 0.0, {})])
+    load_cache_clear()
+    page.run()
+    page.multiselect(key="metrics_pick").set_value(["Fresh Signup (API)"]).run()
+    (tile,) = page.metric
+    assert tile.value == "1" and not tile.delta  # no "↑ no previous data"
+    assert "Nothing to compare with: no events in the 30 days before." in tile.help
+
+
+def test_unique_profiles_are_counted_over_the_period(page: AppTest) -> None:
+    from klaviyo_app.ui.sandbox import embedded_sandbox
+
+    day = datetime(2026, 3, 2, 15, tzinfo=ZoneInfo("UTC"))
+    rows: list[tuple[int, str, float, dict[str, Any]]] = [
+        (int((day + timedelta(days=d, hours=h)).timestamp()), p, 1.0, {})
+        for d in range(3)
+        for h in range(3)
+        for p in "AB"
+    ]
+    add_events(embedded_sandbox().server.app.store, "Viewed Page", rows)
+    load_cache_clear()
+    page.run()
+    page.multiselect(key="metrics_pick").set_value(["Viewed Page (API)"]).run()
+    page.selectbox(key="metrics_preset").set_value("Custom").run()
+    page.date_input(key="metrics_custom_range").set_value((date(2026, 3, 1), date(2026, 3, 10))).run()
+    page.selectbox(key="metrics_interval").set_value("hour").run()
+    page.selectbox(key="metrics_measurement").set_value("unique").run()
+    assert not page.exception, page.exception
+    (tile,) = page.metric
+    assert tile.label == "Viewed Page (API) · Unique profiles in the period"
+    assert tile.value == "2"  # A and B, not an hourly average
+
+
+def test_weekly_buckets_start_with_the_range(page: AppTest) -> None:
+    page.selectbox(key="metrics_preset").set_value("Custom").run()
+    first = date.today() - timedelta(days=40)
+    while first.weekday() != 2:  # a Wednesday
+        first -= timedelta(days=1)
+    page.date_input(key="metrics_custom_range").set_value((first, first + timedelta(days=20))).run()
+    page.selectbox(key="metrics_interval").set_value("week").run()
+    spec, rows = chart_spec_and_rows(page)
+    assert rows[0]["start"].date() == first and rows[0]["partial"]
+    assert [r["start"].weekday() for r in rows[1:]] == [0] * (len(rows) - 1)
+    ticks = spec["layer"][0]["encoding"]["x"]["axis"]["values"]
+    assert len(ticks) == len(rows)
+    assert any("cut by the range" in c.value for c in page.caption)

@@ -32,8 +32,8 @@ def test_campaigns_to_csv_then_from_cache(run, tmp_path: Path) -> None:  # type:
     first = run("--timeframe", "last_30_days", "--conversion-metric", "Placed Order", "--out", str(out))
     assert first.exit_code == 0, first.output
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("campaign,channel,campaign_id") and len(lines) == 5
-    assert any(line.startswith("Summer Sale Launch,email,") for line in lines)
+    assert lines[0].startswith("campaign,message,tags,channel,campaign_id") and len(lines) == 5
+    assert any(line.startswith("Summer Sale Launch,Summer Sale Launch (email),") for line in lines), lines
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert "fresh from the API" in first.output and "(estimate)" in first.output
     again = run("--timeframe", "last_30_days")
