@@ -25,10 +25,11 @@ from typing import Any
 
 from klaviyo_core.accounts.confirm import LiveConfirmation
 from klaviyo_core.accounts.target import Target
-from klaviyo_core.csvfile.write import write_csv
+from klaviyo_core.csvfile.write import csv_text, write_csv
 from klaviyo_core.events.bulk import BULK_PATH, MAX_BULK_EVENTS, BulkResult
 from klaviyo_core.events.model import Event, EventError, build_event, event_attributes, parse_properties, profile_data
 from klaviyo_core.events.send import guard_write
+from klaviyo_core.history import EVENTS_HISTORICAL, counts_of, history_target, recording
 from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.errors import KlaviyoError
 from klaviyo_core.http.explain import explain
@@ -188,13 +189,26 @@ def import_events(
     target: Target | None = None,
     confirmation: LiveConfirmation | None = None,
     progress: Callable[[int, int], None] | None = None,
+    file_name: str = "",
 ) -> ImportResult:
     """Send the plan's jobs; a failed job is reported per row and the rest still go. LIVE needs a fresh
-    confirmation (`LiveSendNotConfirmed` otherwise, nothing sent). Re-sending a job is harmless (unique ids)."""
+    confirmation (`LiveSendNotConfirmed` otherwise, nothing sent). Re-sending a job is harmless (unique ids).
+    The run and its per-row report go to the write history under `file_name`."""
     result = ImportResult(row_status={e.row: f"invalid: {e.field}: {e.message}" for e in plan.errors if e.row})
     if not plan.events:
         return result
     guard_write(client, target, confirmation)
+    with recording(history_target(client, target), EVENTS_HISTORICAL, file_name) as run:
+        _send_jobs(client, plan, result, progress)
+        sent = result.accepted_events + result.failed_events
+        counts = counts_of(sent, result.accepted_events, result.failed_events, len(plan.errors))
+        run.finish(counts, report_text=csv_text(report_rows(result.row_status)))
+    return result
+
+
+def _send_jobs(
+    client: KlaviyoClient, plan: ImportPlan, result: ImportResult, progress: Callable[[int, int], None] | None
+) -> None:
     for index, body in enumerate(import_bodies(plan)):
         rows = plan.rows[index * MAX_BULK_EVENTS : (index + 1) * MAX_BULK_EVENTS]
         result.batches += 1
@@ -209,7 +223,6 @@ def import_events(
             result.row_status.update(dict.fromkeys(rows, f"not sent: {why.what}"))
         if progress:
             progress(min(len(plan.events), (index + 1) * MAX_BULK_EVENTS), len(plan.events))
-    return result
 
 
 def report_rows(row_status: Mapping[int, str]) -> list[tuple[object, ...]]:
