@@ -326,6 +326,11 @@ def _page() -> None:
     """Inputs -> the core (beside the page) -> results, top to bottom."""
     st.title("Profile upload")
     st.caption("CSV (any encoding, comma/semicolon/tab) → map columns → validate every row → import as bulk jobs.")
+    st.page_link(
+        "klaviyo_app/app_pages/history.py",
+        label="Earlier imports and their reports: History",
+        icon=":material/history:",
+    )
     target = _target()
     _sweep_once()
     _resume_offer(target)

@@ -116,7 +116,8 @@ def _send_labels(plan: LabelPlan, run_key: tuple[str, str, str], effect: str) ->
     with guarded() as sending:
         try:
             token = take_confirmation(TARGET, effect, "tags_label_confirm")
-            sent = send_labels(get_client(), plan, on_progress=show, target=TARGET, confirmation=token)
+            name = getattr(st.session_state.get("tags_file"), "name", "")
+            sent = send_labels(get_client(), plan, on_progress=show, target=TARGET, confirmation=token, file_name=name)
         except TargetError as exc:
             render_refusal(exc)
             return
@@ -132,8 +133,9 @@ def _send_labels(plan: LabelPlan, run_key: tuple[str, str, str], effect: str) ->
         show_text(
             "success",
             f"Started bulk import job(s) for {sent.profiles_sent} profile(s): " + ", ".join(sent.jobs) + ". "
-            "Follow them on the profile upload page.",
+            "Klaviyo finishes them in the background; the run and its per-profile report are on the History page.",
         )
+        st.page_link("klaviyo_app/app_pages/history.py", label="Open History", icon=":material/history:")
     else:
         st.success("Nothing to add: every profile already has these labels.")
 
@@ -182,7 +184,14 @@ def _apply_controls(digest: str, plan) -> None:  # type: ignore[no-untyped-def]
         TARGET,
         effect,
         "tags_confirm",
-        lambda token: apply_plan(get_client(), plan, on_progress=show, target=TARGET, confirmation=token),
+        lambda token: apply_plan(
+            get_client(),
+            plan,
+            on_progress=show,
+            target=TARGET,
+            confirmation=token,
+            file_name=getattr(st.session_state.get("tags_file"), "name", ""),
+        ),
     )
     if result is not None:
         st.session_state[RESULT_KEY] = (digest, result)

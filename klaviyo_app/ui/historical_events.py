@@ -84,7 +84,16 @@ def historical_section(target: Any, client: Any) -> None:
         if not st.button(f"Load {len(plan.events):,} events", key=K_HIST_SEND, disabled=not ready):
             return
         result = confirmed_write(
-            target, effect, K_HIST_CONFIRM, lambda token: import_events(client, plan, target=target, confirmation=token)
+            target,
+            effect,
+            K_HIST_CONFIRM,
+            lambda token: import_events(
+                client,
+                plan,
+                target=target,
+                confirmation=token,
+                file_name=getattr(st.session_state.get(K_HIST_FILE), "name", ""),
+            ),
         )
         if result is None:
             return

@@ -34,6 +34,7 @@ def render_app() -> None:
         st.Page(PAGES_DIR / "see_what_landed.py", title="See what landed", icon=":material/person_search:"),
         st.Page(PAGES_DIR / "audience_export.py", title="Audience export", icon=":material/ios_share:"),
         st.Page(PAGES_DIR / "catalog.py", title="Catalog", icon=":material/inventory_2:"),
+        st.Page(PAGES_DIR / "history.py", title="History", icon=":material/history:"),
     ]
 
     with st.sidebar:

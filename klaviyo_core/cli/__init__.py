@@ -34,6 +34,7 @@ SUBCOMMANDS: dict[str, str] = {
     "catalog": "klaviyo_core.cli.catalog",
     "audiences": "klaviyo_core.cli.audiences",
     "reports": "klaviyo_core.cli.reports",
+    "history": "klaviyo_core.cli.history",
 }
 
 

@@ -237,7 +237,9 @@ def _import(
     confirmation = live_confirmation(ctx, action, confirm)
     with guard():
         try:
-            result = import_events(client, plan, target=target_from(ctx), confirmation=confirmation)
+            result = import_events(
+                client, plan, target=target_from(ctx), confirmation=confirmation, file_name=file.name
+            )
         except LiveSendNotConfirmed as exc:
             refuse_write(exc)
     for index, why in result.failures:

@@ -22,6 +22,7 @@ PAGES = [
     "klaviyo_app/app_pages/audience_export.py",
     "klaviyo_app/app_pages/campaigns.py",
     "klaviyo_app/app_pages/catalog.py",
+    "klaviyo_app/app_pages/history.py",
 ]
 
 
