@@ -6,6 +6,7 @@ from klaviyo_core.audiences.export import (
     PLATFORMS,
     Audience,
     ExportResult,
+    audience_size,
     export_audience,
     hashed_columns,
     list_audiences,
@@ -13,6 +14,8 @@ from klaviyo_core.audiences.export import (
     normalise_phone,
     resolve_audience,
 )
+from klaviyo_core.audiences.export_fields import DEFAULT_FIELDS, EXPORT_FIELDS, parse_fields
+from klaviyo_core.audiences.export_progress import ExportProgress, members_ceiling
 from klaviyo_core.audiences.lookup import (
     ChannelConsent,
     EventLine,
@@ -24,13 +27,17 @@ from klaviyo_core.audiences.lookup import (
 )
 
 __all__ = [
+    "DEFAULT_FIELDS",
+    "EXPORT_FIELDS",
     "KINDS",
     "PLATFORMS",
     "Audience",
     "ChannelConsent",
     "EventLine",
+    "ExportProgress",
     "ExportResult",
     "ProfileView",
+    "audience_size",
     "consent_rows",
     "export_audience",
     "find_profile",
@@ -38,7 +45,9 @@ __all__ = [
     "identifier_kind",
     "latest_events",
     "list_audiences",
+    "members_ceiling",
     "normalise_email",
     "normalise_phone",
+    "parse_fields",
     "resolve_audience",
 ]
