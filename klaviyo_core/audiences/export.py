@@ -22,10 +22,13 @@ Why it is built this way:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import queue
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -194,18 +197,15 @@ def _read_pages(
     on_progress: Callable[[ExportProgress], None] | None,
     clock: EtaClock,
 ) -> None:
-    """Page after page: rows appended and flushed to disk, then the checkpoint (see export_checkpoint.py)."""
+    """Page after page: rows appended and flushed, then the checkpoint (see export_checkpoint.py). The next page
+    is already being read while this one is written (`prefetch_pages`), so the writing costs no request time."""
     with open_private(partial, "r+b") as fh:
         fh.truncate(cp.size)  # rows written after the last checkpoint are read again, never kept twice
         fh.seek(cp.size)
-        while cp.next_page:
-            doc = client.get(cp.next_page) or {}
-            items = doc.get("data") or []
+        for items, next_page in prefetch_pages(client, cp.next_page):
             fh.write("".join(csv_line(member_row(item, columns, hashed)) for item in items).encode("utf-8"))
             fh.flush()
-            os.fsync(fh.fileno())
-            cp.size, cp.rows, cp.pages = fh.tell(), cp.rows + len(items), cp.pages + 1
-            cp.next_page = _relative((doc.get("links") or {}).get("next"), cp.next_page)
+            cp.size, cp.rows, cp.pages, cp.next_page = fh.tell(), cp.rows + len(items), cp.pages + 1, next_page
             save_checkpoint(cp)
             if on_row is not None and items:
                 on_row(cp.rows)
@@ -222,6 +222,38 @@ def _resume_point(key: str, partial: Path, current: Target) -> ExportCheckpoint 
         drop_checkpoint(key)  # the partial file is gone or shorter than recorded: start afresh
         return None
     return cp
+
+
+def prefetch_pages(client: KlaviyoClient, first: str | None) -> Iterator[tuple[list[Any], str | None]]:
+    """(members, path of the next page) in order; one thread reads the next page while the caller handles this
+    one (a cursor allows no more than one request ahead). A failure is raised here, where the caller is."""
+    pages: queue.Queue[tuple[list[Any], str | None] | BaseException | None] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def fetch() -> None:
+        url = first
+        try:
+            while url and not stop.is_set():
+                doc = client.get(url) or {}
+                following = _relative((doc.get("links") or {}).get("next"), url)
+                pages.put((doc.get("data") or [], following))
+                url = following
+            pages.put(None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread, which raises it
+            pages.put(exc)
+
+    reader = threading.Thread(target=fetch, name="audience-export-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := pages.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while reader.is_alive():  # unblock a reader waiting to put a page nobody will take
+            with contextlib.suppress(queue.Empty):
+                pages.get(timeout=0.05)
 
 
 def _relative(next_url: str | None, current: str) -> str | None:
