@@ -1,11 +1,13 @@
 """Audience export speed: members a second as a share of the members endpoint's rate ceiling (goal >= 90%).
 
 GET /api/lists/{id}/profiles allows 75/s and 750/min (spec `x-klaviyo-ratelimit`), 100 members a page, so the
-ceiling is 12.5 pages (1,250 members) a second. The sandbox runs in a process of its own with both windows
-scaled (`--window-scale`, the client's `rate_limit_scale` to match), so several "minutes" pass in seconds. The
-ratio counts only the pages after the first window: the first window's budget can be spent at burst speed, which
-would overstate a long export's rate.
-Usage: python bench/audience_export.py [--members 60000] [--scale 0.1]
+ceiling is 12.5 pages (1,250 members) a second. The sandbox runs in a process of its own with the limits on
+(`--window-scale`, matched by the client's `rate_limit_scale`). The ratio is counted over whole steady windows
+from the start (members written by the end of the last whole "minute" / what the ceiling allows in that time):
+a part of a window would overstate the rate, as a window's budget can be spent at burst speed. The export must
+outlast one window, so the list must hold more than 750 pages (75,000 members). A scale below 1 is only fair
+when the sandbox itself serves pages faster than the scaled ceiling (see the raw rate printed).
+Usage: python bench/audience_export.py [--members 90000] [--scale 1.0]
 """
 
 from __future__ import annotations
@@ -60,8 +62,8 @@ def start(db: Path, scale: float) -> tuple[subprocess.Popen[str], str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--members", type=int, default=60_000)
-    parser.add_argument("--scale", type=float, default=0.1, help="window scale on both client and sandbox")
+    parser.add_argument("--members", type=int, default=90_000)
+    parser.add_argument("--scale", type=float, default=1.0, help="window scale on both client and sandbox")
     args = parser.parse_args()
     op = operation_by_id("get_profiles_for_list")
     window = 60.0 * args.scale
@@ -85,14 +87,19 @@ def main() -> None:
         finally:
             proc.terminate()
             proc.wait(timeout=10)
-    after = [(t, rows) for t, rows in marks if t >= window]
-    steady = (after[-1][1] - after[0][1]) / (after[-1][0] - after[0][0]) if len(after) > 1 else float("nan")
+    whole = int(elapsed // window)
     limits = f"{op.burst_per_second}/s burst, {op.steady_per_minute}/min steady"
-    print(f"operation {op.operation_id}: {limits}; window scale {args.scale}")
+    print(f"operation {op.operation_id}: {limits}; window scale {args.scale} (a 'minute' of {window:.1f} s)")
     print(f"exported {result.rows:,} members in {elapsed:.1f} s: {result.rows / elapsed:,.0f} members/s overall")
     print(f"ceiling at this scale: {ceiling:,.0f} members/s (page size 100)")
-    print(f"after the first window ({window:.1f} s): {steady:,.0f} members/s = {steady / ceiling:.1%} of the ceiling")
-    print("RESULT:", "PASS" if steady / ceiling >= 0.9 else "BELOW GOAL", "(goal >= 90%)")
+    if not whole:
+        print("the export ended within one window: raise --members to measure the ratio")
+        return
+    span = whole * window
+    done = max((rows for t, rows in marks if t <= span), default=0)
+    ratio = done / (span * ceiling)
+    print(f"in {whole} whole window(s) ({span:.1f} s): {done:,} members = {ratio:.1%} of the ceiling")
+    print("RESULT:", "PASS" if ratio >= 0.9 else "BELOW GOAL", "(goal >= 90%)")
 
 
 if __name__ == "__main__":
