@@ -13,11 +13,11 @@ import streamlit as st
 
 from klaviyo_app.ui.client import get_target
 from klaviyo_app.ui.errors import guarded
+from klaviyo_app.ui.links import PROFILE_UPLOAD, page_link
 from klaviyo_app.ui.text import show_md, show_text
 from klaviyo_core import history
 
 LIMITS = (50, 200, 1000)
-PROFILE_UPLOAD = "klaviyo_app/app_pages/profiles_upload.py"
 
 st.title("History")
 st.caption(
@@ -39,12 +39,12 @@ limit = st.selectbox("Show the latest", LIMITS, key="history_limit", format_func
 runs = history.load_runs(target.account_id, limit)
 if not runs:
     st.info("Nothing has been written to this account from this workbench yet.")
-    st.page_link(PROFILE_UPLOAD, label="Import profiles", icon=":material/group:")
+    page_link(PROFILE_UPLOAD, "Import profiles", ":material/group:")
     st.stop()
 st.dataframe(pd.DataFrame([run.row() for run in runs]), hide_index=True, key="history_table")
 if any(run.status == history.INTERRUPTED and run.kind == history.PROFILE_IMPORT for run in runs):
     st.warning("An interrupted profile import can be resumed on the Profile upload page: nothing is sent twice.")
-    st.page_link(PROFILE_UPLOAD, label="Resume on Profile upload", icon=":material/group:")
+    page_link(PROFILE_UPLOAD, "Resume on Profile upload", ":material/group:")
 
 st.subheader("Download a report again")
 with_reports = [run for run in runs if history.report_path(run) is not None]

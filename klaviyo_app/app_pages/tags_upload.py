@@ -12,6 +12,7 @@ import streamlit as st
 from klaviyo_app.ui.client import get_client, get_target
 from klaviyo_app.ui.confirm import confirm_box, confirmed_write, render_refusal, take_confirmation
 from klaviyo_app.ui.errors import guarded
+from klaviyo_app.ui.links import HISTORY, page_link
 from klaviyo_app.ui.text import md_escape, show_text
 from klaviyo_core.accounts import Target, TargetError
 from klaviyo_core.tags import (
@@ -135,7 +136,7 @@ def _send_labels(plan: LabelPlan, run_key: tuple[str, str, str], effect: str) ->
             f"Started bulk import job(s) for {sent.profiles_sent} profile(s): " + ", ".join(sent.jobs) + ". "
             "Klaviyo finishes them in the background; the run and its per-profile report are on the History page.",
         )
-        st.page_link("klaviyo_app/app_pages/history.py", label="Open History", icon=":material/history:")
+        page_link(HISTORY, "Open History", ":material/history:")
     else:
         st.success("Nothing to add: every profile already has these labels.")
 
