@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from klaviyo_app.ui.client import get_client
+from klaviyo_app.ui.client import get_client, get_target
 from klaviyo_app.ui.errors import guarded
 from klaviyo_app.ui.text import show_md
 from klaviyo_core import audiences
@@ -31,13 +31,32 @@ if not choices:
     st.info(f"This account has no {kind}s yet.")
     st.stop()
 picked = st.selectbox(kind.capitalize(), choices, format_func=lambda a: f"{a.name} ({a.id})", key="ae_audience")
+fields = st.multiselect(
+    "Columns",
+    audiences.EXPORT_FIELDS,
+    default=list(audiences.DEFAULT_FIELDS),
+    key="ae_fields",
+    help="Profile fields, and email_consent / sms_consent (each channel's marketing consent).",
+)
 hashing = st.selectbox("Hashes for an ad platform", list(HASHING), key="ae_hashed")
+st.caption(
+    "An interrupted export continues from its last page when you export the same audience with the same "
+    "columns again; the file appears only when every member is in."
+)
 if st.button("Export", type="primary", key="ae_export"):
     st.session_state.pop(RESULT, None)
     platform = HASHING[hashing]
     out = data_dir("exports") / f"{kind}-{picked.id}{'-' + platform if platform else ''}.csv"
-    with guarded() as exporting, st.spinner("Reading members, 100 a page..."):
-        st.session_state[RESULT] = (target, audiences.export_audience(client, picked, out, platform))
+    bar = st.progress(0.0, text="Reading members, 100 a page...")
+
+    def show(progress: audiences.ExportProgress) -> None:
+        bar.progress(progress.fraction or 0.0, text=progress.text())
+
+    with guarded() as exporting:
+        exported = audiences.export_audience(
+            client, picked, out, platform, fields=tuple(fields) or None, target=get_target(), on_progress=show
+        )
+        st.session_state[RESULT] = (target, exported)
     if exporting.failed:
         st.stop()
 kept = st.session_state.get(RESULT)

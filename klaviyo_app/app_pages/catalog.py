@@ -64,7 +64,14 @@ def _apply(digest: str, plan: CatalogPlan) -> None:
         TARGET,
         effect,
         "catalog_confirm",
-        lambda token: apply_catalog(get_client(), plan, target=TARGET, confirmation=token, on_progress=show),
+        lambda token: apply_catalog(
+            get_client(),
+            plan,
+            target=TARGET,
+            confirmation=token,
+            on_progress=show,
+            file_name=getattr(st.session_state.get("catalog_file"), "name", ""),
+        ),
     )
     if result is not None:
         st.session_state[RESULT_KEY] = (digest, result)

@@ -29,6 +29,7 @@ from klaviyo_app.ui.confirm import confirm_box, take_confirmation
 from klaviyo_app.ui.errors import guarded
 from klaviyo_app.ui.import_options import import_options, list_label
 from klaviyo_app.ui.import_results import show_outcome
+from klaviyo_app.ui.links import HISTORY, page_link
 from klaviyo_app.ui.text import md, md_escape, show_md, show_text
 from klaviyo_app.ui.unfinished import offer_resume
 from klaviyo_core.accounts import LiveConfirmation, Target
@@ -326,6 +327,7 @@ def _page() -> None:
     """Inputs -> the core (beside the page) -> results, top to bottom."""
     st.title("Profile upload")
     st.caption("CSV (any encoding, comma/semicolon/tab) → map columns → validate every row → import as bulk jobs.")
+    page_link(HISTORY, "Earlier imports and their reports: History", ":material/history:")
     target = _target()
     _sweep_once()
     _resume_offer(target)

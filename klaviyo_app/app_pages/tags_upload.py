@@ -12,6 +12,7 @@ import streamlit as st
 from klaviyo_app.ui.client import get_client, get_target
 from klaviyo_app.ui.confirm import confirm_box, confirmed_write, render_refusal, take_confirmation
 from klaviyo_app.ui.errors import guarded
+from klaviyo_app.ui.links import HISTORY, page_link
 from klaviyo_app.ui.text import md_escape, show_text
 from klaviyo_core.accounts import Target, TargetError
 from klaviyo_core.tags import (
@@ -116,7 +117,8 @@ def _send_labels(plan: LabelPlan, run_key: tuple[str, str, str], effect: str) ->
     with guarded() as sending:
         try:
             token = take_confirmation(TARGET, effect, "tags_label_confirm")
-            sent = send_labels(get_client(), plan, on_progress=show, target=TARGET, confirmation=token)
+            name = getattr(st.session_state.get("tags_file"), "name", "")
+            sent = send_labels(get_client(), plan, on_progress=show, target=TARGET, confirmation=token, file_name=name)
         except TargetError as exc:
             render_refusal(exc)
             return
@@ -132,8 +134,9 @@ def _send_labels(plan: LabelPlan, run_key: tuple[str, str, str], effect: str) ->
         show_text(
             "success",
             f"Started bulk import job(s) for {sent.profiles_sent} profile(s): " + ", ".join(sent.jobs) + ". "
-            "Follow them on the profile upload page.",
+            "Klaviyo finishes them in the background; the run and its per-profile report are on the History page.",
         )
+        page_link(HISTORY, "Open History", ":material/history:")
     else:
         st.success("Nothing to add: every profile already has these labels.")
 
@@ -182,7 +185,14 @@ def _apply_controls(digest: str, plan) -> None:  # type: ignore[no-untyped-def]
         TARGET,
         effect,
         "tags_confirm",
-        lambda token: apply_plan(get_client(), plan, on_progress=show, target=TARGET, confirmation=token),
+        lambda token: apply_plan(
+            get_client(),
+            plan,
+            on_progress=show,
+            target=TARGET,
+            confirmation=token,
+            file_name=getattr(st.session_state.get("tags_file"), "name", ""),
+        ),
     )
     if result is not None:
         st.session_state[RESULT_KEY] = (digest, result)

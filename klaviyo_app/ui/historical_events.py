@@ -111,7 +111,14 @@ def historical_section(target: Any, client: Any) -> None:
             target,
             effect,
             K_HIST_CONFIRM,
-            lambda token: import_events(client, plan, target=target, confirmation=token, checkpoint=checkpoint),
+            lambda token: import_events(
+                client,
+                plan,
+                target=target,
+                confirmation=token,
+                checkpoint=checkpoint,
+                file_name=getattr(st.session_state.get(K_HIST_FILE), "name", ""),
+            ),
         )
         if result is None:
             return

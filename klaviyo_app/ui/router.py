@@ -36,6 +36,7 @@ def render_app() -> None:
         st.Page(PAGES_DIR / "audience_export.py", title="Audience export", icon=":material/ios_share:"),
         st.Page(PAGES_DIR / "catalog.py", title="Catalog", icon=":material/inventory_2:"),
         st.Page(PAGES_DIR / "consent.py", title="Consent", icon=":material/how_to_reg:"),
+        st.Page(PAGES_DIR / "history.py", title="History", icon=":material/history:"),
     ]
 
     with st.sidebar:

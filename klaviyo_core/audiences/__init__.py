@@ -8,6 +8,7 @@ from klaviyo_core.audiences.export import (
     PLATFORMS,
     Audience,
     ExportResult,
+    audience_size,
     export_audience,
     hashed_columns,
     list_audiences,
@@ -15,6 +16,8 @@ from klaviyo_core.audiences.export import (
     normalise_phone,
     resolve_audience,
 )
+from klaviyo_core.audiences.export_fields import DEFAULT_FIELDS, EXPORT_FIELDS, parse_fields
+from klaviyo_core.audiences.export_progress import ExportProgress, members_ceiling
 from klaviyo_core.audiences.lists import (
     MEMBERS_PAGE_SIZE,
     OPT_IN_PROCESSES,
@@ -38,6 +41,8 @@ from klaviyo_core.audiences.lookup import (
 )
 
 __all__ = [
+    "DEFAULT_FIELDS",
+    "EXPORT_FIELDS",
     "FRESH_SECONDS",
     "KINDS",
     "MEMBERS_PAGE_SIZE",
@@ -47,10 +52,12 @@ __all__ = [
     "ChannelConsent",
     "Count",
     "EventLine",
+    "ExportProgress",
     "ExportResult",
     "MembersPage",
     "ProfileView",
     "age_text",
+    "audience_size",
     "audiences_frame",
     "consent_rows",
     "create_effect",
@@ -62,10 +69,12 @@ __all__ = [
     "latest_events",
     "list_audiences",
     "member_count",
+    "members_ceiling",
     "members_page",
     "normalise_email",
     "normalise_phone",
     "opt_in_effect",
+    "parse_fields",
     "resolve_audience",
     "search_filter",
     "set_opt_in",

@@ -16,6 +16,7 @@ from klaviyo_core.accounts.confirm import LiveConfirmation, require_live_confirm
 from klaviyo_core.accounts.target import Target, check_same_target, target_or_own
 from klaviyo_core.catalog.plan import CREATE, SKIP, UNCHANGED, UPDATE, CatalogPlan, PlannedItem
 from klaviyo_core.csvfile.write import csv_text
+from klaviyo_core.history import CATALOG_APPLY, counts_of, recording
 from klaviyo_core.http.errors import KlaviyoError
 from klaviyo_core.http.explain import explain
 
@@ -59,9 +60,10 @@ def apply_catalog(
     target: Target | None = None,
     confirmation: LiveConfirmation | None = None,
     on_progress: OnProgress | None = None,
+    file_name: str = "",
 ) -> CatalogResult:
     """Send every create and update; raises TargetError (nothing sent) for another target or an unconfirmed
-    LIVE write."""
+    LIVE write. The run and its report go to the write history under `file_name`."""
     current = target_or_own(client, target)
     check_same_target("catalog plan", plan.target, current)
     require_live_confirmation(current, confirmation)
@@ -76,7 +78,16 @@ def apply_catalog(
             result.status[item.line], result.message[item.line] = FAILED, explain(exc).what
         if on_progress is not None:
             on_progress(done, len(writes), f"{item.action} {item.external_id}")
+    _record(current, plan, result, file_name)
     return result
+
+
+def _record(target: Target, plan: CatalogPlan, result: CatalogResult, file_name: str) -> None:
+    """One entry in the write history at the end of a run (the rows not written count as skipped)."""
+    n = result.counts()
+    with recording(target, CATALOG_APPLY, file_name) as run:
+        counts = counts_of(n[DONE] + n[FAILED], n[DONE], n[FAILED], len(plan.items) - n[DONE] - n[FAILED])
+        run.finish(counts, report_text=report_csv(plan, result))
 
 
 def _row_outcome(item: PlannedItem, result: CatalogResult | None) -> tuple[str, str]:

@@ -37,6 +37,7 @@ SUBCOMMANDS: dict[str, str] = {
     "reports": "klaviyo_core.cli.reports",
     "consent": "klaviyo_core.cli.consent",
     "lists": "klaviyo_core.cli.lists",
+    "history": "klaviyo_core.cli.history",
 }
 
 

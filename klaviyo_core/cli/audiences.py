@@ -1,7 +1,10 @@
-"""`python -m klaviyo_core audiences export --list ID|NAME | --segment ID|NAME --out FILE [--hashed meta|google]`.
+"""`python -m klaviyo_core audiences export --list ID|NAME | --segment ID|NAME --out FILE [--fields ...]
+[--hashed meta|google] [--restart]`.
 
-Exit 0 written, 2 bad usage (neither or both of --list/--segment, an unknown name, an unknown platform),
-3 authentication or API failure (nothing is left behind: the file appears only when complete).
+Exit 0 written, 2 bad usage (neither or both of --list/--segment, an unknown name, field or platform, an
+unfinished export made for another account), 3 authentication or API failure: the file appears only when
+complete, and running the same command again resumes from the last page read (`--restart` starts afresh).
+Progress with an ETA goes to stderr, one line every 10 pages.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from pathlib import Path
 import typer
 
 from klaviyo_core import audiences
-from klaviyo_core.cli.common import ExitCode, client_from, err, fail_usage, guard
+from klaviyo_core.accounts import TargetError
+from klaviyo_core.cli.common import ExitCode, client_from, err, fail_usage, guard, refuse_write, target_from
 from klaviyo_core.cli.profile_get import plain
 
 app = typer.Typer(help="Audiences: export a list's or a segment's members to CSV.", no_args_is_help=True)
@@ -32,17 +36,45 @@ def export_command(
     hashed: str = typer.Option(
         None, "--hashed", help="Add email_sha256 and phone_sha256, normalised for 'meta' or 'google'."
     ),
+    fields: str = typer.Option(
+        "email",
+        "--fields",
+        help="Columns, comma-separated: profile fields (email, phone_number, first_name, ...) and "
+        "email_consent, sms_consent.",
+    ),
+    restart: bool = typer.Option(False, "--restart", help="Start afresh instead of resuming an unfinished export."),
 ) -> None:
-    """Members as CSV: email, phone_number (and their SHA-256 for an ad platform's customer-list upload)."""
+    """Members as CSV: the chosen fields (and SHA-256 of email and phone for an ad platform's upload)."""
     kind, wanted = _which(list_, segment)
     if hashed is not None and hashed not in audiences.PLATFORMS:
         fail_usage(f"--hashed is one of {', '.join(audiences.PLATFORMS)}, not '{hashed}'.")
+    try:
+        columns = audiences.parse_fields(fields)
+    except ValueError as exc:
+        fail_usage(str(exc))
     client = client_from(ctx)
+
+    def show(progress: audiences.ExportProgress) -> None:
+        if progress.pages % 10 == 1 or progress.pages < 2:
+            err(progress.text())
+
     with guard():
         try:
             audience = audiences.resolve_audience(client, kind, wanted)
         except ValueError as exc:
             fail_usage(str(exc))
-        result = audiences.export_audience(client, audience, out, hashed)
+        try:
+            result = audiences.export_audience(
+                client,
+                audience,
+                out,
+                hashed,
+                fields=columns,
+                target=target_from(ctx),
+                on_progress=show,
+                resume=not restart,
+            )
+        except TargetError as exc:
+            refuse_write(exc)
     err(f"Wrote {result.rows:,} members of {kind} '{plain(audience.name)}' ({plain(audience.id)}) to {result.path}.")
     raise typer.Exit(ExitCode.OK)

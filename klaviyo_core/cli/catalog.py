@@ -77,7 +77,9 @@ def import_file(
             ctx,
             f"create or update {plan.writes} catalog item(s)",
             confirm_account,
-            lambda target, confirmation: apply_catalog(client, plan, target=target, confirmation=confirmation),
+            lambda target, confirmation: apply_catalog(
+                client, plan, target=target, confirmation=confirmation, file_name=file.name
+            ),
         )
         typer.echo("Result: " + ", ".join(f"{n} {s}" for s, n in result.counts().items()))
     if report is not None:

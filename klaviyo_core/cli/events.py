@@ -264,7 +264,9 @@ def _import(
         if earlier:
             err(f"Resuming: {earlier} job(s) of this file were accepted by this account before; not sent again.")
         try:
-            result = import_events(client, plan, target=target, confirmation=confirmation, checkpoint=checkpoint)
+            result = import_events(
+                client, plan, target=target, confirmation=confirmation, checkpoint=checkpoint, file_name=file.name
+            )
         except LiveSendNotConfirmed as exc:
             refuse_write(exc)
     for index, why in result.failures:

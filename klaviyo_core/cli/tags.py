@@ -57,7 +57,13 @@ def _print_plan(plan: Plan) -> None:
 
 
 def _import_labels(
-    ctx: typer.Context, data: bytes, property_name: str | None, mode: str, dry_run: bool, confirm: str | None
+    ctx: typer.Context,
+    data: bytes,
+    property_name: str | None,
+    mode: str,
+    dry_run: bool,
+    confirm: str | None,
+    file_name: str = "",
 ) -> None:
     if not property_name:
         typer.echo("An email,label file becomes a custom profile property: pass --property NAME.", err=True)
@@ -80,7 +86,7 @@ def _import_labels(
         target = target_from(ctx)
         with guard():
             try:
-                sent = send_labels(client, plan, target=target, confirmation=confirmation)
+                sent = send_labels(client, plan, target=target, confirmation=confirmation, file_name=file_name)
             except TargetError as exc:
                 refuse_write(exc)
             except ImportsStillRunning as exc:
@@ -112,7 +118,7 @@ def import_file(
         typer.echo(f"{file}: {exc}", err=True)
         raise typer.Exit(ExitCode.BAD_INPUT) from None
     if tag_file.shape is Shape.PROFILE_LABELS:
-        _import_labels(ctx, data, property_name, mode, dry_run, confirm_account)
+        _import_labels(ctx, data, property_name, mode, dry_run, confirm_account, file.name)
     client = client_from(ctx)  # exits 2 by itself on a missing or malformed key
     target = target_from(ctx)  # the plan is read from this account and can only be applied to it
     with guard():
@@ -130,6 +136,7 @@ def import_file(
                 on_progress=lambda d, t, m: typer.echo(f"[{d}/{t}] {m}", err=True),
                 target=target,
                 confirmation=confirmation,
+                file_name=file.name,
             ),
         )
         typer.echo("Result: " + ", ".join(f"{n} {s}" for s, n in result.counts().items()))

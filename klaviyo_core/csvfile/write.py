@@ -8,6 +8,15 @@ cell with a single quote (`'`), and that every cell be quoted by RFC 4180's rule
 says the same. We add line feed (0x0A) to the list: a cell holding only a line break then `=...` opens as a
 formula too once the spreadsheet trims it. The apostrophe is shown by plain-text readers; that is the lesser evil.
 
+One exception, the lead's decision for issue 18: a cell that is a plain number (an optional leading `+` or `-`,
+ASCII digits, at most one decimal point or comma followed by digits, nothing else: `+15551234567`, `-12.50`,
+`-3,5`) is written as it is. The trigger characters matter because a formula can call functions, build
+links (HYPERLINK, WEBSERVICE) or run commands through DDE (`=cmd|'/c calc'!A0`); a cell with no letters, no
+second operator, no `(`, `|`, `!` or `@` can express none of that: at most a spreadsheet reads it as a number,
+which it already is. Without the exception an exported phone reads `'+1555...` and ad platforms' customer-list
+uploads reject it. Everything else that starts with a trigger (`+1+cmd|...`, `-2+3`, `=1+1`, `@SUM(...)`) is
+neutralised as before. The same rule is applied by the profile report's vectorised path (`profiles.report_rows`).
+
 Why not `csv.writer` alone: on Python 3.11 it quotes only the characters of its own line terminator, so with
 `lineterminator="\\n"` a cell holding a lone CR goes out unquoted and splits the row when read back (the bug
 this module fixes in the profile report). `quote_cells` quotes every cell holding `,`, `"`, CR or LF.
@@ -18,6 +27,7 @@ columns: a negative count stays a number.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -25,13 +35,17 @@ import pandas as pd
 
 from klaviyo_core.paths import open_private
 
-FORMULA_FIRST = "=+-@\t\r\n"  # a cell starting with one of these is neutralised
+FORMULA_FIRST = "=+-@\t\r\n"  # a cell starting with one of these is neutralised...
+PLAIN_NUMBER = r"[+-]?[0-9]+(?:[.,][0-9]+)?"  # ...unless the whole cell is a plain number (see the docstring)
+_PLAIN_NUMBER = re.compile(PLAIN_NUMBER)
 _QUOTE_IF = (",", '"', "\r", "\n")
 
 
 def neutralise(cell: str) -> str:
     """`cell`, prefixed with an apostrophe when a spreadsheet would read it as a formula."""
-    return "'" + cell if cell and cell[0] in FORMULA_FIRST else cell
+    if cell and cell[0] in FORMULA_FIRST and not _PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
 
 
 def neutralise_cells(cells: Iterable[str]) -> list[str]:

@@ -15,8 +15,10 @@ from typing import Any
 
 from klaviyo_core.accounts.confirm import LiveConfirmation
 from klaviyo_core.accounts.target import Target
+from klaviyo_core.csvfile.write import csv_text
 from klaviyo_core.events.model import Event, EventError, build_event, event_attributes, profile_data
 from klaviyo_core.events.send import guard_write
+from klaviyo_core.history import EVENTS_BULK, counts_of, history_target, recording
 from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.errors import KlaviyoError
 from klaviyo_core.http.explain import Explanation, explain
@@ -98,10 +100,30 @@ def send_bulk(
 ) -> BulkResult:
     """Send events in batches; a failed batch is reported with its explanation and the rest still go.
     `progress(events_done, events_total)` is called after each batch. A LIVE send consumes a fresh
-    confirmation (`LiveSendNotConfirmed` otherwise, nothing sent): a second bulk send must ask again."""
+    confirmation (`LiveSendNotConfirmed` otherwise, nothing sent): a second bulk send must ask again. The run
+    and a per-batch report go to the write history."""
     if not events:
         return BulkResult()
     guard_write(client, target, confirmation)
+    with recording(history_target(client, target), EVENTS_BULK) as run:
+        result = _send_batches(client, events, progress)
+        sent = result.accepted_events + result.failed_events
+        run.finish(counts_of(sent, result.accepted_events, result.failed_events), report_text=batch_report(result))
+    return result
+
+
+def batch_report(result: BulkResult) -> str:
+    """One line per failed batch (a batch fails whole), through the one CSV writer."""
+    rows: list[list[object]] = [["batch", "status", "what happened", "what to do"]]
+    rows += [[index + 1, "not sent", why.what, why.todo] for index, why in result.failures]
+    if not result.failures:
+        rows.append(["all", "sent", f"{result.accepted_events} events in {result.batches} batches", ""])
+    return csv_text(rows)
+
+
+def _send_batches(
+    client: KlaviyoClient, events: list[Event], progress: Callable[[int, int], None] | None
+) -> BulkResult:
     result = BulkResult()
     done = 0
     for index, body in enumerate(bulk_bodies(events)):

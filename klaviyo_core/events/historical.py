@@ -25,7 +25,7 @@ from typing import Any
 
 from klaviyo_core.accounts.confirm import LiveConfirmation
 from klaviyo_core.accounts.target import Target
-from klaviyo_core.csvfile.write import write_csv
+from klaviyo_core.csvfile.write import csv_text, write_csv
 from klaviyo_core.events.bulk import BULK_PATH, MAX_BULK_EVENTS, BulkResult
 from klaviyo_core.events.event_file import (
     DroppedProperty,
@@ -38,6 +38,7 @@ from klaviyo_core.events.event_file import (
 from klaviyo_core.events.import_checkpoint import ImportCheckpoint
 from klaviyo_core.events.model import Event, EventError, build_event, event_attributes, parse_properties, profile_data
 from klaviyo_core.events.send import guard_write
+from klaviyo_core.history import EVENTS_HISTORICAL, counts_of, history_target, recording
 from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.errors import KlaviyoError
 from klaviyo_core.http.explain import explain
@@ -221,14 +222,31 @@ def import_events(
     confirmation: LiveConfirmation | None = None,
     progress: Callable[[int, int], None] | None = None,
     checkpoint: ImportCheckpoint | None = None,
+    file_name: str = "",
 ) -> ImportResult:
     """Send the plan's jobs; a failed job is reported per row and the rest still go. LIVE needs a fresh
     confirmation (`LiveSendNotConfirmed` otherwise, nothing sent). Re-sending a job is harmless (unique ids), but
-    with a `checkpoint` a re-run after a kill skips the jobs this account already accepted (no rate limit spent)."""
+    with a `checkpoint` a re-run after a kill skips the jobs this account already accepted (no rate limit spent).
+    The run and its per-row report go to the write history under `file_name`."""
     result = ImportResult(row_status={e.row: f"invalid: {e.field}: {e.message}" for e in plan.errors if e.row})
     if not plan.events:
         return result
     guard_write(client, target, confirmation)
+    with recording(history_target(client, target), EVENTS_HISTORICAL, file_name) as run:
+        _send_jobs(client, plan, result, progress, checkpoint)
+        sent = result.accepted_events + result.failed_events
+        counts = counts_of(sent, result.accepted_events, result.failed_events, len(plan.errors))
+        run.finish(counts, report_text=csv_text(report_rows(result.row_status, plan)))
+    return result
+
+
+def _send_jobs(
+    client: KlaviyoClient,
+    plan: ImportPlan,
+    result: ImportResult,
+    progress: Callable[[int, int], None] | None,
+    checkpoint: ImportCheckpoint | None,
+) -> None:
     done = checkpoint.accepted() if checkpoint else set()
     todo: list[tuple[int, list[int], str, dict[str, Any]]] = []
     for index, body in enumerate(import_bodies(plan)):
@@ -266,7 +284,6 @@ def import_events(
     result.failures.sort(key=lambda failure: failure[0])
     if checkpoint and result.ok:
         checkpoint.finish()
-    return result
 
 
 def _post_job(client: KlaviyoClient, body: dict[str, Any]) -> None:

@@ -22,6 +22,7 @@ from klaviyo_core import paths
 from klaviyo_core.accounts.confirm import LiveConfirmation
 from klaviyo_core.accounts.target import Target
 from klaviyo_core.csvfile.sniff import detect_format, file_fingerprint
+from klaviyo_core.history import PROFILE_IMPORT, Run, counts_of, recording
 from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.errors import KlaviyoError
 from klaviyo_core.profiles.binding import guard_send
@@ -39,6 +40,7 @@ from klaviyo_core.profiles.progress import Progress, ProgressFn, estimate_rows, 
 from klaviyo_core.profiles.report import write_report
 from klaviyo_core.profiles.sender import ImportStopped, Sender, sent_rows_refused
 from klaviyo_core.profiles.streaming import Producer, stream
+from klaviyo_core.profiles.uploads import upload_name
 from klaviyo_core.profiles.validate import ValidationOptions
 
 CHANNELS = ("email", "sms")
@@ -182,9 +184,21 @@ def _producer(
     return produce
 
 
-def _send(sender: Sender, path: Path, report: Path, produce: Producer | None) -> tuple[Counter[str], tuple[str, ...]]:
+def history_counts(counts: Counter[str]) -> dict[str, int]:
+    """The report's statuses as the write history's four counts (rows still pending count in none)."""
+    return counts_of(
+        sent=counts["imported"] + counts["rejected_by_klaviyo"],
+        ok=counts["imported"],
+        failed=counts["rejected"] + counts["rejected_by_klaviyo"],
+        skipped=counts["skipped_duplicate"],
+    )
+
+
+def _send(
+    sender: Sender, path: Path, report: Path, produce: Producer | None, run: Run
+) -> tuple[Counter[str], tuple[str, ...]]:
     """Pass one while sending (unless it already ran), then pass two; whatever stops it, the report is
-    written (rows not finished say "pending")."""
+    written (rows not finished say "pending") and kept in the write history."""
     ws, cp = sender.ws, sender.cp
     warnings: tuple[str, ...] = ()
     try:
@@ -200,12 +214,13 @@ def _send(sender: Sender, path: Path, report: Path, produce: Producer | None) ->
             sender.report("consent", note)  # "N of M rows will be subscribed (column X)", before it is sent
         sender.subscribe_all(sent_rows_refused(ws))
     except (ImportStopped, KlaviyoError):
-        write_report(path, ws, cp, report)
+        run.finish(history_counts(write_report(path, ws, cp, report)), report_file=report)
         raise
     finally:
         sender.close()
     sender.report("report")
     counts = write_report(path, ws, cp, report)
+    run.finish(history_counts(counts), report_file=report)
     _finish(ws, cp)
     sender.report("done")
     return counts, warnings
@@ -254,8 +269,7 @@ def import_profiles(
     with ws.lock(str(path)):  # one run per import at a time (see Workspace.lock)
         fresh = Checkpoint(import_id, str(path), file_id, mapping.to_json(), options.to_json())
         cp = _start(ws, ws.load(), resume, restart, fresh)
-        if not options.dry_run:
-            guard_send(client, cp, cp is fresh, target, confirmation, adopt)
+        current = None if options.dry_run else guard_send(client, cp, cp is fresh, target, confirmation, adopt)
         report = report_path or ws.dir / "report.csv"
         if options.dry_run:
             warnings = _prepare_dry(ws, cp, path, mapping, options, limits, on_progress)
@@ -281,7 +295,9 @@ def import_profiles(
         )
         streaming = cp.stage in (Stage.NEW, Stage.STREAMING)
         produce = _producer(path, mapping, options, ws, limits, workers) if streaming else None
-        counts, warnings = _send(sender, path, report, produce)
+        assert current is not None  # not a dry run: guard_send answered
+        with recording(current, PROFILE_IMPORT, upload_name(path), interrupted_by=(ImportStopped,)) as run:
+            counts, warnings = _send(sender, path, report, produce, run)
         notes = consent_notes(cp.counts, mapping, options.subscribe)
         return ImportResult(import_id, counts, report, True, ws.dir, cp.counts, None, warnings, notes)
 

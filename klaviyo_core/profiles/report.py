@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from klaviyo_core.csvfile.reader import CsvReader
-from klaviyo_core.csvfile.write import neutralise_cells
+from klaviyo_core.csvfile.write import PLAIN_NUMBER, neutralise_cells
 from klaviyo_core.paths import open_private
 from klaviyo_core.profiles.checkpoint import Checkpoint, ChunkStatus, Workspace
 from klaviyo_core.profiles.prepare import WARNED
@@ -46,7 +46,7 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         s = out[col] if out[col].dtype == object else out[col].astype(str)
-        risky = s.str.match(_DANGEROUS).fillna(False).astype(bool)
+        risky = (s.str.match(_DANGEROUS) & ~s.str.fullmatch(PLAIN_NUMBER)).fillna(False).astype(bool)
         if risky.any():
             out[col] = s.where(~risky, "'" + s)
     return out

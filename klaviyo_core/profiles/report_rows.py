@@ -33,6 +33,7 @@ BATCH_ROWS = 10_000
 RISKY_FIRST = FORMULA_FIRST  # a cell starting with one of these is a formula to a spreadsheet (csvfile.write)
 
 _NL, _COMMA, _APOSTROPHE = ord("\n"), ord(","), ord("'")
+_ZERO, _NINE, _DOT, _PLUS, _MINUS = ord("0"), ord("9"), ord("."), ord("+"), ord("-")
 _RISKY_BYTES = np.zeros(256, dtype=bool)
 _RISKY_BYTES[[ord(c) for c in RISKY_FIRST if c not in "\r\n"]] = True  # plain lines: no cell starts with CR/LF
 
@@ -108,6 +109,20 @@ class _Lines:
         return self._flags[self._pos] == 1
 
 
+def _plain_numbers(data: np.ndarray, starts: np.ndarray, seps: np.ndarray) -> np.ndarray:
+    """Which risky cells are plain numbers (`+15551234567`, `-12.5`), left as they are by the one CSV writer's
+    rule (`csvfile.write.PLAIN_NUMBER`): a sign, digits, at most one `.` between digits (a plain line's cells
+    hold no comma), up to the cell's end."""
+    digit = (data >= _ZERO) & (data <= _NINE)
+    digits = np.concatenate(([0], np.cumsum(digit)))
+    dots = np.concatenate(([0], np.cumsum(data == _DOT)))
+    first, end = starts + 1, seps[np.searchsorted(seps, starts)]
+    n_digits, n_dots = digits[end] - digits[first], dots[end] - dots[first]
+    signed = (data[starts] == _PLUS) | (data[starts] == _MINUS)
+    whole = (n_digits + n_dots == end - first) & (n_dots <= 1) & (end > first)
+    return np.asarray(signed & whole & digit[first] & digit[end - 1])
+
+
 def _plain_rows(text: str, first: int, delimiter: str, width: int, fmt: CellFormatter) -> tuple[list[int], list[str]]:
     """Report cells of whole lines without quotes (one line, one record), vectorised over the block's bytes."""
     if "\r" in text:
@@ -124,6 +139,8 @@ def _plain_rows(text: str, first: int, delimiter: str, width: int, fmt: CellForm
     odd = (np.diff(np.searchsorted(commas, ends), prepend=0) != width - 1) | (lead == _COMMA) | (lead == _NL)
     cell_starts = np.concatenate((starts, commas + 1))
     risky = np.sort(cell_starts[_RISKY_BYTES[data[cell_starts]]])
+    if risky.size:
+        risky = risky[~_plain_numbers(data, risky, np.sort(np.concatenate((commas, ends))))]
     cells_text = np.insert(data, risky, _APOSTROPHE).tobytes().decode("utf-8") if risky.size else text
     bodies = cells_text.split("\n")
     bodies.pop()

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from klaviyo_core.accounts.confirm import LiveConfirmation, require_live_confirmation
 from klaviyo_core.accounts.target import Target, check_same_target, target_or_own
 from klaviyo_core.csvfile.write import csv_text
+from klaviyo_core.history import TAG_APPLY, counts_of, recording
 from klaviyo_core.http.errors import ApiError, KlaviyoError
 from klaviyo_core.http.explain import explain
 from klaviyo_core.tags.files import Shape, TagFile, TagFileError, read_tag_file
@@ -223,16 +224,23 @@ def apply_plan(
     batch_size: int = LINK_BATCH,
     target: Target | None = None,
     confirmation: LiveConfirmation | None = None,
+    file_name: str = "",
 ) -> ApplyResult:
     """Carry out a plan; `on_progress(done, total, message)` is called after every request. Refused before any
     request when the plan was read from another account (TargetMismatch) or the target is LIVE and
-    `confirmation` is missing or spent (LiveWriteNotConfirmed)."""
+    `confirmation` is missing or spent (LiveWriteNotConfirmed). The run and its report go to the write
+    history under `file_name`."""
     if plan.shape is Shape.PROFILE_LABELS:
         raise ValueError("profile label files are applied by klaviyo_core.profile_labels")
     current = target_or_own(client, target)
     check_same_target("tag plan", plan.target, current)
     require_live_confirmation(current, confirmation)
-    return _Applier(client, plan, on_progress, batch_size).run()
+    with recording(current, TAG_APPLY, file_name) as run:
+        result = _Applier(client, plan, on_progress, batch_size).run()
+        n = result.counts()
+        done = counts_of(n[DONE] + n[FAILED], n[DONE], n[FAILED], n[UNCHANGED] + n[SKIPPED])
+        run.finish(done, report_text=report_csv(plan, result))
+    return result
 
 
 def report_rows(plan: Plan, result: ApplyResult | None = None) -> list[dict[str, str]]:

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from klaviyo_core.accounts.confirm import LiveConfirmation, require_live_confirmation
 from klaviyo_core.accounts.target import Target, target_or_own
+from klaviyo_core.csvfile.write import csv_text
+from klaviyo_core.history import LABEL_IMPORT, counts_of, recording
 from klaviyo_core.tags.files import Shape, TagFile
 
 if TYPE_CHECKING:
@@ -131,6 +133,7 @@ class LabelSubmission:
     profiles_up_to_date: int = 0  # merge: profiles that already had every label in the file
     labels_already_there: int = 0  # merge: labels not appended again
     profiles_unchecked: int = 0  # merge: emails a filter cannot quote (a quote or backslash): appended as is
+    sent_plan: LabelPlan | None = field(default=None, repr=False, compare=False)  # what was sent, for the report
 
 
 def running_imports(client: KlaviyoClient) -> list[str]:
@@ -215,11 +218,39 @@ def send_labels(
     stop: threading.Event | None = None,
     target: Target | None = None,
     confirmation: LiveConfirmation | None = None,
+    file_name: str = "",
 ) -> LabelSubmission:
     """Start one bulk import job per 10,000 profiles (jobs finish asynchronously). A merge sends only the
     labels profiles lack, after any running profile import has finished (see the module docstring). A LIVE
-    target needs a fresh `confirmation` (LiveWriteNotConfirmed before any request otherwise)."""
-    require_live_confirmation(target_or_own(client, target), confirmation)
+    target needs a fresh `confirmation` (LiveWriteNotConfirmed before any request otherwise). The run and a
+    per-profile report go to the write history under `file_name`."""
+    current = target_or_own(client, target)
+    require_live_confirmation(current, confirmation)
+    with recording(current, LABEL_IMPORT, file_name) as run:
+        sent = _send_labels(client, plan, on_progress, wait_seconds, stop)
+        skipped = sent.profiles_up_to_date + len(plan.skipped)
+        counts = counts_of(sent.profiles_sent, sent.profiles_sent, 0, skipped)
+        run.finish(counts, report_text=labels_report_csv(sent.sent_plan or plan, sent))
+    return sent
+
+
+def labels_report_csv(plan: LabelPlan, sent: LabelSubmission) -> str:
+    """Per profile what was sent (jobs finish asynchronously: "submitted" names the jobs), then the file's
+    skipped lines; through the one CSV writer."""
+    jobs = ", ".join(sent.jobs)
+    rows: list[list[object]] = [["line", "email", "labels", "status"]]
+    rows += [["", email, "; ".join(labels), f"submitted in job {jobs}"] for email, labels in plan.labels.items()]
+    rows += [[line, "", "", f"skipped: {why}"] for line, why in plan.skipped]
+    return csv_text(rows)
+
+
+def _send_labels(
+    client: KlaviyoClient,
+    plan: LabelPlan,
+    on_progress: ProgressFn | None,
+    wait_seconds: float,
+    stop: threading.Event | None,
+) -> LabelSubmission:
     up_to_date = present = unchecked = 0
     if plan.mode == MERGE and plan.labels:
         wait_for_imports(client, wait_seconds, on_progress=on_progress, stop=stop)
@@ -233,7 +264,7 @@ def send_labels(
         jobs.append((doc or {})["data"]["id"])
         if on_progress:
             on_progress(n, len(bodies), f"Started import job {n} of {len(bodies)}")
-    return LabelSubmission(jobs, plan.profile_count, up_to_date, present, unchecked)
+    return LabelSubmission(jobs, plan.profile_count, up_to_date, present, unchecked, plan)
 
 
 def submit_labels(client: KlaviyoClient, plan: LabelPlan, on_progress: ProgressFn | None = None) -> list[str]:

@@ -271,6 +271,8 @@ register_schema(
         PRIMARY KEY (list_id, profile_id)
     ) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS list_members_profile ON list_members(profile_id);
+    -- members in page order (lists/store.member_page): without it each page sorted the whole list
+    CREATE INDEX IF NOT EXISTS list_members_joined ON list_members(list_id, joined_at, profile_id);
     """,
     ("list_members",),
 )

@@ -39,6 +39,7 @@ def test_export_a_list_hashed_for_meta() -> None:
     assert not at.exception, at.exception
     picker = at.selectbox(key="ae_audience")
     at = picker.select_index(picker.options.index(f"{name} ({list_id})")).run()
+    at = at.multiselect(key="ae_fields").select("sms_consent").run()
     at = at.selectbox(key="ae_hashed").select("Meta (email and phone SHA-256)").run()
     at = at.button(key="ae_export").click().run()
     assert not at.exception, at.exception
@@ -48,4 +49,5 @@ def test_export_a_list_hashed_for_meta() -> None:
 
     rows = list(csv.DictReader(data_dir("exports", f"list-{list_id}-meta.csv").open(encoding="utf-8")))
     assert sorted(r["email"] for r in rows) == emails
+    assert list(rows[0]) == ["email", "sms_consent", "email_sha256", "phone_sha256"]
     assert all(r["email_sha256"] == hashlib.sha256(r["email"].encode()).hexdigest() for r in rows)

@@ -24,6 +24,7 @@ PAGES = [
     "klaviyo_app/app_pages/campaigns.py",
     "klaviyo_app/app_pages/catalog.py",
     "klaviyo_app/app_pages/consent.py",
+    "klaviyo_app/app_pages/history.py",
 ]
 
 

@@ -126,6 +126,8 @@ def test_profile_label_merge_twice_adds_nothing_and_says_so() -> None:
     at.button(key="tags_label_submit").click().run()
     assert not at.exception, at.exception
     assert any("Started bulk import job(s) for 1 profile(s)" in s.value for s in at.success)
+    assert any("History" in s.value for s in at.success)  # issue 18: "follow them" points somewhere real
+    assert any(link.proto.page == "history" for link in at.get("page_link"))
     at.run()  # any next interaction: the page now says the file ran, before it can run again
     assert any("You already ran this file" in i.value and "nothing is added twice" in i.value for i in at.info)
     at.button(key="tags_label_submit").click().run()  # the same file again, at once

@@ -30,7 +30,7 @@ def test_export_segment_by_name_hashed_for_google(sandbox: SandboxServer, run, t
     result = run("--segment", "vip customers", "--out", str(out), "--hashed", "google")
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    assert rows and list(rows[0]) == ["email", "phone_number", "email_sha256", "phone_sha256"]
+    assert rows and list(rows[0]) == ["email", "email_sha256", "phone_sha256"]  # email by default (issue 18)
     assert f"Wrote {len(rows)} members of segment 'VIP customers'" in result.output
     assert FULL_KEY not in result.output
 

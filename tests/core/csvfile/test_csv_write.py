@@ -40,6 +40,43 @@ def test_neutralise_and_quote() -> None:
     _assert_safe(_read_back(csv_text([["h1", "h2"], *[[c, c] for c in HOSTILE]])), len(HOSTILE) + 1)
 
 
+@pytest.mark.parametrize("cell", ["+15551234567", "-12.5", "-12.50", "+3,5", "42", "-0"])
+def test_a_plain_number_is_left_as_it_is(cell: str) -> None:
+    """Issue 18: a phone or a negative amount cannot run as a formula; ad platforms reject `'+1555...`."""
+    assert neutralise(cell) == cell
+    assert _read_back(csv_text([["phone_number"], [cell]]))[1] == [cell]
+    assert _read_back(frame_csv(pd.DataFrame({"p": [cell]})))[1] == [cell]
+
+
+@pytest.mark.parametrize(
+    "cell", ["+1+cmd|' /C calc'!A0", "-2+3", "=1+1", "@SUM(A1)", "+1555 123", "+1.2.3", "-1.", "+.5", "+", "-", "+١٢"]
+)
+def test_anything_else_starting_with_a_trigger_is_still_neutralised(cell: str) -> None:
+    assert neutralise(cell) == "'" + cell
+
+
+def test_the_profile_report_keeps_plain_numbers_and_neutralises_the_rest(tmp_path: Path) -> None:
+    """The report's vectorised path follows the same rule as the one writer (plain lines and quoted lines)."""
+    source = tmp_path / "phones.csv"
+    source.write_text(
+        "Email,Phone,Note\n"
+        "a@example.com,+15551234567,-12.50\n"
+        "b@example.com,+1+cmd|x,-2+3\n"
+        'c@example.com,+15551234568,"-3,5"\n',
+        encoding="utf-8",
+    )
+    report = tmp_path / "dry.csv"
+    args = ["profiles", "import", str(source), "--dry-run", "--report", str(report), "--data-dir", str(tmp_path / "d")]
+    result = CliRunner().invoke(app, [*args, "-q"], env={"KLAVIYO_API_KEY": ""})
+    assert result.exit_code in (0, 1), result.output
+    back = _read_back(report.read_bytes().decode("utf-8-sig"))
+    assert [row[2:4] for row in back[1:]] == [
+        ["+15551234567", "-12.50"],
+        ["'+1+cmd|x", "'-2+3"],
+        ["+15551234568", "-3,5"],
+    ]
+
+
 def test_profile_report_and_first_job_read_back(tmp_path: Path) -> None:
     source = tmp_path / "hostile.csv"
     rows = [f'user{i}@example.com,"{c.replace(chr(34), chr(34) * 2)}",{i}' for i, c in enumerate(HOSTILE)]

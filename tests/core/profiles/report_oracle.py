@@ -22,13 +22,14 @@ from klaviyo_core.csvfile.sniff import Chunk
 from klaviyo_core.profiles.checkpoint import Checkpoint, Workspace
 
 _DANGEROUS = r"^[=+\-@\t\r\n]"
+_PLAIN_NUMBER = r"[+-]?[0-9]+(?:[.,][0-9]+)?"  # a plain number stays as it is (csvfile.write, issue 18)
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         s = out[col] if out[col].dtype == object else out[col].astype(str)
-        risky = s.str.match(_DANGEROUS).fillna(False).astype(bool)
+        risky = (s.str.match(_DANGEROUS) & ~s.str.fullmatch(_PLAIN_NUMBER)).fillna(False).astype(bool)
         if risky.any():
             out[col] = s.where(~risky, "'" + s)
     return out

@@ -86,7 +86,7 @@ EXPECTED = (
     "row,Email,Name,input row,input status,Notes,status,reason\n"
     '2,ann@example.com,Ann,1,x,plain,skipped_duplicate,"the same person as line 13, which is imported instead '
     '(the last row wins)"\n'
-    '3,bob@example.com,"\'=HYPERLINK(""http://x"")",2,y,\'-5,imported,\n'
+    '3,bob@example.com,"\'=HYPERLINK(""http://x"")",2,y,-5,imported,\n'
     '4,cy@example.com,"Cy, Jr.",3,z,"multi\r\nline",rejected_by_klaviyo,'
     "'@Klaviyo: a reason that starts like a formula\n"
     "6,dee@example.com,Dee,4,,,rejected,line 6 has 3 cells but the header has 5: check for an unquoted delimiter or "

@@ -1,0 +1,47 @@
+"""The History page in AppTest: a catalog apply made on the Catalog page is listed (newest first) with its
+counts, status and target, its report can be downloaded again, and the profile upload page links here."""
+
+from __future__ import annotations
+
+import uuid
+
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import APP_PATH
+
+HISTORY = "klaviyo_app/app_pages/history.py"
+
+
+def open_page(path: str) -> AppTest:
+    at = AppTest.from_file(APP_PATH, default_timeout=90)
+    at.run()
+    at.switch_page(path).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_catalog_apply_is_listed_with_its_report() -> None:
+    name = f"products-{uuid.uuid4().hex[:8]}.csv"
+    sku = f"SKU-{uuid.uuid4().hex[:8]}"
+    text = f"external_id,title,description,url,price\n{sku},Shirt,Cotton,https://shop.example.com/p/1,42\n"
+    at = open_page("klaviyo_app/app_pages/catalog.py")
+    at.file_uploader(key="catalog_file").set_value((name, text.encode(), "text/csv"))
+    at.run()
+    at.button(key="catalog_apply").click().run()
+    assert not at.exception, at.exception
+
+    at = open_page(HISTORY)
+    table = at.dataframe[0].value
+    first = table.iloc[0]
+    assert (first["kind"], first["file"], first["status"]) == ("catalog apply", name, "done")
+    assert (first["sent"], first["ok"], first["failed"]) == (1, 1, 0)
+    assert "sandbox" in first["target"]
+    picked = at.selectbox(key="history_pick")
+    assert name in picked.format_func(picked.value)  # the newest run with a report is picked first
+    assert at.get("download_button"), "the report can be downloaded again"
+
+
+def test_the_profile_upload_page_links_to_history() -> None:
+    at = open_page("klaviyo_app/app_pages/profiles_upload.py")
+    links = [e for e in at.get("page_link")]
+    assert any("History" in link.proto.label for link in links)
