@@ -23,24 +23,32 @@ def render_app() -> None:
     st.set_page_config(page_title="Klaviyo Workbench", page_icon=":material/mail:", layout="wide")
     private_files_tightened()
 
-    pages = [
-        st.Page(PAGES_DIR / "home.py", title="Home", icon=":material/home:", default=True),
-        st.Page(PAGES_DIR / "keys.py", title="Keys", icon=":material/key:"),
-        st.Page(PAGES_DIR / "profiles_upload.py", title="Profile upload", icon=":material/group:"),
-        st.Page(PAGES_DIR / "tags_upload.py", title="Tag upload", icon=":material/sell:"),
-        st.Page(PAGES_DIR / "test_events.py", title="Test events", icon=":material/bolt:"),
-        st.Page(PAGES_DIR / "metrics.py", title="Metrics", icon=":material/monitoring:"),
-        st.Page(PAGES_DIR / "campaigns.py", title="Campaigns & flows", icon=":material/campaign:"),
-        st.Page(PAGES_DIR / "see_what_landed.py", title="See what landed", icon=":material/person_search:"),
-        st.Page(PAGES_DIR / "lists_segments.py", title="Lists & segments", icon=":material/groups:"),
-        st.Page(PAGES_DIR / "audience_export.py", title="Audience export", icon=":material/ios_share:"),
-        st.Page(PAGES_DIR / "catalog.py", title="Catalog", icon=":material/inventory_2:"),
-        st.Page(PAGES_DIR / "consent.py", title="Consent", icon=":material/how_to_reg:"),
-        st.Page(PAGES_DIR / "history.py", title="History", icon=":material/history:"),
-    ]
+    page = st.Page
+    sections = {
+        "Start": [
+            page(PAGES_DIR / "home.py", title="Home", icon=":material/home:", default=True),
+            page(PAGES_DIR / "keys.py", title="Keys", icon=":material/key:"),
+        ],
+        "Send data": [
+            page(PAGES_DIR / "profiles_upload.py", title="Profile upload", icon=":material/group:"),
+            page(PAGES_DIR / "tags_upload.py", title="Tag upload", icon=":material/sell:"),
+            page(PAGES_DIR / "test_events.py", title="Test events", icon=":material/bolt:"),
+            page(PAGES_DIR / "consent.py", title="Consent", icon=":material/how_to_reg:"),
+            page(PAGES_DIR / "catalog.py", title="Catalog", icon=":material/inventory_2:"),
+        ],
+        "See results": [
+            page(PAGES_DIR / "see_what_landed.py", title="See what landed", icon=":material/person_search:"),
+            page(PAGES_DIR / "lists_segments.py", title="Lists & segments", icon=":material/groups:"),
+            page(PAGES_DIR / "history.py", title="History", icon=":material/history:"),
+            page(PAGES_DIR / "metrics.py", title="Metrics", icon=":material/monitoring:"),
+            page(PAGES_DIR / "campaigns.py", title="Campaigns & flows", icon=":material/campaign:"),
+            page(PAGES_DIR / "audience_export.py", title="Audience export", icon=":material/ios_share:"),
+        ],
+    }
 
     with st.sidebar:
         render_account_switcher()
         render_connection_check()
 
-    st.navigation(pages).run()
+    # expanded: every page in the sidebar (collapsed, Streamlit hides all but the first few behind 'View more')
+    st.navigation(sections, expanded=True).run()

@@ -81,6 +81,13 @@ def limiter_for(base_url: str, key_digest: str, operation: Operation, scale: flo
         return _registry[key]
 
 
+def forget_limiters() -> None:
+    """Start every operation's pacing afresh: for a sandbox whose own windows were just reset (tests that share
+    one embedded sandbox), never for a real account, whose windows do not forget."""
+    with _registry_lock:
+        _registry.clear()
+
+
 def parse_rate_limit_headers(headers: dict[str, str] | object) -> RateLimitInfo | None:
     get = getattr(headers, "get", None)
     if get is None:
