@@ -1,6 +1,7 @@
 """Catalog items: one table keyed by the compound id `$custom:::$default:::<external_id>` (facts §16).
 
-Only single-item CRUD is stored here; variants, categories and bulk jobs are not modelled yet.
+Variants (variants_store.py), categories (categories_store.py) and bulk jobs (jobs_store.py) have stores of
+their own.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def compound_id(external_id: str) -> str:
     return PREFIX + external_id
 
 
-def _column(name: str, value: Any) -> Any:
+def column_value(name: str, value: Any) -> Any:
     if name == "images":
         return json.dumps(value or [])  # the official SDK sends null for an unset nullable field
     if name == "custom_metadata":
@@ -72,7 +73,7 @@ def insert_item(store: Store, external_id: str, attributes: dict[str, Any]) -> s
     """Create the item; 409 `duplicate_catalog_item` names the existing id (EMULATOR CHOICE)."""
     item_id = compound_id(external_id)
     stamp = timeutil.iso()
-    values = [_column(f, attributes.get(f, [] if f == "images" else None)) for f in FIELDS]
+    values = [column_value(f, attributes.get(f, [] if f == "images" else None)) for f in FIELDS]
     with store.write() as conn:
         if conn.execute("SELECT 1 FROM catalog_items WHERE id=?", (item_id,)).fetchone():
             raise conflict(
@@ -90,7 +91,9 @@ def update_item(store: Store, item_id: str, attributes: dict[str, Any]) -> None:
     (title, description, url, published) leaves it as it is (EMULATOR CHOICE)."""
     keep = ("title", "description", "url", "published")
     changes = {
-        f: _column(f, attributes[f]) for f in FIELDS if f in attributes and not (f in keep and attributes[f] is None)
+        f: column_value(f, attributes[f])
+        for f in FIELDS
+        if f in attributes and not (f in keep and attributes[f] is None)
     }
     changes["updated"] = timeutil.iso()
     assignments = ", ".join(f"{name}=?" for name in changes)  # names: ours, fixed
@@ -123,3 +126,8 @@ def seed_catalog(store: Store, **_: Any) -> dict[str, int]:
         insert_item(store, external_id, {"title": title, "description": description, "price": price, "url": url})
         made += 1
     return {"catalog_items": made}
+
+
+def item_exists(store: Store, item_id: str) -> bool:
+    with store.read() as conn:
+        return conn.execute("SELECT 1 FROM catalog_items WHERE id=?", (item_id,)).fetchone() is not None

@@ -39,6 +39,9 @@ HANDLER_MODULES: tuple[str, ...] = (
     "klaviyo_sandbox.consent.routes",
     "klaviyo_sandbox.templates.routes",
     "klaviyo_sandbox.catalog.routes",
+    "klaviyo_sandbox.catalog.variants",
+    "klaviyo_sandbox.catalog.categories",
+    "klaviyo_sandbox.catalog.bulk_jobs",
     "klaviyo_sandbox.reports.routes",
     "klaviyo_sandbox.reports.demo",
 )
