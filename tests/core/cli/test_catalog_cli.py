@@ -40,9 +40,10 @@ def test_dry_run_then_apply_then_rerun_plans_nothing(sandbox: SandboxServer, tmp
     path = _file(tmp_path, PRODUCTS)
     dry = run(sandbox, path, "--dry-run")
     assert dry.returncode == 0, dry.stderr
-    assert "Plan: 2 create, 0 update, 0 unchanged, 0 skip" in dry.stdout
-    shown = json.loads(dry.stdout.split("First request: POST /api/catalog-items\n", 1)[1])
-    assert shown["data"]["attributes"] == {
+    assert "Plan: 2 create, 0 update, 0 unchanged, 0 skip, 0 delete" in dry.stdout
+    shown = json.loads(dry.stdout.split("First request: POST /api/catalog-item-bulk-create-jobs\n", 1)[1])
+    assert len(shown["data"]["attributes"]["items"]["data"]) == 2
+    assert shown["data"]["attributes"]["items"]["data"][0]["attributes"] == {
         "external_id": "SKU-1",
         "title": "Blue Shirt",
         "description": "Cotton",
@@ -76,4 +77,36 @@ def test_live_catalog_import_needs_confirm_account(live: SandboxServer, tmp_path
     assert writes(live) == []
     done = runner.invoke(app, [*args, "--confirm-account", "Acme Live"])
     assert done.exit_code == 0, done.output
-    assert len(writes(live)) == 2
+    assert writes(live) == ["/api/catalog-item-bulk-create-jobs"]  # one job for both items
+
+
+VARIANTS = (
+    "external_id,item_external_id,title,description,sku,url,price,inventory_quantity\n"
+    "SKU-1-S,SKU-1,Shirt S,Small,SH-S,https://shop.example.com/p/1?s,42,3\n"
+)
+
+
+def test_variants_file_and_delete_missing(sandbox: SandboxServer, tmp_path: Path) -> None:
+    path = _file(tmp_path, PRODUCTS)
+    variants = tmp_path / "variants.csv"
+    variants.write_text(VARIANTS, encoding="utf-8")
+    applied = run(sandbox, path, "--variants", str(variants))
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "Variants: 1 create" in applied.stdout and "Result: 3 done, 0 failed" in applied.stdout
+    only_first = _file(tmp_path, "\n".join(PRODUCTS.splitlines()[:2]) + "\n")
+    kept = run(sandbox, only_first, "--variants", str(variants), "--dry-run")
+    assert "delete" not in kept.stdout.split("Plan:", 1)[1].split("\n", 1)[0].replace("0 delete", "")
+    deleted = run(
+        sandbox, only_first, "--variants", str(variants), "--delete-missing", "--report", str(tmp_path / "r.csv")
+    )
+    assert deleted.returncode == 0, deleted.stdout + deleted.stderr
+    assert "delete item SKU-2 (in the account, not in the file)" in deleted.stdout
+    assert call(sandbox.url, "GET", "/api/catalog-items/$custom:::$default:::SKU-2").status_code == 404
+    report = list(csv.DictReader((tmp_path / "r.csv").open(encoding="utf-8")))
+    assert ("item", "SKU-2", "delete", "done") in [
+        (r["kind"], r["external_id"], r["action"], r["status"]) for r in report
+    ]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("sku\n1\n", encoding="utf-8")
+    unusable = run(sandbox, path, "--variants", str(bad))
+    assert unusable.returncode == 2 and "item_external_id" in unusable.stderr
