@@ -31,6 +31,7 @@ register_schema(
         created TEXT NOT NULL,
         updated TEXT NOT NULL
     );
+    CREATE INDEX IF NOT EXISTS catalog_items_created ON catalog_items(created, id);
     """,
     ("catalog_items",),
 )
@@ -131,3 +132,16 @@ def seed_catalog(store: Store, **_: Any) -> dict[str, int]:
 def item_exists(store: Store, item_id: str) -> bool:
     with store.read() as conn:
         return conn.execute("SELECT 1 FROM catalog_items WHERE id=?", (item_id,)).fetchone() is not None
+
+
+def item_page(store: Store, offset: int, size: int, newest_first: bool) -> tuple[list[sqlite3.Row], int]:
+    """One page in ±created order and the total, in SQL: an unfiltered read of a 100,000-item catalog pages
+    through it 1,000 times, which must not sort the whole table in Python each time."""
+    order = "DESC" if newest_first else "ASC"
+    with store.read() as conn:
+        total = conn.execute("SELECT COUNT(*) FROM catalog_items").fetchone()[0]
+        rows = conn.execute(
+            f"SELECT * FROM catalog_items ORDER BY created {order}, id {order} LIMIT ? OFFSET ?",  # order: ours
+            (size, offset),
+        ).fetchall()
+    return rows, int(total)
