@@ -101,7 +101,7 @@ def apply_catalog(
     batches = plan_batches(plan)
     run_id = run_id_for(current, batches)
     workspace = CatalogWorkspace(run_id, workspace_root)
-    checkpoint = workspace.open(run_id, current, len(batches))
+    checkpoint = workspace.open(run_id, current, batches)
     check_same_target("catalog checkpoint", Target.from_dict(checkpoint.target), current)
 
     def on_job(done: int, total: int) -> None:
@@ -112,6 +112,7 @@ def apply_catalog(
         JobSender(client, batches, checkpoint, workspace, on_job, stop).run()
     finally:
         workspace.close()
+    workspace.mark_settled()
     result = CatalogResult(resumed=checkpoint.resumed)
     for key, (status, message) in checkpoint.outcomes.items():
         result.status[key], result.message[key] = status, message

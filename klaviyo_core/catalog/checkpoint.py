@@ -8,6 +8,10 @@ does not rewrite a growing file 3,000 times: a job goes planned -> submitting (w
 the POST) -> submitted (with the job id, right after the 202) -> complete (with the outcome of each of its
 resources). A resume replays the journal, polls submitted jobs and, for a `submitting` one, looks for the job
 an earlier attempt created before ever sending it again. A line cut short by a kill is ignored.
+
+A new plan first settles the account's interrupted runs (`unfinished_runs`, settle.py): it waits for the jobs
+they had sent, so what it reads includes them and nothing they held is planned, or sent, again. `run.json`
+therefore also lists each job's kind, action and size, enough to poll or adopt its jobs without the plan.
 """
 
 from __future__ import annotations
@@ -48,7 +52,8 @@ class CatalogCheckpoint:
 
 
 def run_id_for(target: Target, batches: list[Batch]) -> str:
-    digest = hashlib.sha256(f"{target.account_id}\n{target.base_url}\n".encode())
+    """Same account and same jobs, same run (a sandbox restarted on another port is the same account)."""
+    digest = hashlib.sha256(f"{target.account_id}\n".encode())
     for batch in batches:
         digest.update(json.dumps([batch.path, batch.body()], sort_keys=True).encode())
     return digest.hexdigest()[:16]
@@ -61,18 +66,36 @@ class CatalogWorkspace:
         self.dir = (root or data_dir()) / "catalog" / run_id
         self.run_path = self.dir / "run.json"
         self.journal_path = self.dir / "journal.jsonl"
+        self.settled_path = self.dir / "settled"
         self._journal: IO[str] | None = None
 
-    def open(self, run_id: str, target: Target, jobs: int) -> CatalogCheckpoint:
-        checkpoint = CatalogCheckpoint(run_id, target.to_dict(), [JobState(i) for i in range(jobs)])
+    def open(self, run_id: str, target: Target, batches: list[Batch]) -> CatalogCheckpoint:
+        checkpoint = CatalogCheckpoint(run_id, target.to_dict(), [JobState(i) for i in range(len(batches))])
         if self.run_path.exists() and self.journal_path.exists():
             checkpoint.target = json.loads(self.run_path.read_text(encoding="utf-8"))["target"]
             checkpoint.resumed = self._replay(checkpoint)
         else:
+            jobs = [[b.kind, b.action, len(b.entries)] for b in batches]
             with open_private(self.run_path, "w", encoding="utf-8") as f:
                 json.dump({"run_id": run_id, "target": target.to_dict(), "jobs": jobs}, f)
-        self._journal = open_private(self.journal_path, "a", encoding="utf-8")
+        self.append()
         return checkpoint
+
+    def append(self) -> None:
+        """Open the journal for the steps to come."""
+        self._journal = open_private(self.journal_path, "a", encoding="utf-8")
+
+    def load(self) -> tuple[CatalogCheckpoint, list[tuple[str, str, int]]]:
+        """An earlier run as recorded (its jobs' kind, action and size); for settling it without its plan."""
+        run = json.loads(self.run_path.read_text(encoding="utf-8"))
+        jobs = [(str(k), str(a), int(n)) for k, a, n in run["jobs"]]
+        checkpoint = CatalogCheckpoint(run["run_id"], run["target"], [JobState(i) for i in range(len(jobs))])
+        self._replay(checkpoint)
+        return checkpoint, jobs
+
+    def mark_settled(self) -> None:
+        with open_private(self.settled_path, "w", encoding="utf-8") as f:
+            f.write("every job this run sent is complete\n")
 
     def _replay(self, checkpoint: CatalogCheckpoint) -> bool:
         steps = 0
@@ -100,3 +123,19 @@ class CatalogWorkspace:
         if self._journal is not None:
             self._journal.close()
             self._journal = None
+
+
+def unfinished_runs(account_id: str, root: Path | None = None) -> list[CatalogWorkspace]:
+    """Runs on this account that sent jobs and were not seen through (killed, stopped, failed)."""
+    found = []
+    for run in sorted(((root or data_dir()) / "catalog").glob("*/run.json")):
+        workspace = CatalogWorkspace(run.parent.name, root)
+        if workspace.settled_path.exists() or not workspace.journal_path.exists():
+            continue
+        try:
+            target = json.loads(run.read_text(encoding="utf-8"))["target"]
+        except (ValueError, KeyError):
+            continue
+        if target.get("account_id") == account_id:
+            found.append(workspace)
+    return found

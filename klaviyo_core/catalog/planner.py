@@ -13,6 +13,7 @@ from klaviyo_core.catalog.files import CatalogFile, SourceRow
 from klaviyo_core.catalog.plan import CREATE, CatalogPlan, current_items, make_plan
 from klaviyo_core.catalog.plan_categories import current_categories, relate
 from klaviyo_core.catalog.plan_variants import current_variants, plan_deletes, plan_variants
+from klaviyo_core.catalog.settle import settle_unfinished
 
 if TYPE_CHECKING:
     from klaviyo_core.http.client import KlaviyoClient
@@ -29,8 +30,10 @@ def plan_catalog(
     """Read the account's catalog and plan every row; the plan is bound to the account it was read from.
 
     `variants`: rows of a separate variants file (the file's own variant rows are used otherwise).
-    `delete_missing`: also plan deleting what the account has and the file does not name."""
+    `delete_missing`: also plan deleting what the account has and the file does not name.
+    Jobs an interrupted run sent are waited for first (settle.py), so their resources are read, not re-sent."""
     bound = target_or_own(client, target)
+    settle_unfinished(client, bound.account_id)  # an interrupted run's jobs first: never planned twice
     items = current_items(client)
     plan = make_plan(catalog_file, items)
     plan.target = bound

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from klaviyo_core.catalog.checkpoint import (
     COMPLETE,
+    PLANNED,
     SUBMITTED,
     SUBMITTING,
     CatalogCheckpoint,
@@ -80,6 +81,16 @@ class JobSender:
         """A stop (a killed page run, a test) leaves every job's state in the journal: a resume goes on."""
         if self.stop.is_set():
             raise InterruptedError("Stopped; apply the same plan again to resume the jobs in flight.")
+
+    def settle(self) -> None:
+        """Wait for every job an interrupted run sent (adopting one whose 202 was lost); send nothing."""
+        for job in self.cp.jobs:
+            if job.state == SUBMITTING and not self._adopt_orphan(job):
+                job.state = PLANNED  # it never reached Klaviyo: its resources are planned afresh
+                self.ws.record(job)
+        in_flight = [j for j in self.cp.jobs if j.state == SUBMITTED]
+        while in_flight:
+            self._poll(in_flight, wait=True)
 
     # -- submit ------------------------------------------------------------------------------------------
     def _submit(self, job: JobState) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 
 from klaviyo_core.accounts.target import target_or_own
 from klaviyo_core.catalog import apply_catalog, plan_catalog, read_catalog_file
 from klaviyo_core.catalog.apply import plan_batches
-from klaviyo_core.catalog.checkpoint import SUBMITTING, CatalogWorkspace, JobState, run_id_for
+from klaviyo_core.catalog.checkpoint import SUBMITTED, SUBMITTING, CatalogWorkspace, JobState, run_id_for
 from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.config import ClientConfig
 from klaviyo_sandbox import SandboxServer
@@ -74,10 +75,28 @@ def test_a_job_posted_before_a_kill_is_adopted_not_sent_again(client: KlaviyoCli
     target = target_or_own(client, None)
     run_id = run_id_for(target, batches)
     workspace = CatalogWorkspace(run_id)
-    workspace.open(run_id, target, len(batches))
+    workspace.open(run_id, target, batches)
     workspace.record(JobState(0, SUBMITTING, None, time.time()))
     workspace.close()
     client.post(batches[0].path, batches[0].body())  # its 202 was "lost"
     result = apply_catalog(client, plan)
     assert result.resumed and result.counts() == {"done": 150, "failed": 0}
     assert _posts(sandbox) == 2
+
+
+def test_a_new_plan_waits_for_the_jobs_an_interrupted_run_sent(sandbox_factory: Callable[..., SandboxServer]) -> None:
+    """The run was killed with a job in flight: the next plan reads the account only after that job is done."""
+    slow = sandbox_factory(job_step_seconds=2)  # a lone job spends 2 s in 'processing'
+    client = KlaviyoClient(ClientConfig(api_key=FULL_KEY, base_url=slow.url))
+    plan = plan_catalog(client, read_catalog_file(_file(80)))
+    batches = plan_batches(plan)
+    target = target_or_own(client, None)
+    run_id = run_id_for(target, batches)
+    workspace = CatalogWorkspace(run_id)
+    workspace.open(run_id, target, batches)
+    job_id = client.post(batches[0].path, batches[0].body())["data"]["id"]
+    workspace.record(JobState(0, SUBMITTED, job_id, time.time()))
+    workspace.close()  # killed here
+    again = plan_catalog(client, read_catalog_file(_file(80)))
+    assert again.counts()["unchanged"] == 80 and again.writes == 0
+    assert _posts(slow) == 1
