@@ -47,8 +47,8 @@ def get_catalog_items(ctx: Ctx) -> Response:
     conditions = _category_match(parse_filter(ctx.req.arg("filter"), allowed_filters("get_catalog_items")))
     if not conditions:
         sort_created(ctx, [])  # checks the sort
-        page, total = catalogstore.item_page(ctx.store, offset, size, (ctx.req.arg("sort") or "").startswith("-"))
-        return Response(200, collection(ctx, [item_resource(ctx, r) for r in page], offset, size, total=total))
+        page = catalogstore.item_page(ctx.store, offset, size, (ctx.req.arg("sort") or "").startswith("-"))
+        return Response(200, collection(ctx, [item_resource(ctx, r) for r in page], offset, size))
     rows = filtered(catalogstore.all_items(ctx.store), conditions, lambda r, f: _value(ctx.store, r, f))
     rows = sort_created(ctx, rows)
     items = [item_resource(ctx, r) for r in rows[offset : offset + size]]
