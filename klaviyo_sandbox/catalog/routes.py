@@ -1,5 +1,5 @@
-"""Catalog items: GET (filters ids/title/published/category.id, sort ±created, 100 a page), GET one, POST, PATCH,
-DELETE. Variants live in variants.py, categories in categories.py, bulk jobs in bulk_jobs.py.
+"""Catalog items: GET (filters ids/title/published/category.id, sort ±created, 100 a page, include=variants),
+GET one, POST, PATCH, DELETE. Variants live in variants.py, categories in categories.py, bulk jobs in bulk_jobs.py.
 
 Tables and queries live in the catalog stores; field rules in rules.py. The id is compound:
 `$custom:::$default:::<external_id>` (facts §16).
@@ -19,7 +19,8 @@ from typing import Any
 from klaviyo_sandbox.catalog import categories_store, variants_store, writes
 from klaviyo_sandbox.catalog import store as catalogstore
 from klaviyo_sandbox.catalog.reads import checked, filtered, path_id, sort_created
-from klaviyo_sandbox.catalog.resources import item_resource
+from klaviyo_sandbox.catalog.resources import item_resource, variant_resource
+from klaviyo_sandbox.engine.errors import invalid
 from klaviyo_sandbox.engine.filters import Condition, parse_filter
 from klaviyo_sandbox.engine.http import Ctx, Response
 from klaviyo_sandbox.engine.jsonapi import collection, document, page_window, request_data
@@ -35,6 +36,23 @@ def _value(store: Store, row: sqlite3.Row, field: str) -> Any:
     return {"ids": row["id"], "title": row["title"], "published": bool(row["published"])}.get(field)
 
 
+def _with_variants(ctx: Ctx, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """`include=variants`: each item's variant ids in `relationships.variants`, the variants in `included`."""
+    include = {p.strip() for p in (ctx.req.arg("include") or "").split(",") if p.strip()}
+    if include - {"variants"}:
+        raise invalid(
+            f"'{sorted(include - {'variants'})[0]}' is not an allowed include parameter.", parameter="include"
+        )
+    if not include:
+        return {}
+    included = []
+    for item in items:
+        variants = variants_store.all_variants(ctx.store, item["id"])
+        item["relationships"] = {"variants": {"data": [{"type": "catalog-variant", "id": v["id"]} for v in variants]}}
+        included += [variant_resource(ctx, v) for v in variants]
+    return {"included": included}
+
+
 def _category_match(conditions: list[Condition]) -> list[Condition]:
     """`equals(category.id,X)` asks whether X is among the item's categories."""
     return [Condition("contains", c.field, c.value) if c.field == "category.id" else c for c in conditions]
@@ -48,17 +66,19 @@ def get_catalog_items(ctx: Ctx) -> Response:
     if not conditions:
         sort_created(ctx, [])  # checks the sort
         page = catalogstore.item_page(ctx.store, offset, size, (ctx.req.arg("sort") or "").startswith("-"))
-        return Response(200, collection(ctx, [item_resource(ctx, r) for r in page], offset, size))
+        items = [item_resource(ctx, r) for r in page]
+        return Response(200, collection(ctx, items, offset, size, **_with_variants(ctx, items[:size])))
     rows = filtered(catalogstore.all_items(ctx.store), conditions, lambda r, f: _value(ctx.store, r, f))
     rows = sort_created(ctx, rows)
     items = [item_resource(ctx, r) for r in rows[offset : offset + size]]
-    return Response(200, collection(ctx, items, offset, size, total=len(rows)))
+    return Response(200, collection(ctx, items, offset, size, total=len(rows), **_with_variants(ctx, items)))
 
 
 @route("get_catalog_item")
 def get_catalog_item(ctx: Ctx) -> Response:
-    """One item by its compound id; 404 names the id."""
-    return Response(200, document(ctx, item_resource(ctx, catalogstore.item_row(ctx.store, path_id(ctx)))))
+    """One item by its compound id (include=variants adds its variants); 404 names the id."""
+    item = item_resource(ctx, catalogstore.item_row(ctx.store, path_id(ctx)))
+    return Response(200, document(ctx, item, **_with_variants(ctx, [item])))
 
 
 @route("create_catalog_item")

@@ -74,5 +74,12 @@ def test_demo_variants_categories_and_filters(sandbox: SandboxServer) -> None:
     assert {c["attributes"]["name"] for c in cats} == {"Apparel", "Kitchen"}
     named = call(sandbox.url, "GET", "/api/catalog-categories", params={"filter": 'contains(name,"Kit")'}).json()
     assert [c["id"] for c in named["data"]] == [PREFIX + "DEMO-KITCHEN"]
+    with_variants = call(
+        sandbox.url, "GET", f"/api/catalog-items/{PREFIX}DEMO-SHIRT", params={"include": "variants"}
+    ).json()
+    assert len(with_variants["data"]["relationships"]["variants"]["data"]) == 2
+    assert {v["type"] for v in with_variants["included"]} == {"catalog-variant"}
+    listed = call(sandbox.url, "GET", "/api/catalog-items", params={"include": "variants"}).json()
+    assert len(listed["included"]) == 4
     bad = call(sandbox.url, "GET", "/api/catalog-variants", params={"filter": 'equals(price,"1")'})
     assert bad.status_code == 400 and error_code(bad) == "invalid"
