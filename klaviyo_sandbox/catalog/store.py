@@ -11,7 +11,7 @@ import sqlite3
 from typing import Any
 
 from klaviyo_sandbox.engine import timeutil
-from klaviyo_sandbox.engine.errors import conflict
+from klaviyo_sandbox.engine.errors import ApiError, conflict
 from klaviyo_sandbox.engine.store import Store, register_schema
 
 register_schema(
@@ -77,14 +77,43 @@ def insert_item(store: Store, external_id: str, attributes: dict[str, Any]) -> s
     values = [column_value(f, attributes.get(f, [] if f == "images" else None)) for f in FIELDS]
     with store.write() as conn:
         if conn.execute("SELECT 1 FROM catalog_items WHERE id=?", (item_id,)).fetchone():
-            raise conflict(
-                "duplicate_catalog_item", f"A catalog item with id {item_id} already exists.", meta={"id": item_id}
-            )
+            raise duplicate(item_id)
         conn.execute(
             "INSERT INTO catalog_items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (item_id, external_id, *values, stamp, stamp),
         )
     return item_id
+
+
+def duplicate(item_id: str) -> ApiError:
+    return conflict("duplicate_catalog_item", f"A catalog item with id {item_id} already exists.", meta={"id": item_id})
+
+
+def insert_items(store: Store, items: list[tuple[str, dict[str, Any]]]) -> list[str | None]:
+    """Create many items in one statement (a bulk job's); per item its id, or None when the id exists already
+    (in the account or earlier in `items`). One lookup and one executemany instead of two statements an item:
+    the job worker holds the store lock meanwhile, and job POSTs wait for it."""
+    stamp = timeutil.iso()
+    ids = [compound_id(external_id) for external_id, _ in items]
+    out: list[str | None] = []
+    rows = []
+    with store.write() as conn:
+        taken = {
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM catalog_items WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)
+            )
+        }
+        for item_id, (external_id, attributes) in zip(ids, items, strict=True):
+            if item_id in taken:
+                out.append(None)
+                continue
+            taken.add(item_id)
+            values = [column_value(f, attributes.get(f, [] if f == "images" else None)) for f in FIELDS]
+            rows.append((item_id, external_id, *values, stamp, stamp))
+            out.append(item_id)
+        conn.executemany("INSERT INTO catalog_items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    return out
 
 
 def update_item(store: Store, item_id: str, attributes: dict[str, Any]) -> None:

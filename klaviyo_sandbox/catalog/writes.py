@@ -10,7 +10,7 @@ from typing import Any
 
 from klaviyo_sandbox.catalog import categories_store, rules, variants_store
 from klaviyo_sandbox.catalog import store as catalogstore
-from klaviyo_sandbox.engine.errors import invalid
+from klaviyo_sandbox.engine.errors import ApiError, invalid
 from klaviyo_sandbox.engine.store import Store
 
 _CATEGORY_POINTER = "/relationships/categories/data"
@@ -36,6 +36,34 @@ def create_item(store: Store, data: dict[str, Any]) -> str:
         if category_ids:
             categories_store.set_item_categories(store, item_id, category_ids)
     return item_id
+
+
+def create_items(store: Store, entries: list[Any]) -> tuple[list[str | None], dict[int, ApiError]]:
+    """A create job's items: each checked as `create_item` does, the valid ones stored in one statement.
+    Returns per entry its id (None when refused) and the refusals by index."""
+    errors: dict[int, ApiError] = {}
+    valid: list[tuple[int, dict[str, Any], list[str] | None]] = []
+    for index, data in enumerate(entries):
+        try:
+            attributes = data.get("attributes") if isinstance(data, dict) else None
+            if not isinstance(attributes, dict):
+                raise invalid("attributes must be an object.", pointer="/attributes")
+            rules.check_required(attributes, rules.ITEM_REQUIRED)
+            rules.check_attributes(attributes)
+            valid.append((index, attributes, _category_ids(store, data)))
+        except ApiError as err:
+            errors[index] = err
+    ids: list[str | None] = [None] * len(entries)
+    with store.write():
+        made = catalogstore.insert_items(store, [(a["external_id"], a) for _, a, _ in valid])
+        for (index, attributes, category_ids), item_id in zip(valid, made, strict=True):
+            if item_id is None:
+                errors[index] = catalogstore.duplicate(catalogstore.compound_id(attributes["external_id"]))
+                continue
+            ids[index] = item_id
+            if category_ids:
+                categories_store.set_item_categories(store, item_id, category_ids)
+    return ids, errors
 
 
 def update_item(store: Store, item_id: str, data: dict[str, Any]) -> str:
