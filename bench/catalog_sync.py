@@ -6,8 +6,8 @@ fastest schedule those limits allow for the run's jobs is computed (every send a
 permit), and the achieved job-create rate is printed as that schedule's time over the measured time from the
 first POST to the last (goal >= 90%). With 1,000 jobs and real windows (scale 1) the ceiling is 750 jobs in
 the first minute and the rest after it; a scale below 1 shrinks both windows (0.5: a 30 s "minute"), which
-raises the ceiling past what one client and a sandbox sharing two busy cores can send, so the ratio then
-measures this machine rather than the pacing. The sandbox runs in a process of its own.
+raises the ceiling towards what one client and a sandbox sharing this machine's cores can send, so at small
+scales the ratio measures the machine as much as the pacing. The sandbox runs in a process of its own.
 Usage: python bench/catalog_sync.py [N=100000] [window_scale=1.0]
 """
 
