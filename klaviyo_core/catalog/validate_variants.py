@@ -4,8 +4,7 @@ inventory_quantity, price and url are required, and the parent item; `inventory_
 out-of-stock variant is hidden from product feeds and blocks; 0 and 2: shown whatever the stock).
 
 A variant without a required field is skipped with the problem; a bad optional field (image URL, published,
-inventory policy) is dropped with a warning. A blank description is sent as the title, with a warning: Klaviyo
-requires one and store exports rarely give variants their own.
+inventory policy) is dropped with a warning.
 """
 
 from __future__ import annotations
@@ -18,16 +17,11 @@ POLICIES = {"0": 0, "1": 1, "2": 2, "deny": 1, "continue": 0}  # Shopify's "Vari
 
 def _required(row: SourceRow, checked: CheckedRow) -> None:
     values = row.values
-    for column in ("external_id", "item_external_id", "title", "sku"):
+    for column in ("external_id", "item_external_id", "title", "description", "sku"):
         if not values.get(column):
             checked.errors.append(Problem(row.line, column, "", f"{column} is required; fill it in."))
-        elif column in ("title", "sku"):
+        elif column in ("title", "description", "sku"):
             checked.attributes[column] = values[column]
-    description = values.get("description") or values.get("title", "")
-    if description and not values.get("description"):
-        checked.warnings.append(Problem(row.line, "description", "", "empty; the title is sent as description."))
-    if description:
-        checked.attributes["description"] = description
     url = values.get("url", "")
     if is_https(url):
         checked.attributes["url"] = url
