@@ -67,5 +67,7 @@ def test_delete_missing_is_planned_and_shown_only_when_ticked() -> None:
     assert metrics["create"] == "1" and int(metrics["delete"]) >= 1  # the demo products, at least
     table = at.dataframe[0].value
     deletes = table[table["action"] == "delete"]
-    assert len(deletes) == int(metrics["delete"]) and set(deletes["status"]) == {"planned"}
+    assert len(deletes[deletes["kind"] == "item"]) == int(metrics["delete"]) and set(deletes["status"]) == {"planned"}
+    variant_deletes = len(deletes[deletes["kind"] == "variant"])  # the demo products' variants go with them
+    assert metrics.get("variants delete", "0") == str(variant_deletes)
     assert "delete" not in _metrics(upload(page(), text))  # not ticked: no deletes planned or shown
