@@ -1,4 +1,5 @@
-"""Catalog: product file (our template, a store export, a feed, or mapped columns) -> plan -> apply -> report."""
+"""Catalog: product file (our template, a store export, a feed, or mapped columns) -> plan against the account
+(items, variants, deletes when asked) -> apply as bulk jobs with progress -> report."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from klaviyo_app.ui.confirm import confirm_box, confirmed_write
 from klaviyo_app.ui.errors import guarded
 from klaviyo_app.ui.text import md_escape, show_text
 from klaviyo_core.catalog import (
+    DELETE,
     FEED_WARNING,
     TEMPLATE_COLUMNS,
     CatalogFile,
@@ -29,9 +31,9 @@ RESULT_KEY = "catalog_result"  # (same digest, CatalogResult)
 
 st.title("Catalog")
 st.caption(
-    f"Upload our template ({', '.join(TEMPLATE_COLUMNS)}), Shopify's or WooCommerce's product export, a Google "
-    "Merchant Center feed, or any product CSV whose columns you map. Only products that changed are written; "
-    "items only (variants and categories are not synced yet)."
+    f"Upload our template ({', '.join(TEMPLATE_COLUMNS)}, optionally categories), Shopify's or WooCommerce's "
+    "product export, a Google Merchant Center feed, or any product CSV whose columns you map. Only products and "
+    "variants that changed are written, in bulk jobs of up to 100."
 )
 with guarded() as identifying:
     TARGET = get_target()
@@ -39,23 +41,24 @@ if identifying.failed:
     st.stop()
 
 
-def _plan(digest: str, catalog_file: CatalogFile) -> CatalogPlan | None:
+def _plan(digest: str, catalog_file: CatalogFile, delete_missing: bool) -> CatalogPlan | None:
     stored = st.session_state.get(PLAN_KEY)
     if stored and stored[0] == digest and not st.button("Plan again (reads only)", key="catalog_replan"):
         return stored[1]  # type: ignore[no-any-return]
     with guarded() as planning, st.spinner("Reading the account's catalog…"):
-        st.session_state[PLAN_KEY] = (digest, plan_catalog(get_client(), catalog_file, target=TARGET))
+        planned = plan_catalog(get_client(), catalog_file, target=TARGET, delete_missing=delete_missing)
+        st.session_state[PLAN_KEY] = (digest, planned)
         st.session_state.pop(RESULT_KEY, None)
     return None if planning.failed else st.session_state[PLAN_KEY][1]
 
 
 def _apply(digest: str, plan: CatalogPlan) -> None:
     show_text("info", FEED_WARNING)
-    effect = f"create or update {plan.writes} catalog item(s)"
+    effect = plan.effect()
     ready = confirm_box(TARGET, effect, "catalog_confirm")
     if not st.button(f"Apply {plan.writes} change(s)", key="catalog_apply", type="primary", disabled=not ready):
         return
-    bar = st.progress(0.0, text="Starting…")
+    bar = st.progress(0.0, text="Sending jobs…")
 
     def show(done: int, total: int, message: str) -> None:
         bar.progress(done / max(total, 1), text=md_escape(f"{done} of {total}: {message}"))
@@ -101,14 +104,32 @@ def _results(digest: str, plan: CatalogPlan) -> None:
     )
 
 
+def _counts(plan: CatalogPlan, delete_missing: bool) -> None:
+    """Plan counts per action for items, and for variants when the file has any."""
+    for kind, prefix in (("item", ""), ("variant", "variants ")):
+        counts = plan.counts(kind)
+        if kind == "variant" and not (plan.variants or counts[DELETE]):
+            continue
+        shown = {a: n for a, n in counts.items() if a != DELETE or delete_missing}
+        for col, (action, n) in zip(st.columns(len(shown)), shown.items(), strict=True):
+            col.metric(prefix + action, n)
+    if plan.new_categories:
+        show_text("info", f"New categories: {', '.join(plan.new_categories.values())}")
+
+
 store_url = st.text_input("Store address (Shopify and WooCommerce exports)", placeholder="https://shop.example.com")
 uploaded = st.file_uploader("Product CSV", type=["csv", "tsv", "txt"], key="catalog_file")
+delete_missing = st.checkbox(
+    "Also delete the products and variants the account has and this file does not name",
+    key="catalog_delete_missing",
+    help="Shown in the plan first and counted in the confirmation; nothing is deleted unless this is ticked.",
+)
 read = catalog_file_from_upload(uploaded.getvalue(), store_url) if uploaded is not None else None
 if uploaded is not None and read is not None:
     data, (catalog_file, how) = uploaded.getvalue(), read
-    digest = hashlib.sha256(data + store_url.encode() + TARGET.label().encode() + how.encode()).hexdigest()
-    plan = _plan(digest, catalog_file)
+    options = f"{store_url}\n{delete_missing}\n{TARGET.label()}\n{how}".encode()
+    digest = hashlib.sha256(data + options).hexdigest()
+    plan = _plan(digest, catalog_file, delete_missing)
     if plan is not None:
-        for col, (action, n) in zip(st.columns(4), plan.counts().items(), strict=True):
-            col.metric(action, n)
+        _counts(plan, delete_missing)
         _results(digest, plan)

@@ -2,8 +2,10 @@
 
 catalog_file = read_catalog_file(data, store_url=...)   # template, Shopify, WooCommerce, Merchant Center feed
 catalog_file = read_catalog_file(data, mapping=m)       # any other header, through a CatalogMapping
-plan = plan_catalog(client, catalog_file, target=t)     # reads only: create / update / unchanged / skip
-result = apply_catalog(client, plan, target=t, confirmation=c)
+variants = read_variants_file(data)                     # optional plain variants file; CatalogFileError
+plan = plan_catalog(client, catalog_file, target=t, variants=..., delete_missing=False)
+                                                        # reads only: create / update / unchanged / skip / delete
+result = apply_catalog(client, plan, target=t, confirmation=c)   # bulk jobs; the same plan again resumes
 report_csv(plan, result)
 """
 
@@ -31,18 +33,20 @@ from klaviyo_core.catalog.mapping import (
 )
 from klaviyo_core.catalog.plan import (
     CREATE,
+    DELETE,
     FEED_WARNING,
     SKIP,
     UNCHANGED,
     UPDATE,
     CatalogPlan,
     PlannedItem,
-    plan_catalog,
 )
+from klaviyo_core.catalog.planner import plan_catalog
 from klaviyo_core.catalog.validate import Problem, check_row, check_variant_row
 
 __all__ = [
     "CREATE",
+    "DELETE",
     "FEED_WARNING",
     "IGNORE",
     "METADATA_PREFIX",

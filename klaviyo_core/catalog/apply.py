@@ -1,36 +1,40 @@
-"""Applying a catalog plan: one request per created or updated item, a status per row, a report.
+"""Applying a catalog plan through bulk jobs: the plan's changes as jobs of <= 100 resources, sent with a
+checkpoint so a killed run resumes without sending anything twice, each job's errors joined back to the
+file's rows, a status per row, a report.
 
-Single-item writes (75/s, 750/m per the spec) paced by the client, which is the only throttle and retry
-layer. Bulk jobs (100 items a request) are the next step for large catalogs (issue 19, left for later).
-A refused item fails its row only; the rest go ahead. The plan must come from the same target, and a LIVE
-target needs a fresh confirmation, checked before the first request.
+The plan must come from the same target, and a LIVE target needs a fresh confirmation, both checked before
+the first request (DESIGN §1b). A refused resource fails its row only; the rest go ahead.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from klaviyo_core.accounts.confirm import LiveConfirmation, require_live_confirmation
 from klaviyo_core.accounts.target import Target, check_same_target, target_or_own
-from klaviyo_core.catalog.plan import CREATE, SKIP, UNCHANGED, UPDATE, CatalogPlan, PlannedItem
+from klaviyo_core.catalog.checkpoint import CatalogWorkspace, run_id_for
+from klaviyo_core.catalog.jobs import PHASES, Batch, Entry, cut
+from klaviyo_core.catalog.plan import CREATE, DELETE, ITEM_PREFIX, SKIP, UPDATE, CatalogPlan, PlannedItem
+from klaviyo_core.catalog.runner import DONE, FAILED, JobSender
 from klaviyo_core.csvfile.write import csv_text
 from klaviyo_core.history import CATALOG_APPLY, counts_of, recording
-from klaviyo_core.http.errors import KlaviyoError
-from klaviyo_core.http.explain import explain
 
 if TYPE_CHECKING:
     from klaviyo_core.http.client import KlaviyoClient
 
 OnProgress = Callable[[int, int, str], object]  # done, total, message; the return value is ignored
-DONE, FAILED = "done", "failed"
 
 
 @dataclass
 class CatalogResult:
-    status: dict[int, str] = field(default_factory=dict)  # line -> done | failed
-    message: dict[int, str] = field(default_factory=dict)
+    #: "item:SKU-1" -> done | failed, and the message; every resource the plan sent.
+    status: dict[str, str] = field(default_factory=dict)
+    message: dict[str, str] = field(default_factory=dict)
+    resumed: bool = False  # an earlier, interrupted run of the same plan was finished
 
     def counts(self) -> dict[str, int]:
         return {s: sum(1 for v in self.status.values() if v == s) for s in (DONE, FAILED)}
@@ -40,17 +44,44 @@ class CatalogResult:
         return FAILED not in self.status.values()
 
 
-def request_for(item: PlannedItem) -> tuple[str, str, dict[str, Any]]:
-    """(method, path, body): exactly what is sent for this item; the dry run shows the first one."""
+def resource_for(item: PlannedItem) -> dict[str, Any]:
+    """Exactly the resource a job carries for this row; the dry run shows the first job whole."""
+    type_ = f"catalog-{item.kind}"
+    if item.action == DELETE:
+        return {"type": type_, "id": item.item_id}
+    out: dict[str, Any] = {"type": type_}
     if item.action == CREATE:
-        attributes = {"external_id": item.external_id, **item.attributes}
-        return "POST", "/api/catalog-items", {"data": {"type": "catalog-item", "attributes": attributes}}
-    body = {"data": {"type": "catalog-item", "id": item.item_id, "attributes": item.attributes}}
-    return "PATCH", f"/api/catalog-items/{item.item_id}", body
+        out["attributes"] = {"external_id": item.external_id, **item.attributes}
+    else:
+        out["id"], out["attributes"] = item.item_id, dict(item.attributes)
+    relationships: dict[str, Any] = {}
+    if item.kind == "variant" and item.action == CREATE:
+        relationships["item"] = {"data": {"type": "catalog-item", "id": ITEM_PREFIX + item.parent}}
+    if item.categories is not None and (item.action == CREATE or "categories" in item.changed):
+        ids = [{"type": "catalog-category", "id": ITEM_PREFIX + c} for c in item.categories]
+        if ids or item.action == UPDATE:
+            relationships["categories"] = {"data": ids}
+    if relationships:
+        out["relationships"] = relationships
+    return out
+
+
+def plan_batches(plan: CatalogPlan) -> list[Batch]:
+    """Every job the plan needs, phase by phase (catalog/jobs.py PHASES)."""
+    entries: dict[tuple[str, str], list[Entry]] = {phase: [] for phase in PHASES}
+    for external_id, name in plan.new_categories.items():
+        resource = {"type": "catalog-category", "attributes": {"external_id": external_id, "name": name}}
+        entries["category", "create"].append(Entry(f"category:{external_id}", resource))
+    for item in plan.rows():
+        if item.action in (CREATE, UPDATE, DELETE):
+            entries[item.kind, item.action].append(Entry(item.key, resource_for(item)))
+    return [batch for (kind, action), found in entries.items() for batch in cut(kind, action, found)]
 
 
 def first_request(plan: CatalogPlan) -> tuple[str, str, dict[str, Any]] | None:
-    return next((request_for(i) for i in plan.items if i.action in (CREATE, UPDATE)), None)
+    """(method, path, body) of the first job, exactly as it will be sent."""
+    batches = plan_batches(plan)
+    return ("POST", batches[0].path, batches[0].body()) if batches else None
 
 
 def apply_catalog(
@@ -60,24 +91,34 @@ def apply_catalog(
     target: Target | None = None,
     confirmation: LiveConfirmation | None = None,
     on_progress: OnProgress | None = None,
+    stop: threading.Event | None = None,
+    workspace_root: Path | None = None,
     file_name: str = "",
 ) -> CatalogResult:
-    """Send every create and update; raises TargetError (nothing sent) for another target or an unconfirmed
-    LIVE write. The run and its report go to the write history under `file_name`."""
+    """Send every change as bulk jobs and wait for them; raises TargetError (nothing sent) for another target
+    or an unconfirmed LIVE write. Running the same plan again after a kill resumes it. The run and its report go
+    to the write history under `file_name`."""
     current = target_or_own(client, target)
     check_same_target("catalog plan", plan.target, current)
     require_live_confirmation(current, confirmation)
-    writes = [i for i in plan.items if i.action in (CREATE, UPDATE)]
-    result = CatalogResult()
-    for done, item in enumerate(writes, start=1):
-        method, path, body = request_for(item)
-        try:
-            client.post(path, body) if method == "POST" else client.patch(path, body)
-            result.status[item.line], result.message[item.line] = DONE, f"{item.action}d"
-        except KlaviyoError as exc:  # Klaviyo's refusal fails this row only; a bug surfaces as itself
-            result.status[item.line], result.message[item.line] = FAILED, explain(exc).what
+    batches = plan_batches(plan)
+    run_id = run_id_for(current, batches)
+    workspace = CatalogWorkspace(run_id, workspace_root)
+    checkpoint = workspace.open(run_id, current, batches)
+    check_same_target("catalog checkpoint", Target.from_dict(checkpoint.target), current)
+
+    def on_job(done: int, total: int) -> None:
         if on_progress is not None:
-            on_progress(done, len(writes), f"{item.action} {item.external_id}")
+            on_progress(done, total, f"{done} of {total} job(s) complete")
+
+    try:
+        JobSender(client, batches, checkpoint, workspace, on_job, stop).run()
+    finally:
+        workspace.close()
+    workspace.mark_settled()
+    result = CatalogResult(resumed=checkpoint.resumed)
+    for key, (status, message) in checkpoint.outcomes.items():
+        result.status[key], result.message[key] = status, message
     _record(current, plan, result, file_name)
     return result
 
@@ -86,27 +127,30 @@ def _record(target: Target, plan: CatalogPlan, result: CatalogResult, file_name:
     """One entry in the write history at the end of a run (the rows not written count as skipped)."""
     n = result.counts()
     with recording(target, CATALOG_APPLY, file_name) as run:
-        counts = counts_of(n[DONE] + n[FAILED], n[DONE], n[FAILED], len(plan.items) - n[DONE] - n[FAILED])
+        done, failed = n.get(DONE, 0), n.get(FAILED, 0)
+        counts = counts_of(done + failed, done, failed, len(plan.items) - done - failed)
         run.finish(counts, report_text=report_csv(plan, result))
 
 
 def _row_outcome(item: PlannedItem, result: CatalogResult | None) -> tuple[str, str]:
     notes = "; ".join(p.fix for p in item.problems)
-    if item.action in (SKIP, UNCHANGED) or result is None:
-        planned = "planned" if item.action in (CREATE, UPDATE) else ("skipped" if item.action == SKIP else "unchanged")
-        return planned, notes
-    return result.status.get(item.line, "not sent"), "; ".join(x for x in (result.message.get(item.line), notes) if x)
+    if item.action not in (CREATE, UPDATE, DELETE) or result is None:
+        planned = {SKIP: "skipped", CREATE: "planned", UPDATE: "planned", DELETE: "planned"}.get(item.action)
+        return planned or "unchanged", notes
+    return result.status.get(item.key, "not sent"), "; ".join(x for x in (result.message.get(item.key), notes) if x)
 
 
-REPORT_COLUMNS = ("line", "external_id", "action", "changed", "status", "message")
+REPORT_COLUMNS = ("line", "kind", "external_id", "action", "changed", "status", "message")
 
 
 def report_rows(plan: CatalogPlan, result: CatalogResult | None) -> list[dict[str, object]]:
-    """Every row of the file with its action, changed fields, outcome and message (the page's table)."""
+    """Every row of the file (items, then variants) and every planned delete, with its action, changed
+    fields, outcome and message (the page's table)."""
     rows: list[dict[str, object]] = []
-    for item in plan.items:
+    for item in plan.rows():
         status, message = _row_outcome(item, result)
-        values = (item.line, item.external_id, item.action, " ".join(item.changed), status, message)
+        line = item.line or ""
+        values = (line, item.kind, item.external_id, item.action, " ".join(item.changed), status, message)
         rows.append(dict(zip(REPORT_COLUMNS, values, strict=True)))
     return rows
 

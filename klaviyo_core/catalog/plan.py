@@ -1,5 +1,7 @@
-"""Planning against the account: read the current catalog, then decide per product create / update / unchanged
-/ skip, with the fields that change. Nothing is written here; a second run with the same file plans nothing.
+"""Planning against the account: read the current catalog, then decide per product (and per variant, see
+plan_variants.py) create / update / unchanged / skip, with the fields that change, and, only when asked, delete
+what the account has and the file does not. Nothing is written here; a second run with the same file plans
+nothing.
 
 The plan records the target it was read from, so apply refuses to send it anywhere else (DESIGN §1b).
 """
@@ -9,14 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from klaviyo_core.accounts.target import Target, target_or_own
+from klaviyo_core.accounts.target import Target
 from klaviyo_core.catalog.files import CatalogFile
 from klaviyo_core.catalog.validate import Problem, check_row
 
 if TYPE_CHECKING:
     from klaviyo_core.http.client import KlaviyoClient
 
-CREATE, UPDATE, UNCHANGED, SKIP = "create", "update", "unchanged", "skip"
+CREATE, UPDATE, UNCHANGED, SKIP, DELETE = "create", "update", "unchanged", "skip", "delete"
 ITEM_PREFIX = "$custom:::$default:::"
 #: A custom catalog is fed by a hosted feed or by the API, never both; the API cannot tell which one is used.
 FEED_WARNING = (
@@ -33,26 +35,58 @@ class PlannedItem:
     attributes: dict[str, Any]  # the full item as the file has it (create) or only what changes (update)
     changed: tuple[str, ...] = ()
     problems: list[Problem] = field(default_factory=list)  # errors (skip) or warnings (the row still goes)
+    kind: str = "item"  # or "variant"
+    parent: str = ""  # a variant's item external_id
+    categories: tuple[str, ...] | None = None  # category external ids to relate (None: the file has no column)
 
     @property
     def item_id(self) -> str:
         return ITEM_PREFIX + self.external_id
+
+    @property
+    def key(self) -> str:
+        """Joins a job's outcome back to this row ("item:SKU-1", "variant:SKU-1-S")."""
+        return f"{self.kind}:{self.external_id}"
 
 
 @dataclass
 class CatalogPlan:
     items: list[PlannedItem]
     target: Target | None = None
+    variants: list[PlannedItem] = field(default_factory=list)
+    #: In the account, not in the file; planned only when the user asked for deletes (line 0: no row).
+    deletes: list[PlannedItem] = field(default_factory=list)
+    #: Categories named in the file that the account lacks: external id -> name.
+    new_categories: dict[str, str] = field(default_factory=dict)
 
-    def counts(self) -> dict[str, int]:
-        out = {CREATE: 0, UPDATE: 0, UNCHANGED: 0, SKIP: 0}
-        for item in self.items:
-            out[item.action] += 1
+    def counts(self, kind: str = "item") -> dict[str, int]:
+        out = {CREATE: 0, UPDATE: 0, UNCHANGED: 0, SKIP: 0, DELETE: 0}
+        for item in [*(self.items if kind == "item" else self.variants), *self.deletes]:
+            if item.kind == kind:
+                out[item.action] += 1
         return out
+
+    def rows(self) -> list[PlannedItem]:
+        """Items, variants and planned deletes: every row of the report."""
+        return [*self.items, *self.variants, *self.deletes]
 
     @property
     def writes(self) -> int:
-        return sum(1 for i in self.items if i.action in (CREATE, UPDATE))
+        """Resources created, updated or deleted (categories count too: they are created)."""
+        changes = sum(1 for i in self.rows() if i.action in (CREATE, UPDATE, DELETE))
+        return changes + len(self.new_categories)
+
+    def effect(self) -> str:
+        """The LIVE confirmation's summary: what this plan changes, deletes included."""
+        parts = []
+        for kind in ("item", "variant"):
+            counts = self.counts(kind)
+            done = [f"{counts[a]} {a}" for a in (CREATE, UPDATE, DELETE) if counts[a]]
+            if done:
+                parts.append(f"catalog {kind}s: {', '.join(done)}")
+        if self.new_categories:
+            parts.append(f"{len(self.new_categories)} new categor{'y' if len(self.new_categories) == 1 else 'ies'}")
+        return "; ".join(parts) or "nothing"
 
 
 def current_items(client: KlaviyoClient) -> dict[str, dict[str, Any]]:
@@ -88,11 +122,3 @@ def _decide(planned: PlannedItem, existing: dict[str, Any] | None) -> None:
     changes = {k: v for k, v in planned.attributes.items() if existing.get(k) != v}
     planned.action = UPDATE if changes else UNCHANGED
     planned.attributes, planned.changed = changes, tuple(sorted(changes))
-
-
-def plan_catalog(client: KlaviyoClient, catalog_file: CatalogFile, *, target: Target | None = None) -> CatalogPlan:
-    """Read the account's catalog and plan every row; the plan is bound to the account it was read from."""
-    bound = target_or_own(client, target)
-    plan = make_plan(catalog_file, current_items(client))
-    plan.target = bound
-    return plan

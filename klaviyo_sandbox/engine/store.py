@@ -44,6 +44,9 @@ STORE_MODULES: tuple[str, ...] = (
     "klaviyo_sandbox.tags.store",
     "klaviyo_sandbox.catalog.store",
     "klaviyo_sandbox.reports.message_store",
+    "klaviyo_sandbox.catalog.variants_store",
+    "klaviyo_sandbox.catalog.categories_store",
+    "klaviyo_sandbox.catalog.jobs_store",
 )
 
 _BASE_SCHEMA = """

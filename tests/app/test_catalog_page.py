@@ -55,3 +55,19 @@ def test_bad_file_is_explained() -> None:
     assert any("Choose a column for description, url" in e.value for e in at.error)
     at.file_uploader(key="catalog_file").set_value(("products.csv", b"PK\x03\x04\x00\x00", "text/csv")).run()
     assert any("cannot be used" in e.value and "not text" in e.value for e in at.error)
+
+
+def test_delete_missing_is_planned_and_shown_only_when_ticked() -> None:
+    sku = f"SKU-{uuid.uuid4().hex[:8]}"
+    text = f"external_id,title,description,url,price\n{sku},Mug,Stoneware,https://shop.example.com/m,9\n"
+    at = page()
+    at.checkbox(key="catalog_delete_missing").check().run()
+    at = upload(at, text)
+    metrics = _metrics(at)
+    assert metrics["create"] == "1" and int(metrics["delete"]) >= 1  # the demo products, at least
+    table = at.dataframe[0].value
+    deletes = table[table["action"] == "delete"]
+    assert len(deletes[deletes["kind"] == "item"]) == int(metrics["delete"]) and set(deletes["status"]) == {"planned"}
+    variant_deletes = len(deletes[deletes["kind"] == "variant"])  # the demo products' variants go with them
+    assert metrics.get("variants delete", "0") == str(variant_deletes)
+    assert "delete" not in _metrics(upload(page(), text))  # not ticked: no deletes planned or shown

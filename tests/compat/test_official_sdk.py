@@ -15,6 +15,7 @@ from openapi_client import models
 
 from klaviyo_sandbox import SandboxServer
 from klaviyo_sandbox.engine.routes import load_handlers
+from tests.compat.catalog_calls import catalog_calls
 
 pytestmark = pytest.mark.xdist_group("compat")
 Ids = dict[str, str]
@@ -372,6 +373,9 @@ CALLS: dict[str, Call] = {
     "get_tags_for_flow": lambda s, i: s.Flows.get_tags_for_flow(i["flow"]),
     "get_tag_ids_for_flow": lambda s, i: s.Flows.get_tag_ids_for_flow(i["flow"]),
 }
+
+
+CALLS |= catalog_calls()
 
 
 def test_every_modelled_operation_has_a_call() -> None:

@@ -46,7 +46,10 @@ def test_plan_apply_and_rerun_plans_nothing(client: KlaviyoClient) -> None:
     assert [p.column for p in plan.items[3].problems] == ["url"]
     assert "same external_id as line 2" in plan.items[4].problems[0].fix
     method, path, body = first_request(plan) or ("", "", {})
-    assert (method, path) == ("POST", "/api/catalog-items") and body["data"]["attributes"]["price"] == 42.0
+    assert (method, path) == ("POST", "/api/catalog-item-bulk-create-jobs")
+    assert body["data"]["type"] == "catalog-item-bulk-create-job"
+    sent = body["data"]["attributes"]["items"]["data"]
+    assert [i["attributes"]["external_id"] for i in sent] == ["SKU-1", "SKU-2"] and sent[0]["attributes"]["price"] == 42
     result = apply_catalog(client, plan)
     assert result.ok and result.counts() == {"done": 2, "failed": 0}
     mug = client.get("/api/catalog-items/$custom:::$default:::SKU-2")["data"]["attributes"]
@@ -54,9 +57,8 @@ def test_plan_apply_and_rerun_plans_nothing(client: KlaviyoClient) -> None:
     again = plan_catalog(client, read_catalog_file(TEMPLATE.encode()))
     assert again.writes == 0 and again.counts()["unchanged"] == 2
     report = report_csv(plan, result).splitlines()
-    assert report[0] == "line,external_id,action,changed,status,message" and report[1].startswith(
-        "2,SKU-1,create,,done"
-    )
+    assert report[0] == "line,kind,external_id,action,changed,status,message"
+    assert report[1].startswith("2,item,SKU-1,create,,done")
 
 
 def test_changed_price_plans_an_update_of_that_field_only(client: KlaviyoClient) -> None:
@@ -66,9 +68,20 @@ def test_changed_price_plans_an_update_of_that_field_only(client: KlaviyoClient)
     shirt = plan.items[0]
     assert shirt.action == "update" and shirt.changed == ("price",) and shirt.attributes == {"price": 39.99}
     assert first_request(plan) == (
-        "PATCH",
-        "/api/catalog-items/$custom:::$default:::SKU-1",
-        {"data": {"type": "catalog-item", "id": "$custom:::$default:::SKU-1", "attributes": {"price": 39.99}}},
+        "POST",
+        "/api/catalog-item-bulk-update-jobs",
+        {
+            "data": {
+                "type": "catalog-item-bulk-update-job",
+                "attributes": {
+                    "items": {
+                        "data": [
+                            {"type": "catalog-item", "id": "$custom:::$default:::SKU-1", "attributes": {"price": 39.99}}
+                        ]
+                    }
+                },
+            }
+        },
     )
     assert apply_catalog(client, plan).ok
     assert client.get("/api/catalog-items/$custom:::$default:::SKU-1")["data"]["attributes"]["price"] == 39.99

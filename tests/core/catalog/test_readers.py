@@ -226,7 +226,7 @@ def test_every_reader_round_trips_through_the_sandbox(client: KlaviyoClient, nam
     of the same file changes nothing."""
     read = read_catalog_file(fixture(name), store_url=store_url)
     plan = plan_catalog(client, read)
-    assert plan.writes == len(read.rows) and apply_catalog(client, plan).ok
+    assert plan.counts()["create"] == len(read.rows) and apply_catalog(client, plan).ok
     again = plan_catalog(client, read_catalog_file(fixture(name), store_url=store_url))
     assert again.writes == 0 and again.counts()["unchanged"] == len(read.rows)
 
