@@ -84,6 +84,13 @@ def _plan(digest: str, data: bytes) -> consent.ConsentPlan | None:
     except consent.ConsentFileError as exc:
         show_text("error", f"This file cannot be used: {exc}")
         return None
+    if not consent_file.rows:
+        show_text(
+            "error",
+            "This file has a header row but no rows under it: nobody to plan for. Check that the spreadsheet was "
+            "saved with its people in it, then upload it again.",
+        )
+        return None
     with guarded() as planning, st.spinner("Reading each person's current consent…"):
         try:
             plan = consent.plan_consent(get_client(), consent_file, _options(), target=TARGET)

@@ -100,3 +100,38 @@ def test_unsubscribe_from_a_list_holds_apart_people_not_in_it() -> None:
 def test_bad_file_is_explained() -> None:
     at = upload(page(), "name\nAnn\n")
     assert any("cannot be used" in e.value and "email or a phone_number" in e.value for e in at.error)
+
+
+def test_a_header_without_rows_is_not_called_nothing_to_change() -> None:
+    """A file with its header only has nobody in it: saying "everyone is already in that state" would mislead."""
+    at = upload(page(), "email,first_name\n")
+    assert any("no rows" in e.value and "header" in e.value for e in at.error), [e.value for e in at.error]
+    assert not any("Nothing to change" in s.value for s in at.success)
+    assert not any(b.key == "consent_apply" for b in at.button)
+
+
+def test_a_missing_identifier_column_says_what_to_do() -> None:
+    at = upload(page(), "Email Address,Name\nann@example.com,Ann\n")
+    assert any("Rename" in e.value and "email" in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_one_person_not_in_the_list_is_one_row() -> None:
+    client = _sandbox_client()
+    tag = uuid.uuid4().hex[:8]
+    name = f"Consent one {tag}"
+    list_id = client.post("/api/lists", {"data": {"type": "list", "attributes": {"name": name}}})["data"]["id"]
+    client.post(
+        "/api/profile-subscription-bulk-create-jobs",
+        {"data": {"type": "profile-subscription-bulk-create-job", "attributes": {"profiles": {"data": [
+            {"type": "profile", "attributes": {"email": f"one-{tag}@example.com",
+             "subscriptions": {"email": {"marketing": {"consent": "SUBSCRIBED"}}}}}]}}}},
+    )  # fmt: skip
+    from klaviyo_app.ui.sandbox import embedded_sandbox
+
+    assert embedded_sandbox().server.app.jobs.wait_idle(10)
+    at = page()
+    at.selectbox(key="consent_action").set_value("unsubscribe").run()
+    at.selectbox(key="consent_list").set_value(f"{name} ({list_id})").run()
+    at = upload(at, f"email\none-{tag}@example.com\n")
+    notes = [i.value for i in at.info if "not in the list" in i.value]
+    assert notes and notes[0].startswith("1 row is not in the list"), notes
