@@ -10,6 +10,7 @@ search), so a rerun or another account never shows one account's members under a
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from klaviyo_app.ui.client import get_client, get_target
@@ -23,6 +24,25 @@ from klaviyo_core import audiences
 PAGES = "lists_segments_pages"  # (key, [page urls]) : the member pages walked so far
 CREATED = "lists_segments_created"  # (target key, Audience): the list just made, said once after the rerun
 OPT_IN_LABELS = {"single_opt_in": "Single opt-in", "double_opt_in": "Double opt-in"}
+HEADERS = {"name": "Name", "profile_count": "Members", "counted": "Counted", "opt_in_process": "Opt-in",
+           "is_active": "Active", "created": "Created", "updated": "Updated", "id": "Id"}  # fmt: skip
+
+
+def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table in words: an uncounted list has an empty Members cell (pandas 3 keeps NA through astype(str),
+    which Streamlit draws as 'None'), opt-in as on the rest of the page, dates without a midnight time."""
+    view = frame[[c for c in HEADERS if c in frame.columns]].copy()
+    view["profile_count"] = [f"{n:,}" if pd.notna(n) else "" for n in view["profile_count"]]
+    if "opt_in_process" in view:
+        view["opt_in_process"] = [
+            OPT_IN_LABELS.get(str(v), "" if pd.isna(v) else str(v)) for v in view["opt_in_process"]
+        ]
+    if "is_active" in view:
+        view["is_active"] = ["" if pd.isna(v) else "Yes" if v else "No" for v in view["is_active"]]
+    for column in ("created", "updated"):
+        view[column] = [str(v)[:10] if pd.notna(v) else "" for v in view[column]]
+    return view.fillna("").astype(str).rename(columns=HEADERS)
+
 
 st.title("Lists & segments")
 st.caption(
@@ -45,10 +65,9 @@ with guarded() as loading, st.spinner("Reading..." if not (count_all or refresh_
     )
 if loading.failed:
     st.stop()
+table = st.empty()  # drawn once the chosen one is counted, so the table and the line under it agree
 if frame.empty:
-    st.info(f"This account has no {kind}s yet.")
-else:
-    st.dataframe(frame.astype(str).replace("<NA>", "?"), hide_index=True, width="stretch", key="ls_table")
+    table.info(f"This account has no {kind}s yet.")
 
 # -- one list or segment ------------------------------------------------------------------------------------
 if not frame.empty:
@@ -62,6 +81,10 @@ if not frame.empty:
         count = audiences.member_count(client, kind, picked["id"], refresh=refresh)
     if not counting.failed:
         show_md("markdown", "**{count}** members · {age}", count=f"{count.value:,}", age=audiences.age_text(count))
+        chosen = frame["id"] == picked_id
+        frame.loc[chosen, "profile_count"] = count.value
+        frame.loc[chosen, "counted"] = audiences.age_text(count)
+    table.dataframe(_shown(frame), hide_index=True, width="stretch", key="ls_table")
     if kind == "list":
         current = picked.get("opt_in_process") or "single_opt_in"
         show_md("caption", "Opt-in: {process}", process=OPT_IN_LABELS.get(current, current))

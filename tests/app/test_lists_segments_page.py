@@ -69,8 +69,20 @@ def test_count_with_its_age_and_members_searched(page: AppTest, list_name: str) 
     assert any(f"{emails[1]}** is a member" in s.value for s in at.success)
     at.text_input(key="ls_search").input("ada").run()
     assert any("whole email" in e.value for e in at.error)
-    table = next(d.value for d in at.dataframe if "profile_count" in d.value.columns)
-    assert table.set_index("name").loc[list_name, "counted"] == "counted just now"
+    table = next(d.value for d in at.dataframe if "Members" in d.value.columns)
+    assert table.set_index("Name").loc[list_name, "Counted"] == "counted just now"
+
+
+def test_the_table_agrees_with_the_count_below_it(page: AppTest, list_name: str) -> None:
+    """The list just counted shows its count in the table on the same run (it said 'None' while the line
+    below said '3 members'); a list never counted shows an empty cell, not 'None'; headers are words."""
+    at = _pick(page, list_name)
+    table = next(d.value for d in at.dataframe if "Members" in d.value.columns).set_index("Name")
+    assert table.loc[list_name, "Members"] == "3"
+    assert table.loc[list_name, "Counted"] == "counted just now"
+    assert list(table.columns) == ["Members", "Counted", "Opt-in", "Created", "Updated", "Id"]
+    assert not table.isna().any().any() and "None" not in table.to_numpy()
+    assert set(table["Opt-in"]) <= {"Single opt-in", "Double opt-in"}
 
 
 def test_create_a_list_and_see_it(page: AppTest) -> None:
@@ -154,3 +166,14 @@ def test_a_live_list_waits_for_the_account_name(sandbox: SandboxServer, monkeypa
     assert [r["path"] for r in sandbox.app.log if r["method"] == "POST"] == ["/api/lists"]
     assert not at.text_input(key="ls_create_confirm").value  # spent: the next write asks again
     assert at.button(key="ls_create").disabled
+
+
+def test_segments_table_in_words(page: AppTest) -> None:
+    page.radio(key="ls_kind").set_value("segment").run()
+    assert not page.exception, page.exception
+    tables = [d.value for d in page.dataframe if "Members" in d.value.columns]
+    if tables:  # the embedded sandbox may hold no segment
+        assert "Active" in tables[0].columns and set(tables[0]["Active"]) <= {"Yes", "No", ""}
+        assert not tables[0].isna().any().any()
+    else:
+        assert any("no segments yet" in i.value for i in page.info)
