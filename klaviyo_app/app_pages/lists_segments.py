@@ -16,6 +16,7 @@ import streamlit as st
 from klaviyo_app.ui.client import get_client, get_target
 from klaviyo_app.ui.confirm import confirm_box, confirmed_write
 from klaviyo_app.ui.errors import guarded
+from klaviyo_app.ui.identifiers import missing_country_code, typed_identifier
 from klaviyo_app.ui.import_options import forget_account_lists
 from klaviyo_app.ui.sandbox_info import render_sandbox_access
 from klaviyo_app.ui.text import show_md, show_text
@@ -110,10 +111,14 @@ if not frame.empty:
         "Search by whole email or phone (+country code)" + (" or profile id" if kind == "segment" else ""),
         key="ls_search",
     )
-    key = (TARGET.account_id, TARGET.base_url, kind, picked["id"], search.strip())
+    search = typed_identifier(search)
+    key = (TARGET.account_id, TARGET.base_url, kind, picked["id"], search)
     kept = st.session_state.get(PAGES)
     urls: list[str | None] = kept[1] if kept and kept[0] == key else [None]
     try:
+        hint = missing_country_code(search)
+        if hint:
+            raise ValueError(hint)
         audiences.search_filter(kind, search)
     except ValueError as exc:
         show_text("error", exc)

@@ -14,6 +14,7 @@ import streamlit as st
 
 from klaviyo_app.ui.client import get_client
 from klaviyo_app.ui.errors import guarded
+from klaviyo_app.ui.identifiers import missing_country_code, typed_identifier
 from klaviyo_app.ui.text import show_md, show_text
 from klaviyo_core import audiences
 
@@ -68,13 +69,17 @@ with st.form("swl_lookup", border=False):
     looked = st.form_submit_button("Look up", type="primary")
 if looked:
     st.session_state.pop(RESULT, None)
+    identifier = typed_identifier(identifier)
     try:
+        hint = missing_country_code(identifier)  # digits alone read as a profile id, and no id is 7-15 digits
+        if hint:
+            raise ValueError(hint)
         audiences.identifier_kind(identifier)
     except ValueError as exc:
         show_text("error", exc)
         st.stop()
     with guarded() as lookup, st.spinner("Looking the profile up..."):
-        st.session_state[RESULT] = (target, identifier.strip(), audiences.find_profile(client, identifier))
+        st.session_state[RESULT] = (target, identifier, audiences.find_profile(client, identifier))
     if lookup.failed:
         st.stop()
 kept = st.session_state.get(RESULT)

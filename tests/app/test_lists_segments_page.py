@@ -177,3 +177,11 @@ def test_segments_table_in_words(page: AppTest) -> None:
         assert not tables[0].isna().any().any()
     else:
         assert any("no segments yet" in i.value for i in page.info)
+
+
+def test_a_phone_search_as_typed_in_a_spreadsheet(page: AppTest, list_name: str) -> None:
+    at = _pick(page, list_name)
+    at.text_input(key="ls_search").input("+1 (415) 555-0199").run()
+    assert not at.error and any("Not a member" in c.value for c in at.caption)
+    at.text_input(key="ls_search").input("415 555 0199").run()
+    assert any("country code" in e.value and "+14155550199" in e.value for e in at.error)
