@@ -24,6 +24,10 @@ from klaviyo_core import audiences
 
 PAGES = "lists_segments_pages"  # (key, [page urls]) : the member pages walked so far
 CREATED = "lists_segments_created"  # (target key, Audience): the list just made, said once after the rerun
+NONE_YET = {
+    "list": "Make one under Create a list at the bottom of this page.",
+    "segment": "Segments are defined in Klaviyo's own app (Lists & Segments); each one shows here once made.",
+}
 OPT_IN_LABELS = {"single_opt_in": "Single opt-in", "double_opt_in": "Double opt-in"}
 HEADERS = {"name": "Name", "profile_count": "Members", "counted": "Counted", "opt_in_process": "Opt-in",
            "is_active": "Active", "created": "Created", "updated": "Updated", "id": "Id"}  # fmt: skip
@@ -68,7 +72,7 @@ if loading.failed:
     st.stop()
 table = st.empty()  # drawn once the chosen one is counted, so the table and the line under it agree
 if frame.empty:
-    table.info(f"This account has no {kind}s yet.")
+    table.info(f"This account has no {kind}s yet. " + NONE_YET[kind])
 
 # -- one list or segment ------------------------------------------------------------------------------------
 if not frame.empty:

@@ -185,3 +185,15 @@ def test_a_phone_search_as_typed_in_a_spreadsheet(page: AppTest, list_name: str)
     assert not at.error and any("Not a member" in c.value for c in at.caption)
     at.text_input(key="ls_search").input("415 555 0199").run()
     assert any("country code" in e.value and "+14155550199" in e.value for e in at.error)
+
+
+def test_no_lists_yet_says_what_to_do(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KLAVIYO_API_KEY", FULL_KEY)
+    monkeypatch.setenv("KLAVIYO_BASE_URL", sandbox.url)
+    at = AppTest.from_file(APP_PATH, default_timeout=60)
+    at.run()
+    at.switch_page(PAGE).run()
+    at.selectbox(key="accounts.switcher").set_value(ENV_ACCOUNT_NAME).run()
+    assert any("no lists yet" in i.value and "Create a list" in i.value for i in at.info), [i.value for i in at.info]
+    at.radio(key="ls_kind").set_value("segment").run()
+    assert any("no segments yet" in i.value and "Klaviyo" in i.value for i in at.info), [i.value for i in at.info]
