@@ -54,9 +54,11 @@ historical = action == consent.SUBSCRIBE and st.checkbox(
 global_unsubscribe = action == consent.UNSUBSCRIBE and st.checkbox(
     "Global unsubscribe: include people not in the list (they stop getting ALL marketing)", key="consent_global"
 )
-regions = st.text_input(
-    "Regions this account sends SMS to", ",".join(consent.DEFAULT_SMS_REGIONS), key="consent_regions"
-)
+regions = ",".join(consent.DEFAULT_SMS_REGIONS)  # asked only when SMS is: email rows never use it
+if consent.SMS in channels:
+    regions = st.text_input(
+        "Regions this account sends SMS to (country codes, comma separated)", regions, key="consent_regions"
+    )
 
 
 def _options() -> consent.ConsentOptions:

@@ -6,10 +6,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from pytest import MonkeyPatch
 from streamlit.testing.v1 import AppTest
 
+from klaviyo_core.accounts import ENV_ACCOUNT_NAME
 from klaviyo_core.http import ClientConfig, KlaviyoClient
+from klaviyo_sandbox import SandboxServer
 from tests.app.conftest import APP_PATH
+from tests.conftest import FULL_KEY
 
 PAGE = "klaviyo_app/app_pages/consent.py"
 
@@ -135,3 +139,26 @@ def test_one_person_not_in_the_list_is_one_row() -> None:
     at = upload(at, f"email\none-{tag}@example.com\n")
     notes = [i.value for i in at.info if "not in the list" in i.value]
     assert notes and notes[0].startswith("1 row is not in the list"), notes
+
+
+def test_sms_regions_are_asked_only_for_sms() -> None:
+    """An email-only change showed an SMS regions box the marketer could not know what to do with."""
+    at = page()
+    assert not any(t.key == "consent_regions" for t in at.text_input)
+    at.multiselect(key="consent_channels").select("sms").run()
+    assert not at.exception, at.exception
+    assert any(t.key == "consent_regions" for t in at.text_input)
+
+
+def test_live_apply_waits_for_the_account_name(sandbox: SandboxServer, monkeypatch: MonkeyPatch) -> None:
+    monkeypatch.setenv("KLAVIYO_API_KEY", FULL_KEY)
+    monkeypatch.setenv("KLAVIYO_BASE_URL", sandbox.url)
+    monkeypatch.setenv("KLAVIYO_LIVE", "1")
+    at = AppTest.from_file(APP_PATH, default_timeout=90)
+    at.run()
+    at.switch_page(PAGE).run()
+    at.selectbox(key="accounts.switcher").set_value(ENV_ACCOUNT_NAME).run()
+    at = upload(at, "email\nlive.one@example.com\n")
+    assert at.button(key="consent_apply").disabled
+    assert any("LIVE" in w.value and ENV_ACCOUNT_NAME in w.value for w in at.warning)
+    assert not [r for r in sandbox.app.log if r["method"] == "POST"]
