@@ -19,6 +19,7 @@ from klaviyo_app.ui.text import show_md, show_text
 from klaviyo_core import audiences
 
 RESULT = "see_what_landed_result"
+CAN_RECEIVE = {True: "yes", False: "no", None: "-"}
 
 
 def _table(rows: Sequence[Mapping[str, object]], key: str, empty: str) -> None:
@@ -41,7 +42,7 @@ def _render(view: audiences.ProfileView) -> None:
         st.json(view.location or {}, expanded=True)
     st.markdown("**Consent per channel**")
     consent = [
-        {"channel": c.channel, "kind": c.kind, "consent": c.consent, "can receive": c.can_receive,
+        {"channel": c.channel, "kind": c.kind, "consent": c.consent, "can receive": CAN_RECEIVE[c.can_receive],
          "suppressed": ", ".join(c.suppressed) or "-"}
         for c in view.consent
     ]  # fmt: skip
@@ -87,7 +88,11 @@ if kept is None or kept[0] != target:
     st.stop()
 _, asked, view = kept
 if view is None:
-    show_md("warning", "No profile has **{asked}** on this account. Check the spelling; phones need +country code.",
-            asked=asked)  # fmt: skip
+    show_md(
+        "warning",
+        "No profile has **{asked}** on this account. Check the spelling; phones need +country code. Imported "
+        "just now? Klaviyo may still be processing the import: look it up again in a minute.",
+        asked=asked,
+    )
 else:
     _render(view)

@@ -89,3 +89,13 @@ def test_a_phone_typed_with_spaces_is_found(page: AppTest) -> None:
     assert any("country code" in e.value and f"+1415555{digits}" in e.value for e in at.error), [
         e.value for e in at.error
     ]
+
+
+def test_consent_reads_as_words(page: AppTest, email: str) -> None:
+    at = _lookup(page, email)
+    assert set(_column(at, "can receive")) <= {"yes", "no", "-"}
+
+
+def test_not_found_right_after_an_import_says_to_look_again(page: AppTest) -> None:
+    at = _lookup(page, "not.yet@example.com")
+    assert any("still" in w.value and "again" in w.value for w in at.warning), [w.value for w in at.warning]
