@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 
 import pandas as pd
 import streamlit as st
@@ -146,6 +147,20 @@ def _apply(digest: str, plan: consent.ConsentPlan) -> None:
         st.session_state[RESULT_KEY] = (digest, result)
 
 
+def _why_failed(result: consent.ConsentResult) -> str:
+    """The commonest reason rows failed, said under the counts: a scope or auth failure fails every row with
+    the same message, and a marketer reads the alert, not the report's last column."""
+    reasons = Counter(result.message.get(key, "") for key, status in result.status.items() if status == consent.FAILED)
+    reasons.pop("", None)
+    if not reasons:
+        return ". The report below says which rows."
+    reason, n = reasons.most_common(1)[0]
+    rows = "1 row" if n == 1 else f"{n:,} rows"
+    more = "" if len(reasons) == 1 else " Other reasons are in the report below."
+    again = " Fix the cause, then press Plan again: it reads everyone afresh, so only what still differs is sent."
+    return f". Why ({rows}): {reason}{more}{again}"
+
+
 def _results(digest: str, plan: consent.ConsentPlan) -> None:
     stored = st.session_state.get(RESULT_KEY)
     result = stored[1] if stored and stored[0] == digest else None
@@ -154,7 +169,11 @@ def _results(digest: str, plan: consent.ConsentPlan) -> None:
         stored = st.session_state.get(RESULT_KEY)
         result = stored[1] if stored and stored[0] == digest else None
     if result is not None:
-        (st.success if result.ok else st.error)(", ".join(f"{n:,} {s}" for s, n in result.counts().items()))
+        said = ", ".join(f"{n:,} {s}" for s, n in result.counts().items())
+        if result.ok:
+            st.success(said)
+        else:
+            show_text("error", said + _why_failed(result))
     elif not plan.writes:
         st.success("Nothing to change: everyone in the file is already in that state (or was left out).")
     st.dataframe(pd.DataFrame(consent.report_rows(plan, result)), hide_index=True, key="consent_rows")

@@ -13,7 +13,7 @@ from klaviyo_core.accounts import ENV_ACCOUNT_NAME
 from klaviyo_core.http import ClientConfig, KlaviyoClient
 from klaviyo_sandbox import SandboxServer
 from tests.app.conftest import APP_PATH
-from tests.conftest import FULL_KEY
+from tests.conftest import FULL_KEY, READ_ONLY_KEY
 
 PAGE = "klaviyo_app/app_pages/consent.py"
 
@@ -162,3 +162,18 @@ def test_live_apply_waits_for_the_account_name(sandbox: SandboxServer, monkeypat
     assert at.button(key="consent_apply").disabled
     assert any("LIVE" in w.value and ENV_ACCOUNT_NAME in w.value for w in at.warning)
     assert not [r for r in sandbox.app.log if r["method"] == "POST"]
+
+
+def test_a_key_without_the_scope_says_why_the_rows_failed(sandbox: SandboxServer, monkeypatch: MonkeyPatch) -> None:
+    """A read-only key planned fine and applied to a bare "0 sent, 1 failed"; the reason hid in the table."""
+    monkeypatch.setenv("KLAVIYO_API_KEY", READ_ONLY_KEY)
+    monkeypatch.setenv("KLAVIYO_BASE_URL", sandbox.url)
+    at = AppTest.from_file(APP_PATH, default_timeout=90)
+    at.run()
+    at.switch_page(PAGE).run()
+    at.selectbox(key="accounts.switcher").set_value(ENV_ACCOUNT_NAME).run()
+    at = upload(at, "email\nread.only@example.com\nread.two@example.com\n")
+    at.button(key="consent_apply").click().run()
+    assert not at.exception, at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "0 sent, 2 failed" in errors and "scope" in errors and "2 rows" in errors, errors
