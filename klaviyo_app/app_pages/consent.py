@@ -187,7 +187,13 @@ def _results(digest: str, plan: consent.ConsentPlan) -> None:
     )
 
 
-if uploaded is not None and channels:
+if uploaded is not None and action == consent.UNSUBSCRIBE and chosen is None and not global_unsubscribe:
+    # the core's own message names the CLI's --list/--global; here the same choice is two widgets above
+    st.error(
+        "An unsubscribe without a list is global: those people would stop getting ALL marketing. Pick the list "
+        "to take them off in **List** above, or tick **Global unsubscribe** if that is what you mean."
+    )
+elif uploaded is not None and channels:
     data = uploaded.getvalue()
     settings = json.dumps([_options().__dict__, _rules().__dict__, TARGET.label()], sort_keys=True, default=str)
     digest = hashlib.sha256(data + settings.encode()).hexdigest()

@@ -177,3 +177,12 @@ def test_a_key_without_the_scope_says_why_the_rows_failed(sandbox: SandboxServer
     assert not at.exception, at.exception
     errors = " ".join(e.value for e in at.error)
     assert "0 sent, 2 failed" in errors and "scope" in errors and "2 rows" in errors, errors
+
+
+def test_an_unsubscribe_without_a_list_speaks_of_the_page_not_the_cli() -> None:
+    """The page repeated the CLI's "give --list ... or --global": no such thing on a page."""
+    at = page()
+    at.selectbox(key="consent_action").set_value("unsubscribe").run()
+    at = upload(at, "email\nnolist@example.com\n")
+    errors = " ".join(e.value for e in at.error)
+    assert "--" not in errors and "List" in errors and "Global unsubscribe" in errors, errors
