@@ -62,7 +62,8 @@ if st.button("Export", type="primary", key="ae_export"):
         )
         st.session_state[RESULT] = (target, exported)
     if exporting.failed:
-        st.stop()
+        st.stop()  # the bar stays: it says how far the export got before the error
+    bar.empty()  # done: "about 0 s left" under "Exported N members" only repeats it
 kept = st.session_state.get(RESULT)
 if kept is None or kept[0] != target:
     st.stop()

@@ -48,6 +48,7 @@ def test_export_a_list_hashed_for_meta() -> None:
     at = at.button(key="ae_export").click().run()
     assert not at.exception, at.exception
     assert any("Exported **2** members of Export" in s.value for s in at.success)
+    assert not at.get("progress"), "the finished export's bar (with 'about 0 s left') is gone"
     assert any(getattr(b, "label", None) == "Download CSV" for b in at.get("download_button"))
     from klaviyo_core.paths import data_dir
 
