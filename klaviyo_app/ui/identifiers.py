@@ -2,9 +2,9 @@
 
 Why: Klaviyo stores phones in E.164 (`+14155550123`) and its filters match the whole value only, so a phone
 copied from a spreadsheet as `+1 (415) 555-0123` found nobody, and the page then said "phones need +country
-code" to a phone that had one. Spaces, brackets, dots and dashes after a `+` are dropped; a phone typed
-without its `+country code` gets a message that shows how to write it (the country is the user's to say: it
-is never guessed).
+code" to a phone that had one. Spaces, brackets, dots and dashes after a `+` are dropped (and a UK-style
+`(0)`, the trunk digit E.164 leaves out); a phone typed without its `+country code` gets a message that shows
+how to write it (the country is the user's to say: it is never guessed).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ def typed_identifier(text: str) -> str:
     """`text` stripped; a `+` phone without its separators (anything else exactly as typed)."""
     wanted = text.strip()
     if wanted.startswith("+"):
-        compact = "+" + _SEPARATORS.sub("", wanted[1:])
+        compact = "+" + _SEPARATORS.sub("", wanted[1:].replace("(0)", ""))  # +44 (0)20: the 0 is dialled at home only
         if compact[1:].isdigit():
             return compact
     return wanted
