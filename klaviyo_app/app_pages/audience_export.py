@@ -17,6 +17,10 @@ from klaviyo_core.paths import data_dir
 
 HASHING = {"No hashes": None, "Meta (email and phone SHA-256)": "meta", "Google (email and phone SHA-256)": "google"}
 RESULT = "audience_export_result"
+NONE_YET = {
+    "list": "Make one on the Lists & segments page, then add people to it on Profile upload.",
+    "segment": "Segments are defined in Klaviyo's own app (Lists & Segments); each one shows here once made.",
+}
 
 st.title("Audience export")
 st.caption("Download a list's or a segment's members (email, phone) as CSV, hashed for Meta or Google if you like.")
@@ -28,7 +32,7 @@ with guarded() as loading:
 if loading.failed:
     st.stop()
 if not choices:
-    st.info(f"This account has no {kind}s yet.")
+    st.info(f"This account has no {kind}s yet. " + NONE_YET[kind])
     st.stop()
 picked = st.selectbox(kind.capitalize(), choices, format_func=lambda a: f"{a.name} ({a.id})", key="ae_audience")
 fields = st.multiselect(
@@ -58,12 +62,22 @@ if st.button("Export", type="primary", key="ae_export"):
         )
         st.session_state[RESULT] = (target, exported)
     if exporting.failed:
-        st.stop()
+        st.stop()  # the bar stays: it says how far the export got before the error
+    bar.empty()  # done: "about 0 s left" under "Exported N members" only repeats it
 kept = st.session_state.get(RESULT)
 if kept is None or kept[0] != target:
     st.stop()
 result: audiences.ExportResult = kept[1]
-show_md("success", "Exported **{rows}** members of {name}.", rows=f"{result.rows:,}", name=result.audience.name)
+if result.rows:
+    show_md("success", "Exported **{rows}** members of {name}.", rows=f"{result.rows:,}", name=result.audience.name)
+else:  # an empty file is rarely what was wanted: say so, and what fills an audience
+    show_md(
+        "warning",
+        "The {which} **{name}** has no members, so the file holds only its header row. A list fills as people "
+        "join it (Profile upload, Consent); a segment as Klaviyo finds profiles that match its definition.",
+        which=result.audience.kind,
+        name=result.audience.name,
+    )
 st.download_button(
     "Download CSV", result.path.read_bytes(), file_name=result.path.name, mime="text/csv", key="ae_download"
 )

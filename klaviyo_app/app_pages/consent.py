@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 
 import pandas as pd
 import streamlit as st
@@ -54,9 +55,11 @@ historical = action == consent.SUBSCRIBE and st.checkbox(
 global_unsubscribe = action == consent.UNSUBSCRIBE and st.checkbox(
     "Global unsubscribe: include people not in the list (they stop getting ALL marketing)", key="consent_global"
 )
-regions = st.text_input(
-    "Regions this account sends SMS to", ",".join(consent.DEFAULT_SMS_REGIONS), key="consent_regions"
-)
+regions = ",".join(consent.DEFAULT_SMS_REGIONS)  # asked only when SMS is: email rows never use it
+if consent.SMS in channels:
+    regions = st.text_input(
+        "Regions this account sends SMS to (country codes, comma separated)", regions, key="consent_regions"
+    )
 
 
 def _options() -> consent.ConsentOptions:
@@ -83,6 +86,13 @@ def _plan(digest: str, data: bytes) -> consent.ConsentPlan | None:
         consent_file = consent.read_consent_upload(data, _rules())
     except consent.ConsentFileError as exc:
         show_text("error", f"This file cannot be used: {exc}")
+        return None
+    if not consent_file.rows:
+        show_text(
+            "error",
+            "This file has a header row but no rows under it: nobody to plan for. Check that the spreadsheet was "
+            "saved with its people in it, then upload it again.",
+        )
         return None
     with guarded() as planning, st.spinner("Reading each person's current consent…"):
         try:
@@ -137,6 +147,20 @@ def _apply(digest: str, plan: consent.ConsentPlan) -> None:
         st.session_state[RESULT_KEY] = (digest, result)
 
 
+def _why_failed(result: consent.ConsentResult) -> str:
+    """The commonest reason rows failed, said under the counts: a scope or auth failure fails every row with
+    the same message, and a marketer reads the alert, not the report's last column."""
+    reasons = Counter(result.message.get(key, "") for key, status in result.status.items() if status == consent.FAILED)
+    reasons.pop("", None)
+    if not reasons:
+        return ". The report below says which rows."
+    reason, n = reasons.most_common(1)[0]
+    rows = "1 row" if n == 1 else f"{n:,} rows"
+    more = "" if len(reasons) == 1 else " Other reasons are in the report below."
+    again = " Fix the cause, then press Plan again: it reads everyone afresh, so only what still differs is sent."
+    return f". Why ({rows}): {reason}{more}{again}"
+
+
 def _results(digest: str, plan: consent.ConsentPlan) -> None:
     stored = st.session_state.get(RESULT_KEY)
     result = stored[1] if stored and stored[0] == digest else None
@@ -145,7 +169,11 @@ def _results(digest: str, plan: consent.ConsentPlan) -> None:
         stored = st.session_state.get(RESULT_KEY)
         result = stored[1] if stored and stored[0] == digest else None
     if result is not None:
-        (st.success if result.ok else st.error)(", ".join(f"{n:,} {s}" for s, n in result.counts().items()))
+        said = ", ".join(f"{n:,} {s}" for s, n in result.counts().items())
+        if result.ok:
+            st.success(said)
+        else:
+            show_text("error", said + _why_failed(result))
     elif not plan.writes:
         st.success("Nothing to change: everyone in the file is already in that state (or was left out).")
     st.dataframe(pd.DataFrame(consent.report_rows(plan, result)), hide_index=True, key="consent_rows")
@@ -159,7 +187,13 @@ def _results(digest: str, plan: consent.ConsentPlan) -> None:
     )
 
 
-if uploaded is not None and channels:
+if uploaded is not None and action == consent.UNSUBSCRIBE and chosen is None and not global_unsubscribe:
+    # the core's own message names the CLI's --list/--global; here the same choice is two widgets above
+    st.error(
+        "An unsubscribe without a list is global: those people would stop getting ALL marketing. Pick the list "
+        "to take them off in **List** above, or tick **Global unsubscribe** if that is what you mean."
+    )
+elif uploaded is not None and channels:
     data = uploaded.getvalue()
     settings = json.dumps([_options().__dict__, _rules().__dict__, TARGET.label()], sort_keys=True, default=str)
     digest = hashlib.sha256(data + settings.encode()).hexdigest()

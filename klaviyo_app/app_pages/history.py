@@ -22,7 +22,9 @@ LIMITS = (50, 200, 1000)
 st.title("History")
 st.caption(
     "Every profile import, tag apply, label import, event send and catalog apply made from this workbench "
-    "(the app or the command line) on the current account, with its counts and its per-row report."
+    "(the app or the command line) on the current account, with its counts and its per-row report. Consent "
+    "changes, new lists and opt-in changes are not listed here yet: keep the Consent page's report when you "
+    "apply."
 )
 with guarded() as identifying:
     target = get_target()
@@ -41,7 +43,7 @@ if not runs:
     st.info("Nothing has been written to this account from this workbench yet.")
     page_link(PROFILE_UPLOAD, "Import profiles", ":material/group:")
     st.stop()
-st.dataframe(pd.DataFrame([run.row() for run in runs]), hide_index=True, key="history_table")
+st.dataframe(pd.DataFrame([run.row() for run in runs]), hide_index=True, width="stretch", key="history_table")
 if any(run.status == history.INTERRUPTED and run.kind == history.PROFILE_IMPORT for run in runs):
     st.warning("An interrupted profile import can be resumed on the Profile upload page: nothing is sent twice.")
     page_link(PROFILE_UPLOAD, "Resume on Profile upload", ":material/group:")

@@ -81,11 +81,24 @@ start_here()
 st.subheader("What each page does")
 st.markdown(
     """
+**Start**
 - :material/key: **Keys**: save your private API keys safely (OS keyring), test them, see what each may do.
+
+**Send data**
 - :material/group: **Profile upload**: a CSV of customers to Klaviyo profiles, validated row by row, resumable.
 - :material/sell: **Tag upload**: tag lists, segments, campaigns and flows in bulk from a CSV.
 - :material/bolt: **Test events**: fire "Started Checkout" or any event at a test profile and see the exact request.
+- :material/how_to_reg: **Consent**: subscribe, unsubscribe or suppress the people in a CSV, planned against what
+  each one has now.
+- :material/inventory_2: **Catalog**: products, variants and categories from a CSV, planned before they are sent.
+
+**See results**
+- :material/person_search: **See what landed**: one profile by email or phone: its fields, consent, lists, events.
+- :material/groups: **Lists & segments**: member counts, the members themselves, a new list.
+- :material/history: **History**: what this workbench wrote to the account, with each run's report again.
 - :material/monitoring: **Metrics**: how your events trend, with numbers you can export.
+- :material/campaign: **Campaigns & flows**: how your campaigns and flows performed.
+- :material/ios_share: **Audience export**: a list's or a segment's members as CSV, hashed for an ad platform.
 
 Is the account reachable? Press **Test connection** in the sidebar.
 """

@@ -10,11 +10,13 @@ search), so a rerun or another account never shows one account's members under a
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from klaviyo_app.ui.client import get_client, get_target
 from klaviyo_app.ui.confirm import confirm_box, confirmed_write
 from klaviyo_app.ui.errors import guarded
+from klaviyo_app.ui.identifiers import missing_country_code, typed_identifier
 from klaviyo_app.ui.import_options import forget_account_lists
 from klaviyo_app.ui.sandbox_info import render_sandbox_access
 from klaviyo_app.ui.text import show_md, show_text
@@ -22,7 +24,30 @@ from klaviyo_core import audiences
 
 PAGES = "lists_segments_pages"  # (key, [page urls]) : the member pages walked so far
 CREATED = "lists_segments_created"  # (target key, Audience): the list just made, said once after the rerun
+NONE_YET = {
+    "list": "Make one under Create a list at the bottom of this page.",
+    "segment": "Segments are defined in Klaviyo's own app (Lists & Segments); each one shows here once made.",
+}
 OPT_IN_LABELS = {"single_opt_in": "Single opt-in", "double_opt_in": "Double opt-in"}
+HEADERS = {"name": "Name", "profile_count": "Members", "counted": "Counted", "opt_in_process": "Opt-in",
+           "is_active": "Active", "created": "Created", "updated": "Updated", "id": "Id"}  # fmt: skip
+
+
+def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table in words: an uncounted list has an empty Members cell (pandas 3 keeps NA through astype(str),
+    which Streamlit draws as 'None'), opt-in as on the rest of the page, dates without a midnight time."""
+    view = frame[[c for c in HEADERS if c in frame.columns]].copy()
+    view["profile_count"] = [f"{n:,}" if pd.notna(n) else "" for n in view["profile_count"]]
+    if "opt_in_process" in view:
+        view["opt_in_process"] = [
+            OPT_IN_LABELS.get(str(v), "" if pd.isna(v) else str(v)) for v in view["opt_in_process"]
+        ]
+    if "is_active" in view:
+        view["is_active"] = ["" if pd.isna(v) else "Yes" if v else "No" for v in view["is_active"]]
+    for column in ("created", "updated"):
+        view[column] = [str(v)[:10] if pd.notna(v) else "" for v in view[column]]
+    return view.fillna("").astype(str).rename(columns=HEADERS)
+
 
 st.title("Lists & segments")
 st.caption(
@@ -45,10 +70,9 @@ with guarded() as loading, st.spinner("Reading..." if not (count_all or refresh_
     )
 if loading.failed:
     st.stop()
+table = st.empty()  # drawn once the chosen one is counted, so the table and the line under it agree
 if frame.empty:
-    st.info(f"This account has no {kind}s yet.")
-else:
-    st.dataframe(frame.astype(str).replace("<NA>", "?"), hide_index=True, width="stretch", key="ls_table")
+    table.info(f"This account has no {kind}s yet. " + NONE_YET[kind])
 
 # -- one list or segment ------------------------------------------------------------------------------------
 if not frame.empty:
@@ -62,6 +86,10 @@ if not frame.empty:
         count = audiences.member_count(client, kind, picked["id"], refresh=refresh)
     if not counting.failed:
         show_md("markdown", "**{count}** members · {age}", count=f"{count.value:,}", age=audiences.age_text(count))
+        chosen = frame["id"] == picked_id
+        frame.loc[chosen, "profile_count"] = count.value
+        frame.loc[chosen, "counted"] = audiences.age_text(count)
+    table.dataframe(_shown(frame), hide_index=True, width="stretch", key="ls_table")
     if kind == "list":
         current = picked.get("opt_in_process") or "single_opt_in"
         show_md("caption", "Opt-in: {process}", process=OPT_IN_LABELS.get(current, current))
@@ -87,10 +115,14 @@ if not frame.empty:
         "Search by whole email or phone (+country code)" + (" or profile id" if kind == "segment" else ""),
         key="ls_search",
     )
-    key = (TARGET.account_id, TARGET.base_url, kind, picked["id"], search.strip())
+    search = typed_identifier(search)
+    key = (TARGET.account_id, TARGET.base_url, kind, picked["id"], search)
     kept = st.session_state.get(PAGES)
     urls: list[str | None] = kept[1] if kept and kept[0] == key else [None]
     try:
+        hint = missing_country_code(search)
+        if hint:
+            raise ValueError(hint)
         audiences.search_filter(kind, search)
     except ValueError as exc:
         show_text("error", exc)

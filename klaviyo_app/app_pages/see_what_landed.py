@@ -14,10 +14,12 @@ import streamlit as st
 
 from klaviyo_app.ui.client import get_client
 from klaviyo_app.ui.errors import guarded
+from klaviyo_app.ui.identifiers import missing_country_code, typed_identifier
 from klaviyo_app.ui.text import show_md, show_text
 from klaviyo_core import audiences
 
 RESULT = "see_what_landed_result"
+CAN_RECEIVE = {True: "yes", False: "no", None: "-"}
 
 
 def _table(rows: Sequence[Mapping[str, object]], key: str, empty: str) -> None:
@@ -40,7 +42,7 @@ def _render(view: audiences.ProfileView) -> None:
         st.json(view.location or {}, expanded=True)
     st.markdown("**Consent per channel**")
     consent = [
-        {"channel": c.channel, "kind": c.kind, "consent": c.consent, "can receive": c.can_receive,
+        {"channel": c.channel, "kind": c.kind, "consent": c.consent, "can receive": CAN_RECEIVE[c.can_receive],
          "suppressed": ", ".join(c.suppressed) or "-"}
         for c in view.consent
     ]  # fmt: skip
@@ -68,13 +70,17 @@ with st.form("swl_lookup", border=False):
     looked = st.form_submit_button("Look up", type="primary")
 if looked:
     st.session_state.pop(RESULT, None)
+    identifier = typed_identifier(identifier)
     try:
+        hint = missing_country_code(identifier)  # digits alone read as a profile id, and no id is 7-15 digits
+        if hint:
+            raise ValueError(hint)
         audiences.identifier_kind(identifier)
     except ValueError as exc:
         show_text("error", exc)
         st.stop()
     with guarded() as lookup, st.spinner("Looking the profile up..."):
-        st.session_state[RESULT] = (target, identifier.strip(), audiences.find_profile(client, identifier))
+        st.session_state[RESULT] = (target, identifier, audiences.find_profile(client, identifier))
     if lookup.failed:
         st.stop()
 kept = st.session_state.get(RESULT)
@@ -82,7 +88,11 @@ if kept is None or kept[0] != target:
     st.stop()
 _, asked, view = kept
 if view is None:
-    show_md("warning", "No profile has **{asked}** on this account. Check the spelling; phones need +country code.",
-            asked=asked)  # fmt: skip
+    show_md(
+        "warning",
+        "No profile has **{asked}** on this account. Check the spelling; phones need +country code. Imported "
+        "just now? Klaviyo may still be processing the import: look it up again in a minute.",
+        asked=asked,
+    )
 else:
     _render(view)

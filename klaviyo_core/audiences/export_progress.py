@@ -40,7 +40,8 @@ class ExportProgress:
     def text(self) -> str:
         done = f"{self.rows:,} of {self.total:,} members" if self.total is not None else f"{self.rows:,} members"
         left = f", about {self.eta_seconds:,.0f} s left" if self.eta_seconds is not None else ""
-        return f"{done} ({self.pages:,} pages){left}; the endpoint allows {self.ceiling_rows_per_second:,.0f}/s"
+        pages = "1 page" if self.pages == 1 else f"{self.pages:,} pages"
+        return f"{done} ({pages}){left}; the endpoint allows {self.ceiling_rows_per_second:,.0f}/s"
 
 
 class EtaClock:

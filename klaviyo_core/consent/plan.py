@@ -278,8 +278,9 @@ def make_plan(options: ConsentOptions, consent_file: ConsentFile, current: Curre
         held = sum(1 for c in changes if c.status == HELD)
         if held:
             plan.warnings.append(
-                f"{held:,} rows are not in the list: Klaviyo would unsubscribe them globally, so they are left out. "
-                "Choose a global unsubscribe to include them."
+                (f"{held:,} rows are not in the list" if held != 1 else "1 row is not in the list")
+                + ": Klaviyo would unsubscribe them globally, so they are left out. Choose a global unsubscribe "
+                "to include them."
             )
         if plan.global_count:
             plan.warnings.append(f"{plan.global_count:,} unsubscribes are GLOBAL: those people get no marketing.")

@@ -131,7 +131,9 @@ def read_consent_file(path: Path | str, rules: RowRules, *, now: datetime | None
     frame = frame.rename(columns={c: _norm(c) for c in frame.columns})
     if not {"email", "phone_number"} & set(frame.columns):
         raise ConsentFileError(
-            f"The file needs an email or a phone_number column; its columns are {', '.join(columns) or 'none'}."
+            f"The file needs an email or a phone_number column; its columns are {', '.join(columns) or 'none'}. "
+            "Rename the column that holds the addresses to email (or the phone numbers to phone_number) and "
+            "upload it again."
         )
     n = len(frame)
     empty = pd.Series([""] * n, index=frame.index, dtype=object)

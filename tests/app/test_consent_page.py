@@ -6,10 +6,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from pytest import MonkeyPatch
 from streamlit.testing.v1 import AppTest
 
+from klaviyo_core.accounts import ENV_ACCOUNT_NAME
 from klaviyo_core.http import ClientConfig, KlaviyoClient
+from klaviyo_sandbox import SandboxServer
 from tests.app.conftest import APP_PATH
+from tests.conftest import FULL_KEY, READ_ONLY_KEY
 
 PAGE = "klaviyo_app/app_pages/consent.py"
 
@@ -100,3 +104,85 @@ def test_unsubscribe_from_a_list_holds_apart_people_not_in_it() -> None:
 def test_bad_file_is_explained() -> None:
     at = upload(page(), "name\nAnn\n")
     assert any("cannot be used" in e.value and "email or a phone_number" in e.value for e in at.error)
+
+
+def test_a_header_without_rows_is_not_called_nothing_to_change() -> None:
+    """A file with its header only has nobody in it: saying "everyone is already in that state" would mislead."""
+    at = upload(page(), "email,first_name\n")
+    assert any("no rows" in e.value and "header" in e.value for e in at.error), [e.value for e in at.error]
+    assert not any("Nothing to change" in s.value for s in at.success)
+    assert not any(b.key == "consent_apply" for b in at.button)
+
+
+def test_a_missing_identifier_column_says_what_to_do() -> None:
+    at = upload(page(), "Email Address,Name\nann@example.com,Ann\n")
+    assert any("Rename" in e.value and "email" in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_one_person_not_in_the_list_is_one_row() -> None:
+    client = _sandbox_client()
+    tag = uuid.uuid4().hex[:8]
+    name = f"Consent one {tag}"
+    list_id = client.post("/api/lists", {"data": {"type": "list", "attributes": {"name": name}}})["data"]["id"]
+    client.post(
+        "/api/profile-subscription-bulk-create-jobs",
+        {"data": {"type": "profile-subscription-bulk-create-job", "attributes": {"profiles": {"data": [
+            {"type": "profile", "attributes": {"email": f"one-{tag}@example.com",
+             "subscriptions": {"email": {"marketing": {"consent": "SUBSCRIBED"}}}}}]}}}},
+    )  # fmt: skip
+    from klaviyo_app.ui.sandbox import embedded_sandbox
+
+    assert embedded_sandbox().server.app.jobs.wait_idle(10)
+    at = page()
+    at.selectbox(key="consent_action").set_value("unsubscribe").run()
+    at.selectbox(key="consent_list").set_value(f"{name} ({list_id})").run()
+    at = upload(at, f"email\none-{tag}@example.com\n")
+    notes = [i.value for i in at.info if "not in the list" in i.value]
+    assert notes and notes[0].startswith("1 row is not in the list"), notes
+
+
+def test_sms_regions_are_asked_only_for_sms() -> None:
+    """An email-only change showed an SMS regions box the marketer could not know what to do with."""
+    at = page()
+    assert not any(t.key == "consent_regions" for t in at.text_input)
+    at.multiselect(key="consent_channels").select("sms").run()
+    assert not at.exception, at.exception
+    assert any(t.key == "consent_regions" for t in at.text_input)
+
+
+def test_live_apply_waits_for_the_account_name(sandbox: SandboxServer, monkeypatch: MonkeyPatch) -> None:
+    monkeypatch.setenv("KLAVIYO_API_KEY", FULL_KEY)
+    monkeypatch.setenv("KLAVIYO_BASE_URL", sandbox.url)
+    monkeypatch.setenv("KLAVIYO_LIVE", "1")
+    at = AppTest.from_file(APP_PATH, default_timeout=90)
+    at.run()
+    at.switch_page(PAGE).run()
+    at.selectbox(key="accounts.switcher").set_value(ENV_ACCOUNT_NAME).run()
+    at = upload(at, "email\nlive.one@example.com\n")
+    assert at.button(key="consent_apply").disabled
+    assert any("LIVE" in w.value and ENV_ACCOUNT_NAME in w.value for w in at.warning)
+    assert not [r for r in sandbox.app.log if r["method"] == "POST"]
+
+
+def test_a_key_without_the_scope_says_why_the_rows_failed(sandbox: SandboxServer, monkeypatch: MonkeyPatch) -> None:
+    """A read-only key planned fine and applied to a bare "0 sent, 1 failed"; the reason hid in the table."""
+    monkeypatch.setenv("KLAVIYO_API_KEY", READ_ONLY_KEY)
+    monkeypatch.setenv("KLAVIYO_BASE_URL", sandbox.url)
+    at = AppTest.from_file(APP_PATH, default_timeout=90)
+    at.run()
+    at.switch_page(PAGE).run()
+    at.selectbox(key="accounts.switcher").set_value(ENV_ACCOUNT_NAME).run()
+    at = upload(at, "email\nread.only@example.com\nread.two@example.com\n")
+    at.button(key="consent_apply").click().run()
+    assert not at.exception, at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "0 sent, 2 failed" in errors and "scope" in errors and "2 rows" in errors, errors
+
+
+def test_an_unsubscribe_without_a_list_speaks_of_the_page_not_the_cli() -> None:
+    """The page repeated the CLI's "give --list ... or --global": no such thing on a page."""
+    at = page()
+    at.selectbox(key="consent_action").set_value("unsubscribe").run()
+    at = upload(at, "email\nnolist@example.com\n")
+    errors = " ".join(e.value for e in at.error)
+    assert "--" not in errors and "List" in errors and "Global unsubscribe" in errors, errors

@@ -45,3 +45,10 @@ def test_the_profile_upload_page_links_to_history() -> None:
     at = open_page("klaviyo_app/app_pages/profiles_upload.py")
     links = [e for e in at.get("page_link")]
     assert any("History" in link.proto.label for link in links)
+
+
+def test_it_says_which_writes_it_does_not_list() -> None:
+    """A marketer who just unsubscribed people on Consent looked for that run here: the page says it is not kept."""
+    at = open_page(HISTORY)
+    text = " ".join(c.value for c in at.caption)
+    assert "Consent" in text and "not listed" in text, text

@@ -58,3 +58,14 @@ def test_status_never_depends_on_an_emoji() -> None:
         assert alert.icon.startswith(":material/"), alert.icon
     texts = _main_texts(at) + [m.value for m in at.sidebar.markdown] + [t.value for t in at.title]
     assert not [t for t in texts if EMOJI.search(t)]
+
+
+def test_what_each_page_does_names_every_page() -> None:
+    """The list predated Consent, Catalog, See what landed, Lists & segments, History, Campaigns & flows and
+    Audience export: a newcomer reading Home did not learn they exist."""
+    router = (ROOT / "klaviyo_app" / "ui" / "router.py").read_text(encoding="utf-8")
+    titles = [t for t in re.findall(r'\btitle="([^"]+)"', router) if t != "Home"]
+    assert len(titles) >= 12
+    text = " ".join(m.value for m in home().main.markdown)
+    missing = [t for t in titles if f"**{t}**" not in text]
+    assert not missing, missing

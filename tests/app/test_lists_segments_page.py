@@ -69,8 +69,20 @@ def test_count_with_its_age_and_members_searched(page: AppTest, list_name: str) 
     assert any(f"{emails[1]}** is a member" in s.value for s in at.success)
     at.text_input(key="ls_search").input("ada").run()
     assert any("whole email" in e.value for e in at.error)
-    table = next(d.value for d in at.dataframe if "profile_count" in d.value.columns)
-    assert table.set_index("name").loc[list_name, "counted"] == "counted just now"
+    table = next(d.value for d in at.dataframe if "Members" in d.value.columns)
+    assert table.set_index("Name").loc[list_name, "Counted"] == "counted just now"
+
+
+def test_the_table_agrees_with_the_count_below_it(page: AppTest, list_name: str) -> None:
+    """The list just counted shows its count in the table on the same run (it said 'None' while the line
+    below said '3 members'); a list never counted shows an empty cell, not 'None'; headers are words."""
+    at = _pick(page, list_name)
+    table = next(d.value for d in at.dataframe if "Members" in d.value.columns).set_index("Name")
+    assert table.loc[list_name, "Members"] == "3"
+    assert table.loc[list_name, "Counted"] == "counted just now"
+    assert list(table.columns) == ["Members", "Counted", "Opt-in", "Created", "Updated", "Id"]
+    assert not table.isna().any().any() and "None" not in table.to_numpy()
+    assert set(table["Opt-in"]) <= {"Single opt-in", "Double opt-in"}
 
 
 def test_create_a_list_and_see_it(page: AppTest) -> None:
@@ -154,3 +166,34 @@ def test_a_live_list_waits_for_the_account_name(sandbox: SandboxServer, monkeypa
     assert [r["path"] for r in sandbox.app.log if r["method"] == "POST"] == ["/api/lists"]
     assert not at.text_input(key="ls_create_confirm").value  # spent: the next write asks again
     assert at.button(key="ls_create").disabled
+
+
+def test_segments_table_in_words(page: AppTest) -> None:
+    page.radio(key="ls_kind").set_value("segment").run()
+    assert not page.exception, page.exception
+    tables = [d.value for d in page.dataframe if "Members" in d.value.columns]
+    if tables:  # the embedded sandbox may hold no segment
+        assert "Active" in tables[0].columns and set(tables[0]["Active"]) <= {"Yes", "No", ""}
+        assert not tables[0].isna().any().any()
+    else:
+        assert any("no segments yet" in i.value for i in page.info)
+
+
+def test_a_phone_search_as_typed_in_a_spreadsheet(page: AppTest, list_name: str) -> None:
+    at = _pick(page, list_name)
+    at.text_input(key="ls_search").input("+1 (415) 555-0199").run()
+    assert not at.error and any("Not a member" in c.value for c in at.caption)
+    at.text_input(key="ls_search").input("415 555 0199").run()
+    assert any("country code" in e.value and "+14155550199" in e.value for e in at.error)
+
+
+def test_no_lists_yet_says_what_to_do(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KLAVIYO_API_KEY", FULL_KEY)
+    monkeypatch.setenv("KLAVIYO_BASE_URL", sandbox.url)
+    at = AppTest.from_file(APP_PATH, default_timeout=60)
+    at.run()
+    at.switch_page(PAGE).run()
+    at.selectbox(key="accounts.switcher").set_value(ENV_ACCOUNT_NAME).run()
+    assert any("no lists yet" in i.value and "Create a list" in i.value for i in at.info), [i.value for i in at.info]
+    at.radio(key="ls_kind").set_value("segment").run()
+    assert any("no segments yet" in i.value and "Klaviyo" in i.value for i in at.info), [i.value for i in at.info]

@@ -67,3 +67,35 @@ def test_unknown_and_unusable_identifiers_say_what_to_do(page: AppTest) -> None:
     assert any("No profile has" in w.value and "+country code" in w.value for w in at.warning)
     at = _lookup(at, 'x"@example.com')
     assert any("double quote" in e.value for e in at.error)
+
+
+def test_a_phone_typed_with_spaces_is_found(page: AppTest) -> None:
+    """Marketers copy phones as '+1 (415) 555-0123'; Klaviyo stores +14155550123, and the page said "No profile
+    has ... phones need +country code" to a phone that had one."""
+    from klaviyo_app.ui.sandbox import embedded_sandbox
+
+    box = embedded_sandbox()
+    client = KlaviyoClient(ClientConfig(api_key=box.api_key, base_url=box.url))
+    digits = f"{uuid.uuid4().int % 10_000:04d}"
+    attrs = {"phone_number": f"+1415555{digits}", "first_name": "Phoebe"}
+    client.post("/api/profile-import", {"data": {"type": "profile", "attributes": attrs}})
+    at = _lookup(page, f"+1 (415) 555-{digits}")
+    assert "Phoebe · profile id" in " ".join(m.value for m in at.markdown), [w.value for w in at.warning]
+    at = _lookup(at, f"415 555 {digits}")
+    assert any("country code" in e.value and f"+1415555{digits}" in e.value for e in at.error), [
+        e.value for e in at.error
+    ]
+    at = _lookup(at, f"415555{digits}")  # digits alone: a phone, not a profile id
+    assert any("country code" in e.value and f"+1415555{digits}" in e.value for e in at.error), [
+        e.value for e in at.error
+    ]
+
+
+def test_consent_reads_as_words(page: AppTest, email: str) -> None:
+    at = _lookup(page, email)
+    assert set(_column(at, "can receive")) <= {"yes", "no", "-"}
+
+
+def test_not_found_right_after_an_import_says_to_look_again(page: AppTest) -> None:
+    at = _lookup(page, "not.yet@example.com")
+    assert any("still" in w.value and "again" in w.value for w in at.warning), [w.value for w in at.warning]

@@ -147,3 +147,9 @@ def test_progress_has_an_eta_from_the_endpoint_ceiling(client: KlaviyoClient, tm
     assert seen[-1].eta_seconds == 0 and "members" in seen[-1].text()
     scaled = KlaviyoClient(ClientConfig(api_key=FULL_KEY, base_url=client.config.base_url, rate_limit_scale=0.1))
     assert members_ceiling(scaled) == pytest.approx(12_500)
+
+
+def test_progress_says_one_page_not_one_pages() -> None:
+    one = ExportProgress(rows=3, pages=1, total=3, eta_seconds=0, ceiling_rows_per_second=10).text()
+    assert "(1 page)" in one
+    assert "(2 pages)" in ExportProgress(rows=3, pages=2, total=3, eta_seconds=0, ceiling_rows_per_second=10).text()
