@@ -20,7 +20,7 @@ def test_upload_plan_apply(page, app_url: str, tmp_path) -> None:  # type: ignor
     wait_for_idle(page)
     path = tmp_path / "products.csv"
     path.write_text(csv_text, encoding="utf-8")
-    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(path))
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").first.set_input_files(str(path))
     apply = page.get_by_role("button", name="Apply 1 change(s)")
     apply.wait_for()
     wait_for_idle(page)
@@ -43,7 +43,7 @@ def test_map_unknown_columns_then_apply(page, app_url: str, tmp_path) -> None:  
     wait_for_idle(page)
     path = tmp_path / "lamps.csv"
     path.write_text(csv_text, encoding="utf-8")
-    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(path))
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").first.set_input_files(str(path))
     page.get_by_text("Choose a column for url", exact=False).first.wait_for()
     wait_for_idle(page)
     web_address = page.get_by_label("goes to").nth(3)  # the mapping's selectboxes, in the header's order
