@@ -1,5 +1,6 @@
-"""Catalog: product file (our template, a store export, a feed, or mapped columns) -> plan against the account
-(items, variants, deletes when asked) -> apply as bulk jobs with progress -> report."""
+"""Catalog: product file (our template, a store export, a feed, or mapped columns) and optionally a variants
+file (the plain variants template) -> plan against the account (items, variants, deletes when asked) -> apply
+as bulk jobs with progress -> report."""
 
 from __future__ import annotations
 
@@ -17,11 +18,15 @@ from klaviyo_core.catalog import (
     DELETE,
     FEED_WARNING,
     TEMPLATE_COLUMNS,
+    VARIANT_COLUMNS,
     CatalogFile,
+    CatalogFileError,
     CatalogPlan,
     CatalogResult,
+    SourceRow,
     apply_catalog,
     plan_catalog,
+    read_variants_file,
     report_csv,
     report_rows,
 )
@@ -41,12 +46,16 @@ if identifying.failed:
     st.stop()
 
 
-def _plan(digest: str, catalog_file: CatalogFile, delete_missing: bool) -> CatalogPlan | None:
+def _plan(
+    digest: str, catalog_file: CatalogFile, variants: tuple[SourceRow, ...] | None, delete_missing: bool
+) -> CatalogPlan | None:
     stored = st.session_state.get(PLAN_KEY)
     if stored and stored[0] == digest and not st.button("Plan again (reads only)", key="catalog_replan"):
         return stored[1]  # type: ignore[no-any-return]
     with guarded() as planning, st.spinner("Reading the account's catalog…"):
-        planned = plan_catalog(get_client(), catalog_file, target=TARGET, delete_missing=delete_missing)
+        planned = plan_catalog(
+            get_client(), catalog_file, target=TARGET, variants=variants, delete_missing=delete_missing
+        )
         st.session_state[PLAN_KEY] = (digest, planned)
         st.session_state.pop(RESULT_KEY, None)
     return None if planning.failed else st.session_state[PLAN_KEY][1]
@@ -119,17 +128,41 @@ def _counts(plan: CatalogPlan, delete_missing: bool) -> None:
 
 store_url = st.text_input("Store address (Shopify and WooCommerce exports)", placeholder="https://shop.example.com")
 uploaded = st.file_uploader("Product CSV", type=["csv", "tsv", "txt"], key="catalog_file")
+variants_upload = st.file_uploader(
+    "Variants CSV (optional)",
+    type=["csv", "tsv", "txt"],
+    key="catalog_variants_file",
+    help=f"One row per variant: {', '.join(VARIANT_COLUMNS)} (the last three may be left out).",
+)
 delete_missing = st.checkbox(
     "Also delete the products and variants the account has and this file does not name",
     key="catalog_delete_missing",
     help="Shown in the plan first and counted in the confirmation; nothing is deleted unless this is ticked.",
 )
+
+
+def _variants(catalog_file: CatalogFile) -> tuple[tuple[SourceRow, ...] | None, bool]:
+    """The variants file's rows (None without one) and whether they can be used; explained on the page."""
+    if variants_upload is None:
+        return None, True
+    try:
+        rows = read_variants_file(variants_upload.getvalue())
+    except CatalogFileError as exc:
+        show_text("error", f"The variants file cannot be used: {exc}")
+        return None, False
+    replaced = f", instead of the {len(catalog_file.variants)} in the product file" if catalog_file.variants else ""
+    st.caption(f"Variants file: {len(rows)} variant(s){replaced}.")
+    return rows, True
+
+
 read = catalog_file_from_upload(uploaded.getvalue(), store_url) if uploaded is not None else None
-if uploaded is not None and read is not None:
+variant_rows, variants_ok = _variants(read[0]) if read is not None else (None, True)
+if uploaded is not None and read is not None and variants_ok:
     data, (catalog_file, how) = uploaded.getvalue(), read
+    variants_data = variants_upload.getvalue() if variants_upload is not None else b""
     options = f"{store_url}\n{delete_missing}\n{TARGET.label()}\n{how}".encode()
-    digest = hashlib.sha256(data + options).hexdigest()
-    plan = _plan(digest, catalog_file, delete_missing)
+    digest = hashlib.sha256(data + options + hashlib.sha256(variants_data).digest()).hexdigest()
+    plan = _plan(digest, catalog_file, variant_rows, delete_missing)
     if plan is not None:
         _counts(plan, delete_missing)
         _results(digest, plan)

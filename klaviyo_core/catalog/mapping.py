@@ -8,6 +8,10 @@ profiles); unknown columns are ignored rather than sent, so nothing leaves the f
 A mapping is saved under its header's signature (the normalised column names, in order): the next file with
 the same columns starts from it. The mapping applied is the one given, column for column: one made for other
 columns is refused, never stretched to fit.
+
+The CLI says the same thing in words: `--map "Their column=target"` (`with_overrides`) takes the targets the
+page offers, `custom_metadata.<name>` included (a bare `custom_metadata` names the key after the column, as the
+page's "custom metadata" choice does).
 """
 
 from __future__ import annotations
@@ -31,10 +35,11 @@ from klaviyo_core.catalog.rows import (
 from klaviyo_core.paths import data_dir, write_private_text
 
 IGNORE = "ignore"
+CATEGORIES = "categories"
 METADATA_PREFIX = "custom_metadata."
 #: Targets a column can take, besides `custom_metadata.<name>` (the template's JSON column is not offered:
-#: metadata comes one column per key).
-TARGETS = (*(c for c in TEMPLATE_COLUMNS if c != "custom_metadata"), IGNORE)
+#: metadata comes one column per key). `categories` is the template's optional column (plan_categories.py).
+TARGETS = (*(c for c in TEMPLATE_COLUMNS if c != "custom_metadata"), CATEGORIES, IGNORE)
 
 _SPELLINGS = {
     "external_id": (
@@ -69,6 +74,7 @@ _SPELLINGS = {
     ),
     "published": ("published", "active", "enabled", "visible", "status", "online"),
     "images": ("images", "additionalimages", "additionalimagelink", "gallery", "imageurls"),
+    "categories": ("categories", "category", "productcategory", "producttype", "collections", "collection"),
 }
 _LOOKUP = {spelling: (target, rank) for target, names in _SPELLINGS.items() for rank, spelling in enumerate(names)}
 
@@ -116,6 +122,26 @@ class CatalogMapping:
     def from_json(cls, doc: Iterable[dict[str, str]]) -> CatalogMapping:
         return cls(tuple((d["column"], d["target"]) for d in doc))
 
+    def with_overrides(self, options: Iterable[str]) -> CatalogMapping:
+        """This mapping with each `"Their column=target"` applied; MappingError naming the bad option.
+
+        The column is matched whatever its case or spacing; the text after the last `=` is the target."""
+        chosen = dict(self.columns)
+        by_norm = {norm(c): c for c, _t in self.columns}
+        for option in options:
+            column, sep, target = option.rpartition("=")
+            found = by_norm.get(norm(column))
+            if not sep or not column.strip() or found is None:
+                raise MappingError(
+                    f'--map {option!r}: write "Their column=target" with one of this file\'s columns: '
+                    f"{', '.join(c for c, _t in self.columns)}."
+                )
+            target = target.strip()
+            if target == METADATA_PREFIX.rstrip("."):
+                target = METADATA_PREFIX + found.strip()
+            chosen[found] = target
+        return CatalogMapping(tuple((c, chosen[c]) for c, _t in self.columns))
+
     def apply(self, table: Table) -> CatalogFile:
         """The file's rows as template rows, exactly as this mapping says."""
         if tuple(c for c, _t in self.columns) != table.header:
@@ -125,12 +151,15 @@ class CatalogMapping:
             raise CatalogFileError(f"No column goes to {', '.join(missing)}: choose one for each.")
         plain = [(norm(c), t) for c, t in self.columns if t in TEMPLATE_COLUMNS]
         metadata = [(norm(c), t[len(METADATA_PREFIX) :]) for c, t in self.columns if t.startswith(METADATA_PREFIX)]
+        categories = next((norm(c) for c, t in self.columns if t == CATEGORIES), None)
         rows = []
         for record in table.records:
             values = dict.fromkeys(TEMPLATE_COLUMNS, "")
             values.update({t: record.cells.get(c, "") for c, t in plain})
             extra = {name: record.cells[c] for c, name in metadata if record.cells.get(c)}
             values["custom_metadata"] = json.dumps(extra, ensure_ascii=False) if extra else ""
+            if categories is not None:  # only then: a file without categories leaves the items' categories alone
+                values[CATEGORIES] = record.cells.get(categories, "")
             rows.append(table.row(record.line, values))
         return CatalogFile(Source.MAPPED, tuple(rows))
 
@@ -153,11 +182,12 @@ class CatalogMappingStore:
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = (directory or data_dir("catalog")) / "mappings"
 
-    def _path(self, columns: Iterable[str]) -> Path:
+    def path_for(self, columns: Iterable[str]) -> Path:
+        """Where the mapping for these columns is (or would be) saved: what the CLI names when it reuses one."""
         return self.directory / f"{header_signature(columns)}.json"
 
     def save(self, mapping: CatalogMapping) -> Path:
-        path = self._path(c for c, _t in mapping.columns)
+        path = self.path_for(c for c, _t in mapping.columns)
         tmp = path.with_suffix(".tmp")
         write_private_text(tmp, json.dumps({"columns": mapping.to_json()}, indent=2, ensure_ascii=False))
         tmp.replace(path)
@@ -166,7 +196,7 @@ class CatalogMappingStore:
     def load(self, columns: Iterable[str]) -> CatalogMapping | None:
         """The mapping saved for these columns, fitted to the header as this file writes it; None if none."""
         columns = list(columns)
-        path = self._path(columns)
+        path = self.path_for(columns)
         if not path.exists():
             return None
         try:

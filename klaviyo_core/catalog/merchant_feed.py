@@ -12,11 +12,14 @@ Choices:
 - Google gives availability, not stock counts: a variant's inventory_quantity is 0 when out_of_stock and 1
   otherwise, with inventory_policy `deny` so that Klaviyo keeps out-of-stock variants out of recommendations
   (the spec's meaning of inventory_policy 1); an item's availability has no catalog field and is not sent;
-- the price is `price`: a sale_price has dates the catalog cannot follow, so it is not sent (as WooCommerce's).
+- the price is `price`: a sale_price has dates the catalog cannot follow, so it is not sent (as WooCommerce's);
+- an item's categories are every level of its product_type, else the last level of its google_product_category
+  (export_categories.py says why); a group's are its first row's.
 """
 
 from __future__ import annotations
 
+from klaviyo_core.catalog.export_categories import merchant_categories
 from klaviyo_core.catalog.rows import CatalogFile, Record, Source, SourceRow, Table
 
 DETECT = frozenset({"id", "title", "link"})
@@ -35,7 +38,7 @@ def _cells(record: Record) -> dict[str, str]:
     return {k.replace(" ", "_"): v for k, v in record.cells.items()}
 
 
-def _item_values(cells: dict[str, str], external_id: str) -> dict[str, str]:
+def _item_values(columns: set[str], cells: dict[str, str], external_id: str) -> dict[str, str]:
     extra = [u.strip() for u in cells.get("additional_image_link", "").split(",") if u.strip()]
     image = cells.get("image_link", "")
     images = [image, *extra] if image else extra
@@ -49,10 +52,12 @@ def _item_values(cells: dict[str, str], external_id: str) -> dict[str, str]:
         "published": "",
         "images": ", ".join(images) if len(images) > 1 else "",
         "custom_metadata": "",
+        **merchant_categories(columns, cells),
     }
 
 
 def read_merchant_feed(table: Table) -> CatalogFile:
+    columns = columns_of(table)
     items: list[SourceRow] = []
     groups: dict[str, SourceRow] = {}
     variants: list[SourceRow] = []
@@ -60,10 +65,10 @@ def read_merchant_feed(table: Table) -> CatalogFile:
         cells = _cells(record)
         group = cells.get("item_group_id", "")
         if not group:
-            items.append(table.row(record.line, _item_values(cells, cells.get("id", ""))))
+            items.append(table.row(record.line, _item_values(columns, cells, cells.get("id", ""))))
             continue
         if group not in groups:
-            groups[group] = table.row(record.line, _item_values(cells, group))
+            groups[group] = table.row(record.line, _item_values(columns, cells, group))
             items.append(groups[group])
         available = cells.get("availability", "").strip().lower()
         variants.append(

@@ -14,11 +14,13 @@ Choices (the export has no URLs nor variant ids):
   option "Default Title" (a product without options) adds nothing;
 - a variant's description, published flag and (when it has no Variant Image) image are its product's;
 - an item's images are every Image Src of its Handle, in file order (the first is its image_url);
-- Variant Inventory Policy is kept as Shopify writes it (`deny` / `continue`); validate.py maps it.
+- Variant Inventory Policy is kept as Shopify writes it (`deny` / `continue`); validate.py maps it;
+- an item's categories are its Type and the last level of its Product Category (export_categories.py says why).
 """
 
 from __future__ import annotations
 
+from klaviyo_core.catalog.export_categories import shopify_categories
 from klaviyo_core.catalog.rows import CatalogFile, Record, Source, SourceRow, Table, store_base
 
 DETECT = frozenset({"handle", "variant price"})
@@ -84,6 +86,7 @@ def _item(table: Table, record: Record, base: str) -> SourceRow:
             "published": _published(cells),
             "images": "",
             "custom_metadata": "",
+            **shopify_categories(table, cells),
         },
     )
 

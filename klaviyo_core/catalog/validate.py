@@ -1,5 +1,5 @@
 """Checking each product and variant before anything is sent: one rule per field, the same rule the sandbox
-applies (klaviyo_sandbox/catalog/routes.py), written down from the spec and facts §16:
+applies (klaviyo_sandbox/catalog/rules.py), written down from the spec and facts §16:
 - items require external_id, title, description and url (SPEC CatalogItemCreateQueryResourceObject);
   variants require external_id, title, description, sku, inventory_quantity, price and url, and name their
   item (SPEC CatalogVariantCreateQueryResourceObject);

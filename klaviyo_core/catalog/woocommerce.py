@@ -15,11 +15,13 @@ Choices (the export has no product URLs and its variations often have no descrip
 - a variation's empty Description, Images and Stock ("parent" or blank) come from its parent; its title is
   its Name, or the parent's Name plus its attribute values when the Name is blank;
 - Published 1 is published; 0 (private) and -1 (draft) are not;
-- Backorders allowed? 0 -> `deny` (Klaviyo hides it when out of stock), 1 or notify -> `continue`.
+- Backorders allowed? 0 -> `deny` (Klaviyo hides it when out of stock), 1 or notify -> `continue`;
+- an item's categories are every level of its Categories paths (export_categories.py says why).
 """
 
 from __future__ import annotations
 
+from klaviyo_core.catalog.export_categories import woocommerce_categories
 from klaviyo_core.catalog.rows import CatalogFile, Record, Source, SourceRow, Table, store_base
 
 DETECT = frozenset({"type", "sku", "name", "regular price"})
@@ -87,6 +89,7 @@ def _item(table: Table, record: Record, store_url: str | None) -> SourceRow:
             "published": PUBLISHED.get(cells.get("published", ""), cells.get("published", "")),
             "images": ", ".join(images) if len(images) > 1 else "",
             "custom_metadata": "",
+            **woocommerce_categories(table, cells),
         },
     )
 

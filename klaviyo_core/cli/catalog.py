@@ -1,5 +1,9 @@
 """`python -m klaviyo_core catalog import FILE [--variants FILE] [--delete-missing] [--store-url URL] [--dry-run]
-[--report OUT.csv]`
+[--report OUT.csv] [--map "Their column=target" ...] [--no-saved-mapping]`
+
+A file whose header is none of the formats we read is mapped: from the mapping saved on the Catalog page for
+the same columns (named on stderr; `--no-saved-mapping` ignores it), else from the suggestion, with each
+`--map` on top. The mapping used is printed on stderr, column by column, before anything is read.
 
 Changes go as bulk jobs of up to 100 resources; running the same command again after an interruption resumes
 the jobs in flight instead of sending them again. `--delete-missing` also deletes the items (and, with
@@ -19,16 +23,25 @@ import typer
 from klaviyo_core.catalog import (
     DELETE,
     FEED_WARNING,
+    IGNORE,
     SKIP,
+    TARGETS,
     UPDATE,
+    CatalogFile,
     CatalogFileError,
+    CatalogMappingStore,
     CatalogPlan,
+    MappingError,
+    Source,
     apply_catalog,
+    detect_source,
+    file_columns,
     first_request,
     plan_catalog,
     read_catalog_file,
     read_variants_file,
     report_csv,
+    suggest_mapping,
 )
 from klaviyo_core.cli.common import (
     CONFIRM_HELP,
@@ -40,6 +53,7 @@ from klaviyo_core.cli.common import (
 )
 from klaviyo_core.paths import write_private_text
 
+EXAMPLE_MAP = '--map "Product code=external_id"'
 app = typer.Typer(help="Sync products into Klaviyo's catalog from a CSV file.", no_args_is_help=True)
 
 
@@ -62,9 +76,46 @@ def _print_plan(plan: CatalogPlan, dry_run: bool) -> None:
         typer.echo(f"First request: {method} {path}\n{json.dumps(body, indent=2, ensure_ascii=False)}")
 
 
-def _unusable(path: Path, exc: CatalogFileError) -> typer.Exit:
+def _unusable(path: Path, exc: ValueError) -> typer.Exit:
     typer.echo(f"{path}: {exc}", err=True)
     return typer.Exit(ExitCode.BAD_INPUT)
+
+
+def _read(file: Path, store_url: str | None, maps: list[str], use_saved: bool) -> CatalogFile:
+    """The file as the plan reads it: a known format as it is, any other header (or a template with `--map`)
+    through a mapping shown on stderr; exit 2 when it cannot be read."""
+    data = file.read_bytes()
+    source = detect_source(data)
+    if source is not None and not maps:
+        return read_catalog_file(data, store_url=store_url)
+    if source is not None and source is not Source.TEMPLATE:
+        typer.echo(f"{file}: this is a {source.value}, read as such: --map is for other files.", err=True)
+        raise typer.Exit(ExitCode.BAD_INPUT)
+    columns = file_columns(data)
+    store = CatalogMappingStore()
+    saved = store.load(columns) if use_saved and source is None else None
+    if saved is not None:
+        typer.echo(
+            f"Using the mapping saved for these columns ({store.path_for(columns)}); --no-saved-mapping ignores it.",
+            err=True,
+        )
+    elif not maps:  # a guess nobody confirmed is never sent: the user says which columns go where
+        suggested = " ".join(f'--map "{c}={t}"' for c, t in suggest_mapping(columns).columns if t != IGNORE)
+        raise CatalogFileError(
+            'The header is not one of the formats we read. Map its columns with --map "Their column=target" '
+            f"(repeatable; targets: {', '.join(TARGETS)}, custom_metadata.<name>), e.g. "
+            f"{suggested or EXAMPLE_MAP}, or map them once on the Catalog page."
+        )
+    else:
+        typer.echo("Mapping: suggested from the column names, with your --map:", err=True)
+    mapping = (saved or suggest_mapping(columns)).with_overrides(maps)
+    for column, target in mapping.columns:
+        typer.echo(f"  {column} -> {target}", err=True)
+    missing = mapping.missing()
+    if missing:
+        hint = " ".join(f'--map "<column>={m}"' for m in missing)
+        raise CatalogFileError(f"No column goes to {', '.join(missing)}: add {hint}.")
+    return read_catalog_file(data, store_url=store_url, mapping=mapping)
 
 
 @app.command("import")
@@ -81,10 +132,16 @@ def import_file(
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the plan and the first job's request; write nothing"),
     report: Path | None = typer.Option(None, "--report", help="Write the per-row report here (CSV)"),
     confirm_account: str | None = typer.Option(None, "--confirm-account", help=CONFIRM_HELP),
+    maps: list[str] = typer.Option(
+        [], "--map", help='"Their column=target" (repeatable): a template column, categories, custom_metadata.<name>'
+    ),
+    no_saved_mapping: bool = typer.Option(
+        False, "--no-saved-mapping", help="Ignore a mapping saved on the Catalog page for these columns"
+    ),
 ) -> None:
     try:
-        catalog_file = read_catalog_file(file.read_bytes(), store_url=store_url)
-    except CatalogFileError as exc:
+        catalog_file = _read(file, store_url, maps, not no_saved_mapping)
+    except (CatalogFileError, MappingError) as exc:
         raise _unusable(file, exc) from None
     try:
         variant_rows = read_variants_file(variants.read_bytes()) if variants is not None else None

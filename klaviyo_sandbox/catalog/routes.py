@@ -6,8 +6,8 @@ Tables and queries live in the catalog stores; field rules in rules.py. The id i
 
 EMULATOR CHOICES (Klaviyo does not document them):
 - Creating an item whose external id exists is 409 `duplicate_catalog_item` with the existing id in `meta`.
-- `url` (and image URLs) must be absolute https:// URLs (the core's validator has the same rule); `price` a
-  finite number >= 0; `custom_metadata` a flat object of at most 100 KB (facts §16).
+- `url`, image URLs and every `images` entry must be absolute https:// URLs (the core's validator has the same
+  rule); `price` a finite number >= 0; `custom_metadata` a flat object of at most 100 KB (facts §16; rules.py).
 - Deleting an item deletes its variants and its category links.
 """
 

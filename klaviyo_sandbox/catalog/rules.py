@@ -7,8 +7,11 @@ The core's validators state the same rules (klaviyo_core/catalog/validate.py, va
 Sources: required fields and the `inventory_policy` enum are the spec's (`CatalogItemCreateQueryResourceObject`,
 `CatalogVariantCreateQueryResourceObject`; policy 1 hides an out-of-stock variant from feeds, 0 and 2 do not);
 custom_metadata "may not exceed 100kb" is in the same schemas.
-EMULATOR CHOICES: URLs must be absolute https:// URLs; price >= 0; inventory_quantity a whole number (facts §16
-has it as a number; a fractional stock count is refused).
+EMULATOR CHOICES: URLs must be absolute https:// URLs, every entry of `images` too (facts §16; the pointer names
+the entry, `/attributes/images/<i>`); price >= 0; inventory_quantity a whole number (facts §16 has it as a
+number; a fractional stock count is refused); the spec's "Flat JSON blob" for custom_metadata is read as no
+value that is itself an object or a list (the pointer names the key), and its 100kb as 100 * 1024 bytes of its
+JSON; klaviyo_core/catalog/validate.py states the same rules, so a checked row is never refused here.
 """
 
 from __future__ import annotations
@@ -39,11 +42,51 @@ def _number(value: Any) -> bool:
     return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
 
 
+def _is_https(value: Any) -> bool:
+    return (
+        isinstance(value, str)
+        and value.startswith("https://")
+        and len(value) > len("https://")
+        and not any(c.isspace() for c in value)
+    )
+
+
 def _check_url(name: str, value: Any) -> None:
     if value is None:  # create requires url (checked before); a null in an update leaves it as it is
         return
-    if not isinstance(value, str) or not value.startswith("https://") or " " in value:
+    if not _is_https(value):
         raise invalid(f"'{name}' must be an absolute https:// URL.", pointer=f"/attributes/{name}")
+
+
+def _check_images(images: Any) -> None:
+    if images is None:
+        return
+    if not isinstance(images, list):
+        raise invalid("'images' must be a list of https:// URLs.", pointer="/attributes/images")
+    for i, url in enumerate(images):
+        if not _is_https(url):
+            raise invalid(f"'images' entry {i} must be an absolute https:// URL.", pointer=f"/attributes/images/{i}")
+
+
+def _pointer_key(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")  # RFC 6901
+
+
+def _check_metadata(metadata: Any) -> None:
+    if metadata is None:
+        return
+    where = "/attributes/custom_metadata"
+    if not isinstance(metadata, dict):
+        raise invalid("'custom_metadata' must be a flat JSON object.", pointer=where)
+    for key, value in metadata.items():
+        if isinstance(value, dict | list):
+            raise invalid(
+                f"'custom_metadata' must be flat: the value of '{key}' is an object or a list.",
+                pointer=f"{where}/{_pointer_key(str(key))}",
+            )
+    size = len(json.dumps(metadata).encode())
+    if size > MAX_METADATA_BYTES:
+        raise invalid(f"'custom_metadata' is {size} bytes; it may not exceed 100kb.", pointer=where)
 
 
 def check_required(attributes: dict[str, Any], required: tuple[str, ...]) -> None:
@@ -77,11 +120,8 @@ def check_attributes(attributes: dict[str, Any]) -> None:
     policy = attributes.get("inventory_policy")
     if policy is not None and (isinstance(policy, bool) or policy not in INVENTORY_POLICIES):
         raise invalid("'inventory_policy' must be 0, 1 or 2.", pointer="/attributes/inventory_policy")
-    metadata = attributes.get("custom_metadata")
-    if metadata is not None and (
-        not isinstance(metadata, dict) or len(json.dumps(metadata).encode()) > MAX_METADATA_BYTES
-    ):
-        raise invalid("'custom_metadata' must be an object of at most 100 KB.", pointer="/attributes/custom_metadata")
+    _check_images(attributes.get("images"))
+    _check_metadata(attributes.get("custom_metadata"))
 
 
 def related_ids(relationships: Any, name: str, type_: str, *, many: bool = True) -> list[str] | None:

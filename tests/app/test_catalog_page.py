@@ -71,3 +71,44 @@ def test_delete_missing_is_planned_and_shown_only_when_ticked() -> None:
     variant_deletes = len(deletes[deletes["kind"] == "variant"])  # the demo products' variants go with them
     assert metrics.get("variants delete", "0") == str(variant_deletes)
     assert "delete" not in _metrics(upload(page(), text))  # not ticked: no deletes planned or shown
+
+
+def upload_variants(at: AppTest, text: str) -> AppTest:
+    at.file_uploader(key="catalog_variants_file").set_value(("variants.csv", text.encode(), "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_variants_file_is_planned_and_applied_with_the_products() -> None:
+    sku = f"SKU-{uuid.uuid4().hex[:8]}"
+    products = f"external_id,title,description,url,price\n{sku},Shirt,Cotton,https://shop.example.com/s,42\n"
+    variants = (
+        "external_id,item_external_id,title,description,sku,url,price,inventory_quantity,inventory_policy\n"
+        f"{sku}-S,{sku},Shirt S,Small,{sku}-S,https://shop.example.com/s?v=s,42,3,deny\n"
+        f"{sku}-M,{sku},Shirt M,Medium,{sku}-M,https://shop.example.com/s?v=m,42,0,continue\n"
+    )
+    at = upload(page(), products)
+    assert "variants create" not in _metrics(at)  # no variants file yet: items only
+    at = upload_variants(at, variants)
+    assert any("Variants file: 2 variant(s)" in c.value for c in at.caption)
+    metrics = _metrics(at)
+    assert metrics["create"] == "1" and metrics["variants create"] == "2" and metrics["variants skip"] == "0"
+    at.button(key="catalog_apply").click().run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert sorted(zip(table["kind"], table["external_id"], table["status"], strict=True)) == [
+        ("item", sku, "done"),
+        ("variant", f"{sku}-M", "done"),
+        ("variant", f"{sku}-S", "done"),
+    ]
+    again = upload_variants(upload(page(), products), variants)
+    assert _metrics(again)["variants unchanged"] == "2" and _metrics(again)["unchanged"] == "1"
+
+
+def test_an_unusable_variants_file_is_explained_and_nothing_is_planned() -> None:
+    sku = f"SKU-{uuid.uuid4().hex[:8]}"
+    at = upload(page(), f"external_id,title,description,url\n{sku},Mug,Stoneware,https://shop.example.com/m\n")
+    at = upload_variants(at, "sku,price\nA,1\n")
+    assert any("variants file cannot be used" in e.value and "item_external_id" in e.value for e in at.error)
+    assert _metrics(at) == {} and not [b for b in at.button if b.key == "catalog_apply"]
