@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
-import re
 from typing import Any
 
 from klaviyo_sandbox.engine import fastjson, ids
@@ -36,9 +34,9 @@ log = logging.getLogger(__name__)
 MAX_EVENTS = 1000
 KIND = "event-bulk-create"
 _BASE = "/data/attributes/events-bulk-create/data"
-#: orjson reads an integer past 64 bits as a float, which the strict parser refuses: 20 digits in a row (even
-#: inside a string, harmlessly) send the body the strict way. 19 digits always fit orjson's 64-bit integers.
-_LONG_NUMBER = re.compile(rb"\d{20}")
+#: orjson reads an integer past 64 bits as a float, which the strict parser refuses, so a float this large (or
+#: not finite) sends the body the strict way, which accepts it again when it really was a float.
+_FLOAT_LIMIT = float(2**63)
 
 
 def _plain_document(node: dict[str, Any] | list[Any], depth: int = 0) -> bool:
@@ -52,7 +50,7 @@ def _plain_document(node: dict[str, Any] | list[Any], depth: int = 0) -> bool:
             if not _plain_document(value, depth + 1):
                 return False
         elif kind is float:
-            if not math.isfinite(value):
+            if not -_FLOAT_LIMIT < value < _FLOAT_LIMIT:
                 return False
         elif kind is int and not -INT64_MAX <= value <= INT64_MAX:
             return False
@@ -78,7 +76,7 @@ def _document(ctx: Ctx) -> dict[str, Any]:
     """`ctx.json_body()`, several times faster on a 1,000-event body (see the module docstring)."""
     body = ctx.req.body
     try:
-        doc = fastjson.decode(body) if body and not _LONG_NUMBER.search(body) else None
+        doc = fastjson.decode(body) if body else None
     except ValueError:
         doc = None
     if isinstance(doc, dict) and isinstance(doc.get("data"), (dict, list)) and _plain_document(doc):
