@@ -6,8 +6,8 @@ answers 202 with no body (the spec has no job-status endpoint) and is stored as 
 so it survives a sandbox restart. The job table and its queries live in `events/store.py`.
 
 Speed (bench/events_import.py measures Klaviyo's 10/s, 150/m limit, so the sandbox must not be the limit): the
-body is parsed with orjson and checked by `_plain_document`; anything either refuses goes through the strict
-json-module parser, so a malformed body gets exactly the answer it always got. The job payload is orjson too,
+body is parsed with orjson (`engine/fastbody.py`: anything it refuses goes through the strict json-module parser,
+so a malformed body gets exactly the answer it always got). The job payload is orjson too,
 and the worker stores a job in one transaction and one executemany (`event_input.ingest_job`). Both run with
 the cyclic GC paused, as profile and catalog jobs do (`profiles/bulk_upsert.py`): a 1,000-event body is tens
 of thousands of acyclic objects, and collecting while building them cost more than parsing them (measured).
@@ -15,13 +15,12 @@ of thousands of acyclic objects, and collecting while building them cost more th
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
-from klaviyo_sandbox.engine import fastjson, ids
+from klaviyo_sandbox.engine import fastbody, ids
 from klaviyo_sandbox.engine.errors import invalid
-from klaviyo_sandbox.engine.http import INT64_MAX, MAX_DEPTH, Ctx, Response
+from klaviyo_sandbox.engine.http import Ctx, Response
 from klaviyo_sandbox.engine.jobs import JobRunner, job_kind
 from klaviyo_sandbox.engine.jsonapi import request_data
 from klaviyo_sandbox.engine.routes import route
@@ -34,58 +33,10 @@ log = logging.getLogger(__name__)
 MAX_EVENTS = 1000
 KIND = "event-bulk-create"
 _BASE = "/data/attributes/events-bulk-create/data"
-#: orjson reads an integer past 64 bits as a float, which the strict parser refuses, so a float this large (or
-#: not finite) sends the body the strict way, which accepts it again when it really was a float.
-_FLOAT_LIMIT = float(2**63)
-
-
-def _plain_document(node: dict[str, Any] | list[Any], depth: int = 0) -> bool:
-    """True when `loads_strict`'s value check would pass (nesting, finite floats, 64-bit ints), without
-    building a pointer per value; False sends the body to the strict parser for its exact 400."""
-    if depth >= MAX_DEPTH:
-        return not node
-    for value in node.values() if isinstance(node, dict) else node:
-        kind = type(value)
-        if kind is dict or kind is list:
-            if not _plain_document(value, depth + 1):
-                return False
-        elif kind is float:
-            if not -_FLOAT_LIMIT < value < _FLOAT_LIMIT:
-                return False
-        elif kind is int and not -INT64_MAX <= value <= INT64_MAX:
-            return False
-    return True
-
-
-def _encode(value: Any) -> str:
-    """orjson text, or the json module's where orjson refuses (a lone surrogate, which json.loads accepts)."""
-    try:
-        return fastjson.encode(value)
-    except TypeError:
-        return json.dumps(value)
-
-
-def _decode(text: str) -> Any:
-    try:
-        return fastjson.decode(text)
-    except ValueError:
-        return json.loads(text)
-
-
-def _document(ctx: Ctx) -> dict[str, Any]:
-    """`ctx.json_body()`, several times faster on a 1,000-event body (see the module docstring)."""
-    body = ctx.req.body
-    try:
-        doc = fastjson.decode(body) if body else None
-    except ValueError:
-        doc = None
-    if isinstance(doc, dict) and isinstance(doc.get("data"), (dict, list)) and _plain_document(doc):
-        return doc
-    return ctx.json_body()
 
 
 def _entries(ctx: Ctx) -> list[Any]:
-    data = request_data(_document(ctx)["data"], "event-bulk-create-job", attributes=False)
+    data = request_data(fastbody.json_body(ctx)["data"], "event-bulk-create-job", attributes=False)
     attrs = data.get("attributes")
     group = attrs.get("events-bulk-create") if isinstance(attrs, dict) else None
     entries = group.get("data") if isinstance(group, dict) else None
@@ -119,12 +70,12 @@ def parse_bulk(ctx: Ctx) -> list[event_input.EventInput]:
     for i, entry in enumerate(_entries(ctx)):
         parsed = _parse_entry(entry, f"{_BASE}/{i}")
         # One profile per entry: its part of the key is encoded once (order-sensitive, as json.dumps was).
-        profile = _encode([parsed[0].profile_id, parsed[0].profile_attributes])
+        profile = fastbody.encode([parsed[0].profile_id, parsed[0].profile_attributes])
         for j, event in enumerate(parsed):
             if len(events) >= MAX_EVENTS:
                 raise invalid(f"A bulk request may hold at most {MAX_EVENTS} events.", pointer=_BASE)
             if event.unique_id is not None:
-                key = _encode([profile, event.metric_name, event.unique_id])
+                key = fastbody.encode([profile, event.metric_name, event.unique_id])
                 if key in seen:
                     raise invalid(
                         f"unique_id '{event.unique_id}' is repeated for the same profile and metric.",
@@ -141,7 +92,7 @@ def bulk_create_events(ctx: Ctx) -> Response:
     fails the request and nothing is stored (facts §11). The events are stored later by the job worker."""
     with gc_paused():
         events = parse_bulk(ctx)
-        payload = _encode([event.__dict__ for event in events])
+        payload = fastbody.encode([event.__dict__ for event in events])
     job_id = ids.ulid()
     eventstore.insert_bulk_job(ctx.store, job_id, payload, len(events))
     ctx.jobs.submit(KIND, job_id)
@@ -158,7 +109,7 @@ def process_bulk_job(store: Store, job_id: str, runner: JobRunner) -> None:
         return
     # Request threads get the GIL every 1 ms while a job computes: job POSTs keep flowing (see heavy_batch).
     with heavy_batch(), store.write() as conn:
-        events = [event_input.EventInput(**item) for item in _decode(row["payload"])]
+        events = [event_input.EventInput(**item) for item in fastbody.decode_checked(row["payload"])]
         # Re-running a job interrupted by a restart is safe: stored events are deduplicated by unique_id.
         for _event, err in event_input.ingest_job(conn, events, f"{_BASE}/0/attributes/profile"):
             # e.g. a profile id that was deleted after the request was accepted
