@@ -248,12 +248,11 @@ def ingest_job(conn: sqlite3.Connection, events: list[EventInput], pointer: str)
     metrics: dict[str, str] = {}
     rows: list[NewEvent] = []
     skipped: list[tuple[EventInput, ApiError]] = []
-    last_key: str | None = None
+    last: EventInput | None = None
     resolved: str | ApiError = ""
     for event in events:
-        key = _profile_key(event)
-        if key != last_key:
-            last_key = key
+        if last is None or not _same_profile(last, event):
+            last = event
             try:
                 resolved = resolve_profile(conn, event.profile_id, event.profile_attributes, pointer)
             except ApiError as err:
@@ -278,6 +277,17 @@ def ingest_job(conn: sqlite3.Connection, events: list[EventInput], pointer: str)
     for profile_id, ts in insert_job_events(conn, rows).items():
         _touch_last_event(conn, profile_id, ts)
     return skipped
+
+
+def _same_profile(a: EventInput, b: EventInput) -> bool:
+    """Whether two events name the same profile in the same words; the identifiers first, which mostly settle it
+    without encoding (equal JSON needs equal identifiers, and JSON keeps 1, 1.0 and true apart where == does not)."""
+    if a.profile_attributes is b.profile_attributes and a.profile_id == b.profile_id:
+        return True
+    quick = ("email", "phone_number", "external_id")
+    if a.profile_id != b.profile_id or any(a.profile_attributes.get(k) != b.profile_attributes.get(k) for k in quick):
+        return False
+    return _profile_key(a) == _profile_key(b)
 
 
 def _profile_key(event: EventInput) -> str:

@@ -118,3 +118,18 @@ def test_a_job_stores_what_it_did_before(sandbox: SandboxServer) -> None:
     kept = [e for e in data if e["relationships"]["profile"]["data"]["id"] == profiles[1]["id"]]
     assert [e["attributes"]["event_properties"]["ProductName"] for e in kept] == ["Tote"]
     assert "n" not in kept[0]["attributes"]["event_properties"]  # same profile, metric and second: the first wins
+
+
+def test_each_entrys_profile_attributes_are_applied_in_order(sandbox: SandboxServer) -> None:
+    """An entry's profile is resolved once for its events, but a next entry that differs only in 1 vs true
+    (equal in Python, not in JSON) is applied again, as one resolution per event did."""
+
+    def with_vip(vip: object, uid: str) -> dict[str, Any]:
+        item = entry("v@example.com", ev(unique_id=uid), ev(unique_id=uid + "b"))
+        item["attributes"]["profile"]["data"]["attributes"]["properties"] = {"vip": vip}
+        return item
+
+    assert call(sandbox.url, "POST", PATH, bulk_body(with_vip(1, "a"), with_vip(True, "c"))).status_code == 202
+    assert len(wait_for_events(sandbox.url, 4)) == 4
+    [profile] = call(sandbox.url, "GET", "/api/profiles").json()["data"]
+    assert profile["attributes"]["properties"]["vip"] is True
