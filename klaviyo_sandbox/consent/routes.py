@@ -8,7 +8,7 @@ import sqlite3
 from typing import Any
 
 from klaviyo_sandbox.consent import store as consentstore
-from klaviyo_sandbox.engine import timeutil
+from klaviyo_sandbox.engine import fastbody, timeutil
 from klaviyo_sandbox.engine.errors import invalid, not_found
 from klaviyo_sandbox.engine.filters import matches, parse_filter
 from klaviyo_sandbox.engine.http import Ctx, Response
@@ -81,7 +81,7 @@ def bulk_unsubscribe_profiles(ctx: Ctx) -> Response:
     """Bulk unsubscribe (at most 100 profiles per job). As Klaviyo does (facts file, consent): a member of the
     given list leaves it with a list suppression and keeps its consent; anyone else is unsubscribed globally.
     EMULATOR CHOICE: the job is applied when accepted and answered complete."""
-    data = request_data(ctx.json_body()["data"], "profile-subscription-bulk-delete-job")
+    data = request_data(fastbody.json_body(ctx)["data"], "profile-subscription-bulk-delete-job")
     profiles = _profiles(data["attributes"], required=True)
     for i, item in enumerate(profiles):
         _check_unsubscribe(i, item["attributes"])
@@ -106,7 +106,7 @@ def _emails(profiles: list[Any]) -> list[str]:
 
 
 def _suppression_job(ctx: Ctx, kind: str) -> Response:
-    data = request_data(ctx.json_body()["data"], JOBS[kind], attributes=False)
+    data = request_data(fastbody.json_body(ctx)["data"], JOBS[kind], attributes=False)
     attrs = data["attributes"] if isinstance(data.get("attributes"), dict) else {}
     list_id, segment_id = _related_id(data, "list"), _related_id(data, "segment")
     emails = _emails(_profiles(attrs, required=list_id is None and segment_id is None))

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import sqlite3
 import string
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from klaviyo_sandbox.engine import ids, timeutil
+from klaviyo_sandbox.engine import fastjson, ids, timeutil
 from klaviyo_sandbox.engine.errors import invalid
 from klaviyo_sandbox.engine.filters import Condition
 from klaviyo_sandbox.engine.store import Store, register_schema
@@ -92,6 +91,15 @@ _INSERT = (
 _ALNUM = string.ascii_letters + string.digits
 
 
+def _properties_text(properties: dict[str, Any]) -> str:
+    """Compact JSON (orjson, ~10x faster for a 1,000-event job); the json module where orjson refuses (a lone
+    surrogate). Readers parse it, so both texts read back as the same properties."""
+    try:
+        return fastjson.encode(properties)
+    except TypeError:
+        return json.dumps(properties)
+
+
 def _row(event_id: str, ev: NewEvent, stamp: str) -> tuple[Any, ...]:
     unique_id = ev.unique_id or str(ev.ts)
     return (
@@ -101,10 +109,20 @@ def _row(event_id: str, ev: NewEvent, stamp: str) -> tuple[Any, ...]:
         ev.ts,
         ev.value,
         ev.value_currency,
-        json.dumps(ev.properties),
+        _properties_text(ev.properties),
         unique_id,
         stamp,
     )
+
+
+#: Each random byte read as one of the 62 id characters (a slight lean to the first 8 is no matter for ids).
+_ID_CHARS = bytes((_ALNUM * 5).encode()[:256])
+
+
+def _event_ids(count: int, length: int = 20) -> list[str]:
+    """`count` ids shaped as `ids.short_id(length)`, from one os.urandom read (identifiers, not secrets)."""
+    text = os.urandom(count * length).translate(_ID_CHARS).decode()
+    return [text[i : i + length] for i in range(0, count * length, length)]
 
 
 def insert_events(conn: sqlite3.Connection, events: Iterable[NewEvent]) -> list[str | None]:
@@ -121,14 +139,46 @@ def insert_events(conn: sqlite3.Connection, events: Iterable[NewEvent]) -> list[
 def bulk_insert_events(conn: sqlite3.Connection, events: Iterable[NewEvent]) -> int:
     """`insert_events` in one executemany for demo and bench volumes; returns how many were stored.
 
-    Event ids have the same 20-character alphanumeric shape as `ids.short_id(20)` but come from a PRNG
-    seeded from os.urandom: they are identifiers, not secrets, and this is 10x faster for a million rows.
+    Event ids have the same 20-character alphanumeric shape as `ids.short_id(20)` but come from `_event_ids`:
+    they are identifiers, not secrets, and this is 10x faster for a million rows.
     """
     stamp = timeutil.iso()
-    rng = random.Random(os.urandom(16))
     before = conn.total_changes
-    conn.executemany(_INSERT, (_row("".join(rng.choices(_ALNUM, k=20)), ev, stamp) for ev in events))
+    rows = (
+        _row(event_id, ev, stamp)
+        for chunk in _chunks(events)
+        for event_id, ev in zip(_event_ids(len(chunk)), chunk, strict=True)
+    )
+    conn.executemany(_INSERT, rows)
     return conn.total_changes - before
+
+
+def _chunks(events: Iterable[NewEvent], size: int = 10_000) -> Iterator[list[NewEvent]]:
+    chunk: list[NewEvent] = []
+    for ev in events:
+        chunk.append(ev)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def insert_job_events(conn: sqlite3.Connection, events: list[NewEvent]) -> dict[str, int]:
+    """`insert_events` for a bulk job, in one executemany (ids as in `bulk_insert_events`); returns each profile's
+    newest stored event time, duplicates left out, so the caller moves each last_event_date once. (A range
+    scan of the new rowids, summed up here: a GROUP BY could walk the whole profile index instead.)
+
+    The stored rows are told apart by `seq` (the rowid): inside the write transaction every new row gets a
+    larger one than the largest before the insert, and an ignored duplicate gets none.
+    """
+    before = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
+    bulk_insert_events(conn, events)
+    newest: dict[str, int] = {}
+    for profile_id, ts in conn.execute("SELECT profile_id, ts FROM events WHERE seq > ?", (before,)):
+        if ts > newest.get(profile_id, ts - 1):
+            newest[profile_id] = ts
+    return newest
 
 
 # -- reads (events/routes.py) ----------------------------------------------------------------------------------
