@@ -8,7 +8,6 @@ the period before. Names (campaign, message, tags, channel) come from the campai
 from __future__ import annotations
 
 import math
-import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,25 +16,16 @@ import streamlit as st
 from klaviyo_app.ui.client import get_client
 from klaviyo_app.ui.errors import guarded
 from klaviyo_app.ui.flow_reports import render_flows
+from klaviyo_app.ui.report_view import age_caption, budget_text, columns
+from klaviyo_app.ui.segment_reports import render_segments
 from klaviyo_app.ui.text import show_text
 from klaviyo_core import KlaviyoClient
 from klaviyo_core import metrics as metrics_core
 from klaviyo_core import reports as core
 from klaviyo_core.accounts import fetch_account
 
-COLUMNS = {
-    "campaign": st.column_config.TextColumn("Campaign"),
-    "message": st.column_config.TextColumn("Message"),
-    "tags": st.column_config.TextColumn("Tags"),
-    "channel": st.column_config.TextColumn("Channel"),
-    "recipients": st.column_config.NumberColumn("Recipients", format="localized"),
-    "delivered": st.column_config.NumberColumn("Delivered", format="localized"),
-    "open_rate": st.column_config.NumberColumn("Open rate", format="percent"),
-    "click_rate": st.column_config.NumberColumn("Click rate", format="percent"),
-    "conversions": st.column_config.NumberColumn("Conversions", format="localized"),
-    "conversion_value": st.column_config.NumberColumn("Revenue", format="dollar"),
-    "revenue_per_recipient": st.column_config.NumberColumn("Revenue per recipient", format="dollar"),
-}
+COLUMNS = columns("campaign", "message", "tags", "channel", "recipients", "delivered", "open_rate", "click_rate")
+COLUMNS |= columns("conversions", "conversion_value", "revenue_per_recipient")
 SORT_LABELS = {key: str(COLUMNS[key]["label"]) for key in core.SORTABLE}
 
 
@@ -88,10 +78,7 @@ def campaigns_section(
         names = report.names  # the report read them again: it named a campaign created since
     frame = core.join_names(report.frame, names)  # the newest names (a refresh shows at once)
 
-    source = "from cache" if report.from_cache else "fresh from the API"
-    st.caption(
-        f"{len(report.frame)} campaign messages; {source}, {report.cached.describe_age()}; {names.describe_age()}."
-    )
+    age_caption(report, f"{len(report.frame)} campaign messages; {names.describe_age()}")
     tag_col, channel_col, sort_col, order_col = st.columns([3, 2, 2, 2])
     tags = tag_col.multiselect("Tags", names.tags, key="rep_tags", help="Campaigns carrying any of these tags.")
     channels = channel_col.multiselect("Channel", sorted(set(frame["channel"])), key="rep_channels")
@@ -168,13 +155,17 @@ timeframe = left.selectbox(
 )
 metric_label = right.selectbox("Conversion metric", list(labels), index=default, key="rep_metric")
 metric_id = labels[metric_label]
-if st.segmented_control("Show", ["Campaigns", "Flows"], default="Campaigns", key="rep_view") == "Flows":
+view = st.segmented_control("Show", ["Campaigns", "Flows", "Segments"], default="Campaigns", key="rep_view")
+if view == "Flows":
     render_flows(client, target, account_id, timeframe, metric_id)
+    st.stop()
+if view == "Segments":
+    render_segments(client, target, account_id, timeframe)
     st.stop()
 
 budget = core.ReportingBudget(account_id).status()
 budget_line = st.empty()  # written again at the end, once this run's calls (if any) are counted
-budget_line.caption(f"Reporting budget: {budget.describe(time.time())}. Other tools using this key spend it too.")
+budget_line.caption(budget_text(budget))
 campaigns_section(client, target, account_id, timezone, timeframe, metric_id, budget)
 spent = core.ReportingBudget(account_id).status()
-budget_line.caption(f"Reporting budget: {spent.describe(time.time())}. Other tools using this key spend it too.")
+budget_line.caption(budget_text(spent))
