@@ -9,18 +9,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from klaviyo_core.csvfile import frame_csv
-from klaviyo_core.http.ratelimit import forget_limiters
-from klaviyo_sandbox.seed import seed_demo
-from tests.app.conftest import APP_PATH
-
-PAGE = "klaviyo_app/app_pages/campaigns.py"
+from tests.app.reports_app import reports_page
 
 
-def segments_view(period: str) -> AppTest:
-    at = AppTest.from_file(APP_PATH, default_timeout=60)
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
+def segments_view(period: str, *, seed: bool = False) -> AppTest:
+    at = reports_page(seed=seed)
     at.selectbox(key="rep_period").set_value(period).run()
     at.button_group(key="rep_view").set_value("Segments").run()
     assert not at.exception, at.exception
@@ -29,15 +22,7 @@ def segments_view(period: str) -> AppTest:
 
 @pytest.fixture
 def page() -> AppTest:
-    at = AppTest.from_file(APP_PATH, default_timeout=60)
-    at.run()
-    from klaviyo_app.ui.sandbox import embedded_sandbox  # the cached one the app just started
-
-    server = embedded_sandbox().server
-    seed_demo(server.app.store)
-    server.app.limiter.reset()  # reports allow 2 calls a minute; see test_campaigns_page.py
-    forget_limiters()
-    return segments_view("last_90_days")
+    return segments_view("last_90_days", seed=True)
 
 
 def captions(at: AppTest) -> str:
