@@ -11,6 +11,7 @@ import math
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import streamlit as st
 
 from klaviyo_app.ui.client import get_client
@@ -51,6 +52,18 @@ def change_text(key: str, change: float) -> str | None:
     return f"{change * 100:+.1f} pts" if key.endswith("_rate") else f"{change * 100:+.1f}%"
 
 
+def named(state_key: str, report: core.CampaignReport, names: core.NameBook) -> pd.DataFrame:
+    """The report with the newest names joined (a refresh of either shows at once), kept for this session's
+    reruns while neither the report nor the names change: a sort or filter click re-joins nothing."""
+    memo_key = f"{state_key}|named"
+    memo = st.session_state.get(memo_key)
+    if memo is not None and memo[0] is report and memo[1] == names.fetched_at:
+        return memo[2]
+    frame = core.join_names(report.frame, names)
+    st.session_state[memo_key] = (report, names.fetched_at, frame)
+    return frame
+
+
 def campaigns_section(
     client: KlaviyoClient,
     target: str,
@@ -68,6 +81,8 @@ def campaigns_section(
         report = st.session_state.get(state_key) or core.cached_campaign_report(
             client, account_id, timeframe, metric_id, names=names
         )
+        if report is not None:
+            st.session_state[state_key] = report  # this session's reruns read the disk no more
         label = "Refresh (uses 1 reporting call)" if report else "Load report (uses 1 reporting call)"
         if st.button(label, key="rep_fetch", disabled=budget.remaining == 0):
             report = core.campaign_report(client, account_id, timeframe, metric_id, refresh=True, names=names)
@@ -76,7 +91,7 @@ def campaigns_section(
         return
     if report.names is not None and report.names.fetched_at > names.fetched_at:
         names = report.names  # the report read them again: it named a campaign created since
-    frame = core.join_names(report.frame, names)  # the newest names (a refresh shows at once)
+    frame = named(state_key, report, names)
 
     age_caption(report, f"{len(report.frame)} campaign messages; {names.describe_age()}")
     tag_col, channel_col, sort_col, order_col = st.columns([3, 2, 2, 2])
@@ -90,13 +105,15 @@ def campaigns_section(
     with guarded() as comparing:
         body = core.previous_request(timeframe, metric_id, timezone, datetime.now(UTC))
         first, last = core.previous_days(timeframe, datetime.now(ZoneInfo(timezone)).date())
-        previous = None
-        if core.cached_previous(account_id, body) is not None:
-            previous = core.previous_report(client, account_id, body, names=names)
+        previous_key = f"campaign_previous|{target}|{core.request_key(account_id, body)}"
+        previous = st.session_state.get(previous_key)
+        if previous is None and core.cached_previous(account_id, body) is not None:
+            previous = st.session_state[previous_key] = core.previous_report(client, account_id, body, names=names)
         label = f"Compare with {first} to {last - timedelta(days=1)} (uses 1 reporting call)"
         slot = st.empty()  # the offer goes away as soon as it is taken
         if previous is None and slot.button(label, key="rep_compare", disabled=budget.remaining == 0):
             previous = core.previous_report(client, account_id, body, refresh=True, names=names)
+            st.session_state[previous_key] = previous
             slot.empty()
     if previous is not None and not comparing.failed:
         before = core.filter_campaigns(previous.frame, tags=tags, channels=channels)
@@ -123,7 +140,7 @@ def campaigns_section(
     st.dataframe(shown, column_config=COLUMNS, hide_index=True, width="stretch", key="rep_table")
     st.download_button(
         "Download CSV",
-        core.table_csv(shown),
+        lambda: core.table_csv(shown),  # made on the click, from the rows on screen now
         file_name=f"campaigns-{timeframe}.csv",
         mime="text/csv",
         on_click="ignore",
