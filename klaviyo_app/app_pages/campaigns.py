@@ -17,7 +17,7 @@ import streamlit as st
 from klaviyo_app.ui.client import get_client
 from klaviyo_app.ui.errors import guarded
 from klaviyo_app.ui.flow_reports import render_flows
-from klaviyo_app.ui.report_view import age_caption, budget_text, columns
+from klaviyo_app.ui.report_view import age_caption, budget_text, columns, csv_button
 from klaviyo_app.ui.segment_reports import render_segments
 from klaviyo_app.ui.text import show_text
 from klaviyo_core import KlaviyoClient
@@ -138,14 +138,7 @@ def campaigns_section(
     if shown.empty:
         show_text("info", "No campaign message matches: none was sent in this period, or the filters leave none.")
     st.dataframe(shown, column_config=COLUMNS, hide_index=True, width="stretch", key="rep_table")
-    st.download_button(
-        "Download CSV",
-        lambda: core.table_csv(shown),  # made on the click, from the rows on screen now
-        file_name=f"campaigns-{timeframe}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key="rep_csv",
-    )
+    csv_button("Download CSV", shown, f"campaigns-{timeframe}.csv", key="rep_csv")
     st.caption("The CSV holds exactly the rows and columns above, in the order chosen with 'Sort by'.")
 
 

@@ -14,11 +14,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from klaviyo_app.ui.report_view import COLUMNS, age_caption, budget_text, load_report
+from klaviyo_app.ui.report_view import COLUMNS, age_caption, budget_text, csv_button, load_report
 from klaviyo_app.ui.text import show_text
 from klaviyo_core import KlaviyoClient
 from klaviyo_core import reports as core
-from klaviyo_core.csvfile import frame_csv
 
 FLOW_SHOWN = ["flow", "tags", "messages", "recipients", "delivered", "open_rate", "click_rate", "conversions"]
 FLOW_SHOWN += ["conversion_value", "revenue_per_recipient"]
@@ -81,22 +80,14 @@ def render_flows(client: KlaviyoClient, target: str, account_id: str, timeframe:
         return
     shown = flows[FLOW_SHOWN]
     st.dataframe(shown, column_config=COLUMNS, hide_index=True, width="stretch", key="flow_table")
-    st.download_button(
-        "Download flows CSV", frame_csv(shown), file_name=f"flows-{timeframe}.csv", mime="text/csv", on_click="ignore"
-    )
+    csv_button("Download flows CSV", shown, f"flows-{timeframe}.csv")
 
     names = dict(zip(flows["flow_id"], flows["flow"], strict=True))
     flow_id = st.selectbox("Flow", list(names), format_func=lambda i: str(names[i]), key="flow_pick")
     messages = report.frame[report.frame["flow_id"] == flow_id][MESSAGE_SHOWN]
     st.markdown("**Per message**")
     st.dataframe(messages, column_config=COLUMNS, hide_index=True, width="stretch", key="flow_messages")
-    st.download_button(
-        "Download messages CSV",
-        frame_csv(messages),
-        file_name=f"flow-messages-{timeframe}.csv",
-        mime="text/csv",
-        on_click="ignore",
-    )
+    csv_button("Download messages CSV", messages, f"flow-messages-{timeframe}.csv")
 
     interval, unit = ("daily", "day") if timeframe in DAILY else ("weekly", "week")
     st.markdown(f"**{unit.capitalize()} by {unit}**")
@@ -117,10 +108,5 @@ def render_flows(client: KlaviyoClient, target: str, account_id: str, timeframe:
         st.caption(f"The last point covers {days_so_far} day(s) so far, not a full week: expect it lower.")
     chart = _chart(timeline, str(statistic), f"{unit.capitalize()} starting")
     st.altair_chart(chart, width="stretch", key="flow_chart")
-    st.download_button(
-        f"Download {interval} CSV",
-        frame_csv(timeline[["date", str(statistic)]]),  # what the chart draws
-        file_name=f"flow-{interval}-{timeframe}.csv",
-        mime="text/csv",
-        on_click="ignore",
-    )
+    drawn = timeline[["date", str(statistic)]]  # what the chart draws
+    csv_button(f"Download {interval} CSV", drawn, f"flow-{interval}-{timeframe}.csv")

@@ -11,10 +11,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from klaviyo_app.ui.errors import guarded
 from klaviyo_core import reports as core
+from klaviyo_core.csvfile import frame_csv
 
 #: every column a report view shows, labelled and formatted once
 COLUMNS: dict[str, Any] = {
@@ -72,3 +74,11 @@ def load_report(
             found = fetch()
             st.session_state[state_key] = found
     return None if fetching.failed else found
+
+
+def csv_button(label: str, shown: pd.DataFrame, file_name: str, key: str | None = None) -> None:
+    """A download of exactly `shown` through the one CSV writer, made on the click (a rerun writes no CSV), and
+    without a rerun (the page stays as it is)."""
+    st.download_button(
+        label, lambda: frame_csv(shown), file_name=file_name, mime="text/csv", on_click="ignore", key=key
+    )

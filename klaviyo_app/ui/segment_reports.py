@@ -11,11 +11,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from klaviyo_app.ui.report_view import age_caption, budget_text, columns, load_report
+from klaviyo_app.ui.report_view import age_caption, budget_text, columns, csv_button, load_report
 from klaviyo_app.ui.text import show_text
 from klaviyo_core import KlaviyoClient
 from klaviyo_core import reports as core
-from klaviyo_core.csvfile import frame_csv
 
 SHOWN = ("segment", "total_members", "members_added", "members_removed", "net_members_changed")
 COLUMNS = columns(*SHOWN)
@@ -52,12 +51,5 @@ def render_segments(client: KlaviyoClient, target: str, account_id: str, timefra
         "Members at the end: members when the period ends. Added, removed and net change: during the period. "
         "The conversion metric above plays no part in segment figures."
     )
-    st.download_button(
-        "Download segments CSV",
-        frame_csv(shown),
-        file_name=f"segments-{timeframe}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key="segment_csv",
-    )
+    csv_button("Download segments CSV", shown, f"segments-{timeframe}.csv", key="segment_csv")
     st.caption("The CSV holds exactly the rows and columns above, in the same order.")
