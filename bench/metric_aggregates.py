@@ -5,20 +5,17 @@ Prints figures; asserts nothing about time. Run: `python bench/metric_aggregates
 
 from __future__ import annotations
 
-import argparse
-import os
 import random
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
-
-import requests
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from klaviyo_sandbox import KeySpec, SandboxConfig, SandboxServer
+from _timing import bench_args, print_load, temp_sandbox, timed_post
+
+from klaviyo_sandbox import SandboxServer
 from klaviyo_sandbox.engine import ids
 from klaviyo_sandbox.events.demo import ensure_metrics
 from klaviyo_sandbox.events.store import NewEvent, bulk_insert_events
@@ -50,54 +47,34 @@ def fill(server: SandboxServer, total: int) -> str:
     return metric_id
 
 
-def timed(url: str, attributes: dict, runs: int) -> tuple[float, float]:
+def timed(url: str, attributes: dict[str, Any], runs: int) -> tuple[float, float]:
     body = {"data": {"type": "metric-aggregate", "attributes": attributes}}
-    headers = {
-        "Authorization": f"Klaviyo-API-Key {KEY}",
-        "revision": "2026-07-15",
-        "Content-Type": "application/vnd.api+json",
-    }
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        resp = requests.post(f"{url}/api/metric-aggregates", json=body, headers=headers, timeout=60)
-        times.append((time.perf_counter() - started) * 1000)
-        resp.raise_for_status()
-    return statistics.median(times), max(times)
+    median, worst, _ = timed_post(f"{url}/api/metric-aggregates", KEY, body, runs)
+    return median, worst
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        config = SandboxConfig(keys=(KeySpec(KEY),), rate_limits=False, db_path=Path(tmp) / "bench.sqlite3")
-        server = SandboxServer(config).start()
-        try:
-            started = time.perf_counter()
-            metric_id = fill(server, args.events)
-            print(f"stored {args.events:,} events in {time.perf_counter() - started:.1f} s")
-            year = ["greater-or-equal(datetime,2026-01-01T00:00:00)", "less-than(datetime,2027-01-01T00:00:00)"]
-            shapes = {
-                "year by day, count (goal <= 500 ms)": {"measurements": ["count"]},
-                "year by day, count+sum_value": {"measurements": ["count", "sum_value"]},
-                "year by day, all three measurements": {"measurements": ["count", "sum_value", "unique"]},
-                "year by day, New York time, count": {"measurements": ["count"], "timezone": "America/New_York"},
-                "year by week, count+sum_value": {"measurements": ["count", "sum_value"], "interval": "week"},
-                "year by month, count": {"measurements": ["count"], "interval": "month"},
-                "year by hour, count": {"measurements": ["count"], "interval": "hour"},
-                "year by day, by $flow, count": {"measurements": ["count"], "by": ["$flow"]},
-            }
-            timed(server.url, {"metric_id": metric_id, "filter": year, "measurements": ["count"]}, 1)  # warm up
-            print(f"load average before timing: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-            for label, extra in shapes.items():
-                median, worst = timed(server.url, {"metric_id": metric_id, "filter": year, **extra}, args.runs)
-                print(
-                    f"{label:45s} median {median:7.1f} ms   max {worst:7.1f} ms   (HTTP round trip, {args.runs} runs)"
-                )
-        finally:
-            server.stop()
+    args = bench_args(__doc__.splitlines()[0])
+    with temp_sandbox(KEY) as server:
+        started = time.perf_counter()
+        metric_id = fill(server, args.events)
+        print(f"stored {args.events:,} events in {time.perf_counter() - started:.1f} s")
+        year = ["greater-or-equal(datetime,2026-01-01T00:00:00)", "less-than(datetime,2027-01-01T00:00:00)"]
+        shapes = {
+            "year by day, count (goal <= 500 ms)": {"measurements": ["count"]},
+            "year by day, count+sum_value": {"measurements": ["count", "sum_value"]},
+            "year by day, all three measurements": {"measurements": ["count", "sum_value", "unique"]},
+            "year by day, New York time, count": {"measurements": ["count"], "timezone": "America/New_York"},
+            "year by week, count+sum_value": {"measurements": ["count", "sum_value"], "interval": "week"},
+            "year by month, count": {"measurements": ["count"], "interval": "month"},
+            "year by hour, count": {"measurements": ["count"], "interval": "hour"},
+            "year by day, by $flow, count": {"measurements": ["count"], "by": ["$flow"]},
+        }
+        timed(server.url, {"metric_id": metric_id, "filter": year, "measurements": ["count"]}, 1)  # warm up
+        print_load()
+        for label, extra in shapes.items():
+            median, worst = timed(server.url, {"metric_id": metric_id, "filter": year, **extra}, args.runs)
+            print(f"{label:45s} median {median:7.1f} ms   max {worst:7.1f} ms   (HTTP round trip, {args.runs} runs)")
 
 
 if __name__ == "__main__":

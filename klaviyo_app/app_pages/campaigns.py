@@ -8,34 +8,25 @@ the period before. Names (campaign, message, tags, channel) come from the campai
 from __future__ import annotations
 
 import math
-import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import streamlit as st
 
 from klaviyo_app.ui.client import get_client
 from klaviyo_app.ui.errors import guarded
 from klaviyo_app.ui.flow_reports import render_flows
+from klaviyo_app.ui.report_view import age_caption, budget_text, columns, csv_button
+from klaviyo_app.ui.segment_reports import render_segments
 from klaviyo_app.ui.text import show_text
 from klaviyo_core import KlaviyoClient
 from klaviyo_core import metrics as metrics_core
 from klaviyo_core import reports as core
 from klaviyo_core.accounts import fetch_account
 
-COLUMNS = {
-    "campaign": st.column_config.TextColumn("Campaign"),
-    "message": st.column_config.TextColumn("Message"),
-    "tags": st.column_config.TextColumn("Tags"),
-    "channel": st.column_config.TextColumn("Channel"),
-    "recipients": st.column_config.NumberColumn("Recipients", format="localized"),
-    "delivered": st.column_config.NumberColumn("Delivered", format="localized"),
-    "open_rate": st.column_config.NumberColumn("Open rate", format="percent"),
-    "click_rate": st.column_config.NumberColumn("Click rate", format="percent"),
-    "conversions": st.column_config.NumberColumn("Conversions", format="localized"),
-    "conversion_value": st.column_config.NumberColumn("Revenue", format="dollar"),
-    "revenue_per_recipient": st.column_config.NumberColumn("Revenue per recipient", format="dollar"),
-}
+COLUMNS = columns("campaign", "message", "tags", "channel", "recipients", "delivered", "open_rate", "click_rate")
+COLUMNS |= columns("conversions", "conversion_value", "revenue_per_recipient")
 SORT_LABELS = {key: str(COLUMNS[key]["label"]) for key in core.SORTABLE}
 
 
@@ -61,6 +52,18 @@ def change_text(key: str, change: float) -> str | None:
     return f"{change * 100:+.1f} pts" if key.endswith("_rate") else f"{change * 100:+.1f}%"
 
 
+def named(state_key: str, report: core.CampaignReport, names: core.NameBook) -> pd.DataFrame:
+    """The report with the newest names joined (a refresh of either shows at once), kept for this session's
+    reruns while neither the report nor the names change: a sort or filter click re-joins nothing."""
+    memo_key = f"{state_key}|named"
+    memo = st.session_state.get(memo_key)
+    if memo is not None and memo[0] is report and memo[1] == names.fetched_at:
+        return memo[2]
+    frame = core.join_names(report.frame, names)
+    st.session_state[memo_key] = (report, names.fetched_at, frame)
+    return frame
+
+
 def campaigns_section(
     client: KlaviyoClient,
     target: str,
@@ -78,6 +81,8 @@ def campaigns_section(
         report = st.session_state.get(state_key) or core.cached_campaign_report(
             client, account_id, timeframe, metric_id, names=names
         )
+        if report is not None:
+            st.session_state[state_key] = report  # this session's reruns read the disk no more
         label = "Refresh (uses 1 reporting call)" if report else "Load report (uses 1 reporting call)"
         if st.button(label, key="rep_fetch", disabled=budget.remaining == 0):
             report = core.campaign_report(client, account_id, timeframe, metric_id, refresh=True, names=names)
@@ -86,12 +91,9 @@ def campaigns_section(
         return
     if report.names is not None and report.names.fetched_at > names.fetched_at:
         names = report.names  # the report read them again: it named a campaign created since
-    frame = core.join_names(report.frame, names)  # the newest names (a refresh shows at once)
+    frame = named(state_key, report, names)
 
-    source = "from cache" if report.from_cache else "fresh from the API"
-    st.caption(
-        f"{len(report.frame)} campaign messages; {source}, {report.cached.describe_age()}; {names.describe_age()}."
-    )
+    age_caption(report, f"{len(report.frame)} campaign messages; {names.describe_age()}")
     tag_col, channel_col, sort_col, order_col = st.columns([3, 2, 2, 2])
     tags = tag_col.multiselect("Tags", names.tags, key="rep_tags", help="Campaigns carrying any of these tags.")
     channels = channel_col.multiselect("Channel", sorted(set(frame["channel"])), key="rep_channels")
@@ -103,13 +105,15 @@ def campaigns_section(
     with guarded() as comparing:
         body = core.previous_request(timeframe, metric_id, timezone, datetime.now(UTC))
         first, last = core.previous_days(timeframe, datetime.now(ZoneInfo(timezone)).date())
-        previous = None
-        if core.cached_previous(account_id, body) is not None:
-            previous = core.previous_report(client, account_id, body, names=names)
+        previous_key = f"campaign_previous|{target}|{core.request_key(account_id, body)}"
+        previous = st.session_state.get(previous_key)
+        if previous is None and core.cached_previous(account_id, body) is not None:
+            previous = st.session_state[previous_key] = core.previous_report(client, account_id, body, names=names)
         label = f"Compare with {first} to {last - timedelta(days=1)} (uses 1 reporting call)"
         slot = st.empty()  # the offer goes away as soon as it is taken
         if previous is None and slot.button(label, key="rep_compare", disabled=budget.remaining == 0):
             previous = core.previous_report(client, account_id, body, refresh=True, names=names)
+            st.session_state[previous_key] = previous
             slot.empty()
     if previous is not None and not comparing.failed:
         before = core.filter_campaigns(previous.frame, tags=tags, channels=channels)
@@ -134,14 +138,7 @@ def campaigns_section(
     if shown.empty:
         show_text("info", "No campaign message matches: none was sent in this period, or the filters leave none.")
     st.dataframe(shown, column_config=COLUMNS, hide_index=True, width="stretch", key="rep_table")
-    st.download_button(
-        "Download CSV",
-        core.table_csv(shown),
-        file_name=f"campaigns-{timeframe}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key="rep_csv",
-    )
+    csv_button("Download CSV", shown, f"campaigns-{timeframe}.csv", key="rep_csv")
     st.caption("The CSV holds exactly the rows and columns above, in the order chosen with 'Sort by'.")
 
 
@@ -168,13 +165,17 @@ timeframe = left.selectbox(
 )
 metric_label = right.selectbox("Conversion metric", list(labels), index=default, key="rep_metric")
 metric_id = labels[metric_label]
-if st.segmented_control("Show", ["Campaigns", "Flows"], default="Campaigns", key="rep_view") == "Flows":
+view = st.segmented_control("Show", ["Campaigns", "Flows", "Segments"], default="Campaigns", key="rep_view")
+if view == "Flows":
     render_flows(client, target, account_id, timeframe, metric_id)
+    st.stop()
+if view == "Segments":
+    render_segments(client, target, account_id, timeframe)
     st.stop()
 
 budget = core.ReportingBudget(account_id).status()
 budget_line = st.empty()  # written again at the end, once this run's calls (if any) are counted
-budget_line.caption(f"Reporting budget: {budget.describe(time.time())}. Other tools using this key spend it too.")
+budget_line.caption(budget_text(budget))
 campaigns_section(client, target, account_id, timezone, timeframe, metric_id, budget)
 spent = core.ReportingBudget(account_id).status()
-budget_line.caption(f"Reporting budget: {spent.describe(time.time())}. Other tools using this key spend it too.")
+budget_line.caption(budget_text(spent))

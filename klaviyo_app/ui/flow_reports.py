@@ -10,32 +10,15 @@ text: they reach the screen through dataframes, chart labels and selectbox optio
 
 from __future__ import annotations
 
-import time
-
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from klaviyo_app.ui.errors import guarded
+from klaviyo_app.ui.report_view import COLUMNS, age_caption, budget_text, csv_button, load_report
 from klaviyo_app.ui.text import show_text
 from klaviyo_core import KlaviyoClient
 from klaviyo_core import reports as core
-from klaviyo_core.csvfile import frame_csv
 
-COLUMNS = {
-    "flow": st.column_config.TextColumn("Flow"),
-    "message": st.column_config.TextColumn("Message"),
-    "channel": st.column_config.TextColumn("Channel"),
-    "tags": st.column_config.TextColumn("Tags"),
-    "messages": st.column_config.NumberColumn("Messages", format="localized"),
-    "recipients": st.column_config.NumberColumn("Recipients", format="localized"),
-    "delivered": st.column_config.NumberColumn("Delivered", format="localized"),
-    "open_rate": st.column_config.NumberColumn("Open rate", format="percent"),
-    "click_rate": st.column_config.NumberColumn("Click rate", format="percent"),
-    "conversions": st.column_config.NumberColumn("Conversions", format="localized"),
-    "conversion_value": st.column_config.NumberColumn("Revenue", format="dollar"),
-    "revenue_per_recipient": st.column_config.NumberColumn("Revenue per recipient", format="dollar"),
-}
 FLOW_SHOWN = ["flow", "tags", "messages", "recipients", "delivered", "open_rate", "click_rate", "conversions"]
 FLOW_SHOWN += ["conversion_value", "revenue_per_recipient"]
 MESSAGE_SHOWN = ["message", "channel", *FLOW_SHOWN[3:]]
@@ -49,25 +32,17 @@ CHARTED = {
 
 
 def _load(
-    client: KlaviyoClient, account_id: str, query: tuple[str, str, str | None], label: str, key: str, state_key: str
+    client: KlaviyoClient, account_id: str, query: tuple[str, str, str | None], button: tuple[str, str], state_key: str
 ) -> core.Report | None:
-    """The session's or the disk cache's answer, or a fresh one when the button is pressed (1 call)."""
+    """A flow values (interval None) or series report: cached for free, fresh on its button (1 call)."""
     timeframe, metric_id, interval = query
-    budget = core.ReportingBudget(account_id).status()
-    with guarded() as fetching:
-        found = st.session_state.get(state_key) or core.cached_flow_report(
-            client, account_id, timeframe, metric_id, interval=interval
-        )
-        verb = "Refresh" if found else "Load"
-        if st.button(f"{verb} {label} (uses 1 reporting call)", key=key, disabled=budget.remaining == 0):
-            found = core.flow_report(client, account_id, timeframe, metric_id, interval=interval, refresh=True)
-            st.session_state[state_key] = found
-    return None if fetching.failed else found
-
-
-def _age(report: core.Report, what: str) -> None:
-    source = "from cache" if report.from_cache else "fresh from the API"
-    st.caption(f"{what}; {source}, {report.cached.describe_age()}.")
+    return load_report(
+        account_id,
+        button,
+        state_key,
+        lambda: core.cached_flow_report(client, account_id, timeframe, metric_id, interval=interval),
+        lambda: core.flow_report(client, account_id, timeframe, metric_id, interval=interval, refresh=True),
+    )
 
 
 #: periods charted day by day; every other period week by week
@@ -93,43 +68,35 @@ def _chart(timeline: pd.DataFrame, statistic: str, bucket: str) -> alt.Chart:
 def render_flows(client: KlaviyoClient, target: str, account_id: str, timeframe: str, metric_id: str) -> None:
     """The flows section for the page's period and conversion metric."""
     st.subheader("Flows")
-    budget = core.ReportingBudget(account_id).status()
-    st.caption(f"Reporting budget: {budget.describe(time.time())}. Other tools using this key spend it too.")
+    st.caption(budget_text(core.ReportingBudget(account_id).status()))
     base = f"{target}|{timeframe}|{metric_id}"
-    report = _load(client, account_id, (timeframe, metric_id, None), "flow report", "flow_fetch", f"flows|{base}")
+    report = _load(client, account_id, (timeframe, metric_id, None), ("flow report", "flow_fetch"), f"flows|{base}")
     if report is None:
         return
     flows = core.flows_table(report.frame)
-    _age(report, f"{len(flows)} flows, {len(report.frame)} flow messages")
+    age_caption(report, f"{len(flows)} flows, {len(report.frame)} flow messages")
     if flows.empty:
         show_text("info", "No flow sent messages in this period.")
         return
     shown = flows[FLOW_SHOWN]
     st.dataframe(shown, column_config=COLUMNS, hide_index=True, width="stretch", key="flow_table")
-    st.download_button(
-        "Download flows CSV", frame_csv(shown), file_name=f"flows-{timeframe}.csv", mime="text/csv", on_click="ignore"
-    )
+    csv_button("Download flows CSV", shown, f"flows-{timeframe}.csv")
 
     names = dict(zip(flows["flow_id"], flows["flow"], strict=True))
     flow_id = st.selectbox("Flow", list(names), format_func=lambda i: str(names[i]), key="flow_pick")
     messages = report.frame[report.frame["flow_id"] == flow_id][MESSAGE_SHOWN]
     st.markdown("**Per message**")
     st.dataframe(messages, column_config=COLUMNS, hide_index=True, width="stretch", key="flow_messages")
-    st.download_button(
-        "Download messages CSV",
-        frame_csv(messages),
-        file_name=f"flow-messages-{timeframe}.csv",
-        mime="text/csv",
-        on_click="ignore",
-    )
+    csv_button("Download messages CSV", messages, f"flow-messages-{timeframe}.csv")
 
     interval, unit = ("daily", "day") if timeframe in DAILY else ("weekly", "week")
     st.markdown(f"**{unit.capitalize()} by {unit}**")
     query = (timeframe, metric_id, interval)
-    series = _load(client, account_id, query, f"{interval} series", "flow_series_fetch", f"flow_series|{base}")
+    button = (f"{interval} series", "flow_series_fetch")
+    series = _load(client, account_id, query, button, f"flow_series|{base}")
     if series is None:
         return
-    _age(series, f"{interval.capitalize()} series, each {unit} starting at the period's start")
+    age_caption(series, f"{interval.capitalize()} series, each {unit} starting at the period's start")
     timeline = core.flow_timeline(series.frame, str(flow_id))
     if timeline.empty:
         show_text("info", "This flow sent nothing in this period.")
@@ -141,10 +108,5 @@ def render_flows(client: KlaviyoClient, target: str, account_id: str, timeframe:
         st.caption(f"The last point covers {days_so_far} day(s) so far, not a full week: expect it lower.")
     chart = _chart(timeline, str(statistic), f"{unit.capitalize()} starting")
     st.altair_chart(chart, width="stretch", key="flow_chart")
-    st.download_button(
-        f"Download {interval} CSV",
-        frame_csv(timeline[["date", str(statistic)]]),  # what the chart draws
-        file_name=f"flow-{interval}-{timeframe}.csv",
-        mime="text/csv",
-        on_click="ignore",
-    )
+    drawn = timeline[["date", str(statistic)]]  # what the chart draws
+    csv_button(f"Download {interval} CSV", drawn, f"flow-{interval}-{timeframe}.csv")

@@ -63,6 +63,14 @@ def _emit(frame: pd.DataFrame, report: Any, what: str, timeframe: str, out: Path
     raise typer.Exit(ExitCode.OK)
 
 
+def _setup(ctx: typer.Context, timeframe: str, conversion_metric: str) -> tuple[KlaviyoClient, str]:
+    """The checked timeframe's client and conversion metric id (usage errors before any call)."""
+    _timeframe(timeframe)
+    client = client_from(ctx)
+    with guard():
+        return client, _conversion_metric(client, conversion_metric)
+
+
 TIMEFRAME = typer.Option("last_30_days", "--timeframe", help=f"One of: {', '.join(core.TIMEFRAMES)}.")
 METRIC = typer.Option("Placed Order", "--conversion-metric", help="Metric name or id.")
 OUT = typer.Option(None, "--out", help="Write the table to this CSV file instead of stdout.")
@@ -78,10 +86,7 @@ def campaigns_command(
     refresh: bool = REFRESH,
 ) -> None:
     """Per campaign message: recipients, delivered, open and click rates, conversions, revenue per recipient."""
-    _timeframe(timeframe)
-    client = client_from(ctx)
-    with guard():
-        metric_id = _conversion_metric(client, conversion_metric)
+    client, metric_id = _setup(ctx, timeframe, conversion_metric)
     report = _run(client, lambda account: core.campaign_report(client, account, timeframe, metric_id, refresh=refresh))
     _emit(report.frame, report, "campaign messages", timeframe, out)
 
@@ -96,10 +101,7 @@ def flows_command(
     per_message: bool = typer.Option(False, "--per-message", help="One row per flow message, not per flow."),
 ) -> None:
     """Per flow (or per flow message): recipients, delivered, open and click rates, conversions, revenue."""
-    _timeframe(timeframe)
-    client = client_from(ctx)
-    with guard():
-        metric_id = _conversion_metric(client, conversion_metric)
+    client, metric_id = _setup(ctx, timeframe, conversion_metric)
     report = _run(client, lambda account: core.flow_report(client, account, timeframe, metric_id, refresh=refresh))
     frame = report.frame if per_message else core.flows_table(report.frame)
     _emit(frame, report, "flow messages" if per_message else "flows", timeframe, out)
@@ -122,9 +124,7 @@ def flow_series_command(
         core.check_series(timeframe, interval)
     except ValueError as exc:
         fail_usage(f"{exc}")
-    client = client_from(ctx)
-    with guard():
-        metric_id = _conversion_metric(client, conversion_metric)
+    client, metric_id = _setup(ctx, timeframe, conversion_metric)
     report = _run(
         client,
         lambda account: core.flow_report(client, account, timeframe, metric_id, interval=interval, refresh=refresh),

@@ -17,7 +17,8 @@ from typing import Any
 import pandas as pd
 
 from klaviyo_core.http import KlaviyoClient
-from klaviyo_core.reports.cache import ReportCache
+from klaviyo_core.reports.budget import BudgetStatus
+from klaviyo_core.reports.cache import CachedReport, ReportCache
 from klaviyo_core.reports.fetch import Report, budgeted_report, cached_only, results
 from klaviyo_core.reports.flow_names import Label, resource_labels
 
@@ -121,8 +122,11 @@ def flow_timeline(series: pd.DataFrame, flow_id: str) -> pd.DataFrame:
     return _summed(mine, ["date"])[columns].sort_values("date", ignore_index=True)
 
 
-def _flow_labels(client: KlaviyoClient) -> dict[str, Label]:
-    return resource_labels(client, "/api/flows", tagged=True)
+def _report(client: KlaviyoClient, interval: str | None, found: tuple[CachedReport, bool, BudgetStatus]) -> Report:
+    """The answer as a named table: values per message, or with `interval` a series."""
+    hit, from_cache, budget = found
+    to_frame = values_frame if interval is None else series_frame
+    return Report(to_frame(hit.payload, resource_labels(client, "/api/flows", tagged=True)), hit, from_cache, budget)
 
 
 def flow_report(
@@ -138,9 +142,7 @@ def flow_report(
     """Flow values per message (or, with `interval`, a series): the disk cache unless `refresh`, else one call."""
     body = flow_request(timeframe, conversion_metric_id, interval)
     path = FLOW_VALUES_PATH if interval is None else FLOW_SERIES_PATH
-    hit, from_cache, budget = budgeted_report(client, account_id, path, body, cache=cache, refresh=refresh)
-    to_frame = values_frame if interval is None else series_frame
-    return Report(to_frame(hit.payload, _flow_labels(client)), hit, from_cache, budget)
+    return _report(client, interval, budgeted_report(client, account_id, path, body, cache=cache, refresh=refresh))
 
 
 def cached_flow_report(
@@ -154,8 +156,4 @@ def cached_flow_report(
 ) -> Report | None:
     """The stored flow report only (None when there is none): a page shows it without spending a call."""
     found = cached_only(account_id, flow_request(timeframe, conversion_metric_id, interval), cache)
-    if found is None:
-        return None
-    hit, _, budget = found
-    to_frame = values_frame if interval is None else series_frame
-    return Report(to_frame(hit.payload, _flow_labels(client)), hit, True, budget)
+    return None if found is None else _report(client, interval, found)

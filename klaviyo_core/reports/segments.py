@@ -11,7 +11,8 @@ from typing import Any
 import pandas as pd
 
 from klaviyo_core.http import KlaviyoClient
-from klaviyo_core.reports.cache import ReportCache
+from klaviyo_core.reports.budget import BudgetStatus
+from klaviyo_core.reports.cache import CachedReport, ReportCache
 from klaviyo_core.reports.fetch import Report, budgeted_report, cached_only, results
 from klaviyo_core.reports.flow_names import resource_names
 
@@ -36,15 +37,17 @@ def segments_frame(payload: dict[str, Any], names: dict[str, str]) -> pd.DataFra
     return pd.DataFrame(rows, columns=list(SEGMENT_COLUMNS))
 
 
+def _report(client: KlaviyoClient, found: tuple[CachedReport, bool, BudgetStatus]) -> Report:
+    hit, from_cache, budget = found
+    return Report(segments_frame(hit.payload, resource_names(client, "/api/segments")), hit, from_cache, budget)
+
+
 def segment_report(
     client: KlaviyoClient, account_id: str, timeframe: str, *, cache: ReportCache | None = None, refresh: bool = False
 ) -> Report:
     """Segment membership figures: the disk cache unless `refresh`, else one budgeted call."""
     body = segment_request(timeframe)
-    hit, from_cache, budget = budgeted_report(
-        client, account_id, SEGMENT_VALUES_PATH, body, cache=cache, refresh=refresh
-    )
-    return Report(segments_frame(hit.payload, resource_names(client, "/api/segments")), hit, from_cache, budget)
+    return _report(client, budgeted_report(client, account_id, SEGMENT_VALUES_PATH, body, cache=cache, refresh=refresh))
 
 
 def cached_segment_report(
@@ -52,7 +55,4 @@ def cached_segment_report(
 ) -> Report | None:
     """The stored segments report only (None when there is none): shown without spending a call."""
     found = cached_only(account_id, segment_request(timeframe), cache)
-    if found is None:
-        return None
-    hit, _, budget = found
-    return Report(segments_frame(hit.payload, resource_names(client, "/api/segments")), hit, True, budget)
+    return None if found is None else _report(client, found)

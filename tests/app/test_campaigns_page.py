@@ -5,28 +5,13 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from klaviyo_core.http.ratelimit import forget_limiters
-from klaviyo_sandbox.seed import seed_demo
 from tests.app.conftest import APP_PATH
-
-PAGE = "klaviyo_app/app_pages/campaigns.py"
+from tests.app.reports_app import PAGE, reports_page
 
 
 @pytest.fixture
 def page() -> AppTest:
-    at = AppTest.from_file(APP_PATH, default_timeout=60)
-    at.run()
-    from klaviyo_app.ui.sandbox import embedded_sandbox  # the cached one the app just started
-
-    server = embedded_sandbox().server
-    seed_demo(server.app.store)
-    # reports allow 2 calls a minute: the tests share the app's one sandbox, so each starts with fresh windows on
-    # both sides (else the third call of the module waits out a minute, longer than AppTest's timeout)
-    server.app.limiter.reset()
-    forget_limiters()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return reports_page(seed=True)
 
 
 def captions(at: AppTest) -> str:

@@ -9,26 +9,22 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from klaviyo_core.csvfile import frame_csv
-from klaviyo_sandbox.seed import seed_demo
-from tests.app.conftest import APP_PATH
+from tests.app.reports_app import reports_page
 
-PAGE = "klaviyo_app/app_pages/campaigns.py"
 LIVE_FLOWS = {"Welcome Series", "Abandoned Cart", "Post-Purchase Thank You", "Back in Stock"}
+
+
+def flows_view(period: str, *, seed: bool = False) -> AppTest:
+    at = reports_page(seed=seed)
+    at.selectbox(key="rep_period").set_value(period).run()
+    at.button_group(key="rep_view").set_value("Flows").run()
+    assert not at.exception, at.exception
+    return at
 
 
 @pytest.fixture
 def page() -> AppTest:
-    at = AppTest.from_file(APP_PATH, default_timeout=60)
-    at.run()
-    from klaviyo_app.ui.sandbox import embedded_sandbox  # the cached one the app just started
-
-    seed_demo(embedded_sandbox().server.app.store)
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    at.selectbox(key="rep_period").set_value("last_90_days").run()
-    at.button_group(key="rep_view").set_value("Flows").run()
-    assert not at.exception, at.exception
-    return at
+    return flows_view("last_90_days", seed=True)
 
 
 def captions(at: AppTest) -> str:
@@ -59,11 +55,7 @@ def test_flows_table_breakdown_and_weekly_chart_after_one_call_each(page: AppTes
     assert "Weekly series" in captions(page)
     assert page.get("arrow_vega_lite_chart") or page.get("vega_lite_chart")
 
-    again = AppTest.from_file(APP_PATH, default_timeout=60)
-    again.run()
-    again.switch_page(PAGE).run()
-    again.selectbox(key="rep_period").set_value("last_90_days").run()
-    again.button_group(key="rep_view").set_value("Flows").run()
+    again = flows_view("last_90_days")
     assert "from cache, fetched" in captions(again)  # a new session reads the disk cache for free
     assert again.button(key="flow_fetch").label == "Refresh flow report (uses 1 reporting call)"
     shown = again.dataframe[0].value
