@@ -9,7 +9,7 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from klaviyo_core.http import ClientConfig, KlaviyoClient
-from tests.app.conftest import APP_PATH
+from tests.app.conftest import APP_PATH, open_page, upload_file
 
 PAGE = "klaviyo_app/app_pages/consent.py"
 
@@ -23,18 +23,11 @@ def _sandbox_client() -> KlaviyoClient:
 
 
 def page() -> AppTest:
-    at = AppTest.from_file(APP_PATH, default_timeout=90)
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(PAGE)
 
 
 def upload(at: AppTest, text: str) -> AppTest:
-    at.file_uploader(key="consent_file").set_value(("people.csv", text.encode(), "text/csv"))
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return upload_file(at, "consent_file", "people.csv", text.encode())
 
 
 def _table(at: AppTest, column: str) -> Any:
