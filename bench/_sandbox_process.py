@@ -10,10 +10,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def start(db: Path, key: str, *, rate_limits: bool = True, job_step: float = 0.05) -> tuple[subprocess.Popen[str], str]:
-    """Start `python -m klaviyo_sandbox serve` on a free port; returns the process and its base URL."""
+def start(
+    db: Path, key: str, *, rate_limits: bool = True, job_step: float = 0.05, window_scale: float = 1.0
+) -> tuple[subprocess.Popen[str], str]:
+    """Start `python -m klaviyo_sandbox serve` on a free port; returns the process and its base URL.
+
+    `window_scale` shrinks the rate-limit windows (0.1: a 6 s minute), for a client given the same scale."""
     cmd = [sys.executable, "-m", "klaviyo_sandbox", "serve", "--port", "0", "--db", str(db), "--key", key]
-    cmd += ["--job-step", str(job_step)] + ([] if rate_limits else ["--no-rate-limits"])
+    cmd += ["--job-step", str(job_step), "--window-scale", str(window_scale)]
+    cmd += [] if rate_limits else ["--no-rate-limits"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     assert proc.stdout is not None
     line = proc.stdout.readline()

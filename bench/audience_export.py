@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _sandbox_process, also when imported as bench.*
+
+from _sandbox_process import start
 
 from klaviyo_core import ClientConfig, KlaviyoClient
 from klaviyo_core.audiences import Audience, ExportProgress, export_audience, members_ceiling
@@ -30,7 +32,6 @@ from klaviyo_sandbox.profiles.store import SeedProfile, insert_seed_members, ins
 from klaviyo_spec import operation_by_id
 
 KEY = "pk_test_bench_00000000000000000000"
-ROOT = Path(__file__).resolve().parent.parent
 LIST_ID = "BENCH1"
 
 
@@ -49,17 +50,6 @@ def seed(db: Path, members: int) -> None:
         insert_seed_members(conn, [(LIST_ID, p[0], stamp) for p in profiles])
 
 
-def start(db: Path, scale: float) -> tuple[subprocess.Popen[str], str]:
-    cmd = [sys.executable, "-m", "klaviyo_sandbox", "serve", "--port", "0", "--db", str(db), "--key", KEY]
-    proc = subprocess.Popen([*cmd, "--window-scale", str(scale)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if "ready on" not in line:
-        proc.kill()
-        raise SystemExit(f"sandbox did not start: {line!r}")
-    return proc, line.rsplit(" ", 1)[1].strip()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=90_000)
@@ -70,7 +60,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.sqlite3"
         seed(db, args.members)
-        proc, url = start(db, args.scale)
+        proc, url = start(db, KEY, window_scale=args.scale)
         try:
             client = KlaviyoClient(ClientConfig(api_key=KEY, base_url=url, rate_limit_scale=args.scale))
             ceiling = members_ceiling(client)

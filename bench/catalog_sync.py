@@ -13,7 +13,6 @@ Usage: python bench/catalog_sync.py [N=100000] [window_scale=1.0]
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,6 +21,9 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _sandbox_process, also when imported as bench.*
+
+from _sandbox_process import start
 
 from klaviyo_core.catalog import apply_catalog, plan_catalog, read_catalog_file
 from klaviyo_core.http.client import KlaviyoClient
@@ -54,18 +56,6 @@ def _file(n: int) -> bytes:
     return (head + "\n".join(rows) + "\n").encode()
 
 
-def _sandbox(db: Path, scale: float) -> tuple[subprocess.Popen[str], str]:
-    cmd = [sys.executable, "-m", "klaviyo_sandbox", "serve", "--port", "0", "--db", str(db), "--key", KEY]
-    cmd += ["--window-scale", str(scale), "--job-step", "0.01"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if "ready on" not in line:
-        proc.kill()
-        raise SystemExit(f"sandbox did not start: {line!r}")
-    return proc, line.rsplit(" ", 1)[1].strip()
-
-
 def main(n: int = 100_000, scale: float = 1.0) -> None:
     posts: list[float] = []
     throttled: list[str] = []
@@ -78,7 +68,7 @@ def main(n: int = 100_000, scale: float = 1.0) -> None:
 
     data = _file(n)
     with tempfile.TemporaryDirectory() as tmp:
-        proc, url = _sandbox(Path(tmp) / "bench.sqlite3", scale)
+        proc, url = start(Path(tmp) / "bench.sqlite3", KEY, job_step=0.01, window_scale=scale)
         try:
             session = requests.Session()
             session.hooks["response"].append(watch)

@@ -15,6 +15,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SPEC = ROOT.parent / "shared" / "klaviyo-openapi" / "stable.json"
@@ -86,6 +87,11 @@ def extra_limits(spec: dict) -> dict[str, dict[str, tuple[int, int]]]:
     return out
 
 
+def _dict_table(comment: str, opening: str, table: dict[str, Any]) -> list[str]:
+    """One generated dict literal keyed by operationId, after a blank line and its comment."""
+    return ["", comment, opening, *(f"    {key!r}: {value!r}," for key, value in table.items()), "}"]
+
+
 def render(spec: dict) -> str:
     lines = [
         '"""Per-operation table derived from Klaviyo\'s OpenAPI spec. Generated: do not edit.',
@@ -101,22 +107,16 @@ def render(spec: dict) -> str:
     for row in rows(spec):
         lines.append(f"    {row!r},")
     lines.append(")")
-    lines += [
-        "",
+    lines += _dict_table(
         "# operationId -> {filter field: operators} (x-klaviyo-filters)",
         "FILTERS: dict[str, dict[str, list[str]]] = {",
-    ]
-    for op_id, fields in filters(spec).items():
-        lines.append(f"    {op_id!r}: {fields!r},")
-    lines.append("}")
-    lines += [
-        "",
+        filters(spec),
+    )
+    lines += _dict_table(
         "# operationId -> {'additional-fields[x]=value': (burst/s, steady/min)}: stricter limits for that value",
         "EXTRA_FIELD_LIMITS: dict[str, dict[str, tuple[int, int]]] = {",
-    ]
-    for op_id, limits in extra_limits(spec).items():
-        lines.append(f"    {op_id!r}: {limits!r},")
-    lines.append("}")
+        extra_limits(spec),
+    )
     return "\n".join(lines) + "\n"
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from klaviyo_core.http.client import KlaviyoClient
+from klaviyo_core.http.config import ClientConfig
 from klaviyo_sandbox import KeySpec, SandboxConfig, SandboxServer
 from klaviyo_sandbox.engine.http import Request, Response
 from tests.spec_validation import response_errors, spec_available
@@ -68,3 +70,9 @@ def sandbox_factory(tmp_path: Path) -> Iterator[Callable[..., SandboxServer]]:
 def sandbox(sandbox_factory: Callable[..., SandboxServer]) -> SandboxServer:
     """A fresh in-memory sandbox: admin routes on, rate limits off (tests of limits turn them on)."""
     return sandbox_factory()
+
+
+@pytest.fixture
+def client(sandbox: SandboxServer) -> KlaviyoClient:
+    """A client with every scope on that sandbox, as most core tests need (a module may define its own)."""
+    return KlaviyoClient(ClientConfig(api_key=FULL_KEY, base_url=sandbox.url))

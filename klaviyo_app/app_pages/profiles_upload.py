@@ -25,7 +25,7 @@ import streamlit as st
 
 from klaviyo_app.ui.background import BackgroundRun, start_run, wait_briefly
 from klaviyo_app.ui.client import get_client, get_target
-from klaviyo_app.ui.confirm import confirm_box, take_confirmation
+from klaviyo_app.ui.confirm import confirm_box, confirmed_write
 from klaviyo_app.ui.errors import guarded
 from klaviyo_app.ui.import_options import import_options, list_label
 from klaviyo_app.ui.import_results import show_outcome
@@ -312,9 +312,13 @@ def _confirm_live(
         disabled=not confirm_box(target, effect, "profiles_confirm"),
     ):
         st.session_state.pop(CONFIRMING, None)
-        confirmation = take_confirmation(target, effect, "profiles_confirm")
-        _start(import_key, "import", path, mapping, options, target, confirmation=confirmation)
-        st.rerun()
+
+        def start(token: LiveConfirmation | None) -> bool:
+            _start(import_key, "import", path, mapping, options, target, confirmation=token)
+            return True
+
+        if confirmed_write(target, effect, "profiles_confirm", start):  # else refused or failed, said on the page
+            st.rerun()
 
 
 def _resumed_progress() -> None:

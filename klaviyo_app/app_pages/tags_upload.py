@@ -10,11 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from klaviyo_app.ui.client import get_client, get_target
-from klaviyo_app.ui.confirm import confirm_box, confirmed_write, render_refusal, take_confirmation
+from klaviyo_app.ui.confirm import confirm_box, confirmed_write
 from klaviyo_app.ui.errors import guarded
 from klaviyo_app.ui.links import HISTORY, page_link
 from klaviyo_app.ui.text import md_escape, show_text
-from klaviyo_core.accounts import Target, TargetError
+from klaviyo_core.accounts import LiveConfirmation, Target
 from klaviyo_core.tags import (
     FIELDS,
     MERGE,
@@ -23,6 +23,7 @@ from klaviyo_core.tags import (
     ImportsStillRunning,
     LabelError,
     LabelPlan,
+    LabelSubmission,
     Shape,
     TagFileError,
     apply_plan,
@@ -114,18 +115,16 @@ def _send_labels(plan: LabelPlan, run_key: tuple[str, str, str], effect: str) ->
     def show(done: int, total: int, message: str) -> None:
         bar.progress(done / max(total, 1), text=md_escape(message))
 
-    with guarded() as sending:
+    def write(token: LiveConfirmation | None) -> LabelSubmission | None:
+        name = getattr(st.session_state.get("tags_file"), "name", "")
         try:
-            token = take_confirmation(TARGET, effect, "tags_label_confirm")
-            name = getattr(st.session_state.get("tags_file"), "name", "")
-            sent = send_labels(get_client(), plan, on_progress=show, target=TARGET, confirmation=token, file_name=name)
-        except TargetError as exc:
-            render_refusal(exc)
-            return
-        except ImportsStillRunning as exc:
+            return send_labels(get_client(), plan, on_progress=show, target=TARGET, confirmation=token, file_name=name)
+        except ImportsStillRunning as exc:  # not a failure: the account is busy, the person waits and retries
             show_text("warning", exc)
-            return
-    if sending.failed:
+            return None
+
+    sent = confirmed_write(TARGET, effect, "tags_label_confirm", write)
+    if sent is None:
         return
     st.session_state[LABEL_RUNS_KEY][run_key] = time.strftime("%H:%M")
     if sent.profiles_up_to_date:

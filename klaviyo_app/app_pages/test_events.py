@@ -13,7 +13,7 @@ from typing import Any
 import streamlit as st
 
 from klaviyo_app.ui.client import get_client, get_target
-from klaviyo_app.ui.confirm import confirm_box, confirmed_write, take_confirmation
+from klaviyo_app.ui.confirm import WriteFailure, attempt_write, confirm_box, confirmed_write
 from klaviyo_app.ui.errors import guarded
 from klaviyo_app.ui.historical_events import historical_section
 from klaviyo_app.ui.text import md, show_md, show_text
@@ -24,7 +24,6 @@ from klaviyo_core.events import (
     EventForm,
     EventHistory,
     HistoryEntry,
-    LiveSendNotConfirmed,
     SendResult,
     build_from_form,
     events_for_profiles,
@@ -206,11 +205,11 @@ def _on_send(target: Any, client: Any, history: EventHistory) -> None:
         st.session_state[K_SEND_TRIED] = True  # from now on the form's errors show
         st.session_state[K_LAST_RESULT] = NOT_SENT_FORM
         return
-    try:
-        token = take_confirmation(target, _effect(event), K_CONFIRM)
-        result = send(client, event, target=target, confirmation=token)
-    except LiveSendNotConfirmed as exc:
-        st.session_state[K_LAST_RESULT] = str(exc)
+    result = attempt_write(
+        target, _effect(event), K_CONFIRM, lambda token: send(client, event, target=target, confirmation=token)
+    )
+    if isinstance(result, WriteFailure):  # refused or failed: said in words on the next run, never a traceback
+        st.session_state[K_LAST_RESULT] = result.text()
         return
     _record(result, target, history)
     st.session_state[K_UNIQUE] = ""  # the next send gets a fresh unique_id

@@ -9,13 +9,15 @@ write: once a token is taken, the box is emptied on the next run, so a second wr
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 import streamlit as st
 
-from klaviyo_app.ui.errors import guarded
+from klaviyo_app.ui.errors import guarded, render_error
 from klaviyo_app.ui.text import show_text
 from klaviyo_core.accounts import LiveConfirmation, Target, TargetError, confirm_live, prompt
+from klaviyo_core.http import explain
 
 CONFIRM_LABEL = "Type the account name to confirm"
 T = TypeVar("T")
@@ -53,12 +55,52 @@ def render_refusal(exc: TargetError) -> None:
     show_text("error", str(exc), icon=":material/block:")
 
 
-def confirmed_write(target: Target, effect: str, key: str, write: Callable[[LiveConfirmation | None], T]) -> T | None:
-    """Run one write with this write's token (from the box `key`); None, explained on the page, when the core
-    refuses it (another account, no confirmation) or it fails."""
-    with guarded():
+@dataclass(frozen=True)
+class WriteFailure:
+    """Why a confirmed write did not happen: a refusal by the core (another account, no confirmation) or any
+    other failure, kept so that a caller which cannot draw yet (an on_click callback) can show it later."""
+
+    error: Exception
+
+    @property
+    def refused(self) -> bool:
+        return isinstance(self.error, TargetError)
+
+    def text(self) -> str:
+        """The failure in plain words: the refusal's own message, else 'what happened. What to do: ...'."""
+        if self.refused:
+            return str(self.error)
+        explanation = explain(self.error)
+        return f"{explanation.what} What to do: {explanation.todo}"
+
+    def render(self) -> None:
+        if isinstance(self.error, TargetError):
+            render_refusal(self.error)
+        else:
+            render_error(self.error)
+
+
+def attempt_write(
+    target: Target, effect: str, key: str, write: Callable[[LiveConfirmation | None], T]
+) -> T | WriteFailure:
+    """The confirm -> guard -> refusal sequence without drawing: the write's result, or why it did not happen.
+
+    For on_click callbacks, which run before the page is drawn and keep what they have to say in session state;
+    pages drawing in place use `confirmed_write`."""
+    with guarded(show=False) as outcome:
         try:
             return write(take_confirmation(target, effect, key))
         except TargetError as exc:
-            render_refusal(exc)
-    return None
+            return WriteFailure(exc)
+    assert outcome.failed is not None  # guarded() records every failure it catches
+    return WriteFailure(outcome.failed)
+
+
+def confirmed_write(target: Target, effect: str, key: str, write: Callable[[LiveConfirmation | None], T]) -> T | None:
+    """Run one write with this write's token (from the box `key`); None, explained on the page, when the core
+    refuses it (another account, no confirmation) or it fails."""
+    result = attempt_write(target, effect, key, write)
+    if isinstance(result, WriteFailure):
+        result.render()
+        return None
+    return result

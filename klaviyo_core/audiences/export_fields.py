@@ -13,33 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from klaviyo_core.profiles.mapping import IDENTIFIER_FIELDS, LOCATION_FIELDS, PERSON_FIELDS
+
 DEFAULT_FIELDS = ("email",)
-PROFILE_FIELDS = (
-    "email",
-    "phone_number",
-    "external_id",
-    "first_name",
-    "last_name",
-    "organization",
-    "title",
-    "locale",
-    "image",
-    "id",
-    "created",
-    "updated",
-    "last_event_date",
-    "joined_group_at",
-    "location.address1",
-    "location.address2",
-    "location.city",
-    "location.region",
-    "location.country",
-    "location.zip",
-    "location.timezone",
-    "location.latitude",
-    "location.longitude",
-    "location.ip",
-)
+#: What Klaviyo sets itself: readable, never imported.
+READ_ONLY_FIELDS = ("id", "created", "updated", "last_event_date", "joined_group_at")
+PROFILE_FIELDS = (*IDENTIFIER_FIELDS, *PERSON_FIELDS, *READ_ONLY_FIELDS, *LOCATION_FIELDS)
 CONSENT_FIELDS = {"email_consent": "email", "sms_consent": "sms"}
 EXPORT_FIELDS = (*PROFILE_FIELDS, *CONSENT_FIELDS)
 

@@ -13,16 +13,14 @@ from typing import Any, NoReturn
 
 import typer
 
+from klaviyo_core.accounts import LiveConfirmation, Target
 from klaviyo_core.cli.common import (
     CONFIRM_HELP,
     ExitCode,
     client_from,
+    confirmed_write,
     err,
     fail_usage,
-    guard,
-    live_confirmation,
-    refuse_write,
-    target_from,
 )
 from klaviyo_core.events import (
     BACKFILL_MEANING,
@@ -32,7 +30,7 @@ from klaviyo_core.events import (
     EventError,
     EventFileError,
     ImportColumns,
-    LiveSendNotConfirmed,
+    ImportResult,
     build_event,
     checkpoint_for,
     decode_upload,
@@ -133,12 +131,12 @@ def send_command(
         shown = preview(event, client.config)
         typer.echo(json.dumps({**shown.as_dict(), "curl": shown.curl()}, indent=2, ensure_ascii=False))
         raise typer.Exit(ExitCode.OK)
-    confirmation = live_confirmation(ctx, f"send a '{event.metric}' event for {event.profile_label}", confirm_account)
-    target = target_from(ctx)
-    try:
-        result = send(client, event, target=target, confirmation=confirmation)
-    except LiveSendNotConfirmed as exc:
-        refuse_write(exc)
+    result = confirmed_write(
+        ctx,
+        f"send a '{event.metric}' event for {event.profile_label}",
+        confirm_account,
+        lambda target, confirmation: send(client, event, target=target, confirmation=confirmation),
+    )
     if not result.ok:
         err(f"Error: {result.explanation.what if result.explanation else 'not sent'}")
         if result.explanation:
@@ -182,13 +180,12 @@ def bulk_command(
         typer.echo(f"{len(events)} valid events; nothing sent (--dry-run).")
         raise typer.Exit(ExitCode.OK)
     client = client_from(ctx)
-    confirmation = live_confirmation(ctx, f"send {len(events):,} events", confirm_account)
-    target = target_from(ctx)
-    with guard():
-        try:
-            result = send_bulk(client, events, target=target, confirmation=confirmation)
-        except LiveSendNotConfirmed as exc:
-            refuse_write(exc)
+    result = confirmed_write(
+        ctx,
+        f"send {len(events):,} events",
+        confirm_account,
+        lambda target, confirmation: send_bulk(client, events, target=target, confirmation=confirmation),
+    )
     for index, why in result.failures:
         err(f"Batch {index + 1}: {why.what} What to do: {why.todo}")
     typer.echo(f"{result.accepted_events} events accepted in {result.batches} request(s).")
@@ -256,19 +253,17 @@ def _import(
     action = f"load {len(plan.events):,} historical events"
     if recent:
         action += f"; {recent:,} of them are from the last day and go without backfill, so {FLOWS_MAY_FIRE}"
-    confirmation = live_confirmation(ctx, action, confirm)
-    with guard():
-        target = target_from(ctx)
+
+    def load(target: Target, confirmation: LiveConfirmation | None) -> ImportResult:
         checkpoint = checkpoint_for(plan, target)
         earlier = len(checkpoint.accepted())
         if earlier:
             err(f"Resuming: {earlier} job(s) of this file were accepted by this account before; not sent again.")
-        try:
-            result = import_events(
-                client, plan, target=target, confirmation=confirmation, checkpoint=checkpoint, file_name=file.name
-            )
-        except LiveSendNotConfirmed as exc:
-            refuse_write(exc)
+        return import_events(
+            client, plan, target=target, confirmation=confirmation, checkpoint=checkpoint, file_name=file.name
+        )
+
+    result = confirmed_write(ctx, action, confirm, load)
     for index, why in result.failures:
         err(f"Job {index + 1}: {why.what} What to do: {why.todo}")
     if report is not None:

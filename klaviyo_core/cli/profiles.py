@@ -22,12 +22,11 @@ from klaviyo_core.cli.common import (
     CONFIRM_HELP,
     ExitCode,
     client_from,
+    confirmed_write,
     err,
     fail,
     fail_usage,
-    live_confirmation,
     refuse_write,
-    target_from,
 )
 from klaviyo_core.csvfile import CsvError, preview
 from klaviyo_core.http import KlaviyoClient, KlaviyoError
@@ -172,9 +171,18 @@ def import_command(
     root = data_dir or paths.data_dir("profiles")
     chosen = _chosen_mapping(file, mapping, maps, save_mapping, root)
     options = _import_options(default_country, keep, list_id, subscribe, dry_run, on_bad_field, decimal)
-    write = None if dry_run else _writer(ctx, _effect(file, resume, list_id or list_name, options), confirm_account)
     settings = _RunSettings(root, report, resume, restart, deadline, quiet, adopt)
-    result = _run(file, chosen, options, settings, write, list_name)
+    if dry_run:
+        result = _run(file, chosen, options, settings, None, list_name)
+    else:
+        result = confirmed_write(
+            ctx,
+            _effect(file, resume, list_id or list_name, options),
+            confirm_account,
+            lambda target, confirmation: _run(
+                file, chosen, options, settings, _Write(client_from(ctx), target, confirmation), list_name
+            ),
+        )
     _summary(result, dry_run)
     raise typer.Exit(ExitCode.OK if result.all_imported else ExitCode.PARTIAL)
 
@@ -216,12 +224,6 @@ class _Write:
     client: KlaviyoClient
     target: Target
     confirmation: LiveConfirmation | None
-
-
-def _writer(ctx: typer.Context, effect: str, confirm_account: str | None) -> _Write:
-    """The account this run writes to; a LIVE one without `--confirm-account NAME` exits 2 before any request."""
-    client, target = client_from(ctx), target_from(ctx)
-    return _Write(client, target, live_confirmation(ctx, effect, confirm_account))
 
 
 @dataclass(frozen=True)

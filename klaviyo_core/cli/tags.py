@@ -13,15 +13,13 @@ from pathlib import Path
 
 import typer
 
-from klaviyo_core.accounts import TargetError
+from klaviyo_core.accounts import LiveConfirmation, Target
 from klaviyo_core.cli.common import (
     CONFIRM_HELP,
     ExitCode,
     client_from,
     confirmed_write,
     guard,
-    live_confirmation,
-    refuse_write,
     target_from,
 )
 from klaviyo_core.paths import write_private_text
@@ -30,6 +28,7 @@ from klaviyo_core.tags import (
     SKIP,
     ImportsStillRunning,
     LabelError,
+    LabelSubmission,
     Plan,
     Shape,
     TagFileError,
@@ -82,16 +81,15 @@ def _import_labels(
     if not dry_run and plan.labels:
         client = client_from(ctx)
         effect = f"set the profile property '{plan.property_name}' ({plan.mode}) on {plan.profile_count:,} profiles"
-        confirmation = live_confirmation(ctx, effect, confirm)
-        target = target_from(ctx)
-        with guard():
+
+        def write(target: Target, confirmation: LiveConfirmation | None) -> LabelSubmission:
             try:
-                sent = send_labels(client, plan, target=target, confirmation=confirmation, file_name=file_name)
-            except TargetError as exc:
-                refuse_write(exc)
-            except ImportsStillRunning as exc:
+                return send_labels(client, plan, target=target, confirmation=confirmation, file_name=file_name)
+            except ImportsStillRunning as exc:  # the account is busy: its own words, nothing was sent
                 typer.echo(str(exc), err=True)
                 raise typer.Exit(ExitCode.API) from None
+
+        sent = confirmed_write(ctx, effect, confirm, write)
         if sent.profiles_up_to_date:
             typer.echo(f"{sent.profiles_up_to_date} profiles already have every label in the file: left out.")
         if sent.jobs:

@@ -17,20 +17,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from klaviyo_core.http.redaction import KEY_SHAPE
+from klaviyo_core.http.redaction import scrub_keys
 from klaviyo_core.paths import data_dir, open_private
 
 _lock = threading.Lock()
-
-
-def _scrub(value: Any) -> Any:
-    if isinstance(value, str):
-        return KEY_SHAPE.sub("pk_...", value)
-    if isinstance(value, Mapping):
-        return {str(k): _scrub(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_scrub(v) for v in value]
-    return value
 
 
 @dataclass(frozen=True)
@@ -73,7 +63,7 @@ class EventHistory:
         self.path = (home or data_dir()) / "event-history" / f"{slug}-{digest}.jsonl"
 
     def append(self, entry: HistoryEntry) -> None:
-        line = json.dumps(_scrub(asdict(entry)), ensure_ascii=False, default=str)
+        line = json.dumps(scrub_keys(asdict(entry)), ensure_ascii=False, default=str)
         with _lock, open_private(self.path, "a", encoding="utf-8") as fh:
             fh.write(line + "\n")
 

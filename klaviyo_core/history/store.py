@@ -20,12 +20,11 @@ import re
 import shutil
 import socket
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from klaviyo_core.history.records import INTERRUPTED, RUNNING, WriteRecord
-from klaviyo_core.http.redaction import KEY_SHAPE
+from klaviyo_core.http.redaction import scrub_keys
 from klaviyo_core.paths import data_dir, open_private, private_dir, private_file, write_private_text
 
 RUNS_FILE = "runs.jsonl"
@@ -45,20 +44,10 @@ def account_folder(account_id: str, root: Path | None = None) -> Path:
     return (root or history_root()) / slug
 
 
-def _scrub(value: Any) -> Any:
-    if isinstance(value, str):
-        return KEY_SHAPE.sub("pk_...", value)
-    if isinstance(value, Mapping):
-        return {str(k): _scrub(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_scrub(v) for v in value]
-    return value
-
-
 def append(record: WriteRecord, root: Path | None = None) -> None:
     """Add a line for `record` (a start, or its end: the later line of a run_id wins when read back)."""
     path = account_folder(record.target.account_id, root) / RUNS_FILE
-    line = json.dumps(_scrub(record.to_json()), ensure_ascii=False, default=str)
+    line = json.dumps(scrub_keys(record.to_json()), ensure_ascii=False, default=str)
     with _LOCK, open_private(path, "a", encoding="utf-8") as fh:
         fh.write(line + "\n")
 

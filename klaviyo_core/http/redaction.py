@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from klaviyo_core.http.origin import is_loopback_host
@@ -47,6 +48,20 @@ def redact_text(text: str, secrets: Iterable[str | None] = ()) -> str:
         if secret:
             text = text.replace(secret, mask_key(secret))
     return KEY_SHAPE.sub(lambda m: mask_key(m.group(0)), text)
+
+
+def scrub_keys(value: Any) -> Any:
+    """`value` (text, or JSON-like mappings and lists of it) with every key-shaped text replaced by "pk_...".
+
+    For what the workbench stores on disk (event and write histories): nothing of a key is kept there, not even
+    its masked tail, since a stored file outlives the session that could tell keys apart."""
+    if isinstance(value, str):
+        return KEY_SHAPE.sub("pk_...", value)
+    if isinstance(value, Mapping):
+        return {str(k): scrub_keys(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [scrub_keys(v) for v in value]
+    return value
 
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:

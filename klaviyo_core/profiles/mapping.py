@@ -22,14 +22,10 @@ from klaviyo_core.paths import data_dir, write_private_text
 from klaviyo_core.profiles.header_table import CONSENT_TARGETS, LOOKUP, PROPERTY_TYPES_BY_HEADER, text_only
 
 IDENTIFIER_FIELDS = ("email", "phone_number", "external_id")
-STANDARD_FIELDS = (
-    *IDENTIFIER_FIELDS,
-    "first_name",
-    "last_name",
-    "organization",
-    "title",
-    "locale",
-    "image",
+#: The profile's own attributes and its location (spec: ProfileCreateQueryResourceObject), in the order pages
+#: list them; the audience export reads the same names (audiences/export_fields.py).
+PERSON_FIELDS = ("first_name", "last_name", "organization", "title", "locale", "image")
+LOCATION_FIELDS = (
     "location.address1",
     "location.address2",
     "location.city",
@@ -41,6 +37,7 @@ STANDARD_FIELDS = (
     "location.longitude",
     "location.ip",
 )
+STANDARD_FIELDS = (*IDENTIFIER_FIELDS, *PERSON_FIELDS, *LOCATION_FIELDS)
 PROPERTY_TYPES = ("text", "number", "boolean", "date", "list")
 IGNORE = "ignore"
 

@@ -8,6 +8,7 @@ from klaviyo_core.tags.labels import (
     ImportsStillRunning,
     LabelError,
     LabelPlan,
+    LabelSubmission,
     plan_labels,
     send_labels,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "ImportsStillRunning",
     "LabelError",
     "LabelPlan",
+    "LabelSubmission",
     "Plan",
     "PlanRow",
     "Resource",

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 
 @pytest.fixture(autouse=True)
@@ -18,3 +19,21 @@ def workbench_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 
 
 APP_PATH = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+def open_page(path: str, *, timeout: float = 90) -> AppTest:
+    """The whole app (router, sidebar, the embedded sandbox it starts) switched to the page at `path`, which
+    loaded without an exception: how a person reaches a page, and what every page test starts from."""
+    at = AppTest.from_file(APP_PATH, default_timeout=timeout)
+    at.run()
+    at.switch_page(path).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def upload_file(at: AppTest, key: str, name: str, data: bytes) -> AppTest:
+    """`data` given to the page's file uploader `key` as the CSV file `name`; the page ran it without an exception."""
+    at.file_uploader(key=key).set_value((name, data, "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+    return at

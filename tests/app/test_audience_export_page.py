@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from klaviyo_core.accounts import ENV_ACCOUNT_NAME
 from klaviyo_core.http import ClientConfig, KlaviyoClient
 from klaviyo_sandbox import SandboxServer
-from tests.app.conftest import APP_PATH
+from tests.app.conftest import APP_PATH, open_page
 from tests.conftest import FULL_KEY
 
 PAGE = "klaviyo_app/app_pages/audience_export.py"
@@ -37,10 +37,7 @@ def _list_of_two() -> tuple[str, str, list[str]]:
 
 def test_export_a_list_hashed_for_meta() -> None:
     list_id, name, emails = _list_of_two()
-    at = AppTest.from_file(APP_PATH, default_timeout=60)
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
+    at = open_page(PAGE, timeout=60)
     picker = at.selectbox(key="ae_audience")
     at = picker.select_index(picker.options.index(f"{name} ({list_id})")).run()
     at = at.multiselect(key="ae_fields").select("sms_consent").run()

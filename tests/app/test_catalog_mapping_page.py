@@ -11,25 +11,18 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Selectbox
 
-from tests.app.conftest import APP_PATH
+from tests.app.conftest import open_page, upload_file
 
 PAGE = "klaviyo_app/app_pages/catalog.py"
 DATA = Path(__file__).resolve().parents[1] / "data" / "catalog"
 
 
 def page() -> AppTest:
-    at = AppTest.from_file(APP_PATH, default_timeout=90)
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(PAGE)
 
 
 def upload(at: AppTest, name: str, data: bytes) -> AppTest:
-    at.file_uploader(key="catalog_file").set_value((name, data, "text/csv"))
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return upload_file(at, "catalog_file", name, data)
 
 
 def mapping_boxes(at: AppTest) -> list[Selectbox]:

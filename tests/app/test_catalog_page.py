@@ -7,24 +7,17 @@ import uuid
 
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import APP_PATH
+from tests.app.conftest import open_page, upload_file
 
 PAGE = "klaviyo_app/app_pages/catalog.py"
 
 
 def page() -> AppTest:
-    at = AppTest.from_file(APP_PATH, default_timeout=90)
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(PAGE)
 
 
 def upload(at: AppTest, text: str) -> AppTest:
-    at.file_uploader(key="catalog_file").set_value(("products.csv", text.encode(), "text/csv"))
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return upload_file(at, "catalog_file", "products.csv", text.encode())
 
 
 def _metrics(at: AppTest) -> dict[str, str]:

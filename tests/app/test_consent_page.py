@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from klaviyo_core.accounts import ENV_ACCOUNT_NAME
 from klaviyo_core.http import ClientConfig, KlaviyoClient
 from klaviyo_sandbox import SandboxServer
-from tests.app.conftest import APP_PATH
+from tests.app.conftest import APP_PATH, open_page, upload_file
 from tests.conftest import FULL_KEY, READ_ONLY_KEY
 
 PAGE = "klaviyo_app/app_pages/consent.py"
@@ -27,18 +27,11 @@ def _sandbox_client() -> KlaviyoClient:
 
 
 def page() -> AppTest:
-    at = AppTest.from_file(APP_PATH, default_timeout=90)
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(PAGE)
 
 
 def upload(at: AppTest, text: str) -> AppTest:
-    at.file_uploader(key="consent_file").set_value(("people.csv", text.encode(), "text/csv"))
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return upload_file(at, "consent_file", "people.csv", text.encode())
 
 
 def _table(at: AppTest, column: str) -> Any:

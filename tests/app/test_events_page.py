@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from collections.abc import Iterator
@@ -274,3 +275,22 @@ def test_a_semicolon_excel_file_shows_its_property_types_and_what_a_bad_cell_los
     assert not at.exception, at.exception
     sent = [r for r in sandbox.app.log if r["path"] == "/api/event-bulk-create-jobs" and r["method"] == "POST"]
     assert len(sent) == 1
+
+
+def test_an_unexpected_failure_of_a_send_is_explained_not_a_traceback(
+    wired: dict[str, object], sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The single send goes through ui.confirm's sequence: a bug after the POST (here the read-back) is said in
+    words on the next run, as every confirmed write's failure is."""
+    sending = importlib.import_module("klaviyo_core.events.send")  # the module: the façade's `send` is a function
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("data")  # an answer without `data`: a bug, not an API refusal
+
+    monkeypatch.setattr(sending, "find_stored", broken)
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    at.text_input(key="events_identifier").set_value("sarah@example.com").run()
+    at.button(key="events_send").click().run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("Unexpected problem: KeyError: 'data'" in e and "What to do:" in e for e in errors), errors

@@ -5,19 +5,9 @@ from __future__ import annotations
 
 import uuid
 
-from streamlit.testing.v1 import AppTest
-
-from tests.app.conftest import APP_PATH
+from tests.app.conftest import open_page
 
 HISTORY = "klaviyo_app/app_pages/history.py"
-
-
-def open_page(path: str) -> AppTest:
-    at = AppTest.from_file(APP_PATH, default_timeout=90)
-    at.run()
-    at.switch_page(path).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def test_a_catalog_apply_is_listed_with_its_report() -> None:

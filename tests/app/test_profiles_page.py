@@ -21,7 +21,7 @@ from klaviyo_core.profiles.pipeline import ImportOptions, import_profiles
 from klaviyo_core.profiles.sender import ImportStopped
 from klaviyo_core.profiles.uploads import MAX_AGE_SECONDS, save_upload
 from klaviyo_sandbox import SandboxServer
-from tests.app.conftest import APP_PATH
+from tests.app.conftest import open_page, upload_file
 from tests.conftest import ADMIN_HEADERS, FULL_KEY
 
 PAGE = "klaviyo_app/app_pages/profiles_upload.py"
@@ -29,11 +29,7 @@ CSV = b"E-mail,First Name,Mobile,Points\nann@example.com,Ann,+1 415 555 0100,3\n
 
 
 def page() -> AppTest:
-    at = AppTest.from_file(APP_PATH, default_timeout=60)
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(PAGE, timeout=60)
 
 
 def sandbox_target() -> Target:
@@ -46,10 +42,7 @@ def sandbox_target() -> Target:
 
 
 def uploaded(data: bytes = CSV, name: str = "people.csv", at: AppTest | None = None) -> AppTest:
-    at = at or page()
-    at.file_uploader(key="profiles_file").set_value((name, data, "text/csv")).run()
-    assert not at.exception, at.exception
-    return at
+    return upload_file(at or page(), "profiles_file", name, data)
 
 
 def settle(at: AppTest, timeout: float = 60) -> AppTest:

@@ -8,18 +8,14 @@ from streamlit.testing.v1 import AppTest
 
 from klaviyo_core.accounts import ENV_ACCOUNT_NAME
 from klaviyo_sandbox import SandboxServer
-from tests.app.conftest import APP_PATH
+from tests.app.conftest import open_page, upload_file
 from tests.conftest import FULL_KEY
 
 PAGE = "klaviyo_app/app_pages/tags_upload.py"
 
 
 def page() -> AppTest:
-    at = AppTest.from_file(APP_PATH, default_timeout=90)
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(PAGE)
 
 
 @pytest.fixture
@@ -35,10 +31,7 @@ def seeded() -> None:
 
 
 def upload(at: AppTest, text: str, name: str = "tags.csv") -> AppTest:
-    at.file_uploader(key="tags_file").set_value((name, text.encode(), "text/csv"))
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return upload_file(at, "tags_file", name, text.encode())
 
 
 def test_bad_file_is_explained() -> None:

@@ -144,3 +144,28 @@ def click_until(page, locator, expected, attempts: int = 3, timeout_ms: int = 15
         except Exception:
             if attempt == attempts - 1:
                 raise
+
+
+def go_to(page, link: str, landmark: str) -> None:  # type: ignore[no-untyped-def]
+    """Click the sidebar's link to a page until its `landmark` text shows, then let the page settle."""
+    sidebar = page.locator("[data-testid=stSidebar]")
+    click_until(page, sidebar.get_by_role("link", name=link), page.get_by_text(landmark).first)
+    wait_for_idle(page)
+
+
+def drop_csv(page, path: Path, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Write `text` to `path` and give that file to the page's first file uploader, as a person drops it (the
+    Catalog page has a second one, for an optional variants file)."""
+    path.write_text(text, encoding="utf-8")
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").first.set_input_files(str(path))
+
+
+def validate_then_import(page) -> None:  # type: ignore[no-untyped-def]
+    """On Profile upload with a file mapped: validate (which unlocks Import now), then import until it is done."""
+    click_until(
+        page,
+        page.get_by_role("button", name="Validate (dry run: nothing is sent)"),
+        page.get_by_role("button", name="Import now").and_(page.locator(":not([disabled])")),
+    )
+    wait_for_idle(page)
+    click_until(page, page.get_by_role("button", name="Import now"), page.get_by_text("Done:", exact=False).first)

@@ -8,19 +8,15 @@ import re
 import uuid
 from pathlib import Path
 
-from tests.e2e.conftest import click_until, open_app, wait_for_idle
+from tests.e2e.conftest import click_until, drop_csv, go_to, open_app, wait_for_idle
 
 
 def test_upload_plan_apply(page, app_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     sku = f"E2E-{uuid.uuid4().hex[:8]}"
     csv_text = f"external_id,title,description,url,price\n{sku},Browser Mug,Stoneware,https://shop.example.com/m,9\n"
     open_app(page, app_url)
-    sidebar = page.locator("[data-testid=stSidebar]")
-    click_until(page, sidebar.get_by_role("link", name="Catalog"), page.get_by_text("Product CSV").first)
-    wait_for_idle(page)
-    path = tmp_path / "products.csv"
-    path.write_text(csv_text, encoding="utf-8")
-    page.locator("[data-testid=stFileUploaderDropzoneInput]").first.set_input_files(str(path))
+    go_to(page, "Catalog", "Product CSV")
+    drop_csv(page, tmp_path / "products.csv", csv_text)
     apply = page.get_by_role("button", name="Apply 1 change(s)")
     apply.wait_for()
     wait_for_idle(page)
@@ -38,12 +34,8 @@ def test_map_unknown_columns_then_apply(page, app_url: str, tmp_path) -> None:  
         f"M-{tag}-2,Floor Lamp,Tall,https://shop.example.com/floor,149\n"
     )
     open_app(page, app_url)
-    sidebar = page.locator("[data-testid=stSidebar]")
-    click_until(page, sidebar.get_by_role("link", name="Catalog"), page.get_by_text("Product CSV").first)
-    wait_for_idle(page)
-    path = tmp_path / "lamps.csv"
-    path.write_text(csv_text, encoding="utf-8")
-    page.locator("[data-testid=stFileUploaderDropzoneInput]").first.set_input_files(str(path))
+    go_to(page, "Catalog", "Product CSV")
+    drop_csv(page, tmp_path / "lamps.csv", csv_text)
     page.get_by_text("Choose a column for url", exact=False).first.wait_for()
     wait_for_idle(page)
     web_address = page.get_by_label("goes to").nth(3)  # the mapping's selectboxes, in the header's order

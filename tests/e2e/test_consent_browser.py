@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import uuid
 
-from tests.e2e.conftest import click_until, open_app, wait_for_idle
+from tests.e2e.conftest import click_until, drop_csv, go_to, open_app, wait_for_idle
 
 
 def test_upload_plan_apply(page, app_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     tag = uuid.uuid4().hex[:8]
     csv_text = f"email\nbrowser-{tag}@example.com\nnot-an-email-{tag}\n"
     open_app(page, app_url)
-    sidebar = page.locator("[data-testid=stSidebar]")
-    click_until(page, sidebar.get_by_role("link", name="Consent"), page.get_by_text("Consent CSV").first)
-    wait_for_idle(page)
-    path = tmp_path / "people.csv"
-    path.write_text(csv_text, encoding="utf-8")
-    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(path))
+    go_to(page, "Consent", "Consent CSV")
+    drop_csv(page, tmp_path / "people.csv", csv_text)
     page.get_by_text("Left out, and why").wait_for()
     page.get_by_text("Subscribing lifts email suppressions", exact=False).first.wait_for()
     apply = page.get_by_role("button", name="Apply: subscribe 1 email")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import click_until, open_app, wait_for_idle
+from tests.e2e.conftest import click_until, go_to, open_app, wait_for_idle
 
 
 def _orders(run: str) -> bytes:
@@ -45,9 +45,7 @@ def test_a_semicolon_excel_file_of_orders_loads_with_its_report(page, app_url: s
     path = tmp_path / "bestellungen.csv"
     path.write_bytes(_orders(run))
     open_app(page, app_url)
-    sidebar = page.locator("[data-testid=stSidebar]")
-    click_until(page, sidebar.get_by_role("link", name="Test events"), page.get_by_text("Request preview").first)
-    wait_for_idle(page)
+    go_to(page, "Test events", "Request preview")
     page.get_by_text("Historical events from a CSV", exact=False).first.click()
     wait_for_idle(page)
     assert "2 events accepted in 1 job(s)" in _load_once(page, path)

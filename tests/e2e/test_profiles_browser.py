@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from klaviyo_sandbox import SandboxServer
 from tests.conftest import ADMIN_HEADERS, FULL_KEY
-from tests.e2e.conftest import ROOT, click_until, open_app, running_streamlit, wait_for_idle
+from tests.e2e.conftest import ROOT, click_until, open_app, running_streamlit, validate_then_import, wait_for_idle
 
 CSV = (
     "Email Address,First Name,Mobile,Zip\n"
@@ -31,13 +31,7 @@ def test_upload_validate_import(page, app_url: str, tmp_path: Path) -> None:  # 
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(source))
     page.get_by_text("Map columns").first.wait_for()
     wait_for_idle(page)
-    click_until(
-        page,
-        page.get_by_role("button", name="Validate (dry run: nothing is sent)"),
-        page.get_by_role("button", name="Import now").and_(page.locator(":not([disabled])")),
-    )
-    wait_for_idle(page)
-    click_until(page, page.get_by_role("button", name="Import now"), page.get_by_text("Done:", exact=False).first)
+    validate_then_import(page)
     assert "2 of 3 rows imported" in page.locator("[data-testid=stMain]").inner_text()
     page.screenshot(path=str(tmp_path / "profiles.png"), full_page=True)
 

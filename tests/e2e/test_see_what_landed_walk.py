@@ -11,7 +11,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import click_until, open_app, wait_for_idle
+from tests.e2e.conftest import click_until, open_app, validate_then_import, wait_for_idle
 
 
 def _go(page, title: str, marker: str) -> None:  # type: ignore[no-untyped-def]
@@ -59,13 +59,7 @@ def test_import_then_see_what_landed(page, app_url: str, tmp_path: Path) -> None
     page.get_by_text("Map columns").first.wait_for()
     wait_for_idle(page)
     _choose(page, "profiles_list_pick", list_name)
-    click_until(
-        page,
-        page.get_by_role("button", name="Validate (dry run: nothing is sent)"),
-        page.get_by_role("button", name="Import now").and_(page.locator(":not([disabled])")),
-    )
-    wait_for_idle(page)
-    click_until(page, page.get_by_role("button", name="Import now"), page.get_by_text("Done:", exact=False).first)
+    validate_then_import(page)
     wait_for_idle(page)
     expect(main).to_contain_text("3 of 3 rows imported", timeout=60_000)
 

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import click_until, open_app, wait_for_idle
+from tests.e2e.conftest import click_until, drop_csv, go_to, open_app, wait_for_idle
 
 CSV = "resource_type,resource,tag_group,tag\ncampaign,Flash Sale Alert,Browser test,Flash\nflow,Nope,X,Y\n"
 
 
 def test_upload_plan_apply(page, app_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     open_app(page, app_url)
-    sidebar = page.locator("[data-testid=stSidebar]")
-    click_until(page, sidebar.get_by_role("link", name="Tag upload"), page.get_by_text("CSV file").first)
-    wait_for_idle(page)
-    path = tmp_path / "tags.csv"
-    path.write_text(CSV, encoding="utf-8")
-    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(path))
+    go_to(page, "Tag upload", "CSV file")
+    drop_csv(page, tmp_path / "tags.csv", CSV)
     page.get_by_text("Detected shape:", exact=False).first.wait_for()
     apply = page.get_by_role("button", name="Apply 1 change")
     apply.wait_for()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import shlex
 from pathlib import Path
@@ -147,3 +148,19 @@ def test_proxy_url_is_treated_as_live(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("name", [ENV_ACCOUNT_NAME, "Acme Store", 'Bob\'s "best" $hop', "back\\slash!"])
 def test_confirm_option_survives_a_shell(name: str) -> None:
     assert shlex.split(confirm_option(name)) == ["--confirm-account", name]
+
+
+def test_an_unexpected_failure_of_a_send_is_explained_not_a_traceback(
+    sandbox: SandboxServer, env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`events send` runs through common.confirmed_write: a bug inside the write exits 2 with words."""
+    sending = importlib.import_module("klaviyo_core.events.send")  # the module: the façade's `send` is a function
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("data")  # an answer without `data`: a bug, not an API refusal
+
+    monkeypatch.setattr(sending, "find_stored", broken)
+    result = run(sandbox, "send", "--template", "Placed Order", "--email", "a@example.com")
+    assert result.exit_code == 2, result.output
+    assert "Error: Unexpected problem: KeyError: 'data'" in result.output
+    assert "What to do:" in result.output and "Traceback" not in result.output

@@ -6,6 +6,7 @@ the environment key): never a real host."""
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -76,6 +77,32 @@ def test_every_live_write_needs_confirm_account(live: SandboxServer, tmp_path: P
     done = runner.invoke(app, [*args, "--confirm-account", "Acme Live"])
     assert done.exit_code == 0, done.output
     assert writes(live)
+
+
+@pytest.mark.parametrize(
+    ("command", "module", "writer"),
+    [
+        (["profiles", "import", "{people}", "-q"], "klaviyo_core.cli.profiles", "import_profiles"),
+        (["tags", "import", "{labels}", "--property", "segment"], "klaviyo_core.cli.tags", "send_labels"),
+    ],
+)
+def test_a_bug_inside_a_confirmed_write_is_explained_not_a_traceback(
+    live: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str], module: str, writer: str
+) -> None:
+    """These writers run through common.confirmed_write: past the confirmation, any failure gets words."""
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("data")  # an answer without `data`: a bug, not an API refusal
+
+    monkeypatch.setattr(importlib.import_module(module), writer, broken)
+    files = {"{people}": str(write_people(tmp_path / "p.csv", 5)), "{labels}": _file(tmp_path, "l.csv", LABELS)}
+    args = ["--account", "Acme Live", *[files.get(a, a) for a in command], "--confirm-account", "Acme Live"]
+    if command[0] == "profiles":
+        args += ["--data-dir", str(tmp_path / "data")]
+    failed = runner.invoke(app, args)
+    assert failed.exit_code == 2, failed.output
+    assert "Error: Unexpected problem: KeyError: 'data'" in failed.output and "What to do:" in failed.output
+    assert failed.exception is None or isinstance(failed.exception, SystemExit)
 
 
 def test_an_unmarked_loopback_account_needs_no_confirmation(

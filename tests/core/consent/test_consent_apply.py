@@ -32,11 +32,6 @@ from tests.conftest import FULL_KEY
 from tests.core.consent.helpers import marketing, new_list, subscribe, write
 
 
-@pytest.fixture
-def client(sandbox: SandboxServer) -> KlaviyoClient:
-    return KlaviyoClient(ClientConfig(api_key=FULL_KEY, base_url=sandbox.url))
-
-
 def _emails(n: int, prefix: str = "p") -> str:
     return "email\n" + "".join(f"{prefix}{i}@example.com\n" for i in range(n))
 

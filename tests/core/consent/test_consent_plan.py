@@ -22,15 +22,8 @@ from klaviyo_core.consent import (
     read_consent_file,
 )
 from klaviyo_core.http.client import KlaviyoClient
-from klaviyo_core.http.config import ClientConfig
 from klaviyo_sandbox import SandboxServer
-from tests.conftest import FULL_KEY
 from tests.core.consent.helpers import marketing, new_list, subscribe, write
-
-
-@pytest.fixture
-def client(sandbox: SandboxServer) -> KlaviyoClient:
-    return KlaviyoClient(ClientConfig(api_key=FULL_KEY, base_url=sandbox.url))
 
 
 def _statuses(plan: object) -> list[tuple[str, str, str]]:

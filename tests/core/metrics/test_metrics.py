@@ -22,11 +22,6 @@ from tests.spec_validation import request_errors, require_spec
 NY = "America/New_York"
 
 
-@pytest.fixture
-def client(sandbox: SandboxServer) -> KlaviyoClient:
-    return KlaviyoClient(ClientConfig(api_key=FULL_KEY, base_url=sandbox.url))
-
-
 def aggregate_calls(sandbox: SandboxServer) -> int:
     return sum(n for (op, status), n in sandbox.app.counts.items() if op == "query_metric_aggregates")
 
