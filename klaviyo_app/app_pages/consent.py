@@ -141,7 +141,14 @@ def _apply(digest: str, plan: consent.ConsentPlan) -> None:
         TARGET,
         effect,
         "consent_confirm",
-        lambda token: consent.apply_consent(get_client(), plan, target=TARGET, confirmation=token, on_progress=show),
+        lambda token: consent.apply_consent(
+            get_client(),
+            plan,
+            target=TARGET,
+            confirmation=token,
+            on_progress=show,
+            file_name=uploaded.name if uploaded is not None else "",
+        ),
     )
     if result is not None:
         st.session_state[RESULT_KEY] = (digest, result)

@@ -21,10 +21,9 @@ LIMITS = (50, 200, 1000)
 
 st.title("History")
 st.caption(
-    "Every profile import, tag apply, label import, event send and catalog apply made from this workbench "
-    "(the app or the command line) on the current account, with its counts and its per-row report. Consent "
-    "changes, new lists and opt-in changes are not listed here yet: keep the Consent page's report when you "
-    "apply."
+    "Every profile import, tag apply, label import, event send, catalog apply and consent change made from this "
+    "workbench (the app or the command line) on the current account, with its counts and its per-row report. "
+    "New lists and opt-in changes are not listed here yet."
 )
 with guarded() as identifying:
     target = get_target()

@@ -130,7 +130,9 @@ def import_command(
             ctx,
             plan.effect(),
             confirm_account,
-            lambda target, confirmation: consent.apply_consent(client, plan, target=target, confirmation=confirmation),
+            lambda target, confirmation: consent.apply_consent(
+                client, plan, target=target, confirmation=confirmation, file_name=file.name
+            ),
         )
         resumed = f" ({result.resumed} batch(es) done by an earlier run)" if result.resumed else ""
         typer.echo("Result: " + ", ".join(f"{n:,} {s}" for s, n in result.counts().items()) + resumed)

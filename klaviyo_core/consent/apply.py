@@ -40,7 +40,9 @@ from klaviyo_core.consent.plan import (
     ConsentPlan,
 )
 from klaviyo_core.consent.rows import SMS, ConsentRow
-from klaviyo_core.csvfile.write import write_csv
+from klaviyo_core.csvfile.write import csv_text, write_csv
+from klaviyo_core.history import CONSENT_CHANGE, DONE, INTERRUPTED, counts_of, recording
+from klaviyo_core.history import FAILED as HISTORY_FAILED
 from klaviyo_core.http.errors import ApiError, KlaviyoError
 from klaviyo_core.http.explain import explain
 from klaviyo_core.paths import data_dir, open_private, private_dir
@@ -234,9 +236,11 @@ def apply_consent(
     root: Path | None = None,
     stop: threading.Event | None = None,
     job_timeout: float = 300.0,
+    file_name: str = "",
 ) -> ConsentResult:
     """Send the plan (or resume its checkpoint). TargetError, nothing sent: another target's plan or
-    checkpoint, or a LIVE write without a fresh confirmation. A refused batch fails its rows only."""
+    checkpoint, or a LIVE write without a fresh confirmation. A refused batch fails its rows only. The run and
+    its per-row report go to the write history under `file_name` (a resumed run is a run of its own)."""
     current = target_or_own(client, target)
     check_same_target("consent plan", plan.target, current)
     checkpoint = ConsentCheckpoint(run_id(plan), root)
@@ -248,8 +252,30 @@ def apply_consent(
         doc = {"target": current.to_dict(), "action": plan.options.action, "done": False}
         doc["batches"] = [{**b, "state": PENDING, "message": ""} for b in batches(plan)]
         checkpoint.create(doc)
+    with recording(current, CONSENT_CHANGE, file_name) as run:
+        result = _send_batches(client, plan, checkpoint, doc, on_progress, stop or threading.Event(), job_timeout)
+        n = result.counts()
+        counts = counts_of(n[SENT] + n[FAILED], n[SENT], n[FAILED], len(plan.changes) - n[SENT] - n[FAILED])
+        stopped = not doc["done"]
+        run.finish(
+            counts,
+            report_text=csv_text(report_csv_rows(plan, result)),
+            status=INTERRUPTED if stopped else (DONE if result.ok else HISTORY_FAILED),
+            message="stopped before every batch was sent" if stopped else "",
+        )
+    return result
+
+
+def _send_batches(
+    client: KlaviyoClient,
+    plan: ConsentPlan,
+    checkpoint: ConsentCheckpoint,
+    doc: dict[str, Any],
+    on_progress: OnProgress | None,
+    stop: threading.Event,
+    job_timeout: float,
+) -> ConsentResult:
     result = ConsentResult()
-    stop = stop or threading.Event()
     total = sum(len(b["items"]) for b in doc["batches"])
     done = 0
     for batch in doc["batches"]:

@@ -1,4 +1,4 @@
-"""Write history: every import, tag apply, label import, event send and catalog apply, per account.
+"""Write history: every import, tag apply, label import, event send, catalog apply and consent change, per account.
 
 The writers record their runs through `recording` (one writer, private files, never a key); the History page
 and the `history` command read them back newest first and serve each run's per-row report again."""
@@ -6,6 +6,7 @@ and the `history` command read them back newest first and serve each run's per-r
 from klaviyo_core.history.recorder import Run, history_target, recording
 from klaviyo_core.history.records import (
     CATALOG_APPLY,
+    CONSENT_CHANGE,
     COUNT_NAMES,
     DONE,
     EVENTS_BULK,
@@ -26,6 +27,7 @@ from klaviyo_core.history.store import load_all_runs, load_runs, report_path
 
 __all__ = [
     "CATALOG_APPLY",
+    "CONSENT_CHANGE",
     "COUNT_NAMES",
     "DONE",
     "EVENTS_BULK",

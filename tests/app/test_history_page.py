@@ -37,8 +37,9 @@ def test_the_profile_upload_page_links_to_history() -> None:
     assert any("History" in link.proto.label for link in links)
 
 
-def test_it_says_which_writes_it_does_not_list() -> None:
-    """A marketer who just unsubscribed people on Consent looked for that run here: the page says it is not kept."""
+def test_it_says_which_writes_it_lists_and_which_not() -> None:
+    """A marketer who just unsubscribed people on Consent looks for that run here: the page says consent changes
+    are listed, and which writes are not (new lists, opt-in changes)."""
     at = open_page(HISTORY)
     text = " ".join(c.value for c in at.caption)
-    assert "Consent" in text and "not listed" in text, text
+    assert "consent change" in text and "New lists and opt-in changes are not listed" in text, text

@@ -24,6 +24,7 @@ from klaviyo_core.consent import (
     unfinished_run,
     write_report,
 )
+from klaviyo_core.history import CONSENT_CHANGE, load_runs, report_path
 from klaviyo_core.http.client import KlaviyoClient
 from klaviyo_core.http.config import ClientConfig
 from klaviyo_core.paths import data_dir
@@ -156,3 +157,22 @@ def test_a_row_klaviyo_refuses_by_name_fails_alone(
     assert marketing(client, "p2@example.com")["consent"] == "UNSUBSCRIBED"
     assert marketing(client, "p1@example.com")["consent"] == "SUBSCRIBED"
     assert incomplete(plan, result)
+
+
+def test_each_run_goes_to_the_write_history_a_stopped_one_as_interrupted(
+    sandbox: SandboxServer, client: KlaviyoClient, tmp_path: Path
+) -> None:
+    subscribe(sandbox, client, [f"h{i}@example.com" for i in range(150)])
+    path = write(tmp_path, _emails(150, "h") + "not-an-email\n")
+    options = ConsentOptions("unsubscribe", global_unsubscribe=True)
+    plan = plan_consent(client, read_consent_file(path, RowRules()), options)
+    stop = threading.Event()
+    apply_consent(client, plan, on_progress=lambda done, total: stop.set(), stop=stop, file_name=path.name)
+    again = plan_consent(client, read_consent_file(path, RowRules()), options)
+    apply_consent(client, again, file_name=path.name)
+    done, stopped = load_runs(identify(client, "Sandbox").account_id)
+    assert (stopped.kind, stopped.status, stopped.file_name) == (CONSENT_CHANGE, "interrupted", path.name)
+    assert stopped.counts["ok"] == 100
+    assert done.status == "done" and done.counts == {"sent": 150, "ok": 150, "failed": 0, "skipped": 1}
+    stored = report_path(done)
+    assert stored is not None and "h149@example.com" in stored.read_text(encoding="utf-8")
