@@ -31,6 +31,8 @@ from klaviyo_core.csvfile.sniff import CsvError
 from klaviyo_core.paths import data_dir, private_dir
 from klaviyo_core.profiles.cells import YES_WORDS
 from klaviyo_core.profiles.fields import check_emails, check_phones
+from klaviyo_core.profiles.header_table import LOOKUP
+from klaviyo_core.profiles.mapping import normalise_header
 
 EMAIL, SMS = "email", "sms"
 CHANNELS = (EMAIL, SMS)
@@ -88,6 +90,25 @@ def _norm(name: str) -> str:
     return _ALIASES.get(key, key)
 
 
+def _renames(columns: list[str]) -> dict[str, str]:
+    """Each column's name as this reader knows it. The identifier columns are found as the profile import finds
+    them (its header table: Mailchimp's "Email Address", Shopify's "Phone", "Mobile"...), the best-ranked spelling
+    winning when a file has several, so an export people already have works without renaming a column."""
+    out = {c: _norm(c) for c in columns}
+    best: dict[str, tuple[int, int, str]] = {}
+    for position, column in enumerate(columns):
+        found = LOOKUP.get(normalise_header(column))
+        if found and found[0] in ("email", "phone_number"):
+            rank = (found[1], position, column)
+            if found[0] not in best or rank < best[found[0]]:
+                best[found[0]] = rank
+    for target, (_, _, column) in best.items():
+        for other in [c for c, name in out.items() if name == target and c != column]:
+            out[other] = f"{_norm(other)} (not used)"  # a second email column is left as it is
+        out[column] = target
+    return out
+
+
 def _parse_time(text: str, now: datetime) -> tuple[datetime | None, str]:
     """(moment, problem): ISO 8601 with a zone, in the past."""
     if not text:
@@ -128,7 +149,7 @@ def read_consent_file(path: Path | str, rules: RowRules, *, now: datetime | None
     """Read and check every row (the csvfile readers sniff encoding and delimiter); ConsentFileError when the
     file as a whole is unusable."""
     frame, columns, warnings = _frames(Path(path))
-    frame = frame.rename(columns={c: _norm(c) for c in frame.columns})
+    frame = frame.rename(columns=_renames(list(frame.columns)))
     if not {"email", "phone_number"} & set(frame.columns):
         raise ConsentFileError(
             f"The file needs an email or a phone_number column; its columns are {', '.join(columns) or 'none'}. "

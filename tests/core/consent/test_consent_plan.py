@@ -52,6 +52,18 @@ def test_file_checks_per_row_and_channel(tmp_path: Path) -> None:
         read_consent_file(write(tmp_path, "name\nAnn\n"), rules)
 
 
+def test_the_identifier_columns_of_exports_people_have_are_found(tmp_path: Path) -> None:
+    """Mailchimp's audience export says "Email Address", Shopify's customers export "Phone": both are read as the
+    profile import reads them, without renaming a column; of two email columns the first is used."""
+    mailchimp = "Email Address,First Name,Last Name,Phone Number\nann@example.com,Ann,Lee,+1 415 555 0101\n"
+    rules = RowRules(channels=("email", "sms"))
+    (row,) = read_consent_file(write(tmp_path, mailchimp), rules).rows
+    assert (row.email, row.phone, row.problems) == ("ann@example.com", "+14155550101", {})
+    two = "Email,E-mail Address\nfirst@example.com,second@example.com\n"
+    (row,) = read_consent_file(write(tmp_path, two, "two.csv"), RowRules()).rows
+    assert row.email == "first@example.com"
+
+
 def test_subscribe_plan_leaves_out_the_done_and_says_it_lifts_suppressions(
     sandbox: SandboxServer, client: KlaviyoClient, tmp_path: Path
 ) -> None:
