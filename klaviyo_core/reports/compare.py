@@ -29,10 +29,9 @@ from klaviyo_core.reports.cache import CachedReport, ReportCache
 from klaviyo_core.reports.campaigns import CAMPAIGN_STATISTICS, CAMPAIGN_VALUES_PATH, to_frame
 from klaviyo_core.reports.fetch import post_report
 from klaviyo_core.reports.names import NameBook
+from klaviyo_spec.timeframes import key_days, month_start
 
 FLOOR = date(2023, 6, 1)
-LAST_DAYS = {"last_7_days": 7, "last_30_days": 30, "last_90_days": 90, "last_3_months": 90, "last_365_days": 365}
-LAST_DAYS |= {"last_12_months": 365}
 TOTAL_LABELS = {
     "recipients": "Recipients",
     "delivered": "Delivered",
@@ -44,36 +43,19 @@ TOTAL_LABELS = {
 }
 
 
-def _month_start(day: date, back: int = 0) -> date:
-    index = day.year * 12 + day.month - 1 - back
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def period_days(timeframe: str, today: date) -> tuple[date, date]:
-    """[first day, day after the last) of a timeframe key, in the account's local days."""
-    if timeframe in LAST_DAYS:
-        return today - timedelta(days=LAST_DAYS[timeframe] - 1), today + timedelta(days=1)
-    week = today - timedelta(days=today.weekday())
-    ranges = {
-        "today": (today, today + timedelta(days=1)),
-        "yesterday": (today - timedelta(days=1), today),
-        "this_week": (week, today + timedelta(days=1)),
-        "last_week": (week - timedelta(days=7), week),
-        "this_month": (_month_start(today), today + timedelta(days=1)),
-        "last_month": (_month_start(today, 1), _month_start(today)),
-        "this_year": (date(today.year, 1, 1), today + timedelta(days=1)),
-        "last_year": (date(today.year - 1, 1, 1), date(today.year, 1, 1)),
-    }
-    if timeframe not in ranges:
+    """[first day, day after the last) of a timeframe key, in the account's local days (as the sandbox counts)."""
+    days = key_days(timeframe, today)
+    if days is None:
         raise ValueError(f"Unknown timeframe '{timeframe}'.")
-    return ranges[timeframe]
+    return days
 
 
 def previous_days(timeframe: str, today: date) -> tuple[date, date]:
     """The period just before, as many days long (calendar periods: the previous week, month or year)."""
     first, after = period_days(timeframe, today)
     if timeframe in ("this_month", "last_month"):
-        start = _month_start(first, 1)
+        start = month_start(first, 1)
         return start, start + (after - first) if timeframe == "this_month" else first
     if timeframe in ("this_year", "last_year"):
         start = date(first.year - 1, 1, 1)

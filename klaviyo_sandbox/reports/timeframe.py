@@ -14,38 +14,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from klaviyo_sandbox.engine.errors import invalid
+from klaviyo_spec.timeframes import KEYS, key_days
 
 FLOOR = date(2023, 6, 1)
 MAX_SPAN = timedelta(days=366)
 POINTER = "/data/attributes/timeframe"
-LAST_DAYS = {"last_7_days": 7, "last_30_days": 30, "last_90_days": 90, "last_3_months": 90, "last_365_days": 365}
-LAST_DAYS |= {"last_12_months": 365}
-
-
-def _month_start(day: date, back: int = 0) -> date:
-    index = day.year * 12 + day.month - 1 - back
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def key_range(key: str, today: date) -> tuple[date, date]:
-    """[first day, day after the last) of a named timeframe, in local days."""
-    if key in LAST_DAYS:
-        return today - timedelta(days=LAST_DAYS[key] - 1), today + timedelta(days=1)
-    week = today - timedelta(days=today.weekday())
-    ranges = {
-        "today": (today, today + timedelta(days=1)),
-        "yesterday": (today - timedelta(days=1), today),
-        "this_week": (week, today + timedelta(days=1)),
-        "last_week": (week - timedelta(days=7), week),
-        "this_month": (_month_start(today), today + timedelta(days=1)),
-        "last_month": (_month_start(today, 1), _month_start(today)),
-        "this_year": (date(today.year, 1, 1), today + timedelta(days=1)),
-        "last_year": (date(today.year - 1, 1, 1), date(today.year, 1, 1)),
-    }
-    if key not in ranges:
-        known = ", ".join(sorted([*LAST_DAYS, *ranges]))
+    """[first day, day after the last) of a named timeframe, in local days (400 for an unknown key)."""
+    days = key_days(key, today)
+    if days is None:
+        known = ", ".join(sorted(KEYS))
         raise invalid(f"Unknown timeframe key '{key}'. Use one of: {known}.", pointer=f"{POINTER}/key")
-    return ranges[key]
+    return days
 
 
 def _local(text: Any, zone: ZoneInfo, field: str) -> datetime:
