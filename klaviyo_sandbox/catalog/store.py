@@ -125,10 +125,15 @@ def update_item(store: Store, item_id: str, attributes: dict[str, Any]) -> None:
         for f in FIELDS
         if f in attributes and not (f in keep and attributes[f] is None)
     }
-    changes["updated"] = timeutil.iso()
-    assignments = ", ".join(f"{name}=?" for name in changes)  # names: ours, fixed
+    patch_row(store, "catalog_items", item_id, changes)
+
+
+def patch_row(store: Store, table: str, row_id: str, changes: dict[str, Any]) -> None:
+    """A PATCH's columns set on one row of a catalog table, `updated` moved forward (names and table: ours)."""
+    changes = {**changes, "updated": timeutil.iso()}
+    assignments = ", ".join(f"{name}=?" for name in changes)
     with store.write() as conn:
-        conn.execute(f"UPDATE catalog_items SET {assignments} WHERE id=?", (*changes.values(), item_id))
+        conn.execute(f"UPDATE {table} SET {assignments} WHERE id=?", (*changes.values(), row_id))
 
 
 def delete_item(store: Store, item_id: str) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from klaviyo_sandbox.catalog.store import column_value, compound_id
+from klaviyo_sandbox.catalog.store import column_value, compound_id, patch_row
 from klaviyo_sandbox.engine import timeutil
 from klaviyo_sandbox.engine.errors import conflict
 from klaviyo_sandbox.engine.store import Store, register_schema
@@ -98,10 +98,7 @@ def update_variant(store: Store, variant_id: str, attributes: dict[str, Any]) ->
         for f in FIELDS
         if f in attributes and not (f in KEEP_ON_NULL and attributes[f] is None)
     }
-    changes["updated"] = timeutil.iso()
-    assignments = ", ".join(f"{name}=?" for name in changes)  # names: ours, fixed
-    with store.write() as conn:
-        conn.execute(f"UPDATE catalog_variants SET {assignments} WHERE id=?", (*changes.values(), variant_id))
+    patch_row(store, "catalog_variants", variant_id, changes)
 
 
 def delete_variant(store: Store, variant_id: str) -> None:
